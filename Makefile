@@ -1,0 +1,23 @@
+# The two commands of the README:
+#   make synth   synthesizes the demo into dist/ (installs npm packages on first use)
+#   make test    runs every test suite (installs what it needs on first use; see scripts/test.sh)
+.PHONY: synth test helm bench clean
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+synth: node_modules/.installed
+	npm run --silent synth
+
+helm: node_modules/.installed
+	npm run --silent synth:helm
+
+test: node_modules/.installed
+	bash scripts/test.sh
+
+bench: node_modules/.installed
+	bash scripts/bench-spark.sh
+
+clean:
+	rm -rf build node_modules

@@ -1,0 +1,50 @@
+# Shared helpers for the test and benchmark scripts. Source it: `. "$(dirname "$0")/lib/common.sh"`.
+#
+# Everything built or downloaded for tests lives outside the repo, in
+#   ${DEMO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stackable-anomaly-demo}
+# keyed by version (or by the hash of a requirements file), so repeated runs reuse it.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DEMO_CACHE_DIR="${DEMO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stackable-anomaly-demo}"
+mkdir -p "$DEMO_CACHE_DIR"
+# Go's module and build caches default to $HOME; keep them there (shared with the machine) unless set.
+export GOFLAGS="${GOFLAGS:--mod=mod}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ensure_venv NAME REQUIREMENTS_FILE -> prints the venv's directory.
+# The venv is keyed by the Python version and the hash of the requirements file, and is
+# created on first use only. A half-built venv is never reused (a marker file is written last).
+ensure_venv() {
+  local name="$1" req="$2" py="${PYTHON:-python3}"
+  local key
+  key="$( { "$py" -c 'import sys; print(sys.version)'; cat "$req"; } | sha256sum | cut -c1-16)"
+  local dir="$DEMO_CACHE_DIR/venv-$name-$key"
+  if [ ! -f "$dir/.complete" ]; then
+    log "creating Python venv $dir (first use)"
+    rm -rf "$dir"
+    "$py" -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >&2
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+    touch "$dir/.complete"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# ensure_go_tool NAME MODULE_PATH VERSION -> prints the path of the built binary.
+# Builds `go install MODULE_PATH@VERSION` into a cache folder keyed by NAME and VERSION.
+ensure_go_tool() {
+  local name="$1" module="$2" version="$3"
+  local bindir="$DEMO_CACHE_DIR/bin/$name-$version"
+  if [ -x "$bindir/$name" ]; then printf '%s\n' "$bindir/$name"; return; fi
+  log "building $name $version from the Go module proxy (first use)"
+  mkdir -p "$bindir.tmp"
+  GOBIN="$bindir.tmp" go install "$module@$version" >&2
+  local built
+  built="$(ls "$bindir.tmp" | head -n1)"
+  mv "$bindir.tmp/$built" "$bindir.tmp/$name"
+  rm -rf "$bindir"; mv "$bindir.tmp" "$bindir"
+  printf '%s\n' "$bindir/$name"
+}
