@@ -44,7 +44,7 @@ ensure_go_tool() {
   GOBIN="$bindir.tmp" go install "$module@$version" >&2
   local built
   built="$(ls "$bindir.tmp" | head -n1)"
-  mv "$bindir.tmp/$built" "$bindir.tmp/$name"
+  [ "$built" = "$name" ] || mv "$bindir.tmp/$built" "$bindir.tmp/$name"
   rm -rf "$bindir"; mv "$bindir.tmp" "$bindir"
   printf '%s\n' "$bindir/$name"
 }

@@ -1,0 +1,49 @@
+import { k8s } from 'cdk8s-plus-28';
+import { intInRange } from './validate';
+
+/**
+ * CPU and memory of one container (or one Stackable role group).
+ * Memory is requested and limited at the same value, so pods are never OOM-killed for
+ * using what they asked for; CPU may burst from the request up to the limit.
+ */
+export interface Resources {
+  /** CPU request in millicores (1000 = one core). */
+  readonly cpuRequestMillis: number;
+  /** CPU limit in millicores; must be >= `cpuRequestMillis`. */
+  readonly cpuLimitMillis: number;
+  /** Memory request and limit in MiB. */
+  readonly memoryMi: number;
+}
+
+/** Validates `value` (named `prop` in error messages) and returns it. */
+export function validateResources(owner: string, prop: string, value: Resources): Resources {
+  intInRange(owner, `${prop}.cpuRequestMillis`, value.cpuRequestMillis, 1);
+  intInRange(owner, `${prop}.cpuLimitMillis`, value.cpuLimitMillis, value.cpuRequestMillis);
+  intInRange(owner, `${prop}.memoryMi`, value.memoryMi, 16);
+  return value;
+}
+
+/** The Kubernetes container `resources` for `r`. */
+export function containerResources(r: Resources): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(`${r.cpuRequestMillis}m`), memory: k8s.Quantity.fromString(`${r.memoryMi}Mi`) },
+    limits: { cpu: k8s.Quantity.fromString(`${r.cpuLimitMillis}m`), memory: k8s.Quantity.fromString(`${r.memoryMi}Mi`) },
+  };
+}
+
+/**
+ * The Stackable role-group `config.resources` shape (`cpu.min`/`cpu.max`/`memory.limit`),
+ * shared by all Stackable CRDs. The operators turn it into requests and limits.
+ */
+export interface StackableResources {
+  readonly cpu: { readonly min: string; readonly max: string };
+  readonly memory: { readonly limit: string };
+}
+
+/** The Stackable `config.resources` for `r`. */
+export function stackableResources(r: Resources): StackableResources {
+  return {
+    cpu: { min: `${r.cpuRequestMillis}m`, max: `${r.cpuLimitMillis}m` },
+    memory: { limit: `${r.memoryMi}Mi` },
+  };
+}

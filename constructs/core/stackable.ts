@@ -1,0 +1,27 @@
+import { k8s } from 'cdk8s-plus-28';
+
+/**
+ * Helpers for the parts all Stackable CRDs share.
+ */
+
+/**
+ * `podOverrides` applied to every pod an operator creates for this library: the pod-level
+ * settings of the Pod Security "restricted" profile (`runAsNonRoot`, `seccompProfile`).
+ * Container-level settings (`allowPrivilegeEscalation`, `capabilities`) are not set: a container
+ * override must name each container the operator creates (including its sidecars and init
+ * containers, which vary by version), and naming one that does not exist adds an invalid,
+ * image-less container. The operators already run their products as UID 1000.
+ */
+export function restrictedPodOverrides(extra: k8s.PodSpec = { containers: [] }): Record<string, unknown> {
+  const template: k8s.PodTemplateSpec = {
+    spec: {
+      ...extra,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...extra.securityContext },
+    },
+  };
+  const json = k8s.toJson_PodTemplateSpec(template) ?? {};
+  // `containers` is required by the PodSpec type but optional in an override: drop it when empty.
+  const spec = json.spec as Record<string, unknown>;
+  if (Array.isArray(spec.containers) && spec.containers.length === 0) delete spec.containers;
+  return json;
+}

@@ -1,0 +1,128 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { clusterScoped, Credentials, dnsLabel } from './core';
+import { HiveMetastore } from './hive';
+import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
+import { OpaServer, TrinoPolicy } from './opa';
+import { PostgresDatabase } from './postgres';
+import { S3Connection, S3CredentialsClass, S3Ref } from './s3';
+import { TlsTrustStore } from './secret-operator';
+import { AnomalyDetectionJob, IsolationForestParams } from './spark';
+import { Superset, SupersetDashboardImport } from './superset';
+import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
+
+/** Credentials of the demo. Every field defaults to a demo value like Stackable's. */
+export interface DemoCredentials {
+  /** The admin of Trino and Superset. @default Credentials.literal('admin', 'adminadmin') */
+  readonly admin?: Credentials;
+  /** MinIO root user, used as S3 credentials by all products. @default Credentials.literal('admin', 'adminadmin') */
+  readonly s3?: Credentials;
+  /** Owner of the `hive` metastore database. @default Credentials.literal('hive', 'hive') */
+  readonly hiveDatabase?: Credentials;
+  /** Owner of the `hive-iceberg` metastore database. @default Credentials.literal('hive', 'hive') */
+  readonly hiveIcebergDatabase?: Credentials;
+  /** Owner of the Superset metadata database. @default Credentials.literal('superset', 'superset') */
+  readonly supersetDatabase?: Credentials;
+}
+
+/** Product versions (Stackable 26.7 defaults). */
+export interface DemoVersions {
+  /** @default '4.0.0' */
+  readonly hive?: string;
+  /** @default '481' */
+  readonly trino?: string;
+  /** @default '1.16.2' */
+  readonly opa?: string;
+  /** @default '6.1.0' */
+  readonly superset?: string;
+  /** @default '4.1.2' */
+  readonly spark?: string;
+}
+
+/** Props of {@link DemoChart}. */
+export interface DemoChartProps {
+  /** Namespace of every namespaced object; all in-cluster DNS names derive from it. @default 'default' */
+  readonly namespace?: string;
+  /** Add a Namespace object (never for 'default'). @default true */
+  readonly createNamespace?: boolean;
+  /** Credentials; literal demo values or existing Secrets. @default - demo values */
+  readonly credentials?: DemoCredentials;
+  /** Product versions. @default - Stackable 26.7 versions */
+  readonly versions?: DemoVersions;
+  /** Months of taxi data, `YYYY-MM`. @default ['2020-09', '2020-10', '2020-11', '2020-12'] */
+  readonly months?: string[];
+  /** Base URL of the taxi data files. @default - the mirror Stackable's demo uses */
+  readonly dataSourceUrl?: string;
+  /** MinIO data volume in GiB. @default 10 */
+  readonly minioStorageGi?: number;
+  /** Trino workers. @default 1 */
+  readonly trinoWorkers?: number;
+  /** Spark executors. @default 2 */
+  readonly sparkExecutors?: number;
+  /** IsolationForest parameters. @default - contamination 0.005, 200 trees, max samples 0.7, seed 42 */
+  readonly model?: IsolationForestParams;
+  /** NetworkPolicies so that MinIO and each PostgreSQL accept only their clients. @default false */
+  readonly networkPolicies?: boolean;
+}
+
+/**
+ * The whole demo: taxi trips in MinIO, two Hive metastores on PostgreSQL, Trino with OPA,
+ * Superset with a dashboard, and the Spark anomaly-detection job, in apply order.
+ */
+export class DemoChart extends Chart {
+  /** The components, for tests and for charts that extend the demo. */
+  public readonly minio: MinioServer;
+  public readonly trino: TrinoCluster;
+  public readonly superset: Superset;
+  public readonly job: AnomalyDetectionJob;
+
+  constructor(scope: Construct, id: string, props: DemoChartProps = {}) {
+    const namespace = dnsLabel('DemoChart', 'namespace', props.namespace ?? 'default');
+    super(scope, id, { namespace, disableResourceNameHashes: true });
+    const creds = props.credentials ?? {};
+    const versions = props.versions ?? {};
+    const networkPolicy = props.networkPolicies ?? false;
+
+    if ((props.createNamespace ?? true) && namespace !== 'default') {
+      clusterScoped(new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: namespace } }));
+    }
+    const trust = new TlsTrustStore(this, 'TlsCa');
+
+    // Storage: MinIO with its buckets and the raw taxi data.
+    const s3Credentials = new S3CredentialsClass(this, 'S3Credentials');
+    const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: s3Credentials, storageGi: props.minioStorageGi, networkPolicy });
+    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust });
+    const data = new TaxiDataLoad(this, 'TaxiData', { minio, buckets, trust, months: props.months, sourceUrl: props.dataSourceUrl });
+    const s3 = S3Ref.reference(new S3Connection(this, 'S3Connection', { endpoint: minio, credentialsClass: s3Credentials }));
+
+    // Metadata: one PostgreSQL per product, two Hive metastores.
+    const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive', database: 'hive', credentials: creds.hiveDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });
+    const icebergDb = new PostgresDatabase(this, 'PostgresHiveIceberg', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: creds.hiveIcebergDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });
+    const supersetDb = new PostgresDatabase(this, 'PostgresSuperset', { name: 'postgresql-superset', database: 'superset', credentials: creds.supersetDatabase ?? Credentials.literal('superset', 'superset'), networkPolicy });
+    const hive = new HiveMetastore(this, 'Hive', { name: 'hive', database: hiveDb, s3, productVersion: versions.hive });
+    const hiveIceberg = new HiveMetastore(this, 'HiveIceberg', { name: 'hive-iceberg', database: icebergDb, s3, productVersion: versions.hive });
+
+    // Query: Trino authorized by OPA, with a Hive and an Iceberg catalog.
+    const admin = creds.admin ?? Credentials.literal('admin', 'adminadmin');
+    const policy = new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] });
+    const opa = new OpaServer(this, 'Opa', { productVersion: versions.opa });
+    const trino = new TrinoCluster(this, 'Trino', { admin, opa, policy, productVersion: versions.trino, workers: props.trinoWorkers });
+    new TrinoCatalog(this, 'HiveCatalog', { trino, name: 'hive', connector: CatalogConnector.hive(hive, s3) });
+    const prediction = new TrinoCatalog(this, 'PredictionCatalog', { trino, name: 'prediction', connector: CatalogConnector.iceberg(hiveIceberg, s3) });
+
+    // Analysis: the Spark job writes the scores that Superset charts through Trino.
+    const job = new AnomalyDetectionJob(this, 'AnomalyDetection', {
+      data, s3, buckets, metastore: hiveIceberg, sparkVersion: versions.spark, executors: props.sparkExecutors, model: props.model,
+      output: { catalog: prediction.name, schema: 'ad', table: 'iforest' },
+    });
+    const superset = new Superset(this, 'Superset', { admin, database: supersetDb, trust, productVersion: versions.superset });
+    new SupersetDashboardImport(this, 'Dashboard', { superset, trino, table: job.output, trust });
+
+    for (const client of [hive, hiveIceberg, trino, job]) minio.allowFrom(client);
+    this.minio = minio;
+    this.trino = trino;
+    this.superset = superset;
+    this.job = job;
+  }
+}

@@ -1,0 +1,74 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { dnsLabel, intInRange, IPodSelectable, restrictedPod } from '../core';
+import { TlsTrustStore } from '../secret-operator';
+import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { MinioServer } from './minio-server';
+
+/** Props of {@link MinioBuckets}. */
+export interface MinioBucketsProps {
+  /** The MinIO server. */
+  readonly minio: MinioServer;
+  /** Trust for MinIO's certificate. */
+  readonly trust: TlsTrustStore;
+  /** Buckets to create. @default ['demo', 'prediction'] */
+  readonly buckets?: string[];
+  /** Name of the Job. @default '<minio name>-buckets' */
+  readonly name?: string;
+  /** How long the Job waits for MinIO to answer before it fails. @default 900 */
+  readonly waitSeconds?: number;
+  /** `mc` image. @default IMAGES.mc */
+  readonly image?: string;
+}
+
+/**
+ * A Job that creates buckets in MinIO: waits until MinIO answers (TLS verified), then
+ * `mc mb --ignore-existing` for each bucket, so rerunning it is harmless.
+ */
+export class MinioBuckets extends Construct implements IPodSelectable {
+  /** The buckets, in order. */
+  public readonly buckets: string[];
+  /** Labels of the Job's pod. */
+  public readonly podSelector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: MinioBucketsProps) {
+    super(scope, id);
+    const owner = `MinioBuckets ${id}`;
+    const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`);
+    this.buckets = props.buckets ?? ['demo', 'prediction'];
+    if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);
+    // S3 bucket names: 3-63 characters of lower-case letters, digits and '-'.
+    this.buckets.forEach((b, i) => dnsLabel(owner, `buckets[${i}]`, b));
+    this.buckets.forEach((b, i) => { if (b.length < 3) throw new Error(`${owner}: buckets[${i}] "${b}" must have at least 3 characters`); });
+    const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 900, 1);
+    this.podSelector = { 'app.kubernetes.io/name': 'minio-buckets', 'app.kubernetes.io/instance': name };
+
+    const script = [
+      'set -eu',
+      RETRY_FUNCTION,
+      `retry "mc ls ${MC_ALIAS}" "$WAIT_SECONDS"`,
+      `for bucket in $BUCKETS; do mc mb --ignore-existing "${MC_ALIAS}/$bucket"; done`,
+      'echo "buckets ready: $BUCKETS"',
+    ].join('\n');
+    props.minio.allowFrom(this);
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name, labels: this.podSelector },
+      spec: {
+        backoffLimit: 4,
+        template: {
+          metadata: { labels: this.podSelector },
+          spec: {
+            restartPolicy: 'OnFailure',
+            automountServiceAccountToken: false,
+            securityContext: restrictedPod(1000),
+            containers: [mcContainer({
+              name: 'create-buckets', minio: props.minio, trust: props.trust, script, image: props.image,
+              env: [{ name: 'BUCKETS', value: this.buckets.join(' ') }, { name: 'WAIT_SECONDS', value: String(waitSeconds) }],
+            })],
+            volumes: mcVolumes(props.trust),
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  BoundCredentials, containerResources, Credentials, dnsLabel, IMAGES, IngressPolicy, intInRange, IPodSelectable,
+  Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+} from '../core';
+import { IS3Endpoint, S3CredentialsClass } from '../s3';
+
+/** Props of {@link MinioServer}. */
+export interface MinioServerProps {
+  /** Name of the Deployment, Service and PVC; also the TLS certificate's service scope. @default 'minio' */
+  readonly name?: string;
+  /**
+   * Root user (access key) and password (secret key). The Secret has keys `accessKey` and
+   * `secretKey`, the layout Stackable S3 credentials use, so the same Secret serves the products.
+   * Literal values must be URL-safe (they are used in `MC_HOST_*` URLs), the password 8+ characters.
+   * @default - Credentials.literal('admin', 'adminadmin') in Secret `<name>-s3-credentials`
+   */
+  readonly credentials?: Credentials;
+  /** Labels the credentials Secret for this SecretClass so Stackable products can use it. @default - not labelled */
+  readonly credentialsClass?: S3CredentialsClass;
+  /** secret-operator SecretClass that issues the server certificate. @default 'tls' */
+  readonly tlsSecretClass?: string;
+  /** Size of the data volume in GiB. @default 10 */
+  readonly storageGi?: number;
+  /** Storage class of the data volume. @default - the cluster's default storage class */
+  readonly storageClassName?: string;
+  /** CPU and memory. @default 250m-1000m CPU, 1024 MiB */
+  readonly resources?: Resources;
+  /** Container image. @default IMAGES.minio */
+  readonly image?: string;
+  /** Create a NetworkPolicy so that only clients added with `allowFrom` reach MinIO. @default false */
+  readonly networkPolicy?: boolean;
+}
+
+const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
+/** MinIO runs as this non-root UID/GID (the image works with any UID given a writable data dir). */
+const MINIO_UID = 1000;
+
+/**
+ * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,
+ * console on 9001), root credentials in a Secret, and a TLS certificate issued by the
+ * secret-operator for `service=<name>` (files renamed to `public.crt`/`private.key` as MinIO wants).
+ */
+export class MinioServer extends Construct implements IS3Endpoint, IPodSelectable {
+  /** Name of the Service. */
+  public readonly serviceName: string;
+  /** In-cluster DNS name of the S3 API. */
+  public readonly host: string;
+  /** Port of the S3 API (HTTPS). */
+  public readonly apiPort = API_PORT;
+  /** Port of the web console (HTTPS). */
+  public readonly consolePort = CONSOLE_PORT;
+  /** The SecretClass that issues the server certificate. */
+  public readonly tlsSecretClass: string;
+  /** The Secret with `accessKey` and `secretKey`. */
+  public readonly credentials: BoundCredentials;
+  /** Labels of the server pod. */
+  public readonly podSelector: Record<string, string>;
+  private readonly ingress?: IngressPolicy;
+
+  constructor(scope: Construct, id: string, props: MinioServerProps = {}) {
+    super(scope, id);
+    const owner = `MinioServer ${id}`;
+    const name = dnsLabel(owner, 'name', props.name ?? 'minio');
+    const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 10, 1);
+    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 1024 });
+    const credentials = props.credentials ?? Credentials.literal('admin', 'adminadmin');
+    urlSafeSecret(owner, 'credentials.username', credentials.username, 3);
+    if (credentials.password !== undefined) urlSafeSecret(owner, 'credentials.password', credentials.password, 8);
+    this.tlsSecretClass = props.tlsSecretClass ?? 'tls';
+    this.serviceName = name;
+    this.host = serviceFqdn(this, name);
+    this.podSelector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': name };
+    this.credentials = credentials.bind(this, 'Credentials', {
+      secretName: `${name}-s3-credentials`, usernameKey: 'accessKey', passwordKey: 'secretKey',
+      labels: props.credentialsClass?.secretLabels,
+    });
+
+    const pvc = new k8s.KubePersistentVolumeClaim(this, 'Data', {
+      metadata: { name: `${name}-data`, labels: this.podSelector },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(`${storageGi}Gi`) } },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name, labels: this.podSelector },
+      spec: {
+        selector: this.podSelector,
+        ports: [
+          { name: 'https', port: API_PORT, targetPort: k8s.IntOrString.fromNumber(API_PORT) },
+          { name: 'console', port: CONSOLE_PORT, targetPort: k8s.IntOrString.fromNumber(CONSOLE_PORT) },
+        ],
+      },
+    });
+
+    const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromNumber(API_PORT), scheme: 'HTTPS' },
+      initialDelaySeconds, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
+    });
+    const certsDir = '/etc/minio/certs';
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name, labels: this.podSelector },
+      spec: {
+        replicas: 1,
+        // One pod owns the ReadWriteOnce volume: stop the old pod before starting the new one.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: this.podSelector },
+        template: {
+          metadata: { labels: this.podSelector },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPod(MINIO_UID),
+            containers: [{
+              name: 'minio',
+              image: props.image ?? IMAGES.minio,
+              args: ['server', '/data', '--address', `:${API_PORT}`, '--console-address', `:${CONSOLE_PORT}`, '--certs-dir', certsDir],
+              env: [
+                this.credentials.usernameEnv('MINIO_ROOT_USER'),
+                this.credentials.passwordEnv('MINIO_ROOT_PASSWORD'),
+                { name: 'HOME', value: '/tmp' },
+              ],
+              ports: [{ name: 'https', containerPort: API_PORT }, { name: 'console', containerPort: CONSOLE_PORT }],
+              resources: containerResources(resources),
+              securityContext: restrictedContainer(),
+              readinessProbe: probe('/minio/health/ready', 5),
+              livenessProbe: probe('/minio/health/live', 30),
+              volumeMounts: [
+                { name: 'data', mountPath: '/data' },
+                // MinIO creates `CAs/` inside its certs dir: a writable emptyDir holds the dir, the
+                // secret-operator volume provides the two files.
+                { name: 'certs', mountPath: certsDir },
+                { name: 'tls', mountPath: `${certsDir}/public.crt`, subPath: 'public.crt', readOnly: true },
+                { name: 'tls', mountPath: `${certsDir}/private.key`, subPath: 'private.key', readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'data', persistentVolumeClaim: { claimName: pvc.name } },
+              scratchVolume('certs', 4),
+              scratchVolume('tmp', 256),
+              {
+                name: 'tls',
+                ephemeral: {
+                  volumeClaimTemplate: {
+                    metadata: {
+                      annotations: {
+                        'secrets.stackable.tech/class': this.tlsSecretClass,
+                        'secrets.stackable.tech/scope': `service=${name}`,
+                        'secrets.stackable.tech/format': 'tls-pem',
+                        'secrets.stackable.tech/format.compatibility.tls-pem.cert-name': 'public.crt',
+                        'secrets.stackable.tech/format.compatibility.tls-pem.key-name': 'private.key',
+                      },
+                    },
+                    spec: {
+                      storageClassName: 'secrets.stackable.tech',
+                      accessModes: ['ReadWriteOnce'],
+                      resources: { requests: { storage: k8s.Quantity.fromString('1') } },
+                    },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    if (props.networkPolicy ?? false) {
+      this.ingress = new IngressPolicy(this, 'NetworkPolicy', { name, target: this, ports: [API_PORT, CONSOLE_PORT] });
+    }
+  }
+
+  /** Lets `client`'s pods connect (effective when `networkPolicy` is on). */
+  public allowFrom(client: IPodSelectable): void {
+    this.ingress?.allowFrom(client);
+  }
+}

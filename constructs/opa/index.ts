@@ -1,0 +1,3 @@
+export * from './opa-server';
+export * from './rego-bundle';
+export * from './trino-policy';

@@ -1,0 +1,2 @@
+export * from './s3-connection';
+export * from './s3-credentials-class';

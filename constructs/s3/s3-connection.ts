@@ -1,0 +1,78 @@
+import { Construct } from 'constructs';
+import { S3Connection as S3ConnectionResource, S3ConnectionSpecAccessStyle } from '../../imports/s3.stackable.tech';
+import { dnsSubdomain } from '../core';
+import { S3CredentialsClass } from './s3-credentials-class';
+
+/** An S3 endpoint served with TLS, as the Stackable S3 resources describe it. */
+export interface IS3Endpoint {
+  /** In-cluster DNS name of the S3 API. */
+  readonly host: string;
+  /** Port of the S3 API. */
+  readonly apiPort: number;
+  /** The secret-operator SecretClass whose CA signs the endpoint's certificate. */
+  readonly tlsSecretClass: string;
+}
+
+/** Props of {@link S3Connection}. */
+export interface S3ConnectionProps {
+  /** Name of the S3Connection. @default 'minio' */
+  readonly name?: string;
+  /** The S3 server. */
+  readonly endpoint: IS3Endpoint;
+  /** Where the products get the credentials from. */
+  readonly credentialsClass: S3CredentialsClass;
+}
+
+
+/**
+ * A Stackable `S3Connection`: an S3 endpoint (path-style, TLS verified against the
+ * secret-operator CA) and the SecretClass of its credentials, referenced by name from the Hive
+ * metastores, Trino catalogs and the SparkApplication.
+ */
+export class S3Connection extends Construct {
+  /** Name of the S3Connection. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: S3ConnectionProps) {
+    super(scope, id);
+    this.name = dnsSubdomain('S3Connection', 'name', props.name ?? 'minio');
+    new S3ConnectionResource(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        host: props.endpoint.host,
+        port: props.endpoint.apiPort,
+        accessStyle: S3ConnectionSpecAccessStyle.PATH,
+        credentials: { secretClass: props.credentialsClass.name },
+        tls: { verification: { server: { caCert: { secretClass: props.endpoint.tlsSecretClass } } } },
+      },
+    });
+  }
+}
+
+/**
+ * How a Stackable resource (HiveCluster, TrinoCatalog, SparkApplication) refers to its S3
+ * connection. Renders the `{ reference }` shape shared by the Stackable CRDs. (Inline connections
+ * are not offered: each CRD types them with its own enums, and a shared S3Connection is what the
+ * demo wants anyway.)
+ */
+export class S3Ref {
+  /** Refers to an S3Connection of the chart. */
+  public static reference(connection: S3Connection): S3Ref {
+    return new S3Ref(connection.name);
+  }
+
+  /** Refers to an S3Connection that exists outside the chart, in the same namespace. */
+  public static fromConnectionName(name: string): S3Ref {
+    return new S3Ref(dnsSubdomain('S3Ref.fromConnectionName', 'name', name));
+  }
+
+  private constructor(
+    /** Name of the S3Connection. */
+    public readonly connectionName: string,
+  ) {}
+
+  /** The CRD field value. */
+  public toSpec(): { reference: string } {
+    return { reference: this.connectionName };
+  }
+}

@@ -1,0 +1,46 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { TrustStore, TrustStoreSpecTargetKind } from '../../imports/secrets.stackable.tech';
+import { dnsSubdomain } from '../core';
+
+/** Props of {@link TlsTrustStore}. */
+export interface TlsTrustStoreProps {
+  /** Name of the TrustStore and of the ConfigMap the secret-operator writes. @default 'tls-ca' */
+  readonly name?: string;
+  /** The SecretClass whose CA the clients should trust. @default 'tls' */
+  readonly secretClass?: string;
+}
+
+/**
+ * The CA certificate of a secret-operator SecretClass, published by the secret-operator into a
+ * ConfigMap (`ca.crt`) of the same name, for clients that verify TLS servers of the demo
+ * (MinIO, Trino) without a secret-operator volume of their own.
+ */
+export class TlsTrustStore extends Construct {
+  /** Name of the ConfigMap with `ca.crt`. */
+  public readonly configMapName: string;
+  /** The SecretClass whose CA this is. */
+  public readonly secretClass: string;
+  /** Where {@link volumeMount} puts the CA certificate file. */
+  public readonly caFile = '/stackable/trust/ca.crt';
+
+  constructor(scope: Construct, id: string, props: TlsTrustStoreProps = {}) {
+    super(scope, id);
+    this.configMapName = dnsSubdomain('TlsTrustStore', 'name', props.name ?? 'tls-ca');
+    this.secretClass = dnsSubdomain('TlsTrustStore', 'secretClass', props.secretClass ?? 'tls');
+    new TrustStore(this, 'Resource', {
+      metadata: { name: this.configMapName },
+      spec: { secretClassName: this.secretClass, format: 'tls-pem', targetKind: TrustStoreSpecTargetKind.CONFIG_MAP },
+    });
+  }
+
+  /** A pod volume with the CA certificate. */
+  public volume(name = 'tls-trust'): k8s.Volume {
+    return { name, configMap: { name: this.configMapName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
+  }
+
+  /** Mounts {@link volume} so that the CA is at {@link caFile}. */
+  public volumeMount(name = 'tls-trust'): k8s.VolumeMount {
+    return { name, mountPath: '/stackable/trust', readOnly: true };
+  }
+}

@@ -1,0 +1,183 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
+import {
+  dnsLabel, intInRange, IPodSelectable, numberInHalfOpen, Resources, restrictedPodOverrides, sqlIdentifier,
+  stackableResources, validateResources, version,
+} from '../core';
+import { HiveMetastore } from '../hive';
+import { MinioBuckets, TaxiDataLoad } from '../minio';
+import { S3Ref } from '../s3';
+
+/** Parameters of the scikit-learn IsolationForest. */
+export interface IsolationForestParams {
+  /** Expected share of outliers, in (0, 0.5]. @default 0.005 */
+  readonly contamination?: number;
+  /** Number of trees. @default 200 */
+  readonly nEstimators?: number;
+  /** Share of the periods each tree samples, in (0, 1]. @default 0.7 */
+  readonly maxSamples?: number;
+  /** Seed. @default 42 */
+  readonly randomState?: number;
+}
+
+/** The Iceberg table the job writes. */
+export interface OutputTable {
+  /** Spark/Trino catalog. */
+  readonly catalog: string;
+  /** Schema (Iceberg namespace). */
+  readonly schema: string;
+  /** Table. */
+  readonly table: string;
+}
+
+/** Props of {@link AnomalyDetectionJob}. */
+export interface AnomalyDetectionJobProps {
+  /** Name of the SparkApplication. @default 'spark-ad' */
+  readonly name?: string;
+  /** Spark version of the image. @default '4.1.2' */
+  readonly sparkVersion?: string;
+  /** The raw trips; the job waits until this load has finished. */
+  readonly data: TaxiDataLoad;
+  /** S3 connection for reading the trips and writing the table. */
+  readonly s3: S3Ref;
+  /** The Hive metastore of the Iceberg catalog. */
+  readonly metastore: HiveMetastore;
+  /** The bucket bootstrap; `outputBucket` must be one of its buckets. */
+  readonly buckets: MinioBuckets;
+  /** Bucket of the table's files. @default 'prediction' */
+  readonly outputBucket?: string;
+  /** Where the result goes. @default { catalog: 'prediction', schema: 'ad', table: 'iforest' } */
+  readonly output?: OutputTable;
+  /** Model parameters. @default - the defaults of {@link IsolationForestParams} */
+  readonly model?: IsolationForestParams;
+  /** Executor replicas. @default 2 */
+  readonly executors?: number;
+  /** CPU and memory of the driver. @default 500m-2000m CPU, 2048 MiB */
+  readonly driverResources?: Resources;
+  /** CPU and memory per executor. @default 500m-2000m CPU, 3072 MiB */
+  readonly executorResources?: Resources;
+  /** CPU and memory of the spark-submit pod. @default 100m-1000m CPU, 1024 MiB */
+  readonly submitResources?: Resources;
+  /** Maven coordinates of the Iceberg runtime. @default 'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0' */
+  readonly icebergRuntime?: string;
+}
+
+const JOB_FILE = 'anomaly_detection.py';
+const JOB_DIR = '/stackable/spark/jobs';
+
+/**
+ * The anomaly-detection PySpark job (Stackable `SparkApplication`): reads the raw trips, scores
+ * 30-minute periods with an IsolationForest and (re)creates an Iceberg table. The script
+ * `anomaly_detection.py` (next to this file, tested in local Spark) is mounted from a ConfigMap;
+ * every parameter is passed as an argument.
+ *
+ * Ordering without cluster-wide RBAC: the spark-k8s operator never reconciles a SparkApplication
+ * after creating its submit Job, so the job must not start before the data is there. An init
+ * container in the submit pod (through `job.podOverrides`) waits for the data load's marker object
+ * in MinIO, so the SparkApplication can be applied together with everything else. It uses the S3
+ * credentials, not the Kubernetes API: no ServiceAccount, Role or binding is needed.
+ */
+export class AnomalyDetectionJob extends Construct implements IPodSelectable {
+  /** Name of the SparkApplication. */
+  public readonly name: string;
+  /** The table written. */
+  public readonly output: OutputTable;
+  /** Labels of the submit, driver and executor pods. */
+  public readonly podSelector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: AnomalyDetectionJobProps) {
+    super(scope, id);
+    const owner = `AnomalyDetectionJob ${id}`;
+    this.name = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40);
+    const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };
+    this.output = {
+      catalog: sqlIdentifier(owner, 'output.catalog', out.catalog),
+      schema: sqlIdentifier(owner, 'output.schema', out.schema),
+      table: sqlIdentifier(owner, 'output.table', out.table),
+    };
+    const outputBucket = props.outputBucket ?? 'prediction';
+    if (!props.buckets.buckets.includes(outputBucket)) {
+      throw new Error(`${owner}: outputBucket "${outputBucket}" is not created by the bucket bootstrap: use one of ${props.buckets.buckets.map(b => `"${b}"`).join(', ')}`);
+    }
+    const m = props.model ?? {};
+    const contamination = numberInHalfOpen(owner, 'model.contamination', m.contamination ?? 0.005, 0, 0.5);
+    const nEstimators = intInRange(owner, 'model.nEstimators', m.nEstimators ?? 200, 1);
+    const maxSamples = numberInHalfOpen(owner, 'model.maxSamples', m.maxSamples ?? 0.7, 0, 1);
+    const randomState = intInRange(owner, 'model.randomState', m.randomState ?? 42, 0, 2 ** 32 - 1);
+    const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
+    const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
+    const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 });
+    const submit = validateResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
+    const icebergRuntime = props.icebergRuntime ?? 'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0';
+    if (!/^[\w.-]+:[\w.-]+:[\w.-]+$/.test(icebergRuntime)) {
+      throw new Error(`${owner}: icebergRuntime "${icebergRuntime}" is not a Maven coordinate group:artifact:version`);
+    }
+    // The operator labels all pods of the application with its name.
+    this.podSelector = { 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': this.name };
+
+    const jobFiles = new kplus.ConfigMap(this, 'JobFiles', {
+      metadata: { name: `${this.name}-job` },
+      data: { [JOB_FILE]: readSibling(JOB_FILE) },
+    });
+    const requirements = readSibling('job-requirements.txt').split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'));
+    const mounts = [{ name: 'job-files', mountPath: JOB_DIR }];
+    const cat = this.output.catalog;
+
+    new SparkApplication(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        mode: SparkApplicationSpecMode.CLUSTER,
+        sparkImage: { productVersion: version(owner, 'sparkVersion', props.sparkVersion ?? '4.1.2') },
+        mainApplicationFile: `local://${JOB_DIR}/${JOB_FILE}`,
+        args: [
+          '--input', props.data.s3aUrl,
+          '--output-table', `${cat}.${this.output.schema}.${this.output.table}`,
+          '--namespace-location', `s3a://${outputBucket}/${this.output.schema}`,
+          '--contamination', String(contamination),
+          '--n-estimators', String(nEstimators),
+          '--max-samples', String(maxSamples),
+          '--random-state', String(randomState),
+        ],
+        deps: { packages: [icebergRuntime], requirements },
+        s3Connection: props.s3.toSpec(),
+        sparkConf: {
+          'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions',
+          [`spark.sql.catalog.${cat}`]: 'org.apache.iceberg.spark.SparkCatalog',
+          [`spark.sql.catalog.${cat}.type`]: 'hive',
+          [`spark.sql.catalog.${cat}.uri`]: props.metastore.thriftUri,
+          'spark.sql.session.timeZone': 'UTC',
+        },
+        volumes: [{ name: 'job-files', configMap: { name: jobFiles.name } }],
+        job: {
+          config: { resources: stackableResources(submit), volumeMounts: mounts },
+          podOverrides: restrictedPodOverrides({
+            containers: [],
+            initContainers: [props.data.waitForDataContainer()],
+            volumes: props.data.waitForDataVolumes(),
+          }),
+        },
+        driver: {
+          config: { resources: stackableResources(driver), volumeMounts: mounts },
+          podOverrides: restrictedPodOverrides(),
+        },
+        executor: {
+          replicas: executors,
+          config: { resources: stackableResources(executor), volumeMounts: mounts },
+          podOverrides: restrictedPodOverrides(),
+        },
+      },
+    });
+  }
+
+  /** The output table as `catalog.schema.table`. */
+  public get qualifiedTable(): string {
+    return `${this.output.catalog}.${this.output.schema}.${this.output.table}`;
+  }
+}
+
+function readSibling(file: string): string {
+  return fs.readFileSync(path.join(__dirname, file), 'utf8');
+}

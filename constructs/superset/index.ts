@@ -1,0 +1,3 @@
+export * from './dashboard-bundle';
+export * from './dashboard-import';
+export * from './superset';

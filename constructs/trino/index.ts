@@ -1,0 +1,2 @@
+export * from './trino-catalog';
+export * from './trino-cluster';
