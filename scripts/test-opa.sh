@@ -76,9 +76,14 @@ expect bundle.tar.gz data.trino.allow malformed/no_identity false
 expect bundle.tar.gz data.trino.batch admin_filter_catalogs '[0,1,2]'
 expect bundle.tar.gz data.trino.batch admin_filter_columns '[0,1,2,3,4,5,6,7,8,9,10,11,12]'
 expect bundle.tar.gz data.trino.rowFilters admin_get_row_filters '[]'
+# The request a worker's preStop hook causes (graceful shutdown), and its read counterpart.
+expect bundle.tar.gz data.trino.allow shutdown_user_write_system_information true
+expect bundle.tar.gz data.trino.allow shutdown_user_read_system_information true
+expect bundle.tar.gz data.trino.allow malformed/shutdown_with_resource false
 expect bundle.tar.gz data.trino.batchColumnMasks admin_get_column_masks '[]'
 expect bundle-without-admins.tar.gz data.trino.allow admin_execute_query false
 expect bundle-without-admins.tar.gz data.trino.batch admin_filter_catalogs '[]'
+expect bundle-without-admins.tar.gz data.trino.allow shutdown_user_write_system_information true
 
 echo "opa: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,9 +17,10 @@
 # (batch requests carry `action.filterResources`, a list, instead of `resource`).
 #
 # Semantics: the users named in data.stackable_demo.trino_admins may do
-# everything; everybody else nothing. Anything that is not a well-formed
-# request from a named admin is denied, and a missing admin list means that
-# nobody is an admin (fail closed).
+# everything; the trino-operator's user `graceful-shutdown-user` may only read
+# and write system information (to drain workers, see below); everybody else
+# nothing. Anything that is not a well-formed request from one of them is
+# denied, and a missing admin list means that nobody is an admin (fail closed).
 #
 # Tests: scripts/test-opa.sh (opa check --strict, opa fmt, opa test on test/opa/).
 package trino
@@ -57,6 +58,39 @@ valid_action if {
 	is_array(object.get(input.action, "filterResources", []))
 }
 
+# Graceful shutdown of the workers. What we found in the sources (trino-operator
+# and Trino 4xx):
+#   - when a worker Pod is terminated, its preStop hook (written by the
+#     trino-operator) asks the worker itself to drain with an HTTP PUT of
+#     "SHUTTING_DOWN" to /v1/info/state, sending only the header
+#     `X-Trino-User: graceful-shutdown-user` (the operator's name for this user
+#     since its 24.7 release; it used `admin` before);
+#   - Trino protects that endpoint as a management write: it calls the access
+#     control's checkCanWriteSystemInformation for that identity, which the OPA
+#     plugin turns into a data.trino.allow request whose action is just
+#     {"operation": "WriteSystemInformation"} (no resource, and no queryId in
+#     the context, as no query is involved). Management reads (e.g. /v1/jmx,
+#     /v1/thread) send "ReadSystemInformation" the same way; reading the state
+#     itself (GET /v1/info/state) is public and needs no decision;
+#   - if it is denied, curl gets 403, the worker keeps running, and Kubernetes
+#     kills it at the end of terminationGracePeriodSeconds with its tasks.
+# Stackable's own Trino policy bundle grants this user read and write of system
+# information; we grant exactly these two operations and nothing else. The user
+# name must match exactly (not a group, not a prefix), and the action must be
+# the bare operation that Trino sends.
+graceful_shutdown_user := "graceful-shutdown-user"
+
+graceful_shutdown_operations := {"ReadSystemInformation", "WriteSystemInformation"}
+
+is_graceful_shutdown_request if {
+	identity := input.context.identity
+	is_array(identity.groups)
+	identity.user == graceful_shutdown_user
+	is_object(input.action)
+	object.keys(input.action) == {"operation"}
+	input.action.operation in graceful_shutdown_operations
+}
+
 # allow: the single decision that Trino asks for every operation (ExecuteQuery,
 # AccessCatalog, SelectFromColumns, CreateTable, ...) and, when no batch rule
 # exists, for every item it filters. The operation is denied unless allow is
@@ -68,11 +102,13 @@ allow if {
 	valid_action
 }
 
+allow if is_graceful_shutdown_request
+
 # batch: the indices of the items of `input.action.filterResources` that the
 # user may see. Trino uses it for the Filter* operations (FilterCatalogs,
 # FilterSchemas, FilterTables, FilterViewQueryOwnedBy, ...), e.g. SHOW CATALOGS
 # lists exactly the catalogs whose indices are returned. An empty set hides
-# everything.
+# everything (as for graceful-shutdown-user, which filters nothing).
 batch contains index if {
 	is_admin
 	valid_action

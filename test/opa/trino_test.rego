@@ -123,6 +123,115 @@ test_user_name_differing_in_case_is_denied if {
 	trino.batch == set() with input as request
 }
 
+# --- graceful-shutdown-user: read and write system information, nothing else ---
+
+shutdown_user := {"user": "graceful-shutdown-user", "groups": []}
+
+# Both fixtures are exactly what Trino sends: the identity and the bare operation.
+test_shutdown_user_may_write_system_information if {
+	request := test_inputs.shutdown_user_write_system_information
+	request.context.identity.user == "graceful-shutdown-user"
+	request.action == {"operation": "WriteSystemInformation"}
+	trino.allow with input as request
+}
+
+test_shutdown_user_may_read_system_information if {
+	request := test_inputs.shutdown_user_read_system_information
+	request.action == {"operation": "ReadSystemInformation"}
+	trino.allow with input as request
+}
+
+# Draining must work even when the admin list is missing or empty.
+test_shutdown_does_not_depend_on_the_admin_list if {
+	request := test_inputs.shutdown_user_write_system_information
+	trino.allow with input as request with data.stackable_demo as {}
+	trino.allow with input as request with data.stackable_demo.trino_admins as set()
+}
+
+test_shutdown_user_may_not_execute_query_access_catalog_or_select if {
+	every name in ["admin_execute_query", "admin_access_catalog", "admin_select_from_columns"] {
+		request := as_identity(test_inputs[name], shutdown_user)
+		request.context.identity.user == "graceful-shutdown-user"
+		not trino.allow with input as request
+	}
+}
+
+test_shutdown_user_is_denied_every_other_single_decision if {
+	every name in single_decision_fixtures {
+		request := as_identity(test_inputs[name], shutdown_user)
+		not trino.allow with input as request
+	}
+}
+
+# Other operations without a resource, e.g. killing or viewing queries, stay denied.
+test_shutdown_user_may_only_use_the_two_operations if {
+	every operation in ["ExecuteQuery", "ImpersonateUser", "SetSystemSessionProperty", "KillQueryOwnedBy", "SystemInformation"] {
+		request := json.patch(test_inputs.shutdown_user_write_system_information, [{"op": "replace", "path": "/action/operation", "value": operation}])
+		not trino.allow with input as request
+	}
+}
+
+test_shutdown_user_batch_is_empty_for_every_filter if {
+	every name in batch_fixtures {
+		request := as_identity(test_inputs[name], shutdown_user)
+		trino.batch == set() with input as request
+	}
+	trino.batch == set() with input as test_inputs.shutdown_user_write_system_information
+}
+
+test_shutdown_user_gets_no_row_filters_or_column_masks if {
+	trino.rowFilters == set() with input as as_identity(test_inputs.admin_get_row_filters, shutdown_user)
+	trino.batchColumnMasks == set() with input as as_identity(test_inputs.admin_get_column_masks, shutdown_user)
+}
+
+# Only the exact user name counts: not a similar name, not its case variant, not a group.
+test_similar_users_may_not_write_system_information if {
+	request := test_inputs.shutdown_user_write_system_information
+	every identity in [
+		{"user": "graceful-shutdown-user2", "groups": []},
+		{"user": "graceful-shutdown", "groups": []},
+		{"user": " graceful-shutdown-user", "groups": []},
+		{"user": "Graceful-Shutdown-User", "groups": []},
+		{"user": "alice", "groups": ["graceful-shutdown-user"]},
+		{"user": "graceful-shutdown-user", "groups": "graceful-shutdown-user"},
+		{"user": ["graceful-shutdown-user"], "groups": []},
+	] {
+		not trino.allow with input as as_identity(request, identity)
+	}
+}
+
+test_other_users_may_not_read_or_write_system_information if {
+	every name in ["shutdown_user_read_system_information", "shutdown_user_write_system_information"] {
+		request := as_identity(test_inputs[name], alice)
+		not trino.allow with input as request
+	}
+}
+
+test_anonymous_may_not_write_system_information if {
+	request := json.remove(test_inputs.shutdown_user_write_system_information, ["context/identity"])
+	not trino.allow with input as request
+}
+
+# Trino sends the bare operation; anything added to the action is not that request.
+test_shutdown_request_with_extra_action_fields_is_denied if {
+	request := test_inputs.malformed.shutdown_with_resource
+	request.context.identity.user == "graceful-shutdown-user"
+	not trino.allow with input as request
+	every field in ["filterResources", "targetResource", "grantee"] {
+		extended := json.patch(test_inputs.shutdown_user_write_system_information, [{"op": "add", "path": sprintf("/action/%s", [field]), "value": []}])
+		not trino.allow with input as extended
+	}
+	not trino.allow with input as json.patch(test_inputs.shutdown_user_write_system_information, [{"op": "replace", "path": "/action", "value": "WriteSystemInformation"}])
+}
+
+# Admins keep every right, system information included.
+test_admin_may_still_read_and_write_system_information if {
+	every name in ["shutdown_user_read_system_information", "shutdown_user_write_system_information"] {
+		request := as_identity(test_inputs[name], {"user": "admin", "groups": []})
+		trino.allow with input as request
+	}
+}
+
 # --- Anonymous and malformed requests: denied ----------------------------------
 
 test_anonymous_is_denied if {
