@@ -1,14 +1,14 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { clusterScoped, Credentials, dnsLabel } from './core';
+import { baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, months, version } from './core';
 import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
 import { OpaServer, TrinoPolicy } from './opa';
 import { PostgresDatabase } from './postgres';
 import { S3Connection, S3CredentialsClass, S3Ref } from './s3';
 import { TlsTrustStore } from './secret-operator';
-import { AnomalyDetectionJob, IsolationForestParams } from './spark';
+import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './spark';
 import { Superset, SupersetDashboardImport } from './superset';
 import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
 
@@ -80,6 +80,7 @@ export class DemoChart extends Chart {
   constructor(scope: Construct, id: string, props: DemoChartProps = {}) {
     const namespace = dnsLabel('DemoChart', 'namespace', props.namespace ?? 'default');
     super(scope, id, { namespace, disableResourceNameHashes: true });
+    validateDemoProps(props);
     const creds = props.credentials ?? {};
     const versions = props.versions ?? {};
     const networkPolicy = props.networkPolicies ?? false;
@@ -124,5 +125,22 @@ export class DemoChart extends Chart {
     this.trino = trino;
     this.superset = superset;
     this.job = job;
+  }
+}
+
+/**
+ * Checks the props DemoChart passes on, so that errors name DemoChart's own props (the
+ * constructs check them again under their own names when used on their own).
+ */
+function validateDemoProps(props: DemoChartProps): void {
+  const owner = 'DemoChart';
+  if (props.months !== undefined) months(owner, 'months', props.months);
+  if (props.dataSourceUrl !== undefined) baseUrl(owner, 'dataSourceUrl', props.dataSourceUrl);
+  if (props.minioStorageGi !== undefined) intInRange(owner, 'minioStorageGi', props.minioStorageGi, 1);
+  if (props.trinoWorkers !== undefined) intInRange(owner, 'trinoWorkers', props.trinoWorkers, 1);
+  if (props.sparkExecutors !== undefined) intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
+  isolationForestParams(owner, 'model', props.model);
+  for (const [product, v] of Object.entries(props.versions ?? {})) {
+    if (v !== undefined) version(owner, `versions.${product}`, v);
   }
 }

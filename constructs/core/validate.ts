@@ -96,9 +96,9 @@ export function baseUrl(owner: string, prop: string, value: string): string {
   return value;
 }
 
-/** A Kubernetes quantity-free version string like `4.0.0` or `481`. */
+/** A product version like `4.0.0`, `481` or `1.0.0-rc1`. */
 export function version(owner: string, prop: string, value: string): string {
-  if (!/^[0-9]+(\.[0-9]+)*([-.][0-9A-Za-z.]+)?$/.test(value)) {
+  if (!/^[0-9]+(\.[0-9]+)*(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?$/.test(value)) {
     fail(owner, prop, value, 'is not a version number (e.g. "4.0.0")');
   }
   return value;

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, IMAGES, IngressPolicy, intInRange, IPodSelectable,
+  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, IngressPolicy, intInRange, IPodSelectable,
   Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
@@ -69,7 +69,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     const credentials = props.credentials ?? Credentials.literal('admin', 'adminadmin');
     urlSafeSecret(owner, 'credentials.username', credentials.username, 3);
     if (credentials.password !== undefined) urlSafeSecret(owner, 'credentials.password', credentials.password, 8);
-    this.tlsSecretClass = props.tlsSecretClass ?? 'tls';
+    this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.serviceName = name;
     this.host = serviceFqdn(this, name);
     this.podSelector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': name };

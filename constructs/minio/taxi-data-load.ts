@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths, Resources,
-  restrictedContainer, restrictedPod, scratchVolume,
+  restrictedContainer, restrictedPod, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
@@ -82,6 +82,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     }
     const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 1 + this.months.length, 1);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
+    const downloadResources = validateResources(owner, 'downloadResources', props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
     this.minio = props.minio;
     this.trust = props.trust;
     this.mcImage = props.mcImage;
@@ -147,7 +148,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
                 image: props.curlImage ?? IMAGES.curl,
                 command: ['/bin/sh', '-c', download],
                 env: [...common, { name: 'SOURCE_URL', value: sourceUrl }],
-                resources: containerResources(props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 }),
+                resources: containerResources(downloadResources),
                 securityContext: restrictedContainer(),
                 volumeMounts: [work],
               },

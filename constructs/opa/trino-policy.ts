@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { nonEmpty } from '../core';
+import { dnsSubdomain, nonEmpty } from '../core';
 import { RegoBundle } from './rego-bundle';
 
 /** Props of {@link TrinoPolicy}. */
@@ -48,6 +48,6 @@ export class TrinoPolicy extends Construct {
       `trino_admins := {${this.admins.map(a => JSON.stringify(a)).join(', ')}}`,
       '',
     ].join('\n');
-    new RegoBundle(this, 'Bundle', { name: props.name ?? 'trino-opa-bundle', files: { 'trino.rego': policy, 'stackable_demo.rego': data } });
+    new RegoBundle(this, 'Bundle', { name: dnsSubdomain(`TrinoPolicy ${id}`, 'name', props.name ?? 'trino-opa-bundle'), files: { 'trino.rego': policy, 'stackable_demo.rego': data } });
   }
 }

@@ -57,7 +57,8 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps = {}) {
     super(scope, id);
     const owner = `PostgresDatabase ${id}`;
-    const name = dnsLabel(owner, 'name', props.name ?? 'postgresql');
+    // StatefulSet pods carry `controller-revision-hash: <name>-<10 chars>`, a label value of at most 63.
+    const name = dnsLabel(owner, 'name', props.name ?? 'postgresql', 52);
     this.database = sqlIdentifier(owner, 'database', props.database ?? 'demo');
     const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 2, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryMi: 256 });

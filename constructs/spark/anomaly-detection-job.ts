@@ -23,6 +23,19 @@ export interface IsolationForestParams {
   readonly randomState?: number;
 }
 
+/**
+ * Validates IsolationForest parameters and fills in the defaults; `prop` names them in errors
+ * (e.g. `model` → `model.contamination`).
+ */
+export function isolationForestParams(owner: string, prop: string, m: IsolationForestParams = {}): Required<IsolationForestParams> {
+  return {
+    contamination: numberInHalfOpen(owner, `${prop}.contamination`, m.contamination ?? 0.005, 0, 0.5),
+    nEstimators: intInRange(owner, `${prop}.nEstimators`, m.nEstimators ?? 200, 1),
+    maxSamples: numberInHalfOpen(owner, `${prop}.maxSamples`, m.maxSamples ?? 0.7, 0, 1),
+    randomState: intInRange(owner, `${prop}.randomState`, m.randomState ?? 42, 0, 2 ** 32 - 1),
+  };
+}
+
 /** The Iceberg table the job writes. */
 export interface OutputTable {
   /** Spark/Trino catalog. */
@@ -102,11 +115,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     if (!props.buckets.buckets.includes(outputBucket)) {
       throw new Error(`${owner}: outputBucket "${outputBucket}" is not created by the bucket bootstrap: use one of ${props.buckets.buckets.map(b => `"${b}"`).join(', ')}`);
     }
-    const m = props.model ?? {};
-    const contamination = numberInHalfOpen(owner, 'model.contamination', m.contamination ?? 0.005, 0, 0.5);
-    const nEstimators = intInRange(owner, 'model.nEstimators', m.nEstimators ?? 200, 1);
-    const maxSamples = numberInHalfOpen(owner, 'model.maxSamples', m.maxSamples ?? 0.7, 0, 1);
-    const randomState = intInRange(owner, 'model.randomState', m.randomState ?? 42, 0, 2 ** 32 - 1);
+    const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);
     const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
     const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
     const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 });

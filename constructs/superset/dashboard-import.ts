@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   containerResources, dnsLabel, intInRange, IPodSelectable, Resources, restrictedContainer, restrictedPod, scratchVolume,
-  stackableImage,
+  stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -53,6 +53,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
     const owner = `SupersetDashboardImport ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.superset.name}-import-dashboard`, 52);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
+    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 256 });
     this.podSelector = { 'app.kubernetes.io/name': 'superset-import-dashboard', 'app.kubernetes.io/instance': name };
     this.bundle = dashboardBundle({
       trinoHost: props.trino.host,
@@ -93,7 +94,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
                 { name: 'WAIT_SECONDS', value: String(waitSeconds) },
                 { name: 'HOME', value: '/tmp' },
               ],
-              resources: containerResources(props.resources ?? { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 256 }),
+              resources: containerResources(resources),
               securityContext: restrictedContainer(),
               volumeMounts: [
                 { name: 'bundle', mountPath: '/bundle', readOnly: true },

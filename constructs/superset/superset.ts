@@ -82,9 +82,14 @@ export class Superset extends Construct implements IPodSelectable {
 
     const db = props.database;
     db.allowFrom(this);
-    // The web server container of the superset-operator is named `superset`.
+    // The web server container of the superset-operator is named `superset`: it gets the CA and,
+    // as it is named anyway, the container-level "restricted" settings.
     const trustOverride: k8s.PodSpec = {
-      containers: [{ name: 'superset', volumeMounts: [props.trust.volumeMount()] }],
+      containers: [{
+        name: 'superset',
+        volumeMounts: [props.trust.volumeMount()],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      }],
       volumes: [props.trust.volume()],
     };
     new SupersetCluster(this, 'Resource', {

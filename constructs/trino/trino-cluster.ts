@@ -30,7 +30,7 @@ export interface TrinoClusterProps {
   readonly policy: TrinoPolicy;
   /** Name of the AuthenticationClass (cluster-scoped). @default '<name>-users' */
   readonly authenticationClassName?: string;
-  /** Worker replicas. @default 1 */
+  /** Worker replicas (at least 1: the Stackable coordinator does not run tasks itself). @default 1 */
   readonly workers?: number;
   /** CPU and memory of the coordinator. @default 500m-2000m CPU, 4096 MiB */
   readonly coordinatorResources?: Resources;
@@ -66,7 +66,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     super(scope, id);
     const owner = `TrinoCluster ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
-    const workers = intInRange(owner, 'workers', props.workers ?? 1, 0);
+    const workers = intInRange(owner, 'workers', props.workers ?? 1, 1);
     const defaults: Resources = { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 4096 };
     const coordinatorResources = validateResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
     const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Suite "manifests": checks the synthesized demo like a Kubernetes 1.35 API server would.
+#   1. builds tools/kube-check (cached, keyed by the hash of its Go sources) and runs its Go tests;
+#   2. synthesizes the demo into a temporary folder and runs
+#        kube-check validate    (Stackable CRD schemas + strict built-in kinds, unknown fields are errors)
+#        kube-check podsecurity (Pod Security "restricted", exceptions in test/manifests/podsecurity-exceptions.yaml);
+#   3. checks that the committed dist/ equals that synthesis.
+# Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
+# The Stackable CRDs are read from ${STACKABLE_CRDS_DIR:-<repo>/../shared/crds}.
+. "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+crds="${STACKABLE_CRDS_DIR:-$REPO_ROOT/../shared/crds}"
+[ -d "$crds" ] || { echo "test-manifests: CRD folder $crds not found (set STACKABLE_CRDS_DIR)" >&2; exit 1; }
+export STACKABLE_CRDS_DIR="$(cd "$crds" && pwd)"
+
+# 1. Build (once per source hash) and test the checker.
+src=tools/kube-check
+key="$( { go env GOVERSION; cd "$src" && find . -name '*.go' -o -name go.mod -o -name go.sum | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)"
+bin="$DEMO_CACHE_DIR/bin/kube-check-$key/kube-check"
+if [ ! -x "$bin" ]; then
+  log "building kube-check ($key)"
+  mkdir -p "$(dirname "$bin")"
+  (cd "$src" && go build -o "$bin.tmp" .)
+  mv "$bin.tmp" "$bin"
+fi
+log "go test ./... in $src"
+(cd "$src" && go test ./...)
+
+# 2. Synthesize and check.
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+log "synthesizing the demo into $tmp"
+npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/dist" >/dev/null
+
+# Run from $tmp so that reports name the files as dist/<file>.
+status=0
+log "kube-check validate"
+(cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" dist) || status=1
+log "kube-check podsecurity --level restricted"
+(cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" dist) || status=1
+
+# 3. The committed dist/ must be what the code synthesizes.
+if [ ! -d dist ]; then
+  echo "test-manifests: dist/ is missing: run \`make synth\` and commit dist/" >&2
+  status=1
+elif ! diff -r dist "$tmp/dist" >"$tmp/dist.diff"; then
+  head -n 40 "$tmp/dist.diff" >&2
+  echo "test-manifests: dist/ is out of date with the code: run \`make synth\` and commit dist/" >&2
+  status=1
+else
+  log "dist/ is up to date"
+fi
+exit $status

@@ -1,0 +1,29 @@
+/**
+ * Tests of constructs/core/pod-security.ts: the Pod Security "restricted" settings.
+ * Run: npx jest test/core
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { restrictedContainer, restrictedPod, scratchVolume } from '../../constructs/core';
+
+describe('pod security', () => {
+  it('restricts containers: no privilege escalation, no capabilities, read-only root, RuntimeDefault seccomp', () => {
+    expect(restrictedContainer()).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  it('runs pods as the given non-root user and group', () => {
+    expect(restrictedPod(999)).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(restrictedPod(1000, 2000)).toMatchObject({ runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000 });
+  });
+
+  it('gives scratch volumes a size limit', () => {
+    expect(k8s.toJson_Volume(scratchVolume('tmp'))).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+    expect(k8s.toJson_Volume(scratchVolume('work', 2048))).toEqual({ name: 'work', emptyDir: { sizeLimit: '2048Mi' } });
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Tests of constructs/demo-chart.ts: how DemoChart props reach the objects, NetworkPolicies,
+ * existing-Secret credentials, prop validation, and that scripts/synth.ts leaves the output folder
+ * untouched on a bad prop. (The default demo's snapshot and cross-object wiring are in main.test.ts.)
+ * Run: npx jest test/demo-chart.test.ts
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { Credentials } from '../constructs/core';
+import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
+import { collect, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
+
+const demo = (props: DemoChartProps = {}): K8sObject[] => synth(new DemoChart(Testing.app(), 'demo', props));
+const CLUSTER_SCOPED = new Set(['SecretClass', 'AuthenticationClass', 'Namespace']);
+
+describe('DemoChart', () => {
+  describe('namespace', () => {
+    it('puts every namespaced object in the namespace, creates it first, and leaves cluster-scoped kinds without one', () => {
+      const objs = demo({ namespace: 'taxi' });
+      expect(find(objs, 'Namespace', 'taxi')).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'taxi' } });
+      expect(position(objs, 'Namespace', 'taxi')).toBe(0);
+      for (const o of objs) {
+        if (CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace).toBeUndefined();
+        else expect(o.metadata.namespace).toBe('taxi');
+      }
+      expect(ofKind(objs, 'SecretClass').length + ofKind(objs, 'AuthenticationClass').length).toBeGreaterThanOrEqual(2);
+      // DNS names follow the namespace.
+      expect(find(objs, 'S3Connection', 'minio').spec.host).toBe('minio.taxi.svc.cluster.local');
+    });
+
+    it('does not create the namespace when told not to, nor the default one', () => {
+      expect(ofKind(demo({ namespace: 'taxi', createNamespace: false }), 'Namespace')).toEqual([]);
+      const objs = demo();
+      expect(ofKind(objs, 'Namespace')).toEqual([]);
+      expect(find(objs, 'Deployment', 'minio').metadata.namespace).toBe('default');
+    });
+  });
+
+  it('passes versions to every product and to the import Job image', () => {
+    const objs = demo({ versions: { hive: '4.1.0', trino: '479', opa: '1.17.0', superset: '6.0.0', spark: '4.0.1' } });
+    expect(find(objs, 'HiveCluster', 'hive').spec.image.productVersion).toBe('4.1.0');
+    expect(find(objs, 'HiveCluster', 'hive-iceberg').spec.image.productVersion).toBe('4.1.0');
+    expect(find(objs, 'TrinoCluster', 'trino').spec.image.productVersion).toBe('479');
+    expect(find(objs, 'OpaCluster', 'opa').spec.image.productVersion).toBe('1.17.0');
+    expect(find(objs, 'SupersetCluster', 'superset').spec.image.productVersion).toBe('6.0.0');
+    expect(podSpec(find(objs, 'Job', 'superset-import-dashboard')).containers[0].image).toBe('oci.stackable.tech/sdp/superset:6.0.0-stackable26.7.0');
+    expect(find(objs, 'SparkApplication', 'spark-ad').spec.sparkImage.productVersion).toBe('4.0.1');
+  });
+
+  it('passes months and source URL to the load and to the job\'s wait', () => {
+    const objs = demo({ months: ['2021-01', '2021-02'], dataSourceUrl: 'https://mirror.local/tlc/' });
+    const load = podSpec(find(objs, 'Job', 'load-ny-taxi-data'));
+    const download = load.initContainers.find((c: any) => c.name === 'download');
+    expect(envValue(download, 'MONTHS')).toBe('2021-01 2021-02');
+    expect(envValue(download, 'SOURCE_URL')).toBe('https://mirror.local/tlc/');
+    const wait = find(objs, 'SparkApplication', 'spark-ad').spec.job.podOverrides.spec.initContainers[0];
+    expect(envValue(wait, 'MONTHS')).toBe('2021-01 2021-02');
+  });
+
+  it('passes sizes, workers, executors and model parameters', () => {
+    const objs = demo({ minioStorageGi: 40, trinoWorkers: 3, sparkExecutors: 4, model: { contamination: 0.01, nEstimators: 100, maxSamples: 0.5, randomState: 1 } });
+    expect(find(objs, 'PersistentVolumeClaim', 'minio-data').spec.resources.requests.storage).toBe('40Gi');
+    expect(find(objs, 'TrinoCluster', 'trino').spec.workers.roleGroups.default.replicas).toBe(3);
+    const app = find(objs, 'SparkApplication', 'spark-ad');
+    expect(app.spec.executor.replicas).toBe(4);
+    const args: string[] = app.spec.args;
+    const arg = (flag: string) => args[args.indexOf(flag) + 1];
+    expect([arg('--contamination'), arg('--n-estimators'), arg('--max-samples'), arg('--random-state')]).toEqual(['0.01', '100', '0.5', '1']);
+  });
+
+  describe('NetworkPolicies', () => {
+    it('are absent by default', () => {
+      expect(ofKind(demo(), 'NetworkPolicy')).toEqual([]);
+    });
+
+    it('when enabled, let each server be reached by exactly its clients', () => {
+      const objs = demo({ namespace: 'taxi', networkPolicies: true });
+      const clients = (name: string) => find(objs, 'NetworkPolicy', name).spec.ingress[0].from
+        .map((f: any) => `${f.podSelector.matchLabels['app.kubernetes.io/name']}/${f.podSelector.matchLabels['app.kubernetes.io/instance']}`)
+        .sort();
+      expect(ofKind(objs, 'NetworkPolicy').map(o => o.metadata.name).sort())
+        .toEqual(['minio', 'postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset']);
+      expect(clients('minio')).toEqual([
+        'hive/hive', 'hive/hive-iceberg', 'minio-buckets/minio-buckets', 'spark-k8s/spark-ad', 'taxi-data-load/load-ny-taxi-data', 'trino/trino',
+      ]);
+      expect(clients('postgresql-hive')).toEqual(['hive/hive']);
+      expect(clients('postgresql-hive-iceberg')).toEqual(['hive/hive-iceberg']);
+      expect(clients('postgresql-superset')).toEqual(['superset/superset']);
+      // Each policy selects its server's pods.
+      expect(find(objs, 'NetworkPolicy', 'minio').spec.podSelector.matchLabels).toEqual(find(objs, 'Deployment', 'minio').spec.selector.matchLabels);
+      for (const pg of ['postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset']) {
+        expect(find(objs, 'NetworkPolicy', pg).spec.podSelector.matchLabels).toEqual(find(objs, 'StatefulSet', pg).spec.selector.matchLabels);
+      }
+    });
+  });
+
+  it('with existing Secrets for all credentials, creates no Secret and references only those', () => {
+    const objs = demo({
+      credentials: {
+        admin: Credentials.fromSecret('corp-admin', 'analyst'),
+        s3: Credentials.fromSecret('corp-s3', 'svc-s3'),
+        hiveDatabase: Credentials.fromSecret('corp-hive-db', 'hive'),
+        hiveIcebergDatabase: Credentials.fromSecret('corp-iceberg-db', 'hive'),
+        supersetDatabase: Credentials.fromSecret('corp-superset-db', 'superset'),
+      },
+    });
+    expect(ofKind(objs, 'Secret')).toEqual([]);
+    const referenced = new Set([
+      ...collect(objs, 'secretKeyRef').map(r => r.name),
+      ...collect(objs, 'credentialsSecretName'),
+      ...collect(objs, 'credentialsSecret'),
+      ...collect(objs, 'userCredentialsSecret').map(r => r.name),
+    ]);
+    expect([...referenced].sort()).toEqual(['corp-admin', 'corp-hive-db', 'corp-iceberg-db', 'corp-s3', 'corp-superset-db']);
+    // The admin of an existing Secret is Trino's OPA admin.
+    expect(find(objs, 'ConfigMap', 'trino-opa-bundle').data['stackable_demo.rego']).toMatch(/trino_admins := \{"analyst"\}/);
+    expect(find(objs, 'HiveCluster', 'hive').spec.clusterConfig.metadataDatabase.postgresql.credentialsSecretName).toBe('corp-hive-db');
+    expect(find(objs, 'HiveCluster', 'hive-iceberg').spec.clusterConfig.metadataDatabase.postgresql.credentialsSecretName).toBe('corp-iceberg-db');
+  });
+
+  describe('rejects bad props', () => {
+    const build = (props: DemoChartProps) => () => new DemoChart(Testing.app(), 'demo', props);
+    it('namespace "Bad_NS"', () => {
+      expect(build({ namespace: 'Bad_NS' })).toThrow(/^DemoChart: namespace "Bad_NS" is not a valid name/);
+    });
+    it('a namespace longer than 63 characters', () => {
+      expect(build({ namespace: 'n'.repeat(64) })).toThrow(/^DemoChart: namespace "n{64}" is not a valid name: use 1-63 /);
+    });
+    it('an empty month list', () => {
+      expect(build({ months: [] })).toThrow(/^DemoChart: months \[\] must list at least one YYYY-MM month/);
+    });
+    it('month "2020-13"', () => {
+      expect(build({ months: ['2020-12', '2020-13'] })).toThrow(/^DemoChart: months\[1\] "2020-13" is not a YYYY-MM month/);
+    });
+    it('a duplicate month', () => {
+      expect(build({ months: ['2020-10', '2020-11', '2020-10'] })).toThrow(/^DemoChart: months \["2020-10","2020-11","2020-10"\] lists 2020-10 twice/);
+    });
+    it('a data source URL without trailing slash', () => {
+      expect(build({ dataSourceUrl: 'https://mirror.local/tlc' })).toThrow(/^DemoChart: dataSourceUrl "https:\/\/mirror\.local\/tlc" must be an http\(s\) URL ending in '\/'/);
+    });
+    it('a non-integer MinIO storage size', () => {
+      expect(build({ minioStorageGi: 2.5 })).toThrow(/^DemoChart: minioStorageGi 2\.5 must be an integer >= 1/);
+    });
+    it('negative Trino workers', () => {
+      expect(build({ trinoWorkers: -1 })).toThrow(/^DemoChart: trinoWorkers -1 must be an integer >= 1/);
+    });
+    it('zero Spark executors', () => {
+      expect(build({ sparkExecutors: 0 })).toThrow(/^DemoChart: sparkExecutors 0 must be an integer >= 1/);
+    });
+    it('contamination 0.6', () => {
+      expect(build({ model: { contamination: 0.6 } })).toThrow(/^DemoChart: model\.contamination 0\.6 must be a number in \(0, 0\.5\]/);
+    });
+    it('a Trino version "latest"', () => {
+      expect(build({ versions: { trino: 'latest' } })).toThrow(/^DemoChart: versions\.trino "latest" is not a version number/);
+    });
+    it('an S3 password too short for MinIO', () => {
+      expect(build({ credentials: { s3: Credentials.literal('admin', 'admin') } })).toThrow(/MinioServer Minio: credentials\.password "\*{5}" must be at least 8 characters/);
+    });
+  });
+});
+
+describe('scripts/synth.ts (all or nothing)', () => {
+  const root = path.join(__dirname, '..');
+  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [root] });
+  type Run = { code: number; stdout: string; stderr: string };
+  const synthInto = (outdir: string, namespace: string) => new Promise<Run>(resolve => {
+    execFile(process.execPath, [tsNode, '--transpile-only', 'scripts/synth.ts', '--outdir', outdir, '--namespace', namespace],
+      { cwd: root, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+  });
+
+  let tmp: string;
+  let bad: Run;
+  let good: Run;
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-chart-test-'));
+    for (const dir of ['kept', 'replaced']) {
+      fs.mkdirSync(path.join(tmp, dir));
+      fs.writeFileSync(path.join(tmp, dir, 'sentinel.txt'), 'previous output\n');
+    }
+    // Both runs at once: each needs several seconds to start ts-node.
+    [bad, good] = await Promise.all([synthInto(path.join(tmp, 'kept'), 'Bad_NS'), synthInto(path.join(tmp, 'replaced'), 'synth-test')]);
+  }, 120_000);
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('fails on a bad prop, naming it, and leaves the output folder untouched', () => {
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/DemoChart: namespace "Bad_NS" is not a valid name/);
+    expect(fs.readdirSync(path.join(tmp, 'kept'))).toEqual(['sentinel.txt']);
+    expect(fs.readFileSync(path.join(tmp, 'kept', 'sentinel.txt'), 'utf8')).toBe('previous output\n');
+  });
+
+  it('replaces the output folder on success', () => {
+    expect(good).toMatchObject({ code: 0, stderr: '' });
+    const files = fs.readdirSync(path.join(tmp, 'replaced'));
+    expect(files).toEqual(['spark-k8s-anomaly-detection-taxi-data.k8s.yaml']);
+    const yaml = fs.readFileSync(path.join(tmp, 'replaced', files[0]), 'utf8');
+    expect(yaml).toMatch(/^kind: Namespace$/m);
+    expect(yaml).toContain('namespace: synth-test');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Tests of constructs/minio/minio-buckets.ts: the bucket bootstrap Job and its prop validation.
+ * Run: npx jest test/minio
+ */
+import { Testing } from 'cdk8s';
+import { MinioBuckets, MinioServer } from '../../constructs/minio';
+import { TlsTrustStore } from '../../constructs/secret-operator';
+import { allContainers, container, envValue, expectSecretRefsResolve, find, podSpec, synth } from '../util';
+
+function setup(minioProps: ConstructorParameters<typeof MinioServer>[2] = {}) {
+  const chart = Testing.chart();
+  const trust = new TlsTrustStore(chart, 'Trust');
+  const minio = new MinioServer(chart, 'Minio', minioProps);
+  return { chart, trust, minio };
+}
+
+describe('MinioBuckets', () => {
+  it('creates the demo buckets by default, in a Job named after the server', () => {
+    const { chart, trust, minio } = setup({ name: 's3' });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust });
+    expect(buckets.buckets).toEqual(['demo', 'prediction']);
+    const objs = synth(chart);
+    const job = find(objs, 'Job', 's3-buckets');
+    const c = container(podSpec(job), 'create-buckets');
+    expect(envValue(c, 'BUCKETS')).toBe('demo prediction');
+    expect(envValue(c, 'WAIT_SECONDS')).toBe('900');
+    expect(c.command[2]).toContain('mc mb --ignore-existing');
+    expect(envValue(c, 'MC_HOST_minio')).toContain('@s3.default.svc.cluster.local:9000');
+    expectSecretRefsResolve(objs, job);
+  });
+
+  it('applies bucket list, name, wait time and image overrides', () => {
+    const { chart, trust, minio } = setup();
+    new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['raw-data', 'out'], name: 'init-buckets', waitSeconds: 60, image: 'registry.local/mc:2' });
+    const c = container(podSpec(find(synth(chart), 'Job', 'init-buckets')), 'create-buckets');
+    expect(envValue(c, 'BUCKETS')).toBe('raw-data out');
+    expect(envValue(c, 'WAIT_SECONDS')).toBe('60');
+    expect(c.image).toBe('registry.local/mc:2');
+  });
+
+  it('runs restricted, with resources, and mounts only volumes of its pod', () => {
+    const { chart, trust, minio } = setup();
+    new MinioBuckets(chart, 'Buckets', { minio, trust });
+    const job = find(synth(chart), 'Job', 'minio-buckets');
+    const pod = podSpec(job);
+    expect(job.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'minio-buckets', 'app.kubernetes.io/instance': 'minio-buckets' });
+    expect(pod.restartPolicy).toBe('OnFailure');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const volumes = pod.volumes.map((v: any) => v.name);
+    expect(pod.volumes.find((v: any) => v.name === 'tls-trust').configMap.name).toBe('tls-ca');
+    for (const c of allContainers(pod)) {
+      expect(c.resources.requests).toBeDefined();
+      expect(c.resources.limits).toBeDefined();
+      for (const m of c.volumeMounts) expect(volumes).toContain(m.name);
+    }
+  });
+
+  it('registers itself as a client of a MinIO NetworkPolicy', () => {
+    const { chart, trust, minio } = setup({ networkPolicy: true });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust });
+    const np = find(synth(chart), 'NetworkPolicy', 'minio');
+    expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: buckets.podSelector } }]);
+  });
+
+  describe('rejects bad props', () => {
+    const build = (props: Partial<ConstructorParameters<typeof MinioBuckets>[2]>) => () => {
+      const { chart, trust, minio } = setup();
+      return new MinioBuckets(chart, 'Buckets', { minio, trust, ...props });
+    };
+    it('an empty bucket list', () => {
+      expect(build({ buckets: [] })).toThrow(/MinioBuckets Buckets: buckets must list at least one bucket/);
+    });
+    it('a bucket name with upper-case letters', () => {
+      expect(build({ buckets: ['demo', 'Prediction'] })).toThrow(/MinioBuckets Buckets: buckets\[1\] "Prediction" is not a valid name/);
+    });
+    it('a bucket name shorter than 3 characters', () => {
+      expect(build({ buckets: ['ab'] })).toThrow(/MinioBuckets Buckets: buckets\[0\] "ab" must have at least 3 characters/);
+    });
+    it('a Job name that is not a DNS label', () => {
+      expect(build({ name: 'Create Buckets' })).toThrow(/MinioBuckets Buckets: name "Create Buckets" is not a valid name/);
+    });
+    it('a zero waitSeconds', () => {
+      expect(build({ waitSeconds: 0 })).toThrow(/MinioBuckets Buckets: waitSeconds 0 must be an integer >= 1/);
+    });
+  });
+});

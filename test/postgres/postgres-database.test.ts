@@ -1,0 +1,121 @@
+/**
+ * Tests of constructs/postgres/postgres-database.ts: StatefulSet, Service, credentials Secret,
+ * optional NetworkPolicy, and prop validation.
+ * Run: npx jest test/postgres
+ */
+import { Testing } from 'cdk8s';
+import { Credentials } from '../../constructs/core';
+import { PostgresDatabase } from '../../constructs/postgres';
+import { container, envOf, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
+
+describe('PostgresDatabase', () => {
+  it('matches the snapshot with defaults', () => {
+    const chart = Testing.chart();
+    new PostgresDatabase(chart, 'Db');
+    expect(synth(chart)).toMatchSnapshot();
+  });
+
+  it('exposes host, port and database; Service and StatefulSet select its pod', () => {
+    const chart = namespacedChart('ns');
+    const db = new PostgresDatabase(chart, 'Db', { name: 'postgresql-hive', database: 'hive' });
+    expect(db).toMatchObject({ serviceName: 'postgresql-hive', host: 'postgresql-hive.ns.svc.cluster.local', port: 5432, database: 'hive' });
+    const objs = synth(chart);
+    const svc = find(objs, 'Service', 'postgresql-hive');
+    const sts = find(objs, 'StatefulSet', 'postgresql-hive');
+    expect(svc.spec.ports).toEqual([{ name: 'postgresql', port: 5432, targetPort: 5432 }]);
+    expect(svc.spec.selector).toEqual(db.podSelector);
+    expect(sts.spec.serviceName).toBe('postgresql-hive');
+    expect(sts.spec.selector.matchLabels).toEqual(db.podSelector);
+    expect(sts.spec.template.metadata.labels).toEqual(db.podSelector);
+    const c = container(podSpec(sts), 'postgresql');
+    expect(c.ports).toEqual([{ name: 'postgresql', containerPort: 5432 }]);
+    expect(envOf(c).POSTGRES_DB.value).toBe('hive');
+    expect(c.readinessProbe.exec.command.join(' ')).toContain('pg_isready');
+  });
+
+  it('by default owns the database as a user named like it, in Secret <name>-credentials', () => {
+    const chart = Testing.chart();
+    const db = new PostgresDatabase(chart, 'Db', { database: 'superset' });
+    const objs = synth(chart);
+    expect(find(objs, 'Secret', 'postgresql-credentials').stringData).toEqual({ username: 'superset', password: 'superset' });
+    const env = envOf(container(podSpec(find(objs, 'StatefulSet', 'postgresql')), 'postgresql'));
+    expect(env.POSTGRES_USER.valueFrom.secretKeyRef).toEqual({ name: 'postgresql-credentials', key: 'username' });
+    expect(env.POSTGRES_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'postgresql-credentials', key: 'password' });
+    expect(expectSecretRefsResolve(objs)).toHaveLength(2);
+    expect(db.credentials).toMatchObject({ secretName: 'postgresql-credentials', username: 'superset' });
+  });
+
+  it('uses an existing Secret without creating one', () => {
+    const chart = Testing.chart();
+    const db = new PostgresDatabase(chart, 'Db', { credentials: Credentials.fromSecret('corp-db', 'owner') });
+    const objs = synth(chart);
+    expect(ofKind(objs, 'Secret')).toEqual([]);
+    const env = envOf(container(podSpec(find(objs, 'StatefulSet', 'postgresql')), 'postgresql'));
+    expect(env.POSTGRES_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'corp-db', key: 'password' });
+    expect(db.credentials.secretName).toBe('corp-db');
+  });
+
+  it('applies storage, image and resource overrides', () => {
+    const chart = Testing.chart();
+    new PostgresDatabase(chart, 'Db', {
+      storageGi: 20, storageClassName: 'fast', image: 'registry.local/postgres:17',
+      resources: { cpuRequestMillis: 200, cpuLimitMillis: 400, memoryMi: 1024 },
+    });
+    const sts = find(synth(chart), 'StatefulSet', 'postgresql');
+    expect(sts.spec.volumeClaimTemplates).toEqual([{
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } },
+    }]);
+    const c = container(podSpec(sts), 'postgresql');
+    expect(c.image).toBe('registry.local/postgres:17');
+    expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '1024Mi' }, limits: { cpu: '400m', memory: '1024Mi' } });
+  });
+
+  it('runs restricted as the image\'s own user 999 with writable scratch paths', () => {
+    const chart = Testing.chart();
+    new PostgresDatabase(chart, 'Db');
+    const sts = find(synth(chart), 'StatefulSet', 'postgresql');
+    const pod = podSpec(sts);
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    const c = container(pod, 'postgresql');
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    const volumes = [...pod.volumes.map((v: any) => v.name), ...sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)];
+    for (const m of c.volumeMounts) expect(volumes).toContain(m.name);
+    // PGDATA is a sub-directory of the volume (initdb refuses a mount point with lost+found).
+    expect(envOf(c).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
+  });
+
+  it('has no NetworkPolicy unless enabled; when enabled it admits exactly the clients allowed', () => {
+    const off = Testing.chart();
+    new PostgresDatabase(off, 'Db').allowFrom({ podSelector: { app: 'x' } });
+    expect(ofKind(synth(off), 'NetworkPolicy')).toEqual([]);
+
+    const on = Testing.chart();
+    const db = new PostgresDatabase(on, 'Db', { networkPolicy: true });
+    db.allowFrom({ podSelector: { app: 'hive' } });
+    const np = find(synth(on), 'NetworkPolicy', 'postgresql');
+    expect(np.spec.podSelector.matchLabels).toEqual(db.podSelector);
+    expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'hive' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+  });
+
+  describe('rejects bad props', () => {
+    const build = (props: ConstructorParameters<typeof PostgresDatabase>[2]) => () => new PostgresDatabase(Testing.chart(), 'Db', props);
+    it('a name that is not a DNS label', () => {
+      expect(build({ name: 'PostgreSQL' })).toThrow(/PostgresDatabase Db: name "PostgreSQL" is not a valid name/);
+    });
+    it('a database name that is not an SQL identifier', () => {
+      expect(build({ database: 'hive-meta' })).toThrow(/PostgresDatabase Db: database "hive-meta" is not a valid identifier/);
+    });
+    it('a negative storageGi', () => {
+      expect(build({ storageGi: -1 })).toThrow(/PostgresDatabase Db: storageGi -1 must be an integer >= 1/);
+    });
+    it('too little memory', () => {
+      expect(build({ resources: { cpuRequestMillis: 100, cpuLimitMillis: 100, memoryMi: 0 } })).toThrow(/PostgresDatabase Db: resources\.memoryMi 0 must be an integer >= 16/);
+    });
+    // A StatefulSet's pods carry the label `controller-revision-hash: <name>-<hash>`, which must
+    // fit in 63 characters: Kubernetes cannot create the pods of a StatefulSet named longer than 52.
+    it('a name too long for a StatefulSet (more than 52 characters)', () => {
+      expect(build({ name: 'p'.repeat(53) })).toThrow(/PostgresDatabase Db: name "p{53}" is not a valid name: use 1-52 /);
+    });
+  });
+});

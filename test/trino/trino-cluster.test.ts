@@ -1,0 +1,124 @@
+/**
+ * Tests of constructs/trino/trino-cluster.ts: authentication, OPA authorization, catalog
+ * selection, roles, apply order, and prop validation.
+ * Run: npx jest test/trino
+ */
+import { Testing } from 'cdk8s';
+import { Credentials } from '../../constructs/core';
+import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { TrinoCluster } from '../../constructs/trino';
+import { find, namespacedChart, ofKind, position, secretKeys, synth } from '../util';
+
+type Props = ConstructorParameters<typeof TrinoCluster>[2];
+
+function setup(props: Partial<Props> = {}, chart = Testing.chart()) {
+  const opa = new OpaServer(chart, 'Opa');
+  const policy = new TrinoPolicy(chart, 'Policy');
+  const trino = new TrinoCluster(chart, 'Trino', { opa, policy, ...props });
+  return { chart, opa, policy, trino };
+}
+
+describe('TrinoCluster', () => {
+  it('authenticates the admin through a cluster-scoped static AuthenticationClass', () => {
+    const { chart, trino } = setup({}, namespacedChart('ns'));
+    const objs = synth(chart);
+    const cc = find(objs, 'TrinoCluster', 'trino').spec.clusterConfig;
+    expect(cc.authentication).toEqual([{ authenticationClass: 'trino-users' }]);
+    const auth = find(objs, 'AuthenticationClass', 'trino-users');
+    expect(auth.metadata.namespace).toBeUndefined();
+    expect(auth.spec).toEqual({ provider: { static: { userCredentialsSecret: { name: 'trino-users' } } } });
+    const secret = find(objs, 'Secret', 'trino-users');
+    expect(secret.metadata.namespace).toBe('ns');
+    // The static provider reads one key per user, holding the password.
+    expect(secret.stringData).toEqual({ admin: 'adminadmin' });
+    expect(trino.admin).toMatchObject({ secretName: 'trino-users', username: 'admin', passwordKey: 'admin' });
+  });
+
+  it('uses an existing user Secret without creating one', () => {
+    const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') });
+    const objs = synth(chart);
+    expect(ofKind(objs, 'Secret')).toEqual([]);
+    expect(find(objs, 'AuthenticationClass', 'trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
+    expect(trino.admin.passwordEnv('P').valueFrom?.secretKeyRef).toEqual({ name: 'corp-trino-users', key: 'analyst' });
+  });
+
+  it('is authorized by the OPA server with the policy package', () => {
+    const { chart } = setup();
+    const objs = synth(chart);
+    const opa = find(objs, 'TrinoCluster', 'trino').spec.clusterConfig.authorization.opa;
+    expect(opa).toEqual({ configMapName: 'opa', package: 'trino' });
+    expect(find(objs, 'OpaCluster', opa.configMapName)).toBeDefined();
+  });
+
+  it('comes after OPA and its policy bundle in the output', () => {
+    const { chart } = setup();
+    const objs = synth(chart);
+    const trino = position(objs, 'TrinoCluster', 'trino');
+    expect(position(objs, 'OpaCluster', 'opa')).toBeLessThan(trino);
+    expect(position(objs, 'ConfigMap', 'trino-opa-bundle')).toBeLessThan(trino);
+  });
+
+  it('selects catalogs by the label trino: <name>', () => {
+    const { chart, trino } = setup({ name: 'analytics' });
+    expect(trino.catalogLabels).toEqual({ trino: 'analytics' });
+    expect(find(synth(chart), 'TrinoCluster', 'analytics').spec.clusterConfig.catalogLabelSelector).toEqual({ matchLabels: { trino: 'analytics' } });
+  });
+
+  it('defaults to Trino 481, one worker, an external-stable coordinator, restricted pods', () => {
+    const { chart, trino } = setup({}, namespacedChart('ns'));
+    expect(trino.url).toBe('https://trino-coordinator.ns.svc.cluster.local:8443');
+    expect(trino.podSelector).toEqual({ 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': 'trino' });
+    const spec = find(synth(chart), 'TrinoCluster', 'trino').spec;
+    expect(spec.image).toEqual({ productVersion: '481' });
+    expect(spec.coordinators.roleConfig).toEqual({ listenerClass: 'external-stable' });
+    expect(spec.coordinators.roleGroups).toEqual({ default: { replicas: 1 } });
+    expect(spec.workers.roleGroups).toEqual({ default: { replicas: 1 } });
+    for (const role of [spec.coordinators, spec.workers]) {
+      expect(role.config.resources).toEqual({ cpu: { min: '500m', max: '2000m' }, memory: { limit: '4096Mi' } });
+      expect(role.podOverrides.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    }
+  });
+
+  it('applies version, workers, resources, listener class and AuthenticationClass overrides', () => {
+    const { chart } = setup({
+      productVersion: '479', workers: 3, listenerClass: 'cluster-internal', authenticationClassName: 'corp-users',
+      coordinatorResources: { cpuRequestMillis: 100, cpuLimitMillis: 200, memoryMi: 1024 },
+      workerResources: { cpuRequestMillis: 300, cpuLimitMillis: 400, memoryMi: 2048 },
+    });
+    const objs = synth(chart);
+    const spec = find(objs, 'TrinoCluster', 'trino').spec;
+    expect(spec.image.productVersion).toBe('479');
+    expect(spec.workers.roleGroups.default.replicas).toBe(3);
+    expect(spec.coordinators.roleConfig.listenerClass).toBe('cluster-internal');
+    expect(spec.coordinators.config.resources).toEqual({ cpu: { min: '100m', max: '200m' }, memory: { limit: '1024Mi' } });
+    expect(spec.workers.config.resources).toEqual({ cpu: { min: '300m', max: '400m' }, memory: { limit: '2048Mi' } });
+    expect(spec.clusterConfig.authentication).toEqual([{ authenticationClass: 'corp-users' }]);
+    expect(find(objs, 'AuthenticationClass', 'corp-users')).toBeDefined();
+    expect(secretKeys(objs, 'trino-users')).toEqual(['admin']);
+  });
+
+  describe('rejects bad props', () => {
+    const build = (props: Partial<Props>) => () => setup(props);
+    it('negative workers', () => {
+      expect(build({ workers: 0 })).toThrow(/TrinoCluster Trino: workers 0 must be an integer >= 1/);
+    });
+    it('fractional workers', () => {
+      expect(build({ workers: 1.5 })).toThrow(/TrinoCluster Trino: workers 1\.5 must be an integer >= 1/);
+    });
+    it('a listener class the listener-operator does not offer', () => {
+      expect(build({ listenerClass: 'public' as never })).toThrow(/TrinoCluster Trino: listenerClass "public" is not allowed: use one of "cluster-internal", "external-unstable", "external-stable"/);
+    });
+    it('a product version that is not a version number', () => {
+      expect(build({ productVersion: 'trino-481' })).toThrow(/TrinoCluster Trino: productVersion "trino-481" is not a version number/);
+    });
+    it('a name longer than 40 characters', () => {
+      expect(build({ name: 't'.repeat(41) })).toThrow(/TrinoCluster Trino: name "t{41}" is not a valid name: use 1-40 /);
+    });
+    it('a worker CPU limit below the request', () => {
+      expect(build({ workerResources: { cpuRequestMillis: 2000, cpuLimitMillis: 1000, memoryMi: 4096 } })).toThrow(/TrinoCluster Trino: workerResources\.cpuLimitMillis 1000 must be an integer >= 2000/);
+    });
+    it('a bad AuthenticationClass name', () => {
+      expect(build({ authenticationClassName: 'Users' })).toThrow(/TrinoCluster Trino: authenticationClassName "Users" is not a valid object name/);
+    });
+  });
+});
