@@ -4,7 +4,7 @@
  * succeeded. A bad prop therefore fails with its message and leaves the previous `dist/` as it was
  * (plain `cdk8s synth` deletes `dist/` before it runs the app).
  *
- * Usage: ts-node scripts/synth.ts [--outdir DIR] [--namespace NS]
+ * Usage: ts-node scripts/synth.ts [--outdir DIR] [--namespace NS] [--network-policies]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,7 +25,10 @@ function main(): void {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-synth-'));
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    new DemoChart(app, 'spark-k8s-anomaly-detection-taxi-data', { namespace: arg('namespace') });
+    new DemoChart(app, 'spark-k8s-anomaly-detection-taxi-data', {
+      namespace: arg('namespace'),
+      networkPolicies: process.argv.includes('--network-policies'),
+    });
     app.synth();
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(outdir), { recursive: true });

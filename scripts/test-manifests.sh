@@ -30,15 +30,20 @@ log "go test ./... in $src"
 # 2. Synthesize and check.
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+# The default demo (what dist/ holds), and a variant with its own Namespace object and the
+# NetworkPolicies, so that every kind the library can write is validated.
 log "synthesizing the demo into $tmp"
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/dist" >/dev/null
+npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
 
 # Run from $tmp so that reports name the files as dist/<file>.
 status=0
-log "kube-check validate"
-(cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" dist) || status=1
-log "kube-check podsecurity --level restricted"
-(cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" dist) || status=1
+for out in dist variant; do
+  log "kube-check validate ($out)"
+  (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$out") || status=1
+  log "kube-check podsecurity --level restricted ($out)"
+  (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$out") || status=1
+done
 
 # 3. The committed dist/ must be what the code synthesizes.
 if [ ! -d dist ]; then

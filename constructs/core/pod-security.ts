@@ -17,6 +17,12 @@ export function restrictedContainer(): k8s.SecurityContext {
   };
 }
 
+/**
+ * The UID/GID of the containers whose images run with any UID (MinIO, mc, curl, the Superset
+ * import). Above 10000, so it cannot collide with a user of the node.
+ */
+export const NON_ROOT_UID = 10001;
+
 /** Pod security context running as `uid` (group and fsGroup `gid`), "restricted" compliant. */
 export function restrictedPod(uid: number, gid: number = uid): k8s.PodSecurityContext {
   return {

@@ -13,21 +13,32 @@ export interface Resources {
   readonly cpuLimitMillis: number;
   /** Memory request and limit in MiB. */
   readonly memoryMi: number;
+  /**
+   * Local (ephemeral) storage limit in MiB: the container's writable layer, its logs and its
+   * share of the pod's `emptyDir` volumes; the kubelet evicts a pod that uses more.
+   * @default 1024
+   */
+  readonly ephemeralStorageMi?: number;
 }
+
+/** Ephemeral storage every container requests (its logs and small temporary files). */
+const EPHEMERAL_REQUEST_MI = 64;
 
 /** Validates `value` (named `prop` in error messages) and returns it. */
 export function validateResources(owner: string, prop: string, value: Resources): Resources {
   intInRange(owner, `${prop}.cpuRequestMillis`, value.cpuRequestMillis, 1);
   intInRange(owner, `${prop}.cpuLimitMillis`, value.cpuLimitMillis, value.cpuRequestMillis);
   intInRange(owner, `${prop}.memoryMi`, value.memoryMi, 16);
+  if (value.ephemeralStorageMi !== undefined) intInRange(owner, `${prop}.ephemeralStorageMi`, value.ephemeralStorageMi, EPHEMERAL_REQUEST_MI);
   return value;
 }
 
 /** The Kubernetes container `resources` for `r`. */
 export function containerResources(r: Resources): k8s.ResourceRequirements {
+  const q = (s: string) => k8s.Quantity.fromString(s);
   return {
-    requests: { cpu: k8s.Quantity.fromString(`${r.cpuRequestMillis}m`), memory: k8s.Quantity.fromString(`${r.memoryMi}Mi`) },
-    limits: { cpu: k8s.Quantity.fromString(`${r.cpuLimitMillis}m`), memory: k8s.Quantity.fromString(`${r.memoryMi}Mi`) },
+    requests: { 'cpu': q(`${r.cpuRequestMillis}m`), 'memory': q(`${r.memoryMi}Mi`), 'ephemeral-storage': q(`${EPHEMERAL_REQUEST_MI}Mi`) },
+    limits: { 'cpu': q(`${r.cpuLimitMillis}m`), 'memory': q(`${r.memoryMi}Mi`), 'ephemeral-storage': q(`${r.ephemeralStorageMi ?? 1024}Mi`) },
   };
 }
 

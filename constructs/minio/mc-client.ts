@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { containerResources, IMAGES, Resources, restrictedContainer, scratchVolume } from '../core';
+import { containerResources, IMAGES, NON_ROOT_UID, Resources, restrictedContainer, scratchVolume } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MinioServer } from './minio-server';
 
@@ -51,7 +51,7 @@ export function mcContainer(o: McContainerOptions): k8s.Container {
     ],
     resources: containerResources(o.resources ?? MC_RESOURCES),
     // The mc image runs as root by default; pin a non-root user (also in pods whose security context we do not own).
-    securityContext: { ...restrictedContainer(), runAsUser: 1000, runAsGroup: 1000 },
+    securityContext: { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID },
     volumeMounts: [o.trust.volumeMount(), { name: 'mc-tmp', mountPath: '/tmp' }, ...(o.volumeMounts ?? [])],
   };
 }

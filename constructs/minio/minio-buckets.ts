@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, intInRange, IPodSelectable, restrictedPod } from '../core';
+import { dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, restrictedPod } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
@@ -60,7 +60,7 @@ export class MinioBuckets extends Construct implements IPodSelectable {
           spec: {
             restartPolicy: 'OnFailure',
             automountServiceAccountToken: false,
-            securityContext: restrictedPod(1000),
+            securityContext: restrictedPod(NON_ROOT_UID),
             containers: [mcContainer({
               name: 'create-buckets', minio: props.minio, trust: props.trust, script, image: props.image,
               env: [{ name: 'BUCKETS', value: this.buckets.join(' ') }, { name: 'WAIT_SECONDS', value: String(waitSeconds) }],

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, IngressPolicy, intInRange, IPodSelectable,
-  Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+  NON_ROOT_UID, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
 
@@ -35,8 +35,6 @@ export interface MinioServerProps {
 
 const API_PORT = 9000;
 const CONSOLE_PORT = 9001;
-/** MinIO runs as this non-root UID/GID (the image works with any UID given a writable data dir). */
-const MINIO_UID = 1000;
 
 /**
  * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,
@@ -114,7 +112,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
           metadata: { labels: this.podSelector },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: restrictedPod(MINIO_UID),
+            securityContext: restrictedPod(NON_ROOT_UID),
             containers: [{
               name: 'minio',
               image: props.image ?? IMAGES.minio,

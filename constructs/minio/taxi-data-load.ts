@@ -2,10 +2,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths, Resources,
-  restrictedContainer, restrictedPod, scratchVolume, validateResources,
+  NON_ROOT_UID, restrictedContainer, restrictedPod, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -28,7 +28,11 @@ export interface TaxiDataLoadProps {
   readonly bucket?: string;
   /** Key prefix of the files in the bucket (ending in '/'). @default 'ny-taxi-data/raw/' */
   readonly prefix?: string;
-  /** Scratch space for the downloads in GiB (a month is about 0.5 GiB). @default 1 + months */
+  /**
+   * Cap of the scratch space for the downloads in GiB (a month is about 0.5 GiB; the missing months
+   * are downloaded before they are uploaded). A cap, not a reservation.
+   * @default 8
+   */
   readonly scratchGi?: number;
   /** Name of the Job. @default 'load-ny-taxi-data' */
   readonly name?: string;
@@ -80,9 +84,11 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     if (!/^([A-Za-z0-9._-]+\/)+$/.test(this.prefix)) {
       throw new Error(`${owner}: prefix "${this.prefix}" must be a key prefix like "ny-taxi-data/raw/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
-    const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 1 + this.months.length, 1);
+    const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 8, 1);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
-    const downloadResources = validateResources(owner, 'downloadResources', props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
+    // The scratch volume counts against the ephemeral storage of the containers that fill it.
+    const scratchLimitMi = scratchGi * 1024 + 256;
+    const downloadResources = validateResources(owner, 'downloadResources', props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256, ephemeralStorageMi: scratchLimitMi });
     this.minio = props.minio;
     this.trust = props.trust;
     this.mcImage = props.mcImage;
@@ -137,7 +143,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
           spec: {
             restartPolicy: 'OnFailure',
             automountServiceAccountToken: false,
-            securityContext: restrictedPod(1000),
+            securityContext: restrictedPod(NON_ROOT_UID),
             initContainers: [
               mcContainer({
                 name: 'check', minio: props.minio, trust: props.trust, script: check, image: props.mcImage,
@@ -155,7 +161,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
             ],
             containers: [mcContainer({
               name: 'upload', minio: props.minio, trust: props.trust, script: upload, image: props.mcImage,
-              env: common, volumeMounts: [work],
+              env: common, volumeMounts: [work], resources: { ...MC_RESOURCES, ephemeralStorageMi: scratchLimitMi },
             })],
             volumes: [...mcVolumes(props.trust), scratchVolume('work', scratchGi * 1024)],
           },

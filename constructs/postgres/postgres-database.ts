@@ -69,19 +69,20 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
       secretName: `${name}-credentials`, usernameKey: 'username', passwordKey: 'password',
     });
 
+    const ports: k8s.ServicePort[] = [{ name: 'postgresql', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }];
     new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: this.podSelector },
-      spec: { selector: this.podSelector, ports: [{ name: 'postgresql', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }] },
+      spec: { selector: this.podSelector, ports },
     });
-
-    const probe = (initialDelay: Duration, period: Duration): k8s.Probe => ({
-      exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] },
-      initialDelaySeconds: initialDelay.toSeconds(), periodSeconds: period.toSeconds(), timeoutSeconds: 5, failureThreshold: 6,
+    // The StatefulSet's governing Service: headless, gives the pod its stable DNS name.
+    const headless = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: `${name}-headless`, labels: this.podSelector },
+      spec: { selector: this.podSelector, ports, clusterIp: 'None', publishNotReadyAddresses: true },
     });
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {
-        serviceName: name,
+        serviceName: headless.name,
         replicas: 1,
         selector: { matchLabels: this.podSelector },
         template: {
@@ -101,8 +102,16 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
               ],
               resources: containerResources(resources),
               securityContext: restrictedContainer(),
-              readinessProbe: probe(Duration.seconds(5), Duration.seconds(10)),
-              livenessProbe: probe(Duration.seconds(60), Duration.seconds(30)),
+              // Ready: the server accepts connections to the database. Alive: the port answers
+              // (a busy server that is slow to log in is not restarted).
+              readinessProbe: {
+                exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] },
+                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
+              },
+              livenessProbe: {
+                tcpSocket: { port: k8s.IntOrString.fromNumber(PORT) },
+                initialDelaySeconds: Duration.minutes(1).toSeconds(), periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6,
+              },
               volumeMounts: [
                 { name: 'data', mountPath: '/var/lib/postgresql/data' },
                 { name: 'run', mountPath: '/var/run/postgresql' },

@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   containerResources, dnsLabel, intInRange, IPodSelectable, Resources, restrictedContainer, restrictedPod, scratchVolume,
-  stackableImage, validateResources,
+  stackableImage, validateResources, NON_ROOT_UID,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -80,7 +80,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
           spec: {
             restartPolicy: 'OnFailure',
             automountServiceAccountToken: false,
-            securityContext: restrictedPod(1000),
+            securityContext: restrictedPod(NON_ROOT_UID),
             containers: [{
               name: 'import',
               image: props.image ?? stackableImage('superset', props.superset.productVersion),
