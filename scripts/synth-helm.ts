@@ -1,0 +1,573 @@
+/**
+ * Emits the demo as a Helm chart: `build/helm/<chart-name>/` (or `<--outdir>/<chart-name>/`).
+ *
+ *   npm run synth:helm [-- --outdir DIR] [--namespace NS] [--network-policies]
+ *   npx --no-install ts-node --transpile-only scripts/synth-helm.ts [--outdir DIR] [--namespace NS] [--network-policies]
+ *
+ * `--namespace` and `--network-policies` go to `DemoChart` exactly as in scripts/synth.ts.
+ *
+ * The chart is built in-process from the same `DemoChart` as `npm run synth`, so `helm template`
+ * with the default values renders exactly the objects of the plain synth (scripts/test-helm.sh
+ * checks that with a real helm). It deliberately does not use `cdk8s synth --format helm`, which
+ * downloads the operators' CRDs during synthesis and ships them in `crds/` (the operators own them).
+ *
+ * How values are exposed, without hand-written templates: each value in `DEMO_VALUES` says how it
+ * maps to a `DemoChart` prop. The chart is synthesized once with the defaults and once per value
+ * with a recognisable probe; the strings that change are exactly the places the value lands, and
+ * become template expressions there. A value whose change is anything but a plain substitution
+ * into strings (an object renamed, a hash, a number, base64) cannot be exposed without breaking
+ * "default values render the plain synth", and synthesis fails naming the value and the field.
+ *
+ * Every `{{`/`}}` of the manifests (embedded Python, Rego, shell…) is escaped so that helm renders it
+ * verbatim. The namespace is not a value: in-cluster host names are derived from it at synth time,
+ * so the chart is rendered for one namespace (synthesize again for another).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
+import { Credentials, DemoChart, DemoChartProps } from '../constructs';
+
+/** A JSON value (the synthesized manifests are plain JSON). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** One synthesized Kubernetes object. */
+export type Manifest = { [key: string]: Json };
+/** The value of a chart value: a string or a list of strings. */
+export type ValueSetting = string | readonly string[];
+
+/** A chart value, i.e. a user-facing setting that is substituted into the manifests. */
+export interface ChartValue {
+  /** Dotted path in values.yaml, e.g. `minio.rootPassword`. */
+  readonly path: string;
+  /** What the value is and where it goes (becomes the comment in values.yaml and the schema description). */
+  readonly description: string;
+  /** JSON schema of the value, without `description` (`type` must be `string` or an array of strings). */
+  readonly schema: { readonly type: 'string' | 'array'; readonly [keyword: string]: unknown };
+  /**
+   * A setting the chart builder accepts and that occurs nowhere in the default manifests, used to
+   * find where the value lands. Lists need at least two items (to see how they are joined).
+   */
+  readonly probe: ValueSetting;
+  /**
+   * Lists only: other fields depend on the number of items (e.g. a volume sized per item), so the
+   * chart accepts exactly as many items as the default has, and the probe must have that many.
+   * @default false
+   */
+  readonly fixedLength?: boolean;
+}
+
+/** Builds the manifests with some chart values set (the others at their defaults). */
+export type ManifestBuilder = (settings: ReadonlyMap<string, ValueSetting>) => Manifest[];
+
+/** Chart.yaml fields we set. */
+export interface ChartMetadata {
+  readonly name: string;
+  readonly version: string;
+  readonly appVersion: string;
+  readonly description: string;
+  readonly kubeVersion?: string;
+}
+
+/** Where a chart value lands: a segment of a templated string (or the whole of a list field). */
+type Segment =
+  | { readonly literal: string }
+  | { readonly value: string } // the string value itself
+  | { readonly value: string; readonly joinedBy: string } // a list value joined with a separator
+  | { readonly value: string; readonly wholeList: true }; // a list field equal to the list value
+
+/** A field of one object that becomes a template expression. */
+interface Slot {
+  readonly object: string;
+  readonly path: readonly (string | number)[];
+  readonly segments: readonly Segment[];
+}
+
+/** The result of {@link exposeValues}. */
+export interface Exposure {
+  /** The manifests with all values at their defaults. */
+  readonly manifests: Manifest[];
+  /** Default of every value, derived from the default manifests. */
+  readonly defaults: ReadonlyMap<string, ValueSetting>;
+  /** The templated fields. */
+  readonly slots: readonly Slot[];
+}
+
+/** Identity of an object: apiVersion, kind, namespace and name. */
+export function objectKey(m: Manifest): string {
+  const meta = (m.metadata ?? {}) as { [key: string]: Json };
+  return `${m.apiVersion}/${m.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+}
+
+function byKey(manifests: Manifest[]): Map<string, Manifest> {
+  const map = new Map<string, Manifest>();
+  for (const m of manifests) {
+    const key = objectKey(m);
+    if (map.has(key)) throw new Error(`synth-helm: object ${key} is synthesized twice`);
+    map.set(key, m);
+  }
+  return map;
+}
+
+function isObject(v: Json): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function formatPath(p: readonly (string | number)[]): string {
+  return p.map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
+}
+
+/** A field that differs between two syntheses. */
+interface Change {
+  readonly object: string;
+  readonly path: readonly (string | number)[];
+  readonly before: Json;
+  readonly after: Json;
+}
+
+/**
+ * The fields that differ between two object sets. Only strings may differ, and list fields that
+ * `isList` accepts; anything else (objects added/removed, keys, numbers) throws with `context`.
+ */
+function changes(before: Manifest[], after: Manifest[], context: string, isList: (v: Json) => boolean): Change[] {
+  const a = byKey(before);
+  const b = byKey(after);
+  const added = [...b.keys()].filter((k) => !a.has(k));
+  const removed = [...a.keys()].filter((k) => !b.has(k));
+  if (added.length + removed.length > 0) {
+    throw new Error(`${context} changes which objects exist (added: ${added.join(', ') || '-'}; removed: ${removed.join(', ') || '-'})`);
+  }
+  const out: Change[] = [];
+  const walk = (object: string, p: (string | number)[], x: Json, y: Json): void => {
+    if (x === y) return;
+    if (typeof x === 'string' && typeof y === 'string') { out.push({ object, path: p, before: x, after: y }); return; }
+    if (Array.isArray(y) && isList(y) && Array.isArray(x)) { out.push({ object, path: p, before: x, after: y }); return; }
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) { x.forEach((v, i) => walk(object, [...p, i], v, y[i])); return; }
+    if (isObject(x) && isObject(y)) {
+      const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+      for (const k of keys) {
+        if (!(k in x) || !(k in y)) throw new Error(`${context} adds or removes ${object} ${formatPath([...p, k])}`);
+        walk(object, [...p, k], x[k], y[k]);
+      }
+      return;
+    }
+    throw new Error(`${context} changes ${object} ${formatPath(p)} from ${JSON.stringify(x)} to ${JSON.stringify(y)}, which is not a substitution into a string`);
+  };
+  for (const [key, m] of a) walk(key, [], m, b.get(key)!);
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Regular expression source finding the probe of value `i` in a string, as named group `v<i>`; a
+ * list probe's items must be joined by one repeated separator, captured as group `s<i>`.
+ */
+function probePattern(probe: ValueSetting, i: number): string {
+  if (typeof probe === 'string') return `(?<v${i}>${escapeRegExp(probe)})`;
+  const [first, ...rest] = probe.map(escapeRegExp);
+  return `(?<v${i}>${first}(?<s${i}>[\\s\\S]{1,64}?)${rest.join(`\\k<s${i}>`)})`;
+}
+
+function sameList(v: Json, list: readonly string[]): boolean {
+  return Array.isArray(v) && v.length === list.length && v.every((x, i) => x === list[i]);
+}
+
+/** Splits `s` at every probe of `values` into literals and value references. */
+function tokenize(s: string, values: readonly ChartValue[]): Segment[] {
+  const re = new RegExp(values.map((v, i) => probePattern(v.probe, i)).join('|'), 'g');
+  const segments: Segment[] = [];
+  let last = 0;
+  for (const m of s.matchAll(re)) {
+    const groups = m.groups!;
+    if (m.index! > last) segments.push({ literal: s.slice(last, m.index) });
+    const i = values.findIndex((_, j) => groups[`v${j}`] !== undefined);
+    const sep = groups[`s${i}`];
+    segments.push(sep === undefined ? { value: values[i].path } : { value: values[i].path, joinedBy: sep });
+    last = m.index! + m[0].length;
+  }
+  if (last < s.length) segments.push({ literal: s.slice(last) });
+  return segments;
+}
+
+/** The string (or list) a slot renders to with the given settings. */
+function renderSlot(segments: readonly Segment[], settings: ReadonlyMap<string, ValueSetting>): Json {
+  const first = segments[0];
+  if (segments.length === 1 && 'wholeList' in first) return [...(settings.get(first.value) as string[])];
+  return segments.map((s) => {
+    if ('literal' in s) return s.literal;
+    const v = settings.get(s.value)!;
+    return 'joinedBy' in s ? (v as string[]).join(s.joinedBy) : (v as string);
+  }).join('');
+}
+
+/** Derives a value's default from one field it changes: `before` is `after` with the probe replaced by the default. */
+function deriveDefault(value: ChartValue, change: Change): ValueSetting {
+  const probe = value.probe;
+  const where = `${change.object} ${formatPath(change.path)}`;
+  const before = change.before;
+  if (typeof probe !== 'string' && sameList(change.after, probe)) {
+    if (!Array.isArray(before) || !before.every((x): x is string => typeof x === 'string')) {
+      throw new Error(`value ${value.path} replaces ${where}, which is not a list of strings with the defaults`);
+    }
+    return before;
+  }
+  const segments = tokenize(change.after as string, [value]);
+  const refs = segments.filter((s) => !('literal' in s));
+  if (refs.length === 0 || typeof before !== 'string') {
+    throw new Error(`value ${value.path} changes ${where} but its probe does not appear there (the field is computed from the value, e.g. encoded, hashed or sized by it)`);
+  }
+  const literalLength = segments.reduce((n, s) => n + ('literal' in s ? s.literal.length : 0), 0);
+  const len = (before.length - literalLength) / refs.length;
+  const start = 'literal' in segments[0] ? segments[0].literal.length : 0;
+  const text = Number.isInteger(len) && len >= 0 ? before.slice(start, start + len) : '';
+  const sep = (refs[0] as { joinedBy?: string }).joinedBy;
+  const candidate: ValueSetting = sep === undefined ? text : text.split(sep);
+  if (renderSlot(segments, new Map([[value.path, candidate]])) !== before) {
+    throw new Error(`value ${value.path} changes ${where} in a way other than substituting itself`);
+  }
+  return candidate;
+}
+
+function sameSetting(a: ValueSetting, b: ValueSetting): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Finds where each value lands in the manifests and what its default is, by synthesizing with the
+ * defaults, with each probe alone and with all probes at once. Throws if a value cannot be exposed
+ * so that the default values render exactly the default manifests.
+ */
+export function exposeValues(build: ManifestBuilder, values: readonly ChartValue[]): Exposure {
+  const paths = values.map((v) => v.path);
+  if (new Set(paths).size !== paths.length) throw new Error(`synth-helm: duplicate value paths in ${paths.join(', ')}`);
+  const isList = (v: Json) => values.some((x) => typeof x.probe !== 'string' && sameList(v, x.probe));
+  const manifests = build(new Map());
+  const defaultText = JSON.stringify(manifests);
+  const defaults = new Map<string, ValueSetting>();
+  const touched = new Map<string, string[]>(); // field -> values that change it
+  for (const value of values) {
+    const probes = typeof value.probe === 'string' ? [value.probe] : value.probe;
+    if (typeof value.probe !== 'string' && value.probe.length < 2) throw new Error(`value ${value.path}: a list probe needs at least two items`);
+    for (const p of probes) {
+      if (defaultText.includes(p)) throw new Error(`value ${value.path}: probe ${JSON.stringify(p)} already occurs in the default manifests; choose another`);
+    }
+    const found = changes(manifests, build(new Map([[value.path, value.probe]])), `value ${value.path}`, isList);
+    if (found.length === 0) throw new Error(`value ${value.path} changes nothing in the manifests`);
+    for (const change of found) {
+      const d = deriveDefault(value, change);
+      const known = defaults.get(value.path);
+      if (known !== undefined && !sameSetting(known, d)) {
+        throw new Error(`value ${value.path} has different defaults in different places (${JSON.stringify(known)} and ${JSON.stringify(d)} at ${change.object} ${formatPath(change.path)})`);
+      }
+      if (value.fixedLength && typeof d !== 'string' && d.length !== value.probe.length) {
+        throw new Error(`value ${value.path} has a fixed length, but its default has ${d.length} items and its probe ${value.probe.length}: give the probe ${d.length} items`);
+      }
+      defaults.set(value.path, d);
+      const field = `${change.object}\u0000${JSON.stringify(change.path)}`;
+      touched.set(field, [...(touched.get(field) ?? []), value.path]);
+    }
+  }
+
+  // All probes at once: fields that several values change are split at every probe.
+  const probes = new Map(values.map((v) => [v.path, v.probe]));
+  const combined = changes(manifests, build(probes), 'setting all values', isList);
+  const slots: Slot[] = [];
+  for (const change of combined) {
+    const field = `${change.object}\u0000${JSON.stringify(change.path)}`;
+    const where = `${change.object} ${formatPath(change.path)}`;
+    if (!touched.has(field)) throw new Error(`setting all values together changes ${where}, which no single value changes`);
+    const list = values.find((v) => typeof v.probe !== 'string' && sameList(change.after, v.probe));
+    const segments: Segment[] = list
+      ? [{ value: list.path, wholeList: true }]
+      : tokenize(change.after as string, values);
+    const check = (settings: ReadonlyMap<string, ValueSetting>, expected: Json, what: string) => {
+      if (JSON.stringify(renderSlot(segments, settings)) !== JSON.stringify(expected)) {
+        throw new Error(`values ${touched.get(field)!.join(', ')} do not substitute cleanly into ${where} (${what})`);
+      }
+    };
+    check(defaults, change.before, 'default values');
+    check(probes, change.after, 'all probes');
+    slots.push({ object: change.object, path: change.path, segments });
+  }
+  if (slots.length !== touched.size) throw new Error('setting all values together leaves fields unchanged that single values change');
+  return { manifests, defaults, slots };
+}
+
+/** Escapes Go template delimiters: every run of braces holding `{{` or `}}` becomes an action printing it. */
+export function escapeTemplateText(text: string): string {
+  return text.replace(/[{}]*(?:\{\{|\}\})[{}]*/g, (run) => `{{ ${JSON.stringify(run)} }}`);
+}
+
+function valueRef(path: string): string {
+  return `.Values.${path}`;
+}
+
+/** The template action that renders a slot (a JSON scalar or flow sequence, hence valid YAML). */
+function slotAction(segments: readonly Segment[]): string {
+  const first = segments[0];
+  if (segments.length === 1 && 'wholeList' in first) return `{{ ${valueRef(first.value)} | toJson }}`;
+  const operands = segments.map((s) => {
+    if ('literal' in s) return JSON.stringify(s.literal);
+    return 'joinedBy' in s ? `(join ${JSON.stringify(s.joinedBy)} ${valueRef(s.value)})` : valueRef(s.value);
+  });
+  return operands.length === 1 ? `{{ ${operands[0]} | toJson }}` : `{{ print ${operands.join(' ')} | toJson }}`;
+}
+
+function templateFileName(m: Manifest, index: number, width: number): string {
+  const meta = (m.metadata ?? {}) as { [key: string]: Json };
+  const slug = `${m.kind}-${meta.name}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  return `${String(index + 1).padStart(width, '0')}-${slug}.yaml`;
+}
+
+/** The chart's values.yaml: every value with its description as a comment. */
+function valuesYaml(meta: ChartMetadata, values: readonly ChartValue[], exposure: Exposure, namespaces: string[]): string {
+  const lines = [
+    `# Values of the ${meta.name} chart (generated by scripts/synth-helm.ts; do not edit by hand).`,
+    '#',
+    `# The chart was rendered for namespace ${namespaces.map((n) => `"${n}"`).join(', ') || '(none)'}: every object carries it, and`,
+    '# in-cluster host names (TLS certificates, S3/JDBC/OPA endpoints) are derived from it at synth time.',
+    '# It is therefore not a value: for another namespace, synthesize the chart again (see the README).',
+    '#',
+    '# Only settings that are plain substitutions into the manifests are values. Set strings with',
+    '# --set-string (or a values file), lists with --set-json; values.schema.json checks every value.',
+  ];
+  const tree = new Map<string, ChartValue[]>();
+  for (const v of values) {
+    const [group, ...rest] = v.path.split('.');
+    if (rest.length !== 1) throw new Error(`synth-helm: value path ${v.path} must be GROUP.NAME`);
+    tree.set(group, [...(tree.get(group) ?? []), v]);
+  }
+  for (const [group, members] of tree) {
+    lines.push('', `${group}:`);
+    for (const v of members) {
+      lines.push(...v.description.split('\n').map((l) => `  # ${l}`.trimEnd()));
+      const objects = new Set(exposure.slots.filter((slot) => slot.segments.some((g) => 'value' in g && g.value === v.path)).map((slot) => {
+        const m = exposure.manifests.find((x) => objectKey(x) === slot.object)!;
+        return `${m.kind} ${(m.metadata as { name: string }).name}`;
+      }));
+      lines.push(`  # Used in: ${[...objects].join(', ')}.`);
+      const d = exposure.defaults.get(v.path)!;
+      const rendered = typeof d === 'string' ? JSON.stringify(d) : `[${d.map((x) => JSON.stringify(x)).join(', ')}]`;
+      lines.push(`  ${v.path.split('.')[1]}: ${rendered}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The chart's values.schema.json (draft-07; helm validates values against it). */
+function valuesSchema(values: readonly ChartValue[], defaults: ReadonlyMap<string, ValueSetting>): Json {
+  const groups: { [key: string]: Json } = {};
+  for (const v of values) {
+    const [group, name] = v.path.split('.');
+    const g = (groups[group] ??= { type: 'object', additionalProperties: false, required: [], properties: {} }) as { [key: string]: Json };
+    (g.required as string[]).push(name);
+    const property: { [key: string]: Json } = { description: v.description.replace(/\n/g, ' '), ...(v.schema as { [key: string]: Json }) };
+    if (v.fixedLength) property.minItems = property.maxItems = defaults.get(v.path)!.length;
+    (g.properties as { [key: string]: Json })[name] = property;
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(groups),
+    properties: groups,
+  };
+}
+
+function notesTxt(meta: ChartMetadata, namespaces: string[]): string {
+  return [
+    `{{ .Chart.Name }} {{ .Chart.Version }} (Stackable ${meta.appVersion}) is installed as release {{ .Release.Name }}.`,
+    `Its objects are in namespace ${namespaces.join(', ') || '(none)'}, fixed when the chart was synthesized, whatever`,
+    'namespace the release itself is in. For another namespace, synthesize the chart again.',
+  ].join('\n') + '\n';
+}
+
+const HELMIGNORE = ['# Patterns ignored when packaging the chart.', '.DS_Store', '*.swp', '*.bak', '*.tmp', '*.orig', '*~', ''].join('\n');
+
+/** Renders the whole chart: relative file name -> content. */
+export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], exposure: Exposure): Map<string, string> {
+  const files = new Map<string, string>();
+  const chartYaml: { [key: string]: Json } = {
+    apiVersion: 'v2', name: meta.name, description: meta.description, type: 'application', version: meta.version, appVersion: meta.appVersion,
+  };
+  if (meta.kubeVersion) chartYaml.kubeVersion = meta.kubeVersion;
+  files.set('Chart.yaml', YAML.stringify(chartYaml, { lineWidth: 0 }));
+  const namespaces = [...new Set(exposure.manifests.map((m) => (m.metadata as { namespace?: string } | undefined)?.namespace).filter((n): n is string => !!n))].sort();
+  files.set('values.yaml', valuesYaml(meta, values, exposure, namespaces));
+  files.set('values.schema.json', JSON.stringify(valuesSchema(values, exposure.defaults), null, 2) + '\n');
+  files.set('.helmignore', HELMIGNORE);
+  files.set('templates/NOTES.txt', notesTxt(meta, namespaces));
+
+  const width = String(exposure.manifests.length).length;
+  exposure.manifests.forEach((manifest, index) => {
+    const key = objectKey(manifest);
+    const copy = JSON.parse(JSON.stringify(manifest)) as Manifest;
+    const actions = new Map<string, string>();
+    for (const slot of exposure.slots.filter((s) => s.object === key)) {
+      const placeholder = `__HELM_VALUE_SLOT_${actions.size}__`;
+      let parent: Json = copy;
+      for (const step of slot.path.slice(0, -1)) parent = (parent as { [k: string]: Json })[step];
+      (parent as { [k: string]: Json })[slot.path[slot.path.length - 1]] = placeholder;
+      actions.set(placeholder, slotAction(slot.segments));
+    }
+    let text = escapeTemplateText(Yaml.stringify(copy));
+    for (const [placeholder, action] of actions) {
+      const parts = text.split(placeholder);
+      if (parts.length !== 2) throw new Error(`synth-helm: placeholder ${placeholder} of ${key} occurs ${parts.length - 1} times`);
+      text = parts.join(action);
+    }
+    files.set(`templates/${templateFileName(manifest, index, width)}`, text);
+  });
+  return files;
+}
+
+/** Writes the chart into `<outdir>/<name>/`, replacing it only once everything has been rendered. */
+export function writeChart(outdir: string, name: string, files: Map<string, string>): string {
+  fs.mkdirSync(outdir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(outdir, `.${name}-`));
+  for (const [file, content] of files) {
+    fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+    fs.writeFileSync(path.join(staging, file), content);
+  }
+  const target = path.join(outdir, name);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(staging, target);
+  return target;
+}
+
+/** Parses multi-document YAML the way cdk8s writes it (YAML 1.1), skipping empty documents. */
+export function parseManifests(text: string): Manifest[] {
+  return YAML.parseAllDocuments(text, { version: '1.1' })
+    .map((d) => {
+      if (d.errors.length > 0) throw new Error(`invalid YAML: ${d.errors[0].message}`);
+      return d.toJSON() as Manifest | null;
+    })
+    .filter((m): m is Manifest => m !== null && typeof m === 'object' && Object.keys(m).length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo chart.
+
+/** Chart id of the demo, as in main.ts and scripts/synth.ts (it names the plain synth's file). */
+export const DEMO_CHART_ID = 'spark-k8s-anomaly-detection-taxi-data';
+
+const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
+
+/** The demo's chart values: the passwords and the data months (namespace-independent). */
+export const DEMO_VALUES: ChartValue[] = [
+  {
+    path: 'admin.password',
+    description: 'Password of user admin in Trino and Superset.',
+    schema: ANY_PASSWORD,
+    probe: 'ProbeAdminPassword',
+  },
+  {
+    path: 'minio.rootPassword',
+    description: 'MinIO root password, also the S3 secret key of Hive, Trino and Spark.\n'
+      + 'At least 8 characters of A-Z a-z 0-9 . _ ~ - (it is embedded in S3 endpoint URLs).',
+    schema: { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' },
+    probe: 'ProbeMinioRootPassword',
+  },
+  {
+    path: 'postgresql.hivePassword',
+    description: 'Password of user hive of the PostgreSQL behind metastore hive.',
+    schema: ANY_PASSWORD,
+    probe: 'ProbeHiveDatabasePassword',
+  },
+  {
+    path: 'postgresql.hiveIcebergPassword',
+    description: 'Password of user hive of the PostgreSQL behind metastore hive-iceberg.',
+    schema: ANY_PASSWORD,
+    probe: 'ProbeHiveIcebergDatabasePassword',
+  },
+  {
+    path: 'postgresql.supersetPassword',
+    description: 'Password of user superset of the PostgreSQL behind Superset.',
+    schema: ANY_PASSWORD,
+    probe: 'ProbeSupersetDatabasePassword',
+  },
+  {
+    path: 'data.months',
+    description: 'Months of NYC high-volume for-hire taxi trips to load into s3://demo/ny-taxi-data/raw/, as YYYY-MM.\n'
+      + 'Exactly as many as the default: the download scratch volume is sized by the count at synth time\n'
+      + '(for another count, synthesize with DemoChart\'s `months` prop).',
+    schema: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
+    probe: ['1901-01', '1901-02', '1901-03', '1901-04'],
+    fixedLength: true,
+  },
+];
+
+/** DemoChart props for chart values (the others keep the chart's defaults). */
+export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: DemoChartProps = {}): DemoChartProps {
+  const s = (p: string) => settings.get(p) as string | undefined;
+  const literal = (user: string, p: string) => (s(p) === undefined ? undefined : Credentials.literal(user, s(p)!));
+  const months = settings.get('data.months');
+  return {
+    ...base,
+    credentials: {
+      ...base.credentials,
+      admin: literal('admin', 'admin.password') ?? base.credentials?.admin,
+      s3: literal('admin', 'minio.rootPassword') ?? base.credentials?.s3,
+      hiveDatabase: literal('hive', 'postgresql.hivePassword') ?? base.credentials?.hiveDatabase,
+      hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
+      supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
+    },
+    months: months === undefined ? base.months : [...months],
+  };
+}
+
+/** The demo's manifests for some chart values, built exactly like scripts/synth.ts builds them. */
+export function demoBuilder(base: DemoChartProps = {}): ManifestBuilder {
+  return (settings) => {
+    const app = new App();
+    new DemoChart(app, DEMO_CHART_ID, demoProps(settings, base));
+    return parseManifests(app.synthYaml());
+  };
+}
+
+/** Chart.yaml metadata of the demo, from package.json. */
+export function demoMetadata(): ChartMetadata {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string; description: string; dependencies: Record<string, string>;
+  };
+  // The constructs target the Kubernetes API of their cdk8s-plus-<minor> package.
+  const plus = Object.keys(pkg.dependencies).map((d) => /^cdk8s-plus-(\d+)$/.exec(d)).find((m) => m !== null);
+  return {
+    name: DEMO_CHART_ID,
+    version: pkg.version,
+    appVersion: '26.7',
+    description: pkg.description,
+    kubeVersion: plus ? `>=1.${plus[1]}.0-0` : undefined,
+  };
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`synth-helm: --${name} needs a value`);
+  return value;
+}
+
+function main(): void {
+  const outdir = path.resolve(arg('outdir') ?? path.join(__dirname, '..', 'build', 'helm'));
+  const meta = demoMetadata();
+  const files = renderChart(meta, DEMO_VALUES, exposeValues(demoBuilder({
+    namespace: arg('namespace'),
+    networkPolicies: process.argv.includes('--network-policies'),
+  }), DEMO_VALUES));
+  const chart = writeChart(outdir, meta.name, files);
+  const relative = path.relative(process.cwd(), chart);
+  console.log(relative.startsWith('..') ? chart : relative);
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The charts whose values are tested, each with a valid non-default sample per value and values
+ * files that values.schema.json must refuse. Shared by test/helm/check-values.ts (real helm) and
+ * the unit tests (the schema and the chart builder must agree).
+ */
+import { ChartValue, DEMO_VALUES, demoBuilder, ManifestBuilder, ValueSetting } from '../../scripts/synth-helm';
+import { buildFixture, FIXTURE_VALUES } from './fixture-chart';
+
+/** A values file that the schema must refuse. */
+export interface InvalidValues {
+  readonly what: string;
+  readonly values: object;
+  /** The chart builder's error for the same setting, if it checks it (formats; types only the schema sees). */
+  readonly builderError?: RegExp;
+}
+
+/** A chart under test. */
+export interface ValuesCase {
+  readonly build: ManifestBuilder;
+  readonly values: readonly ChartValue[];
+  /** A valid, non-default setting for every value. */
+  readonly samples: ReadonlyMap<string, ValueSetting>;
+  readonly invalid: readonly InvalidValues[];
+}
+
+const MINIO_PASSWORD = /MinioServer Minio: credentials.password "\**" must be at least 8 characters of A-Z a-z 0-9 \. _ ~ -/;
+
+export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
+  fixture: () => ({
+    build: buildFixture,
+    values: FIXTURE_VALUES,
+    samples: new Map<string, ValueSetting>([
+      // YAML- and template-significant characters must arrive verbatim.
+      ['fixture.password', 'p"a\'ss: {{ .Release.Name }} #\\ ü'],
+      ['fixture.months', ['2030-01', '2030-02', '2030-03', '2030-04']],
+    ]),
+    invalid: [
+      { what: 'a password of the wrong type', values: { fixture: { password: 12345678 } } },
+      { what: 'a too short password', values: { fixture: { password: 'short' } }, builderError: /at least 8 characters/ },
+      { what: 'months that are not a list', values: { fixture: { months: '2020-09' } } },
+      { what: 'an unknown key', values: { fixture: { passwort: 'fixture-password' } } },
+    ],
+  }),
+  demo: () => ({
+    build: demoBuilder(),
+    values: DEMO_VALUES,
+    samples: new Map<string, ValueSetting>([
+      ['admin.password', 'S4mple admin: "pass" {{ x }} #1'],
+      ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['postgresql.hivePassword', 'hive pw: \'1\''],
+      ['postgresql.hiveIcebergPassword', 'iceberg\\pw#2'],
+      ['postgresql.supersetPassword', 'superset pw {3}'],
+      ['data.months', ['2021-01', '2021-02', '2021-03', '2021-04']],
+    ]),
+    invalid: [
+      { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },
+      { what: 'an empty admin password', values: { admin: { password: '' } }, builderError: /password must not be empty/ },
+      { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
+      { what: 'a MinIO password that is not URL-safe', values: { minio: { rootPassword: 'pass word/123' } }, builderError: MINIO_PASSWORD },
+      { what: 'an empty database password', values: { postgresql: { supersetPassword: '' } }, builderError: /password must not be empty/ },
+      { what: 'a month out of range', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-13'] } }, builderError: /months\[3\] "2020-13" is not a YYYY-MM month/ },
+      { what: 'a month listed twice', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-09'] } }, builderError: /lists 2020-09 twice/ },
+      { what: 'fewer months than the default', values: { data: { months: ['2020-09'] } } },
+      { what: 'months that are not a list', values: { data: { months: '2020-09' } } },
+      { what: 'an unknown key', values: { minio: { rootUser: 'admin' } } },
+      { what: 'an unknown group', values: { namespace: 'other' } },
+    ],
+  }),
+};

@@ -1,0 +1,250 @@
+/**
+ * Unit tests of the Helm emitter (scripts/synth-helm.ts) on the stand-in chart of fixture-chart.ts:
+ * delimiter escaping, where values land and what their defaults are, the values that must be
+ * refused, and the generated chart files; then the demo's values: where they land, and that the
+ * values schema and DemoChart agree. Rendering with a real helm is in scripts/test-helm.sh.
+ */
+import Ajv from 'ajv';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import {
+  ChartValue, DEMO_VALUES, demoBuilder, demoMetadata, escapeTemplateText, exposeValues, Manifest, ManifestBuilder, objectKey,
+  parseManifests, renderChart, ValueSetting,
+} from '../../scripts/synth-helm';
+import { CASES } from './cases';
+import { buildFixture, FIXTURE_VALUES, fixtureChartFiles, TRICKY_TEXT } from './fixture-chart';
+
+/**
+ * Renders text whose only actions are Go string literals, as `{{ "..." }}` prints them, and fails on
+ * a `{{` that starts anything else: a model of what helm does with escaped text.
+ */
+function renderLiteralActions(text: string): string {
+  let out = '';
+  let rest = text;
+  for (;;) {
+    const start = rest.indexOf('{{');
+    if (start < 0) return out + rest;
+    out += rest.slice(0, start);
+    const m = /^\{\{ ("(?:[^"\\]|\\.)*") \}\}/.exec(rest.slice(start));
+    if (!m) throw new Error(`unescaped delimiter at ${JSON.stringify(rest.slice(start, start + 20))}`);
+    out += JSON.parse(m[1]) as string;
+    rest = rest.slice(start + m[0].length);
+  }
+}
+
+describe('escapeTemplateText', () => {
+  test('leaves text without doubled braces alone', () => {
+    const text = 'a { b } c {} d\n{"json": {"x": 1} }';
+    expect(escapeTemplateText(text)).toBe(text);
+  });
+
+  test('turns every brace run holding {{ or }} into one literal action', () => {
+    expect(escapeTemplateText('x {{ y }} z')).toBe('x {{ "{{" }} y {{ "}}" }} z');
+    expect(escapeTemplateText('{}}')).toBe('{{ "{}}" }}');
+    expect(escapeTemplateText('a{{{b')).toBe('a{{ "{{{" }}b');
+  });
+
+  test('round-trips the tricky program text and random brace soup', () => {
+    expect(renderLiteralActions(escapeTemplateText(TRICKY_TEXT))).toBe(TRICKY_TEXT);
+    const alphabet = ['{', '}', '"', '`', '\\', ' ', 'x', '-', '\n'];
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 500; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 30) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(renderLiteralActions(escapeTemplateText(text))).toBe(text);
+    }
+  });
+});
+
+describe('exposeValues on the fixture', () => {
+  const exposure = exposeValues(buildFixture, FIXTURE_VALUES);
+  const fields = (value: string) => exposure.slots
+    .filter((s) => s.segments.some((g) => 'value' in g && g.value === value))
+    .map((s) => `${s.object} ${s.path.join('.')}`)
+    .sort();
+
+  test('keeps the default manifests and derives the defaults from them', () => {
+    expect(exposure.manifests).toEqual(buildFixture(new Map()));
+    expect(exposure.defaults).toEqual(new Map<string, unknown>([
+      ['fixture.password', 'fixture-default-password'],
+      ['fixture.months', ['2020-09', '2020-10', '2020-11']],
+    ]));
+  });
+
+  test('finds exactly the fields each value lands in', () => {
+    expect(fields('fixture.password')).toEqual([
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.1.value',
+      'v1/Secret fixture-ns/fixture-credentials stringData.jdbc-url',
+      'v1/Secret fixture-ns/fixture-credentials stringData.password',
+    ]);
+    expect(fields('fixture.months')).toEqual([
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.args',
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.0.value',
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.1.value',
+    ]);
+  });
+
+  test('splits a field holding two values and a joined list', () => {
+    const script = exposure.slots.find((s) => s.path.join('.') === 'spec.template.spec.containers.0.env.1.value')!;
+    expect(script.segments).toEqual([
+      { literal: "for m in '" },
+      { value: 'fixture.months', joinedBy: "' '" },
+      { literal: "'; do curl -u \"demo:" },
+      { value: 'fixture.password' },
+      { literal: '" "{{base}}/$m"; done' },
+    ]);
+  });
+});
+
+describe('exposeValues refuses values that are not plain substitutions', () => {
+  const password: ChartValue = { path: 'app.password', description: 'x', schema: { type: 'string' }, probe: 'ProbeValue123' };
+  /** A one-ConfigMap app whose data is computed from the password. */
+  const builder = (data: (pw: string) => Record<string, string>, name: (pw: string) => string = () => 'cm'): ManifestBuilder => (settings) => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'ns' });
+    const pw = (settings.get('app.password') as string | undefined) ?? 'default-pw';
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name(pw) }, data: data(pw) });
+    return parseManifests(app.synthYaml());
+  };
+
+  test('a value that is encoded somewhere', () => {
+    const b = builder((pw) => ({ plain: pw, encoded: Buffer.from(pw).toString('base64') }));
+    expect(() => exposeValues(b, [password])).toThrow(/app.password changes v1\/ConfigMap ns\/cm \.data\.encoded but its probe does not appear there/);
+  });
+
+  test('a value that renames an object', () => {
+    const b = builder((pw) => ({ plain: pw }), (pw) => `cm-${pw.length}`);
+    expect(() => exposeValues(b, [password])).toThrow(/changes which objects exist \(added: v1\/ConfigMap ns\/cm-13; removed: v1\/ConfigMap ns\/cm-10\)/);
+  });
+
+  test('a value that changes a length next to itself', () => {
+    const b = builder((pw) => ({ plain: `${pw}:${pw.length}` }));
+    expect(() => exposeValues(b, [password])).toThrow(/in a way other than substituting itself/);
+  });
+
+  test('a value that adds keys', () => {
+    const b = builder((pw): Record<string, string> => (pw === 'default-pw' ? { plain: pw } : { plain: pw, extra: 'x' }));
+    expect(() => exposeValues(b, [password])).toThrow(/adds or removes v1\/ConfigMap ns\/cm \.data\.extra/);
+  });
+
+  test('a value that is not used', () => {
+    expect(() => exposeValues(builder(() => ({ plain: 'constant' })), [password])).toThrow(/app.password changes nothing/);
+  });
+
+  test('a probe that occurs in the default manifests', () => {
+    const b = builder((pw) => ({ plain: pw, other: 'ProbeValue123' }));
+    expect(() => exposeValues(b, [password])).toThrow(/probe "ProbeValue123" already occurs/);
+  });
+});
+
+describe('renderChart on the fixture', () => {
+  const files = fixtureChartFiles();
+  const manifests: Manifest[] = buildFixture(new Map());
+
+  test('writes one template per object, numbered in synth order', () => {
+    expect([...files.keys()].filter((f) => f.startsWith('templates/')).sort()).toEqual([
+      'templates/1-secret-fixture-credentials.yaml',
+      'templates/2-configmap-fixture-programs.yaml',
+      'templates/3-job-fixture-load.yaml',
+      'templates/4-clusterrole-fixture-reader.yaml',
+      'templates/NOTES.txt',
+    ]);
+    expect(manifests.map(objectKey)[1]).toBe('v1/ConfigMap fixture-ns/fixture-programs');
+  });
+
+  test('templates without values render to the objects when their literal actions are evaluated', () => {
+    for (const [file, manifest] of [['templates/2-configmap-fixture-programs.yaml', manifests[1]], ['templates/4-clusterrole-fixture-reader.yaml', manifests[3]]] as const) {
+      expect(parseManifests(renderLiteralActions(files.get(file)!))).toEqual([manifest]);
+    }
+  });
+
+  test('Chart.yaml is a v2 chart without dependencies or CRDs', () => {
+    expect(YAML.parse(files.get('Chart.yaml')!)).toEqual({
+      apiVersion: 'v2', name: 'fixture', description: 'Stand-in chart for the emitter tests', type: 'application', version: '0.0.1', appVersion: '1.0',
+    });
+    expect([...files.keys()].filter((f) => f.startsWith('crds/') || f.startsWith('charts/'))).toEqual([]);
+  });
+
+  test('values.yaml holds the derived defaults, documented, and the schema accepts exactly valid values', () => {
+    const valuesText = files.get('values.yaml')!;
+    const values = YAML.parse(valuesText);
+    expect(values).toEqual({ fixture: { password: 'fixture-default-password', months: ['2020-09', '2020-10', '2020-11'] } });
+    expect(valuesText).toContain('# Password of user demo (Secret fixture-credentials, load script).');
+    expect(valuesText).toMatch(/rendered for namespace "fixture-ns"/);
+
+    const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+    expect(validate(values)).toBe(true);
+    const bad = [
+      { fixture: { ...values.fixture, password: 12345678 } },
+      { fixture: { ...values.fixture, password: 'short' } },
+      { fixture: { ...values.fixture, months: '2020-09' } },
+      { fixture: { ...values.fixture, months: ['2020-13'] } },
+      { fixture: { ...values.fixture, months: ['2020-09', '2020-09'] } },
+      { fixture: { ...values.fixture, months: [] } },
+      { fixture: { ...values.fixture, typo: 'x' } },
+      { ...values, other: {} },
+    ];
+    for (const v of bad) expect(validate(v)).toBe(false);
+  });
+});
+
+describe('the demo chart', () => {
+  const build = demoBuilder();
+  const exposure = exposeValues(build, DEMO_VALUES);
+  const files = renderChart(demoMetadata(), DEMO_VALUES, exposure);
+  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+  const demo = CASES.demo();
+  const settingsOf = (values: object) => new Map<string, ValueSetting>(Object.entries(values).flatMap(([group, members]) => (
+    Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
+
+  test('derives the demo defaults of every value', () => {
+    expect(Object.fromEntries(exposure.defaults)).toEqual({
+      'admin.password': 'adminadmin',
+      'minio.rootPassword': 'adminadmin',
+      'postgresql.hivePassword': 'hive',
+      'postgresql.hiveIcebergPassword': 'hive',
+      'postgresql.supersetPassword': 'superset',
+      'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
+    });
+    expect(YAML.parse(files.get('values.yaml')!)).toEqual({
+      admin: { password: 'adminadmin' },
+      minio: { rootPassword: 'adminadmin' },
+      postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive', supersetPassword: 'superset' },
+      data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
+    });
+  });
+
+  test('passwords land only in the stringData of Secrets', () => {
+    const passwordSlots = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value !== 'data.months'));
+    expect(passwordSlots.length).toBeGreaterThanOrEqual(DEMO_VALUES.length - 1);
+    for (const slot of passwordSlots) {
+      expect(slot.object).toMatch(/^v1\/Secret /);
+      expect(slot.path[0]).toBe('stringData');
+    }
+  });
+
+  test('has one template per object and no CRDs', () => {
+    const templates = [...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f));
+    expect(templates).toHaveLength(exposure.manifests.length);
+    expect(exposure.manifests.filter((m) => m.kind === 'CustomResourceDefinition')).toEqual([]);
+    expect(YAML.parse(files.get('Chart.yaml')!)).toMatchObject({ apiVersion: 'v2', name: 'spark-k8s-anomaly-detection-taxi-data', appVersion: '26.7' });
+  });
+
+  test('the schema accepts the defaults and the samples, which DemoChart builds', () => {
+    expect(validate(YAML.parse(files.get('values.yaml')!))).toBe(true);
+    const withSamples = { ...YAML.parse(files.get('values.yaml')!) };
+    for (const [p, v] of demo.samples) {
+      const [group, name] = p.split('.');
+      withSamples[group] = { ...withSamples[group], [name]: v };
+    }
+    expect(validate(withSamples)).toBe(true);
+    expect(() => build(demo.samples)).not.toThrow();
+  });
+
+  test.each(CASES.demo().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
+    const merged = { ...YAML.parse(files.get('values.yaml')!) };
+    for (const [group, members] of Object.entries(c.values)) merged[group] = typeof members === 'object' ? { ...merged[group], ...members } : members;
+    expect(validate(merged)).toBe(false);
+    if (c.builderError) expect(() => build(settingsOf(c.values))).toThrow(c.builderError);
+  });
+});
