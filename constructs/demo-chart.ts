@@ -62,8 +62,21 @@ export interface DemoChartProps {
   readonly sparkExecutors?: number;
   /** IsolationForest parameters. @default - contamination 0.005, 200 trees, max samples 0.7, seed 42 */
   readonly model?: IsolationForestParams;
-  /** NetworkPolicies so that MinIO and each PostgreSQL accept only their clients. @default false */
+  /**
+   * NetworkPolicies for every pod the demo writes itself: MinIO and each PostgreSQL accept only
+   * their clients and open no connection; the bucket, data-load and dashboard-import Jobs accept
+   * none and reach only what they need (MinIO or Superset, the cluster DNS, and the internet on
+   * 443/80 for the data download). The pods the operators create are not restricted.
+   * @default false
+   */
   readonly networkPolicies?: boolean;
+  /**
+   * Superset's Flask `SECRET_KEY` (signs sessions, encrypts the stored database passwords).
+   * Used when the admin credentials are literal (the key is written into their Secret); an
+   * existing admin Secret brings its own `connections.secretKey`.
+   * @default 'demo-superset-secret-key'
+   */
+  readonly supersetSecretKey?: string;
 }
 
 /**
@@ -93,8 +106,8 @@ export class DemoChart extends Chart {
     // Storage: MinIO with its buckets and the raw taxi data.
     const s3Credentials = new S3CredentialsClass(this, 'S3Credentials');
     const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: s3Credentials, storageGi: props.minioStorageGi, networkPolicy });
-    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust });
-    const data = new TaxiDataLoad(this, 'TaxiData', { minio, buckets, trust, months: props.months, sourceUrl: props.dataSourceUrl });
+    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, networkPolicy });
+    const data = new TaxiDataLoad(this, 'TaxiData', { minio, buckets, trust, months: props.months, sourceUrl: props.dataSourceUrl, networkPolicy });
     const s3 = S3Ref.reference(new S3Connection(this, 'S3Connection', { endpoint: minio, credentialsClass: s3Credentials }));
 
     // Metadata: one PostgreSQL per product, two Hive metastores.
@@ -117,8 +130,8 @@ export class DemoChart extends Chart {
       data, s3, buckets, metastore: hiveIceberg, sparkVersion: versions.spark, executors: props.sparkExecutors, model: props.model,
       output: { catalog: prediction.name, schema: 'ad', table: 'iforest' },
     });
-    const superset = new Superset(this, 'Superset', { admin, database: supersetDb, trust, productVersion: versions.superset });
-    new SupersetDashboardImport(this, 'Dashboard', { superset, trino, table: job.output, trust });
+    const superset = new Superset(this, 'Superset', { admin, secretKey: props.supersetSecretKey, database: supersetDb, trust, productVersion: versions.superset });
+    new SupersetDashboardImport(this, 'Dashboard', { superset, trino, table: job.output, trust, networkPolicy });
 
     for (const client of [hive, hiveIceberg, trino, job]) minio.allowFrom(client);
     this.minio = minio;
@@ -140,6 +153,14 @@ function validateDemoProps(props: DemoChartProps): void {
   if (props.trinoWorkers !== undefined) intInRange(owner, 'trinoWorkers', props.trinoWorkers, 1);
   if (props.sparkExecutors !== undefined) intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
   isolationForestParams(owner, 'model', props.model);
+  if (props.supersetSecretKey !== undefined) {
+    // Checked here without echoing the key (Superset's own check prints the value).
+    const key = props.supersetSecretKey;
+    if (key.trim().length === 0 || key.trim() !== key) throw new Error(`${owner}: supersetSecretKey must be a non-empty string without surrounding whitespace`);
+    if (props.credentials?.admin !== undefined && props.credentials.admin.password === undefined) {
+      throw new Error(`${owner}: supersetSecretKey is only written into a created admin Secret; the existing admin Secret must hold connections.secretKey itself`);
+    }
+  }
   for (const [product, v] of Object.entries(props.versions ?? {})) {
     if (v !== undefined) version(owner, `versions.${product}`, v);
   }

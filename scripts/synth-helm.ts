@@ -4,7 +4,7 @@
  *   npm run synth:helm [-- --outdir DIR] [--namespace NS] [--network-policies]
  *   npx --no-install ts-node --transpile-only scripts/synth-helm.ts [--outdir DIR] [--namespace NS] [--network-policies]
  *
- * `--namespace` and `--network-policies` go to `DemoChart` exactly as in scripts/synth.ts.
+ * The options are parsed by scripts/synth.ts's parser and go to `DemoChart` exactly as there.
  *
  * The chart is built in-process from the same `DemoChart` as `npm run synth`, so `helm template`
  * with the default values renders exactly the objects of the plain synth (scripts/test-helm.sh
@@ -27,6 +27,7 @@ import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 import { Credentials, DemoChart, DemoChartProps } from '../constructs';
+import { DEMO_CHART_ID, parseSynthArgs } from './synth';
 
 /** A JSON value (the synthesized manifests are plain JSON). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -45,15 +46,10 @@ export interface ChartValue {
   readonly schema: { readonly type: 'string' | 'array'; readonly [keyword: string]: unknown };
   /**
    * A setting the chart builder accepts and that occurs nowhere in the default manifests, used to
-   * find where the value lands. Lists need at least two items (to see how they are joined).
+   * find where the value lands. Lists need at least two items (to see how they are joined); give a
+   * list probe another length than the default, so that a field sized by the count is detected.
    */
   readonly probe: ValueSetting;
-  /**
-   * Lists only: other fields depend on the number of items (e.g. a volume sized per item), so the
-   * chart accepts exactly as many items as the default has, and the probe must have that many.
-   * @default false
-   */
-  readonly fixedLength?: boolean;
 }
 
 /** Builds the manifests with some chart values set (the others at their defaults). */
@@ -261,9 +257,6 @@ export function exposeValues(build: ManifestBuilder, values: readonly ChartValue
       if (known !== undefined && !sameSetting(known, d)) {
         throw new Error(`value ${value.path} has different defaults in different places (${JSON.stringify(known)} and ${JSON.stringify(d)} at ${change.object} ${formatPath(change.path)})`);
       }
-      if (value.fixedLength && typeof d !== 'string' && d.length !== value.probe.length) {
-        throw new Error(`value ${value.path} has a fixed length, but its default has ${d.length} items and its probe ${value.probe.length}: give the probe ${d.length} items`);
-      }
       defaults.set(value.path, d);
       const field = `${change.object}\u0000${JSON.stringify(change.path)}`;
       touched.set(field, [...(touched.get(field) ?? []), value.path]);
@@ -357,15 +350,13 @@ function valuesYaml(meta: ChartMetadata, values: readonly ChartValue[], exposure
 }
 
 /** The chart's values.schema.json (draft-07; helm validates values against it). */
-function valuesSchema(values: readonly ChartValue[], defaults: ReadonlyMap<string, ValueSetting>): Json {
+function valuesSchema(values: readonly ChartValue[]): Json {
   const groups: { [key: string]: Json } = {};
   for (const v of values) {
     const [group, name] = v.path.split('.');
     const g = (groups[group] ??= { type: 'object', additionalProperties: false, required: [], properties: {} }) as { [key: string]: Json };
     (g.required as string[]).push(name);
-    const property: { [key: string]: Json } = { description: v.description.replace(/\n/g, ' '), ...(v.schema as { [key: string]: Json }) };
-    if (v.fixedLength) property.minItems = property.maxItems = defaults.get(v.path)!.length;
-    (g.properties as { [key: string]: Json })[name] = property;
+    (g.properties as { [key: string]: Json })[name] = { description: v.description.replace(/\n/g, ' '), ...(v.schema as { [key: string]: Json }) };
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -396,7 +387,7 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
   files.set('Chart.yaml', YAML.stringify(chartYaml, { lineWidth: 0 }));
   const namespaces = [...new Set(exposure.manifests.map((m) => (m.metadata as { namespace?: string } | undefined)?.namespace).filter((n): n is string => !!n))].sort();
   files.set('values.yaml', valuesYaml(meta, values, exposure, namespaces));
-  files.set('values.schema.json', JSON.stringify(valuesSchema(values, exposure.defaults), null, 2) + '\n');
+  files.set('values.schema.json', JSON.stringify(valuesSchema(values), null, 2) + '\n');
   files.set('.helmignore', HELMIGNORE);
   files.set('templates/NOTES.txt', notesTxt(meta, namespaces));
 
@@ -450,12 +441,12 @@ export function parseManifests(text: string): Manifest[] {
 // ---------------------------------------------------------------------------------------------
 // The demo chart.
 
-/** Chart id of the demo, as in main.ts and scripts/synth.ts (it names the plain synth's file). */
-export const DEMO_CHART_ID = 'spark-k8s-anomaly-detection-taxi-data';
+/** Chart id of the demo (scripts/synth.ts); it also names the chart. */
+export { DEMO_CHART_ID };
 
 const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
 
-/** The demo's chart values: the passwords and the data months (namespace-independent). */
+/** The demo's chart values: the passwords, Superset's secret key and the data months (namespace-independent). */
 export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'admin.password',
@@ -489,13 +480,20 @@ export const DEMO_VALUES: ChartValue[] = [
     probe: 'ProbeSupersetDatabasePassword',
   },
   {
+    path: 'superset.secretKey',
+    description: 'Flask SECRET_KEY of Superset (signs sessions, encrypts the database passwords Superset stores).\n'
+      + 'Set it before the first install: Superset cannot decrypt what it stored under another key.',
+    // DemoChart refuses surrounding whitespace.
+    schema: { type: 'string', minLength: 1, pattern: '^\\S([\\s\\S]*\\S)?$' },
+    probe: 'ProbeSupersetSecretKey',
+  },
+  {
     path: 'data.months',
-    description: 'Months of NYC high-volume for-hire taxi trips to load into s3://demo/ny-taxi-data/raw/, as YYYY-MM.\n'
-      + 'Exactly as many as the default: the download scratch volume is sized by the count at synth time\n'
-      + '(for another count, synthesize with DemoChart\'s `months` prop).',
-    schema: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
-    probe: ['1901-01', '1901-02', '1901-03', '1901-04'],
-    fixedLength: true,
+    description: 'Months of NYC high-volume for-hire taxi trips to load into s3://demo/ny-taxi-data/raw/, as YYYY-MM,\n'
+      + 'as many as the download scratch volume holds (4 GiB, about 8 months).',
+    schema: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
+    // Three items against the default four: a field that depended on the count would fail the exposure.
+    probe: ['1901-01', '1901-02', '1901-03'],
   },
 ];
 
@@ -514,6 +512,7 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
       hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
       supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
     },
+    supersetSecretKey: s('superset.secretKey') ?? base.supersetSecretKey,
     months: months === undefined ? base.months : [...months],
   };
 }
@@ -543,21 +542,11 @@ export function demoMetadata(): ChartMetadata {
   };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = process.argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`synth-helm: --${name} needs a value`);
-  return value;
-}
-
 function main(): void {
-  const outdir = path.resolve(arg('outdir') ?? path.join(__dirname, '..', 'build', 'helm'));
+  const args = parseSynthArgs(process.argv.slice(2), 'synth-helm');
+  const outdir = path.resolve(args.outdir ?? path.join(__dirname, '..', 'build', 'helm'));
   const meta = demoMetadata();
-  const files = renderChart(meta, DEMO_VALUES, exposeValues(demoBuilder({
-    namespace: arg('namespace'),
-    networkPolicies: process.argv.includes('--network-policies'),
-  }), DEMO_VALUES));
+  const files = renderChart(meta, DEMO_VALUES, exposeValues(demoBuilder(args.props), DEMO_VALUES));
   const chart = writeChart(outdir, meta.name, files);
   const relative = path.relative(process.cwd(), chart);
   console.log(relative.startsWith('..') ? chart : relative);

@@ -5,30 +5,57 @@
  * (plain `cdk8s synth` deletes `dist/` before it runs the app).
  *
  * Usage: ts-node scripts/synth.ts [--outdir DIR] [--namespace NS] [--network-policies]
+ *
+ * The chart id and the argument parsing are exported for scripts/synth-helm.ts, which builds the
+ * same chart from the same arguments.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { DemoChart } from '../constructs';
+import { DemoChart, DemoChartProps } from '../constructs';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = process.argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`synth: --${name} needs a value`);
-  return value;
+/** Chart id of the demo, as in main.ts; it names the synthesized file. */
+export const DEMO_CHART_ID = 'spark-k8s-anomaly-detection-taxi-data';
+
+/** The command line of the synth scripts. */
+export interface SynthArgs {
+  /** `--outdir DIR`, if given (each script has its own default). */
+  readonly outdir?: string;
+  /** The DemoChart props the options select. */
+  readonly props: DemoChartProps;
+}
+
+/**
+ * Parses `[--outdir DIR] [--namespace NS] [--network-policies]` (`argv` without node and the
+ * script). Unknown arguments and missing values throw, naming `program`.
+ */
+export function parseSynthArgs(argv: readonly string[], program = 'synth'): SynthArgs {
+  let outdir: string | undefined;
+  let namespace: string | undefined;
+  let networkPolicies = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${program}: ${a} needs a value`);
+      return v;
+    };
+    if (a === '--outdir') outdir = value();
+    else if (a === '--namespace') namespace = value();
+    else if (a === '--network-policies') networkPolicies = true;
+    else throw new Error(`${program}: unknown argument ${JSON.stringify(a)} (usage: [--outdir DIR] [--namespace NS] [--network-policies])`);
+  }
+  return { outdir, props: { namespace, networkPolicies } };
 }
 
 function main(): void {
-  const outdir = path.resolve(arg('outdir') ?? path.join(__dirname, '..', 'dist'));
+  const args = parseSynthArgs(process.argv.slice(2));
+  const outdir = path.resolve(args.outdir ?? path.join(__dirname, '..', 'dist'));
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-synth-'));
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    new DemoChart(app, 'spark-k8s-anomaly-detection-taxi-data', {
-      namespace: arg('namespace'),
-      networkPolicies: process.argv.includes('--network-policies'),
-    });
+    new DemoChart(app, DEMO_CHART_ID, args.props);
     app.synth();
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(outdir), { recursive: true });
@@ -39,9 +66,11 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * Tests of constructs/demo-chart.ts: how DemoChart props reach the objects, NetworkPolicies,
- * existing-Secret credentials, prop validation, and that scripts/synth.ts leaves the output folder
- * untouched on a bad prop. (The default demo's snapshot and cross-object wiring are in main.test.ts.)
+ * Tests of constructs/demo-chart.ts: how DemoChart props reach the objects, NetworkPolicies, the
+ * Superset secret key, existing-Secret credentials, prop validation, and that scripts/synth.ts
+ * leaves the output folder untouched on a bad prop. (The default demo's snapshot and cross-object wiring are in main.test.ts.)
  * Run: npx jest test/demo-chart.test.ts
  */
 import { execFile } from 'child_process';
@@ -11,6 +11,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { Credentials } from '../constructs/core';
 import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
+import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
 import { collect, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
 
 const demo = (props: DemoChartProps = {}): K8sObject[] => synth(new DemoChart(Testing.app(), 'demo', props));
@@ -76,24 +77,93 @@ describe('DemoChart', () => {
       expect(ofKind(demo(), 'NetworkPolicy')).toEqual([]);
     });
 
-    it('when enabled, let each server be reached by exactly its clients', () => {
-      const objs = demo({ namespace: 'taxi', networkPolicies: true });
-      const clients = (name: string) => find(objs, 'NetworkPolicy', name).spec.ingress[0].from
-        .map((f: any) => `${f.podSelector.matchLabels['app.kubernetes.io/name']}/${f.podSelector.matchLabels['app.kubernetes.io/instance']}`)
-        .sort();
-      expect(ofKind(objs, 'NetworkPolicy').map(o => o.metadata.name).sort())
-        .toEqual(['minio', 'postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset']);
+    const objs = demo({ namespace: 'taxi', networkPolicies: true });
+    const policy = (name: string) => find(objs, 'NetworkPolicy', name);
+    const label = (selector: Record<string, string>) => `${selector['app.kubernetes.io/name']}/${selector['app.kubernetes.io/instance']}`;
+    const KUBE_DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+    const SERVERS = ['minio', 'postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset'];
+    const JOBS = ['load-ny-taxi-data', 'minio-buckets', 'superset-import-dashboard'];
+
+    it('when enabled, cover every pod the demo writes, in both directions', () => {
+      expect(ofKind(objs, 'NetworkPolicy').map(o => o.metadata.name).sort()).toEqual([...SERVERS, ...JOBS].sort());
+      const workloads = [...ofKind(objs, 'Deployment'), ...ofKind(objs, 'StatefulSet'), ...ofKind(objs, 'Job')];
+      expect(workloads.map(w => w.metadata.name).sort()).toEqual([...SERVERS, ...JOBS].sort());
+      for (const w of workloads) {
+        const np = policy(w.metadata.name);
+        expect({ name: w.metadata.name, selects: np.spec.podSelector.matchLabels }).toEqual({ name: w.metadata.name, selects: w.spec.template.metadata.labels });
+        expect(np.metadata.namespace).toBe('taxi');
+        expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      }
+    });
+
+    it('when enabled, let each server be reached by exactly its clients, on its port, and open no connection', () => {
+      const clients = (name: string) => {
+        expect(policy(name).spec.ingress).toHaveLength(1);
+        return policy(name).spec.ingress[0].from.map((f: any) => label(f.podSelector.matchLabels)).sort();
+      };
       expect(clients('minio')).toEqual([
         'hive/hive', 'hive/hive-iceberg', 'minio-buckets/minio-buckets', 'spark-k8s/spark-ad', 'taxi-data-load/load-ny-taxi-data', 'trino/trino',
       ]);
+      expect(policy('minio').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
       expect(clients('postgresql-hive')).toEqual(['hive/hive']);
       expect(clients('postgresql-hive-iceberg')).toEqual(['hive/hive-iceberg']);
       expect(clients('postgresql-superset')).toEqual(['superset/superset']);
-      // Each policy selects its server's pods.
-      expect(find(objs, 'NetworkPolicy', 'minio').spec.podSelector.matchLabels).toEqual(find(objs, 'Deployment', 'minio').spec.selector.matchLabels);
       for (const pg of ['postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset']) {
-        expect(find(objs, 'NetworkPolicy', pg).spec.podSelector.matchLabels).toEqual(find(objs, 'StatefulSet', pg).spec.selector.matchLabels);
+        expect(policy(pg).spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
       }
+      for (const server of SERVERS) expect(policy(server).spec.egress).toEqual([]);
+    });
+
+    it('when enabled, let the Jobs accept nothing and reach only what they need', () => {
+      const egress = (name: string) => {
+        expect(policy(name).spec.ingress).toEqual([]);
+        return policy(name).spec.egress.map((r: any) => ({
+          to: r.to.map((p: any) => (p.ipBlock ? p.ipBlock.cidr : JSON.stringify(p) === JSON.stringify(KUBE_DNS) ? 'dns' : label(p.podSelector.matchLabels))),
+          ports: r.ports.map((p: any) => `${p.protocol}/${p.port}`),
+        }));
+      };
+      const dns = { to: ['dns'], ports: ['UDP/53', 'TCP/53'] };
+      expect(egress('minio-buckets')).toEqual([{ to: ['minio/minio'], ports: ['TCP/9000'] }, dns]);
+      expect(egress('load-ny-taxi-data')).toEqual([
+        { to: ['minio/minio'], ports: ['TCP/9000'] }, dns, { to: ['0.0.0.0/0', '::/0'], ports: ['TCP/443', 'TCP/80'] },
+      ]);
+      // The import Job reaches the pods the superset-operator creates for the SupersetCluster.
+      expect(egress('superset-import-dashboard')).toEqual([{ to: ['superset/superset'], ports: ['TCP/8088'] }, dns]);
+      expect(find(objs, 'SupersetCluster', 'superset').metadata.name).toBe('superset');
+    });
+
+    it('when enabled, admit every connection a Job may open at the server it goes to', () => {
+      const checked: string[] = [];
+      for (const job of JOBS) {
+        for (const rule of policy(job).spec.egress) {
+          for (const peer of rule.to.filter((p: any) => p.podSelector && !p.namespaceSelector)) {
+            const server = SERVERS.map(policy).find(np => JSON.stringify(np.spec.podSelector) === JSON.stringify(peer.podSelector));
+            if (server === undefined) continue; // a pod of an operator, which has no policy
+            const jobLabels = find(objs, 'Job', job).spec.template.metadata.labels;
+            const admitting = server.spec.ingress.filter((r: any) => r.from.some((f: any) => JSON.stringify(f.podSelector.matchLabels) === JSON.stringify(jobLabels)));
+            expect({ job, server: server.metadata.name, ports: admitting.flatMap((r: any) => r.ports) }).toEqual({ job, server: server.metadata.name, ports: rule.ports });
+            checked.push(`${job}->${server.metadata.name}`);
+          }
+        }
+      }
+      expect(checked.sort()).toEqual(['load-ny-taxi-data->minio', 'minio-buckets->minio']);
+    });
+  });
+
+  describe('Superset secret key', () => {
+    it('defaults to the demo key and can be set, in the admin Secret', () => {
+      expect(find(demo(), 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('demo-superset-secret-key');
+      const objs = demo({ supersetSecretKey: 'a-long-random-key' });
+      expect(find(objs, 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('a-long-random-key');
+      expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('superset-credentials');
+    });
+
+    it('refuses an empty or padded key without echoing it, and a key for an existing admin Secret', () => {
+      const build = (props: DemoChartProps) => () => new DemoChart(Testing.app(), 'demo', props);
+      expect(build({ supersetSecretKey: '' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ supersetSecretKey: ' s3cret ' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ supersetSecretKey: 'key', credentials: { admin: Credentials.fromSecret('corp-admin', 'analyst') } }))
+        .toThrow(/^DemoChart: supersetSecretKey is only written into a created admin Secret/);
     });
   });
 
@@ -159,6 +229,24 @@ describe('DemoChart', () => {
     it('an S3 password too short for MinIO', () => {
       expect(build({ credentials: { s3: Credentials.literal('admin', 'admin') } })).toThrow(/MinioServer Minio: credentials\.password "\*{5}" must be at least 8 characters/);
     });
+  });
+});
+
+describe('parseSynthArgs (scripts/synth.ts, shared with scripts/synth-helm.ts)', () => {
+  it('maps the options to DemoChart props and the output folder', () => {
+    expect(parseSynthArgs([])).toEqual({ outdir: undefined, props: { namespace: undefined, networkPolicies: false } });
+    expect(parseSynthArgs(['--network-policies', '--outdir', 'out', '--namespace', 'taxi'])).toEqual({
+      outdir: 'out', props: { namespace: 'taxi', networkPolicies: true },
+    });
+    // What the props build: the chart id names the synthesized file.
+    expect(DEMO_CHART_ID).toBe('spark-k8s-anomaly-detection-taxi-data');
+  });
+
+  it('refuses unknown arguments and missing values, naming the program', () => {
+    expect(() => parseSynthArgs(['--namespce', 'taxi'])).toThrow(/^synth: unknown argument "--namespce"/);
+    expect(() => parseSynthArgs(['taxi'])).toThrow(/^synth: unknown argument "taxi"/);
+    expect(() => parseSynthArgs(['--namespace'], 'synth-helm')).toThrow(/^synth-helm: --namespace needs a value$/);
+    expect(() => parseSynthArgs(['--outdir', '--network-policies'])).toThrow(/^synth: --outdir needs a value$/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, restrictedPod } from '../core';
+import { dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, restrictedPod } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
@@ -19,6 +19,8 @@ export interface MinioBucketsProps {
   readonly waitSeconds?: number;
   /** `mc` image. @default IMAGES.mc */
   readonly image?: string;
+  /** Create a NetworkPolicy: no ingress; egress only to MinIO's S3 API and the cluster DNS. @default false */
+  readonly networkPolicy?: boolean;
 }
 
 /**
@@ -51,6 +53,11 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       'echo "buckets ready: $BUCKETS"',
     ].join('\n');
     props.minio.allowFrom(this);
+    if (props.networkPolicy ?? false) {
+      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
+      policy.allowTo(props.minio, [props.minio.apiPort]);
+      policy.allowDns();
+    }
     new k8s.KubeJob(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {

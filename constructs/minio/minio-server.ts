@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, IngressPolicy, intInRange, IPodSelectable,
-  NON_ROOT_UID, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, intInRange, IPodSelectable,
+  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
 
@@ -29,7 +29,11 @@ export interface MinioServerProps {
   readonly resources?: Resources;
   /** Container image. @default IMAGES.minio */
   readonly image?: string;
-  /** Create a NetworkPolicy so that only clients added with `allowFrom` reach MinIO. @default false */
+  /**
+   * Create a NetworkPolicy: only clients added with `allowFrom` reach MinIO, and MinIO itself
+   * opens no connection (no egress).
+   * @default false
+   */
   readonly networkPolicy?: boolean;
 }
 
@@ -56,7 +60,8 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
   public readonly podSelector: Record<string, string>;
-  private readonly ingress?: IngressPolicy;
+  /** The NetworkPolicy of the server pod, when `networkPolicy` is on. */
+  public readonly networkPolicy?: PodNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: MinioServerProps = {}) {
     super(scope, id);
@@ -169,12 +174,18 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     });
 
     if (props.networkPolicy ?? false) {
-      this.ingress = new IngressPolicy(this, 'NetworkPolicy', { name, target: this, ports: [API_PORT, CONSOLE_PORT] });
+      // A single-node server answers requests and initiates nothing: no egress rule at all.
+      this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this, requireClients: true });
     }
   }
 
-  /** Lets `client`'s pods connect (effective when `networkPolicy` is on). */
-  public allowFrom(client: IPodSelectable): void {
-    this.ingress?.allowFrom(client);
+  /**
+   * Lets `client`'s pods connect to `ports` (effective when `networkPolicy` is on). The console is
+   * for people, e.g. through `kubectl port-forward`, which connects inside the pod's network
+   * namespace and is not filtered by NetworkPolicies.
+   * @param ports the ports (default: the S3 API port only)
+   */
+  public allowFrom(client: IPodSelectable, ports: readonly number[] = [API_PORT]): void {
+    this.networkPolicy?.allowFrom(client, ports);
   }
 }

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths, Resources,
-  NON_ROOT_UID, restrictedContainer, restrictedPod, scratchVolume, validateResources,
+  NON_ROOT_UID, PodNetworkPolicy, restrictedContainer, restrictedPod, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
@@ -29,9 +29,10 @@ export interface TaxiDataLoadProps {
   /** Key prefix of the files in the bucket (ending in '/'). @default 'ny-taxi-data/raw/' */
   readonly prefix?: string;
   /**
-   * Cap of the scratch space for the downloads in GiB (a month is about 0.5 GiB; the missing months
-   * are downloaded before they are uploaded). A cap, not a reservation.
-   * @default 8
+   * Scratch space for the downloads in GiB: all missing months are downloaded before they are
+   * uploaded, and a month is about 0.5 GiB, so the default holds about 8 months. The pod requests
+   * this much node-local storage (plus 256 MiB) while it runs, and is evicted if it writes more.
+   * @default 4
    */
   readonly scratchGi?: number;
   /** Name of the Job. @default 'load-ny-taxi-data' */
@@ -42,8 +43,18 @@ export interface TaxiDataLoadProps {
   readonly curlImage?: string;
   /** `mc` image (check and upload steps). @default IMAGES.mc */
   readonly mcImage?: string;
-  /** CPU and memory of the download step. @default 100m-1000m CPU, 256 MiB */
+  /**
+   * CPU and memory of the download step. Its ephemeral storage defaults to the scratch space
+   * plus 256 MiB (it fills the scratch volume).
+   * @default 100m-1000m CPU, 256 MiB
+   */
   readonly downloadResources?: Resources;
+  /**
+   * Create a NetworkPolicy: no ingress; egress only to MinIO's S3 API, the cluster DNS and, for the
+   * download, any address on TCP 443 and 80 (and the source URL's port, if it names one).
+   * @default false
+   */
+  readonly networkPolicy?: boolean;
 }
 
 /** Name of the marker object written after every month was loaded. */
@@ -84,11 +95,12 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     if (!/^([A-Za-z0-9._-]+\/)+$/.test(this.prefix)) {
       throw new Error(`${owner}: prefix "${this.prefix}" must be a key prefix like "ny-taxi-data/raw/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
-    const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 8, 1);
+    const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 4, 1);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
     // The scratch volume counts against the ephemeral storage of the containers that fill it.
     const scratchLimitMi = scratchGi * 1024 + 256;
-    const downloadResources = validateResources(owner, 'downloadResources', props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256, ephemeralStorageMi: scratchLimitMi });
+    const requested = validateResources(owner, 'downloadResources', props.downloadResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
+    const downloadResources: Resources = { ...requested, ephemeralStorageMi: requested.ephemeralStorageMi ?? scratchLimitMi };
     this.minio = props.minio;
     this.trust = props.trust;
     this.mcImage = props.mcImage;
@@ -134,6 +146,14 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     ].join('\n');
 
     props.minio.allowFrom(this);
+    if (props.networkPolicy ?? false) {
+      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
+      policy.allowTo(props.minio, [props.minio.apiPort]);
+      policy.allowDns();
+      // curl follows redirects, which may switch between http and https.
+      const sourcePort = Number(new URL(sourceUrl).port);
+      policy.allowInternet(sourcePort ? [443, 80, sourcePort] : [443, 80]);
+    }
     new k8s.KubeJob(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, IMAGES, IngressPolicy, intInRange, IPodSelectable,
+  BoundCredentials, containerResources, Credentials, dnsLabel, IMAGES, intInRange, IPodSelectable, PodNetworkPolicy,
   Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, sqlIdentifier, validateResources,
 } from '../core';
 
@@ -26,7 +26,11 @@ export interface PostgresDatabaseProps {
   readonly resources?: Resources;
   /** Container image. @default IMAGES.postgres */
   readonly image?: string;
-  /** Create a NetworkPolicy so that only clients added with `allowFrom` reach the database. @default false */
+  /**
+   * Create a NetworkPolicy: only clients added with `allowFrom` reach the database, and the server
+   * opens no connection (no egress).
+   * @default false
+   */
   readonly networkPolicy?: boolean;
 }
 
@@ -36,7 +40,8 @@ const PORT = 5432;
 
 /**
  * A single-instance PostgreSQL server for the metadata of one product: StatefulSet with a
- * persistent volume, Service, credentials Secret and readiness probe. Runs as the image's own
+ * persistent volume, a Service for clients and a headless one governing the StatefulSet,
+ * credentials Secret, readiness and liveness probes. Runs as the image's own
  * non-root user from the start (the official image supports that only with UID 999).
  */
 export class PostgresDatabase extends Construct implements IPodSelectable {
@@ -52,7 +57,8 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
   public readonly podSelector: Record<string, string>;
-  private readonly ingress?: IngressPolicy;
+  /** The NetworkPolicy of the server pod, when `networkPolicy` is on. */
+  public readonly networkPolicy?: PodNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps = {}) {
     super(scope, id);
@@ -133,12 +139,13 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
     });
 
     if (props.networkPolicy ?? false) {
-      this.ingress = new IngressPolicy(this, 'NetworkPolicy', { name, target: this, ports: [PORT] });
+      // A single server without replication answers connections and initiates none: no egress rule.
+      this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this, requireClients: true });
     }
   }
 
-  /** Lets `client`'s pods connect (effective when `networkPolicy` is on). */
+  /** Lets `client`'s pods connect to the database port (effective when `networkPolicy` is on). */
   public allowFrom(client: IPodSelectable): void {
-    this.ingress?.allowFrom(client);
+    this.networkPolicy?.allowFrom(client, [PORT]);
   }
 }

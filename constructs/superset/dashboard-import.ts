@@ -4,8 +4,8 @@ import { k8s } from 'cdk8s-plus-28';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  containerResources, dnsLabel, intInRange, IPodSelectable, Resources, restrictedContainer, restrictedPod, scratchVolume,
-  stackableImage, validateResources, NON_ROOT_UID,
+  containerResources, dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer,
+  restrictedPod, scratchVolume, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -31,6 +31,12 @@ export interface SupersetDashboardImportProps {
   readonly image?: string;
   /** CPU and memory. @default 50m-500m CPU, 256 MiB */
   readonly resources?: Resources;
+  /**
+   * Create a NetworkPolicy: no ingress; egress only to the Superset pods' web port (selected by
+   * `superset.podSelector`) and the cluster DNS.
+   * @default false
+   */
+  readonly networkPolicy?: boolean;
 }
 
 const SCRIPT = 'import_dashboard.py';
@@ -71,6 +77,11 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       data: { [SCRIPT]: fs.readFileSync(path.join(__dirname, SCRIPT), 'utf8') },
     });
 
+    if (props.networkPolicy ?? false) {
+      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
+      policy.allowTo(props.superset, [props.superset.port]);
+      policy.allowDns();
+    }
     new k8s.KubeJob(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {

@@ -3,7 +3,7 @@
  * Run: npx jest test/core
  */
 import { k8s } from 'cdk8s-plus-28';
-import { restrictedContainer, restrictedPod, scratchVolume } from '../../constructs/core';
+import { NON_ROOT_UID, restrictedContainer, restrictedPod, scratchVolume } from '../../constructs/core';
 
 describe('pod security', () => {
   it('restricts containers: no privilege escalation, no capabilities, read-only root, RuntimeDefault seccomp', () => {
@@ -20,6 +20,11 @@ describe('pod security', () => {
   it('runs pods as the given non-root user and group', () => {
     expect(restrictedPod(999)).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
     expect(restrictedPod(1000, 2000)).toMatchObject({ runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000 });
+  });
+
+  it('has a non-root UID above 10000 for images that run as any user (no clash with node users)', () => {
+    expect(NON_ROOT_UID).toBe(10001);
+    expect(restrictedPod(NON_ROOT_UID)).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
   });
 
   it('gives scratch volumes a size limit', () => {

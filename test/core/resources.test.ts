@@ -1,6 +1,6 @@
 /**
- * Tests of constructs/core/resources.ts: validation and the two renderings (container resources,
- * Stackable role-group resources).
+ * Tests of constructs/core/resources.ts: validation and the two renderings (container resources with
+ * ephemeral storage, Stackable role-group resources).
  * Run: npx jest test/core
  */
 import { k8s } from 'cdk8s-plus-28';
@@ -9,11 +9,19 @@ import { containerResources, stackableResources, validateResources } from '../..
 const r = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 512 };
 
 describe('resources', () => {
-  it('renders requests and limits (as written to the manifest), memory equal in both', () => {
+  it('renders requests and limits (as written to the manifest), memory and ephemeral storage equal in both', () => {
     expect(k8s.toJson_ResourceRequirements(containerResources(r))).toEqual({
-      requests: { cpu: '250m', memory: '512Mi' },
-      limits: { cpu: '1000m', memory: '512Mi' },
+      requests: { 'cpu': '250m', 'memory': '512Mi', 'ephemeral-storage': '512Mi' },
+      limits: { 'cpu': '1000m', 'memory': '512Mi', 'ephemeral-storage': '512Mi' },
     });
+    expect(k8s.toJson_ResourceRequirements(containerResources({ ...r, ephemeralStorageMi: 300 }))).toEqual({
+      requests: { 'cpu': '250m', 'memory': '512Mi', 'ephemeral-storage': '300Mi' },
+      limits: { 'cpu': '1000m', 'memory': '512Mi', 'ephemeral-storage': '300Mi' },
+    });
+  });
+
+  it('leaves ephemeral storage out of the Stackable shape (the operators size their pods)', () => {
+    expect(stackableResources({ ...r, ephemeralStorageMi: 300 })).toEqual(stackableResources(r));
   });
 
   it('renders the Stackable role-group shape', () => {
@@ -29,6 +37,7 @@ describe('resources', () => {
     [{ ...r, cpuRequestMillis: 0 }, /O: resources\.cpuRequestMillis 0 must be an integer >= 1/],
     [{ ...r, cpuRequestMillis: 0.5 }, /O: resources\.cpuRequestMillis 0\.5 must be an integer/],
     [{ ...r, memoryMi: 8 }, /O: resources\.memoryMi 8 must be an integer >= 16/],
+    [{ ...r, ephemeralStorageMi: 32 }, /O: resources\.ephemeralStorageMi 32 must be an integer >= 64/],
   ])('rejects %j', (value, message) => {
     expect(() => validateResources('O', 'resources', value)).toThrow(message);
   });

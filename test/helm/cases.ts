@@ -50,7 +50,9 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       ['postgresql.hivePassword', 'hive pw: \'1\''],
       ['postgresql.hiveIcebergPassword', 'iceberg\\pw#2'],
       ['postgresql.supersetPassword', 'superset pw {3}'],
-      ['data.months', ['2021-01', '2021-02', '2021-03', '2021-04']],
+      ['superset.secretKey', 'Sample secret key: "k" {{ .Values }} #4'],
+      // Another count than the default four: nothing may depend on it.
+      ['data.months', ['2021-01', '2021-02', '2021-03', '2021-04', '2021-05', '2021-06']],
     ]),
     invalid: [
       { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },
@@ -60,7 +62,10 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       { what: 'an empty database password', values: { postgresql: { supersetPassword: '' } }, builderError: /password must not be empty/ },
       { what: 'a month out of range', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-13'] } }, builderError: /months\[3\] "2020-13" is not a YYYY-MM month/ },
       { what: 'a month listed twice', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-09'] } }, builderError: /lists 2020-09 twice/ },
-      { what: 'fewer months than the default', values: { data: { months: ['2020-09'] } } },
+      { what: 'a secret key of the wrong type', values: { superset: { secretKey: 42 } } },
+      { what: 'an empty secret key', values: { superset: { secretKey: '' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string/ },
+      { what: 'a secret key with surrounding whitespace', values: { superset: { secretKey: ' key ' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace/ },
+      { what: 'an empty month list', values: { data: { months: [] } }, builderError: /months \[\] must list at least one YYYY-MM month/ },
       { what: 'months that are not a list', values: { data: { months: '2020-09' } } },
       { what: 'an unknown key', values: { minio: { rootUser: 'admin' } } },
       { what: 'an unknown group', values: { namespace: 'other' } },

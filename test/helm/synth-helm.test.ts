@@ -204,22 +204,46 @@ describe('the demo chart', () => {
       'postgresql.hivePassword': 'hive',
       'postgresql.hiveIcebergPassword': 'hive',
       'postgresql.supersetPassword': 'superset',
+      'superset.secretKey': 'demo-superset-secret-key',
       'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
     });
     expect(YAML.parse(files.get('values.yaml')!)).toEqual({
       admin: { password: 'adminadmin' },
       minio: { rootPassword: 'adminadmin' },
       postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive', supersetPassword: 'superset' },
+      superset: { secretKey: 'demo-superset-secret-key' },
       data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
     });
   });
 
-  test('passwords land only in the stringData of Secrets', () => {
-    const passwordSlots = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value !== 'data.months'));
-    expect(passwordSlots.length).toBeGreaterThanOrEqual(DEMO_VALUES.length - 1);
-    for (const slot of passwordSlots) {
-      expect(slot.object).toMatch(/^v1\/Secret /);
-      expect(slot.path[0]).toBe('stringData');
+  test('passwords and the secret key land only in the stringData of Secrets', () => {
+    const secrets = DEMO_VALUES.map((v) => v.path).filter((p) => p !== 'data.months');
+    for (const value of secrets) {
+      const slots = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value === value));
+      expect({ value, slots: slots.length > 0 }).toEqual({ value, slots: true });
+      for (const slot of slots) {
+        expect(slot.object).toMatch(/^v1\/Secret /);
+        expect(slot.path[0]).toBe('stringData');
+      }
+    }
+    const key = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value === 'superset.secretKey'));
+    expect(key.map((s) => `${s.object} ${s.path.join('.')}`)).toEqual([
+      'v1/Secret default/superset-credentials stringData.connections.secretKey',
+    ]);
+  });
+
+  test('the months land in the load Job and the Spark job\'s wait, joined, whatever their number', () => {
+    const slots = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value === 'data.months'));
+    expect(new Set(slots.map((s) => s.object.split(' ')[0]))).toEqual(new Set(['batch/v1/Job', 'spark.stackable.tech/v1alpha1/SparkApplication']));
+    for (const slot of slots) expect(slot.segments).toContainEqual({ value: 'data.months', joinedBy: ' ' });
+    const schema = JSON.parse(files.get('values.schema.json')!).properties.data.properties.months;
+    expect(schema).toMatchObject({ type: 'array', minItems: 1, uniqueItems: true });
+    expect(schema.maxItems).toBeUndefined();
+    for (const n of [1, 2, 7, 16]) {
+      const months = Array.from({ length: n }, (_, i) => `${2019 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+      const values = { ...YAML.parse(files.get('values.yaml')!), data: { months } };
+      expect(validate(values)).toBe(true);
+      expect(() => build(new Map([['data.months', months]]))).not.toThrow();
     }
   });
 

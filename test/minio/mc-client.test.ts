@@ -43,22 +43,26 @@ describe('mcContainer', () => {
   it('runs the script with sh, as non-root, restricted, with default resources', () => {
     const { c } = build();
     expect(c.command).toEqual(['/bin/sh', '-c', 'mc ls minio']);
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // The mc image runs as root by default: the container pins UID/GID 10001 itself.
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
     expect(c.resources).toEqual({
-      requests: { cpu: `${MC_RESOURCES.cpuRequestMillis}m`, memory: `${MC_RESOURCES.memoryMi}Mi` },
-      limits: { cpu: `${MC_RESOURCES.cpuLimitMillis}m`, memory: `${MC_RESOURCES.memoryMi}Mi` },
+      requests: { 'cpu': `${MC_RESOURCES.cpuRequestMillis}m`, 'memory': `${MC_RESOURCES.memoryMi}Mi`, 'ephemeral-storage': '512Mi' },
+      limits: { 'cpu': `${MC_RESOURCES.cpuLimitMillis}m`, 'memory': `${MC_RESOURCES.memoryMi}Mi`, 'ephemeral-storage': '512Mi' },
     });
   });
 
   it('appends extra env and mounts and honours image and resource overrides', () => {
     const { c } = build({
       env: [{ name: 'X', value: '1' }], volumeMounts: [{ name: 'work', mountPath: '/work' }],
-      image: 'registry.local/mc:1', resources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 64 },
+      image: 'registry.local/mc:1', resources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 64, ephemeralStorageMi: 128 },
     });
     expect(c.env[c.env.length - 1]).toEqual({ name: 'X', value: '1' });
     expect(c.volumeMounts[c.volumeMounts.length - 1]).toEqual({ name: 'work', mountPath: '/work' });
     expect(c.image).toBe('registry.local/mc:1');
-    expect(c.resources.limits).toEqual({ cpu: '20m', memory: '64Mi' });
+    expect(c.resources.limits).toEqual({ 'cpu': '20m', 'memory': '64Mi', 'ephemeral-storage': '128Mi' });
+    expect(c.resources.requests).toEqual({ 'cpu': '10m', 'memory': '64Mi', 'ephemeral-storage': '128Mi' });
   });
 
   it('reads credentials from an existing Secret', () => {

@@ -1,11 +1,12 @@
 /**
- * Tests of constructs/minio/minio-buckets.ts: the bucket bootstrap Job and its prop validation.
+ * Tests of constructs/minio/minio-buckets.ts: the bucket bootstrap Job, its NetworkPolicy and its
+ * prop validation.
  * Run: npx jest test/minio
  */
 import { Testing } from 'cdk8s';
 import { MinioBuckets, MinioServer } from '../../constructs/minio';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { allContainers, container, envValue, expectSecretRefsResolve, find, podSpec, synth } from '../util';
+import { allContainers, container, envValue, expectSecretRefsResolve, find, ofKind, podSpec, synth } from '../util';
 
 function setup(minioProps: ConstructorParameters<typeof MinioServer>[2] = {}) {
   const chart = Testing.chart();
@@ -45,7 +46,7 @@ describe('MinioBuckets', () => {
     const pod = podSpec(job);
     expect(job.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'minio-buckets', 'app.kubernetes.io/instance': 'minio-buckets' });
     expect(pod.restartPolicy).toBe('OnFailure');
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     const volumes = pod.volumes.map((v: any) => v.name);
     expect(pod.volumes.find((v: any) => v.name === 'tls-trust').configMap.name).toBe('tls-ca');
     for (const c of allContainers(pod)) {
@@ -59,7 +60,26 @@ describe('MinioBuckets', () => {
     const { chart, trust, minio } = setup({ networkPolicy: true });
     const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust });
     const np = find(synth(chart), 'NetworkPolicy', 'minio');
-    expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: buckets.podSelector } }]);
+    expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: buckets.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
+  });
+
+  it('with a NetworkPolicy, accepts no connection and reaches only MinIO\'s S3 API and the cluster DNS', () => {
+    const { chart, trust, minio } = setup({ name: 's3' });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, networkPolicy: true });
+    const objs = synth(chart);
+    expect(ofKind(objs, 'NetworkPolicy').map(o => o.metadata.name)).toEqual(['s3-buckets']);
+    const np = find(objs, 'NetworkPolicy', 's3-buckets');
+    expect(np.spec.podSelector.matchLabels).toEqual(buckets.podSelector);
+    expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 's3-buckets').spec.template.metadata.labels);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+    ]);
   });
 
   describe('rejects bad props', () => {

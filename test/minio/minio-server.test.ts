@@ -91,7 +91,7 @@ describe('MinioServer', () => {
     const chart = Testing.chart();
     new MinioServer(chart, 'Minio', {
       storageGi: 50, storageClassName: 'fast', image: 'registry.local/minio:1',
-      resources: { cpuRequestMillis: 100, cpuLimitMillis: 200, memoryMi: 300 },
+      resources: { cpuRequestMillis: 100, cpuLimitMillis: 200, memoryMi: 300, ephemeralStorageMi: 2048 },
     });
     const objs = synth(chart);
     const pvc = find(objs, 'PersistentVolumeClaim', 'minio-data');
@@ -100,7 +100,10 @@ describe('MinioServer', () => {
     expect(pod.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('minio-data');
     const c = container(pod, 'minio');
     expect(c.image).toBe('registry.local/minio:1');
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '200m', memory: '300Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '100m', 'memory': '300Mi', 'ephemeral-storage': '2048Mi' },
+      limits: { 'cpu': '200m', 'memory': '300Mi', 'ephemeral-storage': '2048Mi' },
+    });
   });
 
   it('runs restricted: non-root pod, locked-down container, every mount backed by a volume', () => {
@@ -108,35 +111,52 @@ describe('MinioServer', () => {
     new MinioServer(chart, 'Minio');
     const pod = podSpec(find(synth(chart), 'Deployment', 'minio'));
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     const c = container(pod, 'minio');
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     const volumes = pod.volumes.map((v: any) => v.name);
     for (const m of c.volumeMounts) expect(volumes).toContain(m.name);
+    // Its scratch volumes fit in the container's ephemeral storage, requested as much as limited.
+    const scratchMi = pod.volumes.filter((v: any) => v.emptyDir).reduce((n: number, v: any) => n + parseInt(v.emptyDir.sizeLimit, 10), 0);
+    expect(c.resources.requests['ephemeral-storage']).toBe(c.resources.limits['ephemeral-storage']);
+    expect(parseInt(c.resources.limits['ephemeral-storage'], 10)).toBeGreaterThan(scratchMi);
   });
 
   it('has no NetworkPolicy unless enabled', () => {
     const chart = Testing.chart();
     const minio = new MinioServer(chart, 'Minio');
     minio.allowFrom({ podSelector: { app: 'client' } });
+    expect(minio.networkPolicy).toBeUndefined();
     expect(ofKind(synth(chart), 'NetworkPolicy')).toEqual([]);
   });
 
-  it('with a NetworkPolicy, admits exactly the clients allowed, on both ports', () => {
+  it('with a NetworkPolicy, admits exactly the clients allowed, on the S3 API port, and has no egress', () => {
     const chart = Testing.chart();
     const minio = new MinioServer(chart, 'Minio', { networkPolicy: true });
     minio.allowFrom({ podSelector: { app: 'a' } });
     minio.allowFrom({ podSelector: { app: 'b' } });
     const np = find(synth(chart), 'NetworkPolicy', 'minio');
     expect(np.spec.podSelector.matchLabels).toEqual(minio.podSelector);
-    expect(np.spec.ingress[0].from.map((f: any) => f.podSelector.matchLabels)).toEqual([{ app: 'a' }, { app: 'b' }]);
-    expect(np.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([9000, 9001]);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { app: 'a' } } }, { podSelector: { matchLabels: { app: 'b' } } }],
+      ports: [{ protocol: 'TCP', port: 9000 }],
+    }]);
+    expect(np.spec.egress).toEqual([]);
+  });
+
+  it('with a NetworkPolicy, lets a client reach the console when asked to', () => {
+    const chart = Testing.chart();
+    const minio = new MinioServer(chart, 'Minio', { networkPolicy: true });
+    minio.allowFrom({ podSelector: { app: 'ingress' } }, [minio.apiPort, minio.consolePort]);
+    const np = find(synth(chart), 'NetworkPolicy', 'minio');
+    expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'ingress' } } }], ports: [{ protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 9001 }] }]);
   });
 
   it('with a NetworkPolicy but no client, fails synthesis', () => {
     const chart = Testing.chart();
     new MinioServer(chart, 'Minio', { networkPolicy: true });
-    expect(() => synth(chart)).toThrow(/IngressPolicy minio: no client was allowed/);
+    expect(() => synth(chart)).toThrow(/PodNetworkPolicy minio: no client was allowed/);
   });
 
   describe('rejects bad props', () => {

@@ -1,15 +1,18 @@
 /**
  * Tests of constructs/minio/taxi-data-load.ts: the three-step load Job (check, download, upload),
- * the marker consumers wait for, and the prop validation.
+ * the marker consumers wait for, its scratch space, its NetworkPolicy, and the prop validation.
  * Run: npx jest test/minio
  */
 import { Testing } from 'cdk8s';
 import { TaxiDataLoad } from '../../constructs/minio';
-import { allContainers, container, containerJson, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, podSpec, storage, synth } from '../util';
+import { allContainers, container, containerJson, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, storage, synth } from '../util';
+
+const KUBE_DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
 
 type Props = ConstructorParameters<typeof TaxiDataLoad>[2];
 
 function setup(props: Partial<Props> = {}, scope = Testing.chart()) {
+  // MinIO with its NetworkPolicy, so that the load's registration as a client can be checked.
   const s = storage(scope, { networkPolicy: true });
   const load = new TaxiDataLoad(scope, 'Load', { minio: s.minio, buckets: s.buckets, trust: s.trust, ...props });
   return { chart: scope, s, load };
@@ -60,34 +63,81 @@ describe('TaxiDataLoad', () => {
     expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('5120Mi');
   });
 
-  it('sizes the scratch space by the number of months by default', () => {
-    const { chart } = setup({ months: ['2020-01', '2020-02', '2020-03'] });
-    const pod = podSpec(find(synth(chart), 'Job', 'load-ny-taxi-data'));
-    expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe(`${4 * 1024}Mi`);
+  it('gives the scratch space 4 GiB by default, whatever the number of months', () => {
+    for (const months of [['2020-01'], ['2020-01', '2020-02', '2020-03'], Array.from({ length: 12 }, (_, i) => `2019-${String(i + 1).padStart(2, '0')}`)]) {
+      const { chart } = setup({ months });
+      const pod = podSpec(find(synth(chart), 'Job', 'load-ny-taxi-data'));
+      expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('4096Mi');
+    }
   });
 
-  it('runs restricted with resources on every step; all steps share the work volume', () => {
+  it('gives the steps that fill the scratch volume its size plus 256 MiB of ephemeral storage, requested as limited', () => {
+    const scratchOf = (props: Partial<Props>) => {
+      const pod = podSpec(find(synth(setup(props).chart), 'Job', 'load-ny-taxi-data'));
+      return ['download', 'upload', 'check'].map(name => {
+        const r = container(pod, name).resources;
+        expect(r.requests['ephemeral-storage']).toBe(r.limits['ephemeral-storage']);
+        return r.limits['ephemeral-storage'];
+      });
+    };
+    // check writes only the list of present months.
+    expect(scratchOf({})).toEqual([`${4 * 1024 + 256}Mi`, `${4 * 1024 + 256}Mi`, '512Mi']);
+    expect(scratchOf({ scratchGi: 2 })).toEqual([`${2 * 1024 + 256}Mi`, `${2 * 1024 + 256}Mi`, '512Mi']);
+    // Download resources without ephemeral storage still get the scratch size; an explicit one wins.
+    expect(scratchOf({ scratchGi: 2, downloadResources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 32 } })[0]).toBe(`${2 * 1024 + 256}Mi`);
+    expect(scratchOf({ downloadResources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 32, ephemeralStorageMi: 9000 } })[0]).toBe('9000Mi');
+  });
+
+  it('runs restricted as UID 10001 with resources on every step; all steps share the work volume', () => {
     const { chart } = setup({ downloadResources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 32 } });
     const pod = podSpec(find(synth(chart), 'Job', 'load-ny-taxi-data'));
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     const volumes = pod.volumes.map((v: any) => v.name);
+    const quantities = { 'cpu': expect.any(String), 'memory': expect.any(String), 'ephemeral-storage': expect.any(String) };
     for (const c of allContainers(pod)) {
-      expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
-      expect(c.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c.resources.requests).toEqual(quantities);
+      expect(c.resources.limits).toEqual(quantities);
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
       expect(c.volumeMounts).toContainEqual({ name: 'work', mountPath: '/work' });
       for (const m of c.volumeMounts) expect(volumes).toContain(m.name);
     }
-    expect(container(pod, 'download').resources.limits).toEqual({ cpu: '20m', memory: '32Mi' });
+    expect(container(pod, 'download').resources.limits).toEqual({ 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': `${4 * 1024 + 256}Mi` });
   });
 
   it('registers itself as a client of the MinIO NetworkPolicy', () => {
     const { chart, s, load } = setup();
     const np = find(synth(chart), 'NetworkPolicy', 'minio');
-    expect(np.spec.ingress[0].from).toEqual([
-      { podSelector: { matchLabels: s.buckets.podSelector } },
-      { podSelector: { matchLabels: load.podSelector } },
+    expect(np.spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: s.buckets.podSelector } }, { podSelector: { matchLabels: load.podSelector } }],
+      ports: [{ protocol: 'TCP', port: 9000 }],
+    }]);
+  });
+
+  it('has no NetworkPolicy of its own unless enabled', () => {
+    const { chart } = setup();
+    expect(ofKind(synth(chart), 'NetworkPolicy').map(o => o.metadata.name)).toEqual(['minio']);
+  });
+
+  it('with a NetworkPolicy, accepts no connection and reaches only MinIO, DNS and the data source', () => {
+    const { chart, s, load } = setup({ networkPolicy: true });
+    const objs = synth(chart);
+    const np = find(objs, 'NetworkPolicy', 'load-ny-taxi-data');
+    expect(np.spec.podSelector.matchLabels).toEqual(load.podSelector);
+    expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 'load-ny-taxi-data').spec.template.metadata.labels);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: s.minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
+      { to: [KUBE_DNS], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 80 }] },
     ]);
+  });
+
+  it('with a NetworkPolicy, also lets the download reach the port its source URL names', () => {
+    const { chart } = setup({ networkPolicy: true, sourceUrl: 'http://mirror.local:8080/tlc/' });
+    const internet = find(synth(chart), 'NetworkPolicy', 'load-ny-taxi-data').spec.egress
+      .find((r: any) => r.to.some((p: any) => p.ipBlock?.cidr === '0.0.0.0/0'));
+    expect(internet.ports.map((p: any) => p.port)).toEqual([443, 80, 8080]);
   });
 
   it('gives consumers a wait container for the marker listing exactly its months', () => {

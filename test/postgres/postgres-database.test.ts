@@ -1,6 +1,6 @@
 /**
- * Tests of constructs/postgres/postgres-database.ts: StatefulSet, Service, credentials Secret,
- * optional NetworkPolicy, and prop validation.
+ * Tests of constructs/postgres/postgres-database.ts: StatefulSet, client and headless Services,
+ * probes, credentials Secret, optional NetworkPolicy, and prop validation.
  * Run: npx jest test/postgres
  */
 import { Testing } from 'cdk8s';
@@ -15,7 +15,7 @@ describe('PostgresDatabase', () => {
     expect(synth(chart)).toMatchSnapshot();
   });
 
-  it('exposes host, port and database; Service and StatefulSet select its pod', () => {
+  it('exposes host, port and database; the Services and the StatefulSet select its pod', () => {
     const chart = namespacedChart('ns');
     const db = new PostgresDatabase(chart, 'Db', { name: 'postgresql-hive', database: 'hive' });
     expect(db).toMatchObject({ serviceName: 'postgresql-hive', host: 'postgresql-hive.ns.svc.cluster.local', port: 5432, database: 'hive' });
@@ -24,13 +24,30 @@ describe('PostgresDatabase', () => {
     const sts = find(objs, 'StatefulSet', 'postgresql-hive');
     expect(svc.spec.ports).toEqual([{ name: 'postgresql', port: 5432, targetPort: 5432 }]);
     expect(svc.spec.selector).toEqual(db.podSelector);
-    expect(sts.spec.serviceName).toBe('postgresql-hive');
+    // Clients use the ClusterIP Service; the StatefulSet is governed by a headless one.
+    expect(svc.spec.clusterIP).toBeUndefined();
+    const headless = find(objs, 'Service', 'postgresql-hive-headless');
+    expect(sts.spec.serviceName).toBe('postgresql-hive-headless');
+    expect(headless.spec).toEqual({
+      clusterIP: 'None', publishNotReadyAddresses: true, selector: db.podSelector, ports: [{ name: 'postgresql', port: 5432, targetPort: 5432 }],
+    });
     expect(sts.spec.selector.matchLabels).toEqual(db.podSelector);
     expect(sts.spec.template.metadata.labels).toEqual(db.podSelector);
     const c = container(podSpec(sts), 'postgresql');
     expect(c.ports).toEqual([{ name: 'postgresql', containerPort: 5432 }]);
     expect(envOf(c).POSTGRES_DB.value).toBe('hive');
-    expect(c.readinessProbe.exec.command.join(' ')).toContain('pg_isready');
+  });
+
+  it('is ready when the database accepts connections and alive while its port answers', () => {
+    const chart = Testing.chart();
+    new PostgresDatabase(chart, 'Db', { database: 'hive' });
+    const c = container(podSpec(find(synth(chart), 'StatefulSet', 'postgresql')), 'postgresql');
+    // Readiness logs in to the configured database (user and database from the container's env).
+    expect(c.readinessProbe.exec.command).toEqual(['sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"']);
+    expect(envOf(c).POSTGRES_USER).toBeDefined();
+    // Liveness only checks the port, later and less often: a busy server is not restarted.
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 5432 }, initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6 });
+    expect(c.livenessProbe.initialDelaySeconds).toBeGreaterThan(c.readinessProbe.initialDelaySeconds);
   });
 
   it('by default owns the database as a user named like it, in Secret <name>-credentials', () => {
@@ -59,7 +76,7 @@ describe('PostgresDatabase', () => {
     const chart = Testing.chart();
     new PostgresDatabase(chart, 'Db', {
       storageGi: 20, storageClassName: 'fast', image: 'registry.local/postgres:17',
-      resources: { cpuRequestMillis: 200, cpuLimitMillis: 400, memoryMi: 1024 },
+      resources: { cpuRequestMillis: 200, cpuLimitMillis: 400, memoryMi: 1024, ephemeralStorageMi: 512 },
     });
     const sts = find(synth(chart), 'StatefulSet', 'postgresql');
     expect(sts.spec.volumeClaimTemplates).toEqual([{
@@ -68,7 +85,10 @@ describe('PostgresDatabase', () => {
     }]);
     const c = container(podSpec(sts), 'postgresql');
     expect(c.image).toBe('registry.local/postgres:17');
-    expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '1024Mi' }, limits: { cpu: '400m', memory: '1024Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '200m', 'memory': '1024Mi', 'ephemeral-storage': '512Mi' },
+      limits: { 'cpu': '400m', 'memory': '1024Mi', 'ephemeral-storage': '512Mi' },
+    });
   });
 
   it('runs restricted as the image\'s own user 999 with writable scratch paths', () => {
@@ -85,17 +105,35 @@ describe('PostgresDatabase', () => {
     expect(envOf(c).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
   });
 
-  it('has no NetworkPolicy unless enabled; when enabled it admits exactly the clients allowed', () => {
-    const off = Testing.chart();
-    new PostgresDatabase(off, 'Db').allowFrom({ podSelector: { app: 'x' } });
-    expect(ofKind(synth(off), 'NetworkPolicy')).toEqual([]);
+  it('has no NetworkPolicy unless enabled', () => {
+    const chart = Testing.chart();
+    const db = new PostgresDatabase(chart, 'Db');
+    db.allowFrom({ podSelector: { app: 'x' } });
+    expect(db.networkPolicy).toBeUndefined();
+    expect(ofKind(synth(chart), 'NetworkPolicy')).toEqual([]);
+  });
 
-    const on = Testing.chart();
-    const db = new PostgresDatabase(on, 'Db', { networkPolicy: true });
+  it('with a NetworkPolicy, admits exactly the clients allowed on its port and has no egress', () => {
+    const chart = Testing.chart();
+    const db = new PostgresDatabase(chart, 'Db', { networkPolicy: true });
     db.allowFrom({ podSelector: { app: 'hive' } });
-    const np = find(synth(on), 'NetworkPolicy', 'postgresql');
-    expect(np.spec.podSelector.matchLabels).toEqual(db.podSelector);
-    expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'hive' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    db.allowFrom({ podSelector: { app: 'superset' } });
+    const np = find(synth(chart), 'NetworkPolicy', 'postgresql');
+    expect(np.spec).toEqual({
+      podSelector: { matchLabels: db.podSelector },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{
+        from: [{ podSelector: { matchLabels: { app: 'hive' } } }, { podSelector: { matchLabels: { app: 'superset' } } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      }],
+      egress: [],
+    });
+  });
+
+  it('with a NetworkPolicy but no client, fails synthesis', () => {
+    const chart = Testing.chart();
+    new PostgresDatabase(chart, 'Db', { networkPolicy: true });
+    expect(() => synth(chart)).toThrow(/PodNetworkPolicy postgresql: no client was allowed/);
   });
 
   describe('rejects bad props', () => {

@@ -1,6 +1,6 @@
 /**
  * Tests of constructs/superset/dashboard-import.ts: the import Job, its two ConfigMaps and the
- * credentials it reads. (The bundle's contents are tested in dashboard-bundle.test.ts.)
+ * credentials it reads, its NetworkPolicy. (The bundle's contents are tested in dashboard-bundle.test.ts.)
  * Run: npx jest test/superset/dashboard-import.test.ts
  */
 import * as fs from 'fs';
@@ -11,7 +11,7 @@ import { PostgresDatabase } from '../../constructs/postgres';
 import { TlsTrustStore } from '../../constructs/secret-operator';
 import { Superset, SupersetDashboardImport } from '../../constructs/superset';
 import { TrinoCluster } from '../../constructs/trino';
-import { container, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, podSpec, synth } from '../util';
+import { container, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
 
 type Props = ConstructorParameters<typeof SupersetDashboardImport>[2];
 const table = { catalog: 'prediction', schema: 'ad', table: 'iforest' };
@@ -69,23 +69,52 @@ describe('SupersetDashboardImport', () => {
     expect(job.spec.template.metadata.labels).toEqual(dashboard.podSelector);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     const c = container(pod, 'import');
     expect(c.image).toBe('oci.stackable.tech/sdp/superset:6.1.0-stackable26.7.0');
     expect(envValue(c, 'WAIT_SECONDS')).toBe('1800');
-    expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '50m', 'memory': '256Mi', 'ephemeral-storage': '512Mi' },
+      limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '512Mi' },
+    });
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
 
   it('applies name, wait time, image and resource overrides', () => {
-    const { chart } = setup({ name: 'dash', waitSeconds: 60, image: 'registry.local/py:3', resources: { cpuRequestMillis: 10, cpuLimitMillis: 10, memoryMi: 64 } });
+    const { chart } = setup({ name: 'dash', waitSeconds: 60, image: 'registry.local/py:3', resources: { cpuRequestMillis: 10, cpuLimitMillis: 10, memoryMi: 64, ephemeralStorageMi: 128 } });
     const objs = synth(chart);
     const c = container(podSpec(find(objs, 'Job', 'dash')), 'import');
     expect(find(objs, 'ConfigMap', 'dash-bundle')).toBeDefined();
     expect(find(objs, 'ConfigMap', 'dash-script')).toBeDefined();
     expect(envValue(c, 'WAIT_SECONDS')).toBe('60');
     expect(c.image).toBe('registry.local/py:3');
-    expect(c.resources.limits).toEqual({ cpu: '10m', memory: '64Mi' });
+    expect(c.resources.limits).toEqual({ 'cpu': '10m', 'memory': '64Mi', 'ephemeral-storage': '128Mi' });
+  });
+
+  it('has no NetworkPolicy unless enabled', () => {
+    const { chart } = setup();
+    expect(ofKind(synth(chart), 'NetworkPolicy')).toEqual([]);
+  });
+
+  it('with a NetworkPolicy, accepts no connection and reaches only the Superset pods\' web port and the cluster DNS', () => {
+    const { chart, superset, dashboard } = setup({ networkPolicy: true });
+    const objs = synth(chart);
+    const np = find(objs, 'NetworkPolicy', 'superset-import-dashboard');
+    expect(np.spec.podSelector.matchLabels).toEqual(dashboard.podSelector);
+    expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 'superset-import-dashboard').spec.template.metadata.labels);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([]);
+    // The operator labels the Superset pods with the cluster's name and instance.
+    expect(superset.podSelector).toEqual({ 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': 'superset' });
+    expect(np.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: superset.podSelector } }], ports: [{ protocol: 'TCP', port: 8088 }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+    ]);
+    // The port allowed is the one of SUPERSET_URL.
+    expect(envValue(container(podSpec(find(objs, 'Job', 'superset-import-dashboard')), 'import'), 'SUPERSET_URL')).toMatch(/:8088$/);
   });
 
   describe('rejects bad props', () => {
