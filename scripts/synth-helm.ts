@@ -28,6 +28,7 @@ import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 import { Credentials, DemoChart, DemoChartProps } from '../constructs';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
+import { runMain } from './lib/cli';
 
 /** A JSON value (the synthesized manifests are plain JSON). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -552,11 +553,4 @@ function main(): void {
   console.log(relative.startsWith('..') ? chart : relative);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  }
-}
+runMain(module, main);

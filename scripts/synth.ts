@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
 import { DemoChart, DemoChartProps } from '../constructs';
+import { runMain } from './lib/cli';
 
 /** Chart id of the demo, as in main.ts; it names the synthesized file. */
 export const DEMO_CHART_ID = 'spark-k8s-anomaly-detection-taxi-data';
@@ -66,11 +67,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  }
-}
+runMain(module, main);

@@ -7,3 +7,4 @@ export * from './validate';
 export * from './network';
 export * from './images';
 export * from './stackable';
+export * from './job';

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { containerResources, IMAGES, NON_ROOT_UID, Resources, restrictedContainer, scratchVolume } from '../core';
+import { Construct } from 'constructs';
+import { containerResources, IMAGES, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, scratchVolume } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MinioServer } from './minio-server';
 
@@ -69,3 +70,17 @@ export const RETRY_FUNCTION = `retry() {
     echo "waiting: $1"; sleep 5
   done
 }`;
+
+/**
+ * Makes `client` a MinIO client: MinIO accepts its pods, and with `networkPolicy` the client gets
+ * a PodNetworkPolicy (id `NetworkPolicy`, named `name`) that accepts no ingress and allows egress to
+ * MinIO's S3 port and DNS. Returns that policy, for further egress rules.
+ */
+export function connectToMinio(client: Construct & IPodSelectable, minio: MinioServer, name: string, networkPolicy: boolean): PodNetworkPolicy | undefined {
+  minio.allowFrom(client);
+  if (!networkPolicy) return undefined;
+  const policy = new PodNetworkPolicy(client, 'NetworkPolicy', { name, target: client });
+  policy.allowTo(minio, [minio.apiPort]);
+  policy.allowDns();
+  return policy;
+}

@@ -1,8 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, restrictedPod } from '../core';
+import { dnsLabel, intInRange, IPodSelectable, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
 
 /** Props of {@link MinioBuckets}. */
@@ -52,29 +51,17 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       `for bucket in $BUCKETS; do mc mb --ignore-existing "${MC_ALIAS}/$bucket"; done`,
       'echo "buckets ready: $BUCKETS"',
     ].join('\n');
-    props.minio.allowFrom(this);
-    if (props.networkPolicy ?? false) {
-      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
-      policy.allowTo(props.minio, [props.minio.apiPort]);
-      policy.allowDns();
-    }
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name, labels: this.podSelector },
-      spec: {
-        backoffLimit: 4,
-        template: {
-          metadata: { labels: this.podSelector },
-          spec: {
-            restartPolicy: 'OnFailure',
-            automountServiceAccountToken: false,
-            securityContext: restrictedPod(NON_ROOT_UID),
-            containers: [mcContainer({
-              name: 'create-buckets', minio: props.minio, trust: props.trust, script, image: props.image,
-              env: [{ name: 'BUCKETS', value: this.buckets.join(' ') }, { name: 'WAIT_SECONDS', value: String(waitSeconds) }],
-            })],
-            volumes: mcVolumes(props.trust),
-          },
-        },
+    connectToMinio(this, props.minio, name, props.networkPolicy ?? false);
+    restrictedJob(this, {
+      name,
+      labels: this.podSelector,
+      backoffLimit: 4,
+      pod: {
+        containers: [mcContainer({
+          name: 'create-buckets', minio: props.minio, trust: props.trust, script, image: props.image,
+          env: [{ name: 'BUCKETS', value: this.buckets.join(' ') }, { name: 'WAIT_SECONDS', value: String(waitSeconds) }],
+        })],
+        volumes: mcVolumes(props.trust),
       },
     });
   }

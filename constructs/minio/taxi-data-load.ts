@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths, Resources,
-  NON_ROOT_UID, PodNetworkPolicy, restrictedContainer, restrictedPod, scratchVolume, validateResources,
+  baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths,
+  Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -145,47 +145,37 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
       'echo "loaded months: $MONTHS"',
     ].join('\n');
 
-    props.minio.allowFrom(this);
-    if (props.networkPolicy ?? false) {
-      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
-      policy.allowTo(props.minio, [props.minio.apiPort]);
-      policy.allowDns();
+    const policy = connectToMinio(this, props.minio, name, props.networkPolicy ?? false);
+    if (policy !== undefined) {
       // curl follows redirects, which may switch between http and https.
       const sourcePort = Number(new URL(sourceUrl).port);
       policy.allowInternet(sourcePort ? [443, 80, sourcePort] : [443, 80]);
     }
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name, labels: this.podSelector },
-      spec: {
-        backoffLimit: 4,
-        template: {
-          metadata: { labels: this.podSelector },
-          spec: {
-            restartPolicy: 'OnFailure',
-            automountServiceAccountToken: false,
-            securityContext: restrictedPod(NON_ROOT_UID),
-            initContainers: [
-              mcContainer({
-                name: 'check', minio: props.minio, trust: props.trust, script: check, image: props.mcImage,
-                env: [...common, { name: 'WAIT_SECONDS', value: String(waitSeconds) }], volumeMounts: [work],
-              }),
-              {
-                name: 'download',
-                image: props.curlImage ?? IMAGES.curl,
-                command: ['/bin/sh', '-c', download],
-                env: [...common, { name: 'SOURCE_URL', value: sourceUrl }],
-                resources: containerResources(downloadResources),
-                securityContext: restrictedContainer(),
-                volumeMounts: [work],
-              },
-            ],
-            containers: [mcContainer({
-              name: 'upload', minio: props.minio, trust: props.trust, script: upload, image: props.mcImage,
-              env: common, volumeMounts: [work], resources: { ...MC_RESOURCES, ephemeralStorageMi: scratchLimitMi },
-            })],
-            volumes: [...mcVolumes(props.trust), scratchVolume('work', scratchGi * 1024)],
+    restrictedJob(this, {
+      name,
+      labels: this.podSelector,
+      backoffLimit: 4,
+      pod: {
+        initContainers: [
+          mcContainer({
+            name: 'check', minio: props.minio, trust: props.trust, script: check, image: props.mcImage,
+            env: [...common, { name: 'WAIT_SECONDS', value: String(waitSeconds) }], volumeMounts: [work],
+          }),
+          {
+            name: 'download',
+            image: props.curlImage ?? IMAGES.curl,
+            command: ['/bin/sh', '-c', download],
+            env: [...common, { name: 'SOURCE_URL', value: sourceUrl }],
+            resources: containerResources(downloadResources),
+            securityContext: restrictedContainer(),
+            volumeMounts: [work],
           },
-        },
+        ],
+        containers: [mcContainer({
+          name: 'upload', minio: props.minio, trust: props.trust, script: upload, image: props.mcImage,
+          env: common, volumeMounts: [work], resources: { ...MC_RESOURCES, ephemeralStorageMi: scratchLimitMi },
+        })],
+        volumes: [...mcVolumes(props.trust), scratchVolume('work', scratchGi * 1024)],
       },
     });
   }

@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { k8s } from 'cdk8s-plus-28';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  containerResources, dnsLabel, intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer,
-  restrictedPod, scratchVolume, stackableImage, validateResources,
+  containerResources, dnsLabel, intInRange, IPodSelectable, PodNetworkPolicy, Resources, restrictedContainer,
+  restrictedJob, scratchVolume, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -82,44 +81,37 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       policy.allowTo(props.superset, [props.superset.port]);
       policy.allowDns();
     }
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name, labels: this.podSelector },
-      spec: {
-        backoffLimit: 6,
-        template: {
-          metadata: { labels: this.podSelector },
-          spec: {
-            restartPolicy: 'OnFailure',
-            automountServiceAccountToken: false,
-            securityContext: restrictedPod(NON_ROOT_UID),
-            containers: [{
-              name: 'import',
-              image: props.image ?? stackableImage('superset', props.superset.productVersion),
-              command: ['python3', `/scripts/${SCRIPT}`],
-              env: [
-                { name: 'SUPERSET_URL', value: props.superset.url },
-                props.superset.admin.usernameEnv('SUPERSET_USERNAME'),
-                props.superset.admin.passwordEnv('SUPERSET_PASSWORD'),
-                props.trino.admin.passwordEnv('TRINO_PASSWORD'),
-                { name: 'BUNDLE_DIR', value: '/bundle' },
-                { name: 'WAIT_SECONDS', value: String(waitSeconds) },
-                { name: 'HOME', value: '/tmp' },
-              ],
-              resources: containerResources(resources),
-              securityContext: restrictedContainer(),
-              volumeMounts: [
-                { name: 'bundle', mountPath: '/bundle', readOnly: true },
-                { name: 'script', mountPath: '/scripts', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              { name: 'bundle', configMap: { name: bundle.name } },
-              { name: 'script', configMap: { name: script.name } },
-              scratchVolume('tmp', 64),
-            ],
-          },
-        },
+    restrictedJob(this, {
+      name,
+      labels: this.podSelector,
+      backoffLimit: 6,
+      pod: {
+        containers: [{
+          name: 'import',
+          image: props.image ?? stackableImage('superset', props.superset.productVersion),
+          command: ['python3', `/scripts/${SCRIPT}`],
+          env: [
+            { name: 'SUPERSET_URL', value: props.superset.url },
+            props.superset.admin.usernameEnv('SUPERSET_USERNAME'),
+            props.superset.admin.passwordEnv('SUPERSET_PASSWORD'),
+            props.trino.admin.passwordEnv('TRINO_PASSWORD'),
+            { name: 'BUNDLE_DIR', value: '/bundle' },
+            { name: 'WAIT_SECONDS', value: String(waitSeconds) },
+            { name: 'HOME', value: '/tmp' },
+          ],
+          resources: containerResources(resources),
+          securityContext: restrictedContainer(),
+          volumeMounts: [
+            { name: 'bundle', mountPath: '/bundle', readOnly: true },
+            { name: 'script', mountPath: '/scripts', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }],
+        volumes: [
+          { name: 'bundle', configMap: { name: bundle.name } },
+          { name: 'script', configMap: { name: script.name } },
+          scratchVolume('tmp', 64),
+        ],
       },
     });
   }

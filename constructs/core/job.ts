@@ -1,0 +1,38 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { NON_ROOT_UID, restrictedPod } from './pod-security';
+
+/** Props of {@link restrictedJob}. */
+export interface RestrictedJobProps {
+  /** Name of the Job. */
+  readonly name: string;
+  /** Labels of the Job and its pod. */
+  readonly labels: Record<string, string>;
+  /** Retries of a failed pod. */
+  readonly backoffLimit: number;
+  /** The pod's containers, init containers and volumes. */
+  readonly pod: Pick<k8s.PodSpec, 'containers' | 'initContainers' | 'volumes'>;
+}
+
+/**
+ * A one-off Job as this library writes them: restarted on failure, no service-account token
+ * (none of our Jobs talks to the Kubernetes API), Pod Security "restricted" as UID {@link NON_ROOT_UID}.
+ * Created with id `Resource`.
+ */
+export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.KubeJob {
+  return new k8s.KubeJob(scope, 'Resource', {
+    metadata: { name: props.name, labels: props.labels },
+    spec: {
+      backoffLimit: props.backoffLimit,
+      template: {
+        metadata: { labels: props.labels },
+        spec: {
+          restartPolicy: 'OnFailure',
+          automountServiceAccountToken: false,
+          securityContext: restrictedPod(NON_ROOT_UID),
+          ...props.pod,
+        },
+      },
+    },
+  });
+}

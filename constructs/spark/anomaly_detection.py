@@ -1,0 +1,357 @@
+"""Anomaly detection on NYC for-hire-vehicle trips: 30-minute periods scored by an IsolationForest.
+
+Runs as the PySpark job of the demo's SparkApplication (Spark 4.1, Iceberg catalog ``prediction``)
+and, unchanged, in local Spark for the tests and the benchmark. Every location and model parameter
+is a command-line argument whose default is the cluster's value; the Iceberg catalog itself is
+configured by the caller through Spark conf (``spark.sql.catalog.<name>.*``).
+
+What it does
+  1. Reads the raw trip Parquet files (only ``pickup_datetime`` and ``driver_pay``).
+  2. Buckets every pickup into its 30-minute period by integer arithmetic on the timestamp
+     (microseconds since the epoch, minus their remainder modulo 30 minutes) and aggregates on
+     that single key: rides, total driver pay and average driver pay (both rounded to cents).
+  3. Collects the periods (about 48 per day, small) to the driver and derives, in pandas:
+     ``norides_lag`` = rides of the same half hour one day earlier (0 if that period had no
+     rides). Periods in the first 24 hours of the data have no earlier day: this lag warm-up is
+     dropped.
+  4. Fits a scikit-learn IsolationForest on standardised features (rides, total and average
+     pay, lag, time of day, day of week) and scores all periods at once, vectorised: ``pred`` is
+     the label (-1 outlier, 1 inlier), ``score`` the negated ``score_samples`` (higher = more
+     anomalous, continuous).
+  5. Creates the namespace if missing and writes the table with create-or-replace, so running
+     the job again leaves the same table (no duplicates). Columns, types and order are the
+     contract in ``iforest-table.json``. Prints a short summary to stdout.
+
+Timestamps: the TLC files hold timestamps without time zone (wall-clock New York time). While it
+runs, the job sets ``spark.sql.session.timeZone=UTC`` and reads them as plain TIMESTAMP values
+(``spark.sql.parquet.inferTimestampNTZ.enabled=false``), so wall-clock values are never shifted
+(no DST gaps or doubled hours, whatever the cluster's time zone) and ``pickup_ts`` holds the
+period's wall-clock start as UTC. The caller's conf is restored afterwards.
+
+Arguments (defaults are the cluster's values)
+  --input PATH                 raw trip Parquet files        [s3a://demo/ny-taxi-data/raw/]
+  --output-table C.NS.TABLE    Iceberg table to (re)create   [prediction.ad.iforest]
+  --namespace-location URI     location of the namespace when it is created; '' creates it
+                               without one (e.g. Iceberg ``hadoop`` catalogs, which reject
+                               namespace properties)      [s3a://prediction/ad]
+  --contamination F            expected share of outliers, 0 < F <= 0.5       [0.005]
+  --n-estimators N             number of trees, >= 1                           [200]
+  --max-samples X              samples per tree: a fraction 0 < X <= 1 (e.g. 0.7) or a count
+                               >= 2 written as an integer (e.g. 256)          [0.7]
+  --random-state N             seed of the forest, >= 0                        [42]
+
+Needs pyspark 4.1, scikit-learn, pandas, pyarrow and numpy on the driver.
+Run locally:  spark-submit --conf spark.sql.catalog.prediction=... anomaly_detection.py --input DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import sys
+from typing import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+from sklearn.ensemble import IsolationForest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+PERIOD_US = 30 * 60 * 1_000_000
+DAY_US = 24 * 60 * 60 * 1_000_000
+
+#: Columns of the output table, in order, with their Spark SQL types (see iforest-table.json).
+OUTPUT_COLUMNS: list[tuple[str, str]] = [
+    ("pickup_ts", "timestamp"),
+    ("pickup_minute_group", "string"),
+    ("pickup_hour", "int"),
+    ("pickup_year", "int"),
+    ("pickup_month", "int"),
+    ("pickup_dayofmonth", "int"),
+    ("pickup_dayofweek", "int"),
+    ("norides", "bigint"),
+    ("total_bill", "double"),
+    ("avg_bill", "double"),
+    ("norides_lag", "bigint"),
+    ("pred", "int"),
+    ("score", "double"),
+]
+
+#: Model features, computed from the aggregated periods.
+FEATURES = ["norides", "total_bill", "avg_bill", "norides_lag", "time_of_day", "pickup_dayofweek"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments
+# ---------------------------------------------------------------------------------------------
+
+def _contamination(text: str) -> float:
+    value = _float(text, "contamination")
+    if not 0.0 < value <= 0.5:
+        raise argparse.ArgumentTypeError(f"contamination must be in (0, 0.5], got {text}")
+    return value
+
+
+def _n_estimators(text: str) -> int:
+    value = _int(text, "n-estimators")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"n-estimators must be >= 1, got {text}")
+    return value
+
+
+def _max_samples(text: str) -> float | int:
+    if re.fullmatch(r"\s*\d+\s*", text):
+        value = int(text)
+        if value < 2:
+            raise argparse.ArgumentTypeError(
+                f"max-samples as a count must be >= 2 (use a fraction such as 0.7 otherwise), got {text}")
+        return value
+    value = _float(text, "max-samples")
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"max-samples as a fraction must be in (0, 1], got {text}")
+    return value
+
+
+def _random_state(text: str) -> int:
+    value = _int(text, "random-state")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"random-state must be >= 0, got {text}")
+    return value
+
+
+def _table_name(text: str) -> str:
+    parts = text.split(".")
+    if len(parts) != 3 or not all(_IDENTIFIER.match(p) for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"output-table must be catalog.namespace.table (letters, digits, _), got {text!r}")
+    return text
+
+
+def _location(text: str) -> str:
+    if "'" in text or "\\" in text:
+        raise argparse.ArgumentTypeError(f"namespace-location must not contain quotes or backslashes: {text!r}")
+    return text
+
+
+def _float(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{name} must be finite, got {text!r}")
+    return value
+
+
+def _int(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse and validate the command line (exits with status 2 and a message on bad input)."""
+    parser = argparse.ArgumentParser(
+        prog="anomaly_detection.py",
+        description="Aggregate taxi trips into 30-minute periods, score them with an IsolationForest "
+                    "and write an Iceberg table.")
+    parser.add_argument("--input", default="s3a://demo/ny-taxi-data/raw/",
+                        help="raw trip Parquet files (default: %(default)s)")
+    parser.add_argument("--output-table", type=_table_name, default="prediction.ad.iforest",
+                        help="catalog.namespace.table to create or replace (default: %(default)s)")
+    parser.add_argument("--namespace-location", type=_location, default="s3a://prediction/ad",
+                        help="location of the namespace if it must be created; '' for none "
+                             "(default: %(default)s)")
+    parser.add_argument("--contamination", type=_contamination, default=0.005,
+                        help="expected share of outliers, in (0, 0.5] (default: %(default)s)")
+    parser.add_argument("--n-estimators", type=_n_estimators, default=200,
+                        help="number of trees (default: %(default)s)")
+    parser.add_argument("--max-samples", type=_max_samples, default=0.7,
+                        help="samples per tree: fraction in (0, 1] or integer count (default: %(default)s)")
+    parser.add_argument("--random-state", type=_random_state, default=42,
+                        help="seed of the forest (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not args.input.strip():
+        parser.error("--input must not be empty")
+    return args
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark part: bucketing and aggregation
+# ---------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def job_session_conf(spark: SparkSession) -> Iterator[None]:
+    """Run with the job's session conf, restoring the caller's afterwards:
+    * spark.sql.session.timeZone=UTC: wall-clock timestamps are never shifted;
+    * spark.sql.parquet.inferTimestampNTZ.enabled=false: Parquet timestamps without time zone are
+      read as TIMESTAMP with their stored value (wall clock as UTC, exact in a UTC session), so the
+      period arithmetic needs no per-row time-zone conversion (a cast from TIMESTAMP_NTZ costs
+      about as much as the whole aggregation);
+    * spark.sql.execution.arrow.pyspark.enabled=true: driver <-> JVM transfers go through Arrow."""
+    wanted = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+    }
+    previous = {key: spark.conf.get(key, None) for key in wanted}
+    for key, value in wanted.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def period_start_us(pickup: Column) -> Column:
+    """Start of the 30-minute period of a timestamp, as microseconds since 1970-01-01 (UTC wall clock).
+
+    Pure integer arithmetic: micros - (micros mod 30 min). pmod keeps it right before 1970 too.
+    A TIMESTAMP_NTZ column is cast to TIMESTAMP first (wall clock as UTC, which needs the UTC session
+    of job_session_conf); for a TIMESTAMP column, as read by the job, the cast is a no-op.
+    """
+    micros = F.unix_micros(pickup.cast("timestamp"))
+    return micros - F.pmod(micros, F.lit(PERIOD_US))
+
+
+def aggregate_periods(trips: DataFrame) -> DataFrame:
+    """One row per 30-minute period that has pickups: period_us, norides, total_bill, avg_bill and
+    the time parts of the period start. Aggregates on the single integer key period_us."""
+    periods = (
+        trips.select(period_start_us(F.col("pickup_datetime")).alias("period_us"), F.col("driver_pay"))
+        .where(F.col("period_us").isNotNull())
+        .groupBy("period_us")
+        .agg(F.count(F.lit(1)).alias("norides"),
+             F.sum("driver_pay").alias("total_pay"),
+             F.count("driver_pay").alias("paid_rides"))
+    )
+    ts = F.timestamp_micros(F.col("period_us"))
+    return periods.select(
+        "period_us",
+        F.when(F.minute(ts) == 0, F.lit("00")).otherwise(F.lit("30")).alias("pickup_minute_group"),
+        F.hour(ts).alias("pickup_hour"),
+        F.year(ts).alias("pickup_year"),
+        F.month(ts).alias("pickup_month"),
+        F.dayofmonth(ts).alias("pickup_dayofmonth"),
+        F.dayofweek(ts).alias("pickup_dayofweek"),
+        "norides",
+        F.round("total_pay", 2).alias("total_bill"),
+        F.round(F.try_divide("total_pay", "paid_rides"), 2).alias("avg_bill"),  # = avg(driver_pay)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver part: lag feature and model (pandas, vectorised)
+# ---------------------------------------------------------------------------------------------
+
+def add_lag(periods: pd.DataFrame) -> pd.DataFrame:
+    """Add norides_lag (rides of period_us - 1 day, 0 if that period had none) and drop the
+    lag warm-up: periods less than one day after the first period of the data."""
+    periods = periods.sort_values("period_us", ignore_index=True)
+    if periods.empty:
+        return periods.assign(norides_lag=pd.Series(dtype="int64"))
+    rides = pd.Series(periods["norides"].to_numpy(), index=periods["period_us"].to_numpy())
+    earlier = periods["period_us"] - DAY_US
+    lagged = periods.assign(norides_lag=earlier.map(rides).fillna(0).astype("int64"))
+    return lagged[earlier >= periods["period_us"].iloc[0]].reset_index(drop=True)
+
+
+def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Fit StandardScaler + IsolationForest on all periods and score them all at once."""
+    features = periods.assign(
+        time_of_day=periods["pickup_hour"] + (periods["pickup_minute_group"] == "30") * 0.5
+    )[FEATURES].fillna(0.0).to_numpy(dtype="float64")  # no pay reported at all in a period -> 0
+    model = make_pipeline(
+        StandardScaler(),
+        IsolationForest(n_estimators=args.n_estimators, max_samples=args.max_samples,
+                        contamination=args.contamination, random_state=args.random_state),
+    )
+    model.fit(features)
+    raw = model.score_samples(features)  # one pass; lower = more abnormal
+    # IsolationForest.predict's rule (decision_function < 0), without scoring a second time
+    pred = np.where(raw < model[-1].offset_, -1, 1).astype("int32")
+    return periods.assign(pred=pred, score=-raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+def to_output(spark: SparkSession, scored: pd.DataFrame) -> DataFrame:
+    """The scored periods as a Spark DataFrame with exactly the contract's columns and types."""
+    transfer = T.StructType([
+        T.StructField("period_us", T.LongType(), False),
+        *(T.StructField(name, T.DataType.fromDDL(kind), True)
+          for name, kind in OUTPUT_COLUMNS if name != "pickup_ts"),
+    ])
+    frame = spark.createDataFrame(scored[transfer.fieldNames()], schema=transfer)
+    return frame.select(
+        F.timestamp_micros("period_us").alias("pickup_ts"),
+        *(F.col(name).cast(kind).alias(name) for name, kind in OUTPUT_COLUMNS if name != "pickup_ts"),
+    ).coalesce(1)
+
+
+def write_table(spark: SparkSession, frame: DataFrame, table: str, namespace_location: str) -> None:
+    """Create the namespace if missing, then create or replace the table (idempotent)."""
+    catalog, namespace, name = table.split(".")
+    create = f"CREATE NAMESPACE IF NOT EXISTS `{catalog}`.`{namespace}`"
+    if namespace_location:
+        create += f" LOCATION '{namespace_location}'"
+    spark.sql(create)
+    frame.writeTo(f"`{catalog}`.`{namespace}`.`{name}`").using("iceberg").createOrReplace()
+
+
+def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
+    """The whole job on an existing session; returns the summary it prints."""
+    with job_session_conf(spark):
+        trips = spark.read.parquet(args.input)
+        missing = {"pickup_datetime", "driver_pay"} - set(trips.columns)
+        if missing:
+            raise ValueError(f"input {args.input} lacks column(s) {sorted(missing)}")
+        periods = aggregate_periods(trips).toPandas()
+        lagged = add_lag(periods)
+        if len(lagged) < 2:
+            raise ValueError(
+                f"need at least 2 periods after the one-day lag warm-up, got {len(lagged)} "
+                f"({len(periods)} periods in the input): does {args.input} hold more than a day of trips?")
+        scored = score_periods(lagged, args)
+        write_table(spark, to_output(spark, scored), args.output_table, args.namespace_location)
+    summary = {
+        "rows_read": int(periods["norides"].sum()),
+        "periods": len(periods),
+        "periods_scored": len(scored),
+        "outliers": int((scored["pred"] == -1).sum()),
+    }
+    print(f"anomaly_detection: read {summary['rows_read']} trips in {summary['periods']} 30-minute periods; "
+          f"scored {summary['periods_scored']} after the one-day lag warm-up; "
+          f"{summary['outliers']} outliers; wrote {args.output_table}", flush=True)
+    return summary
+
+
+def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> int:
+    """Entry point. Creates (and stops) its own SparkSession unless one is given."""
+    args = parse_args(argv)
+    own = spark is None
+    if own:
+        spark = SparkSession.builder.appName("anomaly-detection").getOrCreate()
+    try:
+        run(spark, args)
+    finally:
+        if own:
+            spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
