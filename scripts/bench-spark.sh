@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the PySpark anomaly-detection job in local Spark: for each size it
+# prints wall time, rows/s, the scan floor (reading just the job's two columns), job/floor, and the
+# speed-up over a naive baseline (string bucketing + row-at-a-time UDF). See test/spark/bench_spark.py
+# for exactly what is timed.
+# Usage: scripts/bench-spark.sh [--rows 4000000 16000000] [--repeat 3] [--no-baseline] [--months ...]
+# Uses the same cached venv and Iceberg jar as scripts/test-spark.sh. Takes several minutes.
+. "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+venv="$(ensure_venv spark test/spark/requirements.txt)"
+ICEBERG_JAR="$(ensure_maven_jar org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0)"
+export ICEBERG_JAR DEMO_CACHE_DIR PYTHONDONTWRITEBYTECODE=1
+exec "$venv/bin/python" test/spark/bench_spark.py "$@" 2> >(grep -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging|[0-9/]+ [0-9:]+ WARN )' >&2)

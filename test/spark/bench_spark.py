@@ -1,0 +1,157 @@
+"""Benchmark of the anomaly-detection job in local Spark (run it with scripts/bench-spark.sh).
+
+For each size it generates synthetic HVFHV trips (fhvhv_generator, same months for every size so
+that only the number of rows changes) and times, in ONE SparkSession (local[2]):
+  * scan floor - read the two columns the job needs from the same files and count them
+                 (count(pickup_datetime), count(driver_pay): decodes both columns; Parquet
+                 aggregate push-down is off by default, so the values are really read);
+  * agg pass   - the job's Spark part alone: read, bucket, aggregate, collect the periods
+                 (shows how the job's time splits between the pass over the rows and fixed work);
+  * job        - anomaly_detection.run() end to end: read, aggregate, model, Iceberg write;
+  * baseline   - naive_baseline.run(), the string-bucketing / row-UDF way, same model.
+Before measuring, a warm-up runs them on a small data set (JVM start, jar loading, Python workers,
+code generation and most JIT compilation are not measured). Every timed run builds a fresh
+DataFrame from the files (nothing is cached by Spark: clearCache() before each run); the OS page
+cache is warm for all alike, as the files were just written. Each figure is the median of --repeat
+runs, the measurements interleaved. Data generation is timed separately, in no other figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from local_spark import JOB_DIR, build_session  # noqa: E402
+
+sys.path.insert(0, str(JOB_DIR))
+import anomaly_detection  # noqa: E402
+import fhvhv_generator  # noqa: E402
+import naive_baseline  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+
+def scan_floor(spark, path: Path) -> int:
+    row = (spark.read.parquet(str(path)).select("pickup_datetime", "driver_pay")
+           .agg(F.count("pickup_datetime"), F.count("driver_pay")).collect()[0])
+    return row[0]
+
+
+def agg_pass(spark, path: Path) -> None:
+    with anomaly_detection.job_session_conf(spark):
+        anomaly_detection.aggregate_periods(spark.read.parquet(str(path))).toPandas()
+
+
+def job(spark, path: Path) -> None:
+    args = anomaly_detection.parse_args(["--input", str(path), "--namespace-location", ""])
+    with contextlib.redirect_stdout(io.StringIO()):  # keep the job's summary line out of the table
+        anomaly_detection.run(spark, args)
+
+
+def baseline(spark, path: Path) -> None:
+    args = anomaly_detection.parse_args(["--input", str(path), "--namespace-location", "",
+                                         "--output-table", "prediction.ad.iforest_naive"])
+    naive_baseline.run(spark, args)
+
+
+def timed(spark, fn, path: Path) -> float:
+    spark.catalog.clearCache()
+    start = time.perf_counter()
+    fn(spark, path)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the anomaly-detection job in local Spark.")
+    parser.add_argument("--rows", type=int, nargs="+", default=[4_000_000, 16_000_000],
+                        help="total trips per size (default: 4M 16M)")
+    parser.add_argument("--months", nargs="+", default=["2020-09", "2020-10"],
+                        help="months the rows are spread over (default: 2020-09 2020-10)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure, median (default: 3)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--cores", type=int, default=2, help="local[N] (default: 2)")
+    parser.add_argument("--shuffle-partitions", type=int, default=4,
+                        help="spark.sql.shuffle.partitions (default: 4 = 2 x cores)")
+    parser.add_argument("--work", type=Path, help="folder for data and warehouse (default: a temp dir, removed)")
+    args = parser.parse_args(argv)
+    if min(args.rows) < len(args.months) or args.repeat < 1:
+        parser.error("--rows must be >= the number of months and --repeat >= 1")
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-spark-"))
+    try:
+        spark = build_session(work / "warehouse", app="anomaly-detection-bench", cores=args.cores,
+                              shuffle_partitions=args.shuffle_partitions, driver_memory="4g")
+        print(f"Spark {spark.version}, local[{args.cores}], shuffle partitions {args.shuffle_partitions}, "
+              f"months {' '.join(args.months)}, median of {args.repeat}", flush=True)
+
+        warm = work / "data-warmup"
+        fhvhv_generator.write_months(args.months, 500_000, warm, row_group_size=250_000)
+        for _ in range(3):
+            for fn in (scan_floor, agg_pass, job):
+                fn(spark, warm)
+        if not args.no_baseline:
+            baseline(spark, warm)
+
+        results = []
+        for rows in args.rows:
+            data = work / f"data-{rows}"
+            start = time.perf_counter()
+            fhvhv_generator.write_months(args.months, rows // len(args.months), data)
+            gen_s = time.perf_counter() - start
+            floor_t, agg_t, job_t, base_t = [], [], [], []
+            for _ in range(args.repeat):
+                floor_t.append(timed(spark, scan_floor, data))
+                agg_t.append(timed(spark, agg_pass, data))
+                job_t.append(timed(spark, job, data))
+                if not args.no_baseline:
+                    base_t.append(timed(spark, baseline, data))
+            result = {"rows": rows // len(args.months) * len(args.months), "gen": gen_s,
+                      "floor": statistics.median(floor_t), "agg": statistics.median(agg_t),
+                      "job": statistics.median(job_t),
+                      "baseline": statistics.median(base_t) if base_t else None}
+            results.append(result)
+            runs = ", ".join(f"{name} {' '.join(f'{t:.2f}' for t in times)}"
+                             for name, times in (("floor", floor_t), ("agg pass", agg_t), ("job", job_t),
+                                                 ("baseline", base_t)) if times)
+            print(f"  {result['rows']:,} rows, runs in s: {runs}", flush=True)
+            shutil.rmtree(data)
+
+        print()
+        header = f"{'rows':>12} {'generate s':>10} {'floor s':>8} {'agg pass s':>10} {'job s':>7} " \
+                 f"{'job/floor':>9} {'job rows/s':>12} {'baseline s':>10} {'speedup':>8}"
+        print(header)
+        for r in results:
+            base = f"{r['baseline']:10.2f} {r['baseline'] / r['job']:7.1f}x" if r["baseline"] else f"{'-':>10} {'-':>8}"
+            print(f"{r['rows']:>12,} {r['gen']:10.1f} {r['floor']:8.2f} {r['agg']:10.2f} {r['job']:7.2f} "
+                  f"{r['job'] / r['floor']:9.2f} {r['rows'] / r['job']:12,.0f} {base}")
+        if len(results) > 1:
+            a, b = results[0], results[-1]
+
+            def per_million(key: str) -> float:
+                return (b[key] - a[key]) / (b["rows"] - a["rows"]) * 1e6
+
+            print(f"\nscaling {a['rows']:,} -> {b['rows']:,} rows (x{b['rows'] / a['rows']:.1f}): "
+                  f"job time x{b['job'] / a['job']:.2f}, floor x{b['floor'] / a['floor']:.2f}")
+            print(f"marginal cost per million rows: floor {per_million('floor'):.3f} s, "
+                  f"agg pass {per_million('agg'):.3f} s, job {per_million('job'):.3f} s"
+                  + (f", baseline {per_million('baseline'):.3f} s" if a["baseline"] else "") + "; "
+                  f"fixed part of the job (intercept) ~{a['job'] - per_million('job') * a['rows'] / 1e6:.2f} s")
+        spark.stop()
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    sys.exit(main())

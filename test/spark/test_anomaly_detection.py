@@ -1,0 +1,284 @@
+"""Tests of the PySpark job constructs/spark/anomaly_detection.py in local Spark with Iceberg.
+
+Unit tests of the pure parts (argument validation, period arithmetic, lag) and end-to-end tests on
+synthetic trips: the table matches the contract iforest-table.json, holds one row per 30-minute
+period after the lag warm-up with the right aggregates, flags the injected anomalies, and is the
+same after a second run; and the script itself, run by spark-submit. Run with scripts/test-spark.sh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+import anomaly_detection as ad
+import fhvhv_generator
+import local_spark
+from conftest import MONTHS
+from local_spark import JOB_DIR
+
+CONTRACT = json.loads((JOB_DIR / "iforest-table.json").read_text())["columns"]
+HALF_HOUR = pd.Timedelta(minutes=30)
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+def test_defaults_are_the_cluster_values():
+    args = ad.parse_args([])
+    assert vars(args) == {
+        "input": "s3a://demo/ny-taxi-data/raw/", "output_table": "prediction.ad.iforest",
+        "namespace_location": "s3a://prediction/ad", "contamination": 0.005, "n_estimators": 200,
+        "max_samples": 0.7, "random_state": 42,
+    }
+
+
+def test_max_samples_takes_a_fraction_or_a_count():
+    assert ad.parse_args(["--max-samples", "1.0"]).max_samples == 1.0
+    assert ad.parse_args(["--max-samples", "256"]).max_samples == 256
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--contamination", "0"], "contamination must be in (0, 0.5]"),
+    (["--contamination", "0.6"], "contamination must be in (0, 0.5]"),
+    (["--contamination", "auto"], "contamination must be a number"),
+    (["--contamination", "nan"], "contamination must be finite"),
+    (["--n-estimators", "0"], "n-estimators must be >= 1"),
+    (["--n-estimators", "2.5"], "n-estimators must be an integer"),
+    (["--max-samples", "0"], "max-samples as a count must be >= 2"),
+    (["--max-samples", "1.5"], "max-samples as a fraction must be in (0, 1]"),
+    (["--random-state", "-1"], "random-state must be >= 0"),
+    (["--output-table", "prediction.iforest"], "output-table must be catalog.namespace.table"),
+    (["--output-table", "prediction.ad.if-orest"], "output-table must be catalog.namespace.table"),
+    (["--namespace-location", "s3a://x/'y"], "namespace-location must not contain quotes"),
+    (["--input", " "], "--input must not be empty"),
+    (["--unknown"], "unrecognized arguments"),
+])
+def test_invalid_arguments_exit_with_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        ad.parse_args(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+# --- pure functions ---------------------------------------------------------------------------
+
+def _period_starts(spark, values: list[dt.datetime], session_tz: str = "UTC") -> list[dt.datetime]:
+    frame = spark.createDataFrame([(v,) for v in values], T.StructType([T.StructField("t", T.TimestampNTZType())]))
+    spark.conf.set("spark.sql.session.timeZone", session_tz)
+    try:
+        with ad.job_session_conf(spark):
+            rows = frame.select(ad.period_start_us(F.col("t")).alias("us")).collect()
+        assert spark.conf.get("spark.sql.session.timeZone") == session_tz  # restored
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+    return [dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=r.us) for r in rows]
+
+
+BUCKET_CASES = [
+    (dt.datetime(2020, 9, 1, 23, 59, 59, 999999), dt.datetime(2020, 9, 1, 23, 30)),
+    (dt.datetime(2020, 9, 2, 0, 0), dt.datetime(2020, 9, 2, 0, 0)),
+    (dt.datetime(2020, 9, 2, 0, 29, 59), dt.datetime(2020, 9, 2, 0, 0)),
+    (dt.datetime(2020, 9, 2, 0, 30), dt.datetime(2020, 9, 2, 0, 30)),
+    (dt.datetime(2020, 12, 31, 23, 45), dt.datetime(2020, 12, 31, 23, 30)),
+    (dt.datetime(1969, 12, 31, 23, 45, 1), dt.datetime(1969, 12, 31, 23, 30)),  # before the epoch
+    # New York wall-clock times that do not exist / exist twice (DST): never shifted
+    (dt.datetime(2021, 3, 14, 2, 15), dt.datetime(2021, 3, 14, 2, 0)),
+    (dt.datetime(2021, 11, 7, 1, 45), dt.datetime(2021, 11, 7, 1, 30)),
+]
+
+
+@pytest.mark.parametrize("session_tz", ["UTC", "America/New_York", "Asia/Kathmandu"])
+def test_period_start_is_arithmetic_and_ignores_the_session_time_zone(spark, session_tz):
+    values = [v for v, _ in BUCKET_CASES]
+    assert _period_starts(spark, values, session_tz) == [expected for _, expected in BUCKET_CASES]
+
+
+def test_aggregate_periods_counts_sums_and_time_parts(spark):
+    trips = [(dt.datetime(2020, 9, 5, 23, 59), 10.004), (dt.datetime(2020, 9, 5, 23, 31, 10), 5.0),
+             (dt.datetime(2020, 9, 6, 0, 0), 1.1), (dt.datetime(2020, 9, 6, 0, 10), 2.3),
+             (dt.datetime(2020, 9, 6, 0, 29, 59), None), (dt.datetime(2020, 9, 6, 1, 5), None)]
+    frame = spark.createDataFrame(trips, "pickup_datetime timestamp_ntz, driver_pay double")
+    with ad.job_session_conf(spark):
+        rows = ad.aggregate_periods(frame).orderBy("period_us").toPandas()
+    assert rows["period_us"].tolist() == [
+        int(pd.Timestamp(t).value // 1000) for t in ["2020-09-05 23:30", "2020-09-06 00:00", "2020-09-06 01:00"]]
+    assert rows["norides"].tolist() == [2, 3, 1]  # a null driver_pay still is a ride
+    assert rows["total_bill"].tolist()[:2] == [15.0, 3.4]
+    assert rows["avg_bill"].tolist()[:2] == [7.5, 1.7]  # the average of the reported pays
+    assert rows[["total_bill", "avg_bill"]].iloc[2].isna().all()  # no pay reported at all
+    assert rows["pickup_minute_group"].tolist() == ["30", "00", "00"]
+    assert rows["pickup_hour"].tolist() == [23, 0, 1]
+    assert rows["pickup_dayofmonth"].tolist() == [5, 6, 6]
+    assert rows["pickup_dayofweek"].tolist() == [7, 1, 1]  # Saturday, Sunday (Spark: 1 = Sunday)
+    assert rows[["pickup_year", "pickup_month"]].drop_duplicates().values.tolist() == [[2020, 9]]
+
+
+def test_add_lag_uses_the_same_half_hour_one_day_earlier_and_drops_the_warm_up():
+    start = pd.Timestamp("2020-09-01 10:00")
+    slots = [start + HALF_HOUR * i for i in [0, 1, 2, 48, 49, 50, 96]]  # day 0, day 1 (10:00-11:00), day 2
+    periods = pd.DataFrame({"period_us": [t.value // 1000 for t in slots], "norides": [5, 6, 7, 8, 9, 10, 11]})
+    periods = periods.iloc[::-1]  # order must not matter
+    lagged = ad.add_lag(periods.drop(index=1))  # day 0, 10:30 has no rides
+    assert lagged["period_us"].tolist() == [t.value // 1000 for t in slots[3:]]
+    assert lagged["norides_lag"].tolist() == [5, 0, 7, 8]
+    assert lagged["norides_lag"].dtype == np.int64
+
+
+# --- the job end to end -----------------------------------------------------------------------
+
+def _reference_periods(trips_dir) -> pd.DataFrame:
+    """Rides and pay per half hour computed with pyarrow/pandas alone, independently of Spark."""
+    table = pq.read_table(trips_dir, columns=["pickup_datetime", "driver_pay"]).to_pandas()
+    grouped = table.groupby(table["pickup_datetime"].dt.floor("30min"))["driver_pay"]
+    return pd.DataFrame({"norides": grouped.size(), "total_bill": grouped.sum().round(2)})
+
+
+def test_table_matches_the_contract(spark, job_run):
+    schema = spark.table("prediction.ad.iforest").schema
+    assert [(f.name, f.dataType.simpleString()) for f in schema] == [(c["name"], c["type"]) for c in CONTRACT]
+
+
+def test_one_row_per_period_after_the_lag_warm_up(job_run, trips_dir):
+    summary, table = job_run
+    reference = _reference_periods(trips_dir)
+    first = reference.index.min()
+    expected = reference[reference.index >= first + pd.Timedelta(days=1)]
+    assert len(table) == len(expected) == summary["periods_scored"]
+    assert table["pickup_ts"].is_unique
+    assert table["pickup_ts"].tolist() == expected.index.tolist()
+    assert table["norides"].tolist() == expected["norides"].tolist()
+    assert np.allclose(table["total_bill"], expected["total_bill"], atol=0.011)
+    assert summary["rows_read"] == reference["norides"].sum() == 2 * 200_000
+    assert summary["periods"] == len(reference)
+
+
+def test_derived_columns(job_run):
+    _, table = job_run
+    ts = table["pickup_ts"]
+    assert (table["pickup_minute_group"] == np.where(ts.dt.minute == 0, "00", "30")).all()
+    assert (table["pickup_hour"] == ts.dt.hour).all()
+    assert (table["pickup_year"] == ts.dt.year).all()
+    assert (table["pickup_month"] == ts.dt.month).all()
+    assert (table["pickup_dayofmonth"] == ts.dt.day).all()
+    assert (table["pickup_dayofweek"] == (ts.dt.dayofweek + 1) % 7 + 1).all()  # pandas: Monday = 0
+    assert np.allclose(table["avg_bill"], (table["total_bill"] / table["norides"]).round(2), atol=0.011)
+    rides = dict(zip(table["pickup_ts"], table["norides"]))
+    for _, row in table.iterrows():
+        earlier = row["pickup_ts"] - pd.Timedelta(days=1)
+        if earlier in rides:
+            assert row["norides_lag"] == rides[earlier]
+
+
+def test_injected_anomalies_are_flagged_and_score_highest(job_run):
+    _, table = job_run
+    starts = [pd.Timestamp(a.start) for a in fhvhv_generator.anomalies(MONTHS)]
+    assert len(starts) == 4
+    flagged = table[table["pickup_ts"].isin(starts)]
+    assert len(flagged) == 4 and (flagged["pred"] == -1).all()
+    # the four injected half-hours are the four highest scores of the whole table
+    assert set(table.nlargest(4, "score")["pickup_ts"]) == set(starts)
+
+
+def test_labels_follow_the_score_and_the_contamination(job_run):
+    _, table = job_run
+    assert set(table["pred"]) == {-1, 1}
+    outliers, inliers = table[table["pred"] == -1], table[table["pred"] == 1]
+    assert outliers["score"].min() > inliers["score"].max()
+    assert abs(len(outliers) - 0.005 * len(table)) <= 2
+
+
+def test_score_is_continuous(job_run):
+    _, table = job_run
+    assert table["score"].dtype == np.float64
+    assert table["score"].nunique() > 0.95 * len(table)
+    assert 0 < table["score"].min() < table["score"].max() <= 1  # negated sklearn score_samples
+
+
+def test_second_run_leaves_the_same_table(spark, job_run, job_args, capsys):
+    _, first = job_run
+    assert ad.main(job_args, spark=spark) == 0
+    out = capsys.readouterr().out
+    assert f"read {2 * 200_000} trips" in out and "outliers" in out
+    second = spark.table("prediction.ad.iforest").orderBy("pickup_ts").toPandas()
+    pd.testing.assert_frame_equal(first, second)
+    assert spark.table("prediction.ad.iforest").count() == len(first)
+
+
+def test_session_time_zone_does_not_shift_periods(spark, job_run, job_args):
+    _, utc_table = job_run
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Kathmandu")  # UTC+05:45
+    try:
+        ad.run(spark, ad.parse_args(job_args[:-1] + ["prediction.ad.iforest_tz"]))
+        assert spark.conf.get("spark.sql.session.timeZone") == "Asia/Kathmandu"
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+    table = spark.table("prediction.ad.iforest_tz").orderBy("pickup_ts").toPandas()
+    pd.testing.assert_frame_equal(utc_table, table)
+
+
+def test_fails_clearly_on_missing_columns(spark, tmp_path):
+    pq.write_table(pa.table({"pickup_datetime": pa.array([dt.datetime(2020, 9, 1)], pa.timestamp("us"))}),
+                   tmp_path / "trips.parquet")
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['driver_pay'\]"):
+        ad.run(spark, ad.parse_args(["--input", str(tmp_path), "--namespace-location", ""]))
+
+
+def test_fails_clearly_with_less_than_a_day_of_data(spark, trips_dir, tmp_path):
+    day = pq.read_table(trips_dir / "fhvhv_tripdata_2020-09.parquet")
+    day = day.filter(pc.less(day["pickup_datetime"], pa.scalar(dt.datetime(2020, 9, 2), pa.timestamp("us"))))
+    pq.write_table(day, tmp_path / "trips.parquet")
+    with pytest.raises(ValueError, match="need at least 2 periods after the one-day lag warm-up"):
+        ad.run(spark, ad.parse_args(["--input", str(tmp_path), "--namespace-location", "",
+                                     "--output-table", "prediction.ad.never_written"]))
+    assert not spark.catalog.tableExists("prediction.ad.never_written")
+
+
+# --- the real entry point, as the SparkApplication runs it -------------------------------------
+
+def _spark_submit_env() -> dict[str, str]:
+    return {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+
+
+def test_script_rejects_bad_arguments_before_starting_spark():
+    result = subprocess.run([sys.executable, str(JOB_DIR / "anomaly_detection.py"), "--contamination", "0.9"],
+                            capture_output=True, text=True, timeout=120, env=_spark_submit_env())
+    assert result.returncode == 2
+    assert "contamination must be in (0, 0.5], got 0.9" in result.stderr
+
+
+def test_spark_submit_runs_the_unchanged_script(spark, job_run, trips_dir):
+    """spark-submit with the catalog given as --conf only, like the SparkApplication does (there:
+    type hive with the metastore URI; here: type hadoop in the tests' warehouse folder)."""
+    _, expected = job_run
+    warehouse = spark.conf.get("spark.sql.catalog.prediction.warehouse")
+    submit = Path(sys.executable).parent / "spark-submit"
+    jars = ["--jars", os.environ["ICEBERG_JAR"]] if os.environ.get("ICEBERG_JAR") else \
+        ["--packages", local_spark.ICEBERG_PACKAGE]
+    command = [
+        str(submit), "--master", "local[2]", *jars,
+        "--conf", "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        "--conf", "spark.sql.catalog.prediction=org.apache.iceberg.spark.SparkCatalog",
+        "--conf", "spark.sql.catalog.prediction.type=hadoop",
+        "--conf", f"spark.sql.catalog.prediction.warehouse={warehouse}",
+        "--conf", "spark.sql.shuffle.partitions=4", "--conf", "spark.ui.enabled=false",
+        str(JOB_DIR / "anomaly_detection.py"),
+        "--input", str(trips_dir), "--output-table", "prediction.submitted.iforest", "--namespace-location", "",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=_spark_submit_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"read {2 * 200_000} trips" in result.stdout
+    table = spark.table("prediction.submitted.iforest").orderBy("pickup_ts").toPandas()
+    pd.testing.assert_frame_equal(expected, table)
