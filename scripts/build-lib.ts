@@ -1,0 +1,39 @@
+/**
+ * Builds the importable library into `lib/`: compiles `constructs/` and `imports/` with
+ * `tsconfig.build.json` (JavaScript + type declarations), then copies the non-TypeScript files the
+ * constructs embed in manifests (the PySpark job, the Rego policy, the Superset import script, the
+ * table contract, the job requirements) next to the compiled code, where the constructs read them.
+ *
+ * Usage: ts-node scripts/build-lib.ts   (npm run build; also run by `npm pack` / git installs)
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runMain } from './lib/cli';
+
+const ROOT = path.join(__dirname, '..');
+const ASSET = /\.(py|rego|json|txt)$/;
+
+function copyAssets(dir: string): number {
+  let copied = 0;
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      copied += copyAssets(rel);
+    } else if (ASSET.test(entry.name)) {
+      fs.mkdirSync(path.join(ROOT, 'lib', dir), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, rel), path.join(ROOT, 'lib', rel));
+      copied++;
+    }
+  }
+  return copied;
+}
+
+function main(): void {
+  fs.rmSync(path.join(ROOT, 'lib'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const copied = copyAssets('constructs');
+  console.log(`lib/: compiled constructs and imports, ${copied} embedded files copied`);
+}
+
+runMain(module, main);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Suite "package": the library as another repository gets it. Packs it (`npm pack`, which builds
+# lib/ through the `prepare` script), installs the tarball into a scratch consumer project (npm's
+# cache, no network once cached), type-checks and runs test/package/consumer.ts there against the
+# installed package, and checks that the consumer's DemoChart equals the committed dist/ byte for
+# byte (so lib/ ships every embedded file) and that its single constructs synthesize.
+. "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+log "npm pack"
+tarball="$(npm pack --silent --pack-destination "$tmp" 2>/dev/null | tail -n 1)"
+[ -f "$tmp/$tarball" ] || { echo "test-package: npm pack produced no tarball" >&2; exit 1; }
+
+log "installing $tarball into a scratch consumer project"
+mkdir -p "$tmp/consumer"
+cp test/package/consumer.ts "$tmp/consumer/"
+cd "$tmp/consumer"
+cat > package.json <<JSON
+{ "name": "consumer", "version": "1.0.0", "private": true }
+JSON
+npm install --prefer-offline --no-audit --no-fund --silent "$tmp/$tarball" >/dev/null
+
+log "type-checking the consumer against the installed typings"
+node "$REPO_ROOT/node_modules/typescript/bin/tsc" --strict --target ES2022 --module commonjs --esModuleInterop \
+  --skipLibCheck --types node --typeRoots "$REPO_ROOT/node_modules/@types" consumer.ts
+
+log "running the consumer"
+node consumer.js "$tmp/out"
+
+passed=0; failed=0
+if diff -q "$tmp/out/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" "$REPO_ROOT/dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" >/dev/null; then
+  log "ok: the installed package synthesizes dist/ byte for byte"; passed=$((passed + 1))
+else
+  echo "FAILED: the installed package's DemoChart differs from dist/ (run \`make synth\`?)" >&2; failed=$((failed + 1))
+fi
+missing=""
+for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main'; do
+  grep -qF "$expect" "$tmp/out/storage.k8s.yaml" || missing="$missing [$expect]"
+done
+if [ -z "$missing" ]; then
+  log "ok: single constructs from the package synthesize, with their embedded files"; passed=$((passed + 1))
+else
+  echo "FAILED: the consumer's storage chart lacks:$missing" >&2; failed=$((failed + 1))
+fi
+echo "package: $passed passed, $failed failed"
+[ $failed -eq 0 ]
