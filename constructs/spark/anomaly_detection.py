@@ -7,20 +7,24 @@ configured by the caller through Spark conf (``spark.sql.catalog.<name>.*``).
 
 What it does
   1. Reads the raw trip Parquet files (only ``pickup_datetime`` and ``driver_pay``).
-  2. Buckets every pickup into its 30-minute period by integer arithmetic on the timestamp
-     (microseconds since the epoch, minus their remainder modulo 30 minutes) and aggregates on
-     that single key: rides, total driver pay and average driver pay (both rounded to cents).
-  3. Collects the periods (about 48 per day, small) to the driver and derives, in pandas:
+  2. Numbers every pickup's 30-minute period by one integer division of the timestamp
+     (microseconds, counted from an origin before year 1 so that the division floors) and
+     aggregates on that single, dense integer key: rides, total driver pay and average driver
+     pay (both rounded to cents). Consecutive period numbers spread evenly over Spark's
+     aggregation hash map; period starts in microseconds (multiples of 2^9) would not.
+  3. Collects the periods (about 48 per day, small) to the driver and derives, in pandas, their
+     calendar parts (hour, day, weekday...) and
      ``norides_lag`` = rides of the same half hour one day earlier (0 if that period had no
      rides). Periods in the first 24 hours of the data have no earlier day: this lag warm-up is
      dropped.
   4. Fits a scikit-learn IsolationForest on standardised features (rides, total and average
-     pay, lag, time of day, day of week) and scores all periods at once, vectorised: ``pred`` is
-     the label (-1 outlier, 1 inlier), ``score`` the negated ``score_samples`` (higher = more
-     anomalous, continuous).
+     pay, lag, time of day, day of week) and scores all periods once, vectorised: ``pred`` is
+     the label (-1 outlier, 1 inlier; the ``contamination`` share of lowest scores, sklearn's
+     rule), ``score`` the negated ``score_samples`` (higher = more anomalous, continuous).
   5. Creates the namespace if missing and writes the table with create-or-replace, so running
      the job again leaves the same table (no duplicates). Columns, types and order are the
-     contract in ``iforest-table.json``. Prints a short summary to stdout.
+     contract in ``iforest-table.json``. Prints a short summary to stdout, with the seconds
+     spent in each step.
 
 Timestamps: the TLC files hold timestamps without time zone (wall-clock New York time). While it
 runs, the job sets ``spark.sql.session.timeZone=UTC`` and reads them as plain TIMESTAMP values
@@ -50,19 +54,24 @@ import argparse
 import contextlib
 import re
 import sys
+import time
 from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 from sklearn.ensemble import IsolationForest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 PERIOD_US = 30 * 60 * 1_000_000
 DAY_US = 24 * 60 * 60 * 1_000_000
+#: Period numbers count from this many periods before 1970-01-01 (1996 years: before 0001-01-01,
+#: the start of Spark's TIMESTAMP range), so every valid timestamp gets a non-negative number
+#: and plain integer division (which truncates towards zero) floors it.
+PERIOD_ORIGIN = 35_000_000
 
 #: Columns of the output table, in order, with their Spark SQL types (see iforest-table.json).
 OUTPUT_COLUMNS: list[tuple[str, str]] = [
@@ -214,41 +223,68 @@ def job_session_conf(spark: SparkSession) -> Iterator[None]:
                 spark.conf.set(key, value)
 
 
-def period_start_us(pickup: Column) -> Column:
-    """Start of the 30-minute period of a timestamp, as microseconds since 1970-01-01 (UTC wall clock).
+def period_number(pickup: Column) -> Column:
+    """Number of the 30-minute period of a timestamp, counted from PERIOD_ORIGIN (a BIGINT).
 
-    Pure integer arithmetic: micros - (micros mod 30 min). pmod keeps it right before 1970 too.
-    A TIMESTAMP_NTZ column is cast to TIMESTAMP first (wall clock as UTC, which needs the UTC session
-    of job_session_conf); for a TIMESTAMP column, as read by the job, the cast is a no-op.
+    One integer division of the microseconds since the origin. A TIMESTAMP_NTZ column is cast to
+    TIMESTAMP first (wall clock as UTC, which needs the UTC session of job_session_conf); for a
+    TIMESTAMP column, as read by the job, the cast is a no-op. NULL for a NULL timestamp, and
+    (try_add) instead of an overflow error for a corrupt one beyond Spark's TIMESTAMP range.
     """
     micros = F.unix_micros(pickup.cast("timestamp"))
-    return micros - F.pmod(micros, F.lit(PERIOD_US))
+    since_origin = F.try_add(micros, F.lit(PERIOD_ORIGIN * PERIOD_US))
+    return F.call_function("div", since_origin, F.lit(PERIOD_US))
+
+
+def period_start_from_number(number: Column) -> Column:
+    """Start of a numbered period, as microseconds since 1970-01-01 (UTC wall clock)."""
+    return (number - F.lit(PERIOD_ORIGIN)) * F.lit(PERIOD_US)
+
+
+def period_start_us(pickup: Column) -> Column:
+    """Start of the 30-minute period of a timestamp, as microseconds since 1970-01-01 (UTC wall clock).
+    Pure integer arithmetic (see period_number), right before 1970 too."""
+    return period_start_from_number(period_number(pickup))
 
 
 def aggregate_periods(trips: DataFrame) -> DataFrame:
-    """One row per 30-minute period that has pickups: period_us, norides, total_bill, avg_bill and
-    the time parts of the period start. Aggregates on the single integer key period_us."""
-    periods = (
-        trips.select(period_start_us(F.col("pickup_datetime")).alias("period_us"), F.col("driver_pay"))
-        .where(F.col("period_us").isNotNull())
-        .groupBy("period_us")
+    """One row per 30-minute period that has pickups: period_us, norides, total_bill, avg_bill.
+
+    Aggregates on the single dense integer key period_number. Trips without a pickup time form
+    one group, dropped after the aggregation (not row by row). Only what needs the trips runs in
+    Spark: the calendar parts of the few periods are added on the driver (add_time_parts)."""
+    return (
+        trips.groupBy(period_number(F.col("pickup_datetime")).alias("period"))
         .agg(F.count(F.lit(1)).alias("norides"),
              F.sum("driver_pay").alias("total_pay"),
              F.count("driver_pay").alias("paid_rides"))
+        .where(F.col("period").isNotNull())
+        .select(period_start_from_number(F.col("period")).alias("period_us"),
+                "norides",
+                F.round("total_pay", 2).alias("total_bill"),
+                F.round(F.try_divide("total_pay", "paid_rides"), 2).alias("avg_bill"))  # = avg(driver_pay)
     )
-    ts = F.timestamp_micros(F.col("period_us"))
-    return periods.select(
-        "period_us",
-        F.when(F.minute(ts) == 0, F.lit("00")).otherwise(F.lit("30")).alias("pickup_minute_group"),
-        F.hour(ts).alias("pickup_hour"),
-        F.year(ts).alias("pickup_year"),
-        F.month(ts).alias("pickup_month"),
-        F.dayofmonth(ts).alias("pickup_dayofmonth"),
-        F.dayofweek(ts).alias("pickup_dayofweek"),
-        "norides",
-        F.round("total_pay", 2).alias("total_bill"),
-        F.round(F.try_divide("total_pay", "paid_rides"), 2).alias("avg_bill"),  # = avg(driver_pay)
+
+
+def add_time_parts(periods: pd.DataFrame) -> pd.DataFrame:
+    """Add the calendar parts of each period start (period_us, UTC wall clock), as Spark's
+    minute/hour/year/month/dayofmonth/dayofweek would compute them; microsecond datetimes, so any
+    year of Spark's TIMESTAMP range works (nanosecond pandas timestamps end in 2262)."""
+    start = pd.Series(periods["period_us"].to_numpy(dtype="int64").astype("datetime64[us]"), index=periods.index)
+    return periods.assign(
+        pickup_minute_group=np.where(start.dt.minute == 0, "00", "30"),
+        pickup_hour=start.dt.hour.astype("int32"),
+        pickup_year=start.dt.year.astype("int32"),
+        pickup_month=start.dt.month.astype("int32"),
+        pickup_dayofmonth=start.dt.day.astype("int32"),
+        pickup_dayofweek=((start.dt.dayofweek + 1) % 7 + 1).astype("int32"),  # pandas Monday = 0 -> Sunday = 1
     )
+
+
+def collect_periods(trips: DataFrame) -> pd.DataFrame:
+    """The periods of aggregate_periods on the driver, sorted by period_us, with their time parts."""
+    periods = aggregate_periods(trips).toPandas().sort_values("period_us", ignore_index=True)
+    return add_time_parts(periods)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,19 +304,22 @@ def add_lag(periods: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
-    """Fit StandardScaler + IsolationForest on all periods and score them all at once."""
+    """Fit StandardScaler + IsolationForest on all periods and score them all once."""
     features = periods.assign(
         time_of_day=periods["pickup_hour"] + (periods["pickup_minute_group"] == "30") * 0.5
     )[FEATURES].fillna(0.0).to_numpy(dtype="float64")  # no pay reported at all in a period -> 0
+    # contamination="auto": fit builds the same trees (same random_state) but does not score the
+    # training set to set offset_; the one pass below does, with sklearn's own rule
+    # (offset_ = contamination-percentile of the training scores, outlier if score < offset_).
     model = make_pipeline(
         StandardScaler(),
         IsolationForest(n_estimators=args.n_estimators, max_samples=args.max_samples,
-                        contamination=args.contamination, random_state=args.random_state),
+                        contamination="auto", random_state=args.random_state),
     )
     model.fit(features)
-    raw = model.score_samples(features)  # one pass; lower = more abnormal
-    # IsolationForest.predict's rule (decision_function < 0), without scoring a second time
-    pred = np.where(raw < model[-1].offset_, -1, 1).astype("int32")
+    raw = model.score_samples(features)  # lower = more abnormal
+    offset = np.percentile(raw, 100.0 * args.contamination)
+    pred = np.where(raw < offset, -1, 1).astype("int32")
     return periods.assign(pred=pred, score=-raw)
 
 
@@ -288,18 +327,21 @@ def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
 # Output
 # ---------------------------------------------------------------------------------------------
 
+#: Arrow type of each Spark SQL type of the contract (TIMESTAMP: UTC instants, as Spark stores them).
+_ARROW_TYPES = {"timestamp": pa.timestamp("us", tz="UTC"), "string": pa.string(), "int": pa.int32(),
+                "bigint": pa.int64(), "double": pa.float64()}
+
+
 def to_output(spark: SparkSession, scored: pd.DataFrame) -> DataFrame:
-    """The scored periods as a Spark DataFrame with exactly the contract's columns and types."""
-    transfer = T.StructType([
-        T.StructField("period_us", T.LongType(), False),
-        *(T.StructField(name, T.DataType.fromDDL(kind), True)
-          for name, kind in OUTPUT_COLUMNS if name != "pickup_ts"),
-    ])
-    frame = spark.createDataFrame(scored[transfer.fieldNames()], schema=transfer)
-    return frame.select(
-        F.timestamp_micros("period_us").alias("pickup_ts"),
-        *(F.col(name).cast(kind).alias(name) for name, kind in OUTPUT_COLUMNS if name != "pickup_ts"),
-    ).coalesce(1)
+    """The scored periods as a Spark DataFrame with exactly the contract's columns and types,
+    handed to Spark as one Arrow table already in those types (NaN -> NULL); one partition."""
+    columns = [
+        pa.array(scored["period_us"].to_numpy(dtype="int64")).cast(_ARROW_TYPES[kind]) if name == "pickup_ts"
+        else pa.Array.from_pandas(scored[name], type=_ARROW_TYPES[kind])
+        for name, kind in OUTPUT_COLUMNS
+    ]
+    table = pa.Table.from_arrays(columns, names=[name for name, _ in OUTPUT_COLUMNS])
+    return spark.createDataFrame(table).coalesce(1)
 
 
 def write_table(spark: SparkSession, frame: DataFrame, table: str, namespace_location: str) -> None:
@@ -312,30 +354,42 @@ def write_table(spark: SparkSession, frame: DataFrame, table: str, namespace_loc
     frame.writeTo(f"`{catalog}`.`{namespace}`.`{name}`").using("iceberg").createOrReplace()
 
 
-def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
-    """The whole job on an existing session; returns the summary it prints."""
+def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int | float]:
+    """The whole job on an existing session; returns the summary it prints: counts, and the wall
+    seconds of its steps (aggregate_s: read + aggregate + collect the periods, model_s: lag + fit +
+    score, write_s: namespace + table, total_s)."""
+    start = time.perf_counter()
     with job_session_conf(spark):
         trips = spark.read.parquet(args.input)
         missing = {"pickup_datetime", "driver_pay"} - set(trips.columns)
         if missing:
             raise ValueError(f"input {args.input} lacks column(s) {sorted(missing)}")
-        periods = aggregate_periods(trips).toPandas()
+        periods = collect_periods(trips)
+        aggregated = time.perf_counter()
         lagged = add_lag(periods)
         if len(lagged) < 2:
             raise ValueError(
                 f"need at least 2 periods after the one-day lag warm-up, got {len(lagged)} "
                 f"({len(periods)} periods in the input): does {args.input} hold more than a day of trips?")
         scored = score_periods(lagged, args)
+        modelled = time.perf_counter()
         write_table(spark, to_output(spark, scored), args.output_table, args.namespace_location)
+    end = time.perf_counter()
     summary = {
         "rows_read": int(periods["norides"].sum()),
         "periods": len(periods),
         "periods_scored": len(scored),
         "outliers": int((scored["pred"] == -1).sum()),
+        "aggregate_s": aggregated - start,
+        "model_s": modelled - aggregated,
+        "write_s": end - modelled,
+        "total_s": end - start,
     }
     print(f"anomaly_detection: read {summary['rows_read']} trips in {summary['periods']} 30-minute periods; "
           f"scored {summary['periods_scored']} after the one-day lag warm-up; "
-          f"{summary['outliers']} outliers; wrote {args.output_table}", flush=True)
+          f"{summary['outliers']} outliers; wrote {args.output_table}; "
+          f"{summary['total_s']:.1f} s (aggregate {summary['aggregate_s']:.1f} s, model {summary['model_s']:.1f} s, "
+          f"write {summary['write_s']:.1f} s)", flush=True)
     return summary
 
 

@@ -8,12 +8,17 @@ that only the number of rows changes) and times, in ONE SparkSession (local[2]):
   * agg pass   - the job's Spark part alone: read, bucket, aggregate, collect the periods
                  (shows how the job's time splits between the pass over the rows and fixed work);
   * job        - anomaly_detection.run() end to end: read, aggregate, model, Iceberg write;
+                 its own step timings (summary: aggregate = read + aggregate + collect the
+                 periods, model = lag + fit + score, write = namespace + Iceberg table) give
+                 the breakdown table;
   * baseline   - naive_baseline.run(), the string-bucketing / row-UDF way, same model.
 Before measuring, a warm-up runs them on a small data set (JVM start, jar loading, Python workers,
 code generation and most JIT compilation are not measured). Every timed run builds a fresh
 DataFrame from the files (nothing is cached by Spark: clearCache() before each run); the OS page
 cache is warm for all alike, as the files were just written. Each figure is the median of --repeat
 runs, the measurements interleaved. Data generation is timed separately, in no other figure.
+The machine (CPUs) and the 1-minute load average before and after each size are printed: the
+figures are wall times, so other work on the machine inflates them.
 """
 
 from __future__ import annotations
@@ -48,13 +53,13 @@ def scan_floor(spark, path: Path) -> int:
 
 def agg_pass(spark, path: Path) -> None:
     with anomaly_detection.job_session_conf(spark):
-        anomaly_detection.aggregate_periods(spark.read.parquet(str(path))).toPandas()
+        anomaly_detection.collect_periods(spark.read.parquet(str(path)))
 
 
-def job(spark, path: Path) -> None:
+def job(spark, path: Path) -> dict:
     args = anomaly_detection.parse_args(["--input", str(path), "--namespace-location", ""])
     with contextlib.redirect_stdout(io.StringIO()):  # keep the job's summary line out of the table
-        anomaly_detection.run(spark, args)
+        return anomaly_detection.run(spark, args)
 
 
 def baseline(spark, path: Path) -> None:
@@ -63,11 +68,27 @@ def baseline(spark, path: Path) -> None:
     naive_baseline.run(spark, args)
 
 
-def timed(spark, fn, path: Path) -> float:
+def timed(spark, fn, path: Path, results: list | None = None) -> float:
+    """Wall seconds of fn(spark, path); its return value is appended to results if given."""
     spark.catalog.clearCache()
     start = time.perf_counter()
-    fn(spark, path)
-    return time.perf_counter() - start
+    result = fn(spark, path)
+    elapsed = time.perf_counter() - start
+    if results is not None:
+        results.append(result)
+    return elapsed
+
+
+def machine() -> str:
+    model = ""
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    return f"{os.cpu_count()} CPUs{f' ({model})' if model else ''}"
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         spark = build_session(work / "warehouse", app="anomaly-detection-bench", cores=args.cores,
                               shuffle_partitions=args.shuffle_partitions, driver_memory="4g")
         print(f"Spark {spark.version}, local[{args.cores}], shuffle partitions {args.shuffle_partitions}, "
-              f"months {' '.join(args.months)}, median of {args.repeat}", flush=True)
+              f"months {' '.join(args.months)}, median of {args.repeat}; machine: {machine()}", flush=True)
 
         warm = work / "data-warmup"
         fhvhv_generator.write_months(args.months, 500_000, warm, row_group_size=250_000)
@@ -107,22 +128,26 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             fhvhv_generator.write_months(args.months, rows // len(args.months), data)
             gen_s = time.perf_counter() - start
-            floor_t, agg_t, job_t, base_t = [], [], [], []
+            floor_t, agg_t, job_t, base_t, summaries = [], [], [], [], []
+            load_before = load()
             for _ in range(args.repeat):
                 floor_t.append(timed(spark, scan_floor, data))
                 agg_t.append(timed(spark, agg_pass, data))
-                job_t.append(timed(spark, job, data))
+                job_t.append(timed(spark, job, data, summaries))
                 if not args.no_baseline:
                     base_t.append(timed(spark, baseline, data))
             result = {"rows": rows // len(args.months) * len(args.months), "gen": gen_s,
                       "floor": statistics.median(floor_t), "agg": statistics.median(agg_t),
                       "job": statistics.median(job_t),
-                      "baseline": statistics.median(base_t) if base_t else None}
+                      "baseline": statistics.median(base_t) if base_t else None,
+                      **{step: statistics.median(s[f"{step}_s"] for s in summaries)
+                         for step in ("aggregate", "model", "write")}}
             results.append(result)
             runs = ", ".join(f"{name} {' '.join(f'{t:.2f}' for t in times)}"
                              for name, times in (("floor", floor_t), ("agg pass", agg_t), ("job", job_t),
                                                  ("baseline", base_t)) if times)
-            print(f"  {result['rows']:,} rows, runs in s: {runs}", flush=True)
+            print(f"  {result['rows']:,} rows, runs in s: {runs}; load average {load_before} -> {load()}",
+                  flush=True)
             shutil.rmtree(data)
 
         print()
@@ -133,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
             base = f"{r['baseline']:10.2f} {r['baseline'] / r['job']:7.1f}x" if r["baseline"] else f"{'-':>10} {'-':>8}"
             print(f"{r['rows']:>12,} {r['gen']:10.1f} {r['floor']:8.2f} {r['agg']:10.2f} {r['job']:7.2f} "
                   f"{r['job'] / r['floor']:9.2f} {r['rows'] / r['job']:12,.0f} {base}")
+        print(f"\njob breakdown (median s of its steps):\n{'rows':>12} {'aggregate':>10} {'model':>7} {'write':>7}"
+              f" {'aggregate/floor':>16}")
+        for r in results:
+            print(f"{r['rows']:>12,} {r['aggregate']:10.2f} {r['model']:7.2f} {r['write']:7.2f} "
+                  f"{r['aggregate'] / r['floor']:16.2f}")
         if len(results) > 1:
             a, b = results[0], results[-1]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from sklearn.ensemble import IsolationForest
+from sklearn.preprocessing import StandardScaler
 
 import anomaly_detection as ad
 import fhvhv_generator
@@ -112,7 +115,7 @@ def test_aggregate_periods_counts_sums_and_time_parts(spark):
              (dt.datetime(2020, 9, 6, 0, 29, 59), None), (dt.datetime(2020, 9, 6, 1, 5), None)]
     frame = spark.createDataFrame(trips, "pickup_datetime timestamp_ntz, driver_pay double")
     with ad.job_session_conf(spark):
-        rows = ad.aggregate_periods(frame).orderBy("period_us").toPandas()
+        rows = ad.collect_periods(frame)
     assert rows["period_us"].tolist() == [
         int(pd.Timestamp(t).value // 1000) for t in ["2020-09-05 23:30", "2020-09-06 00:00", "2020-09-06 01:00"]]
     assert rows["norides"].tolist() == [2, 3, 1]  # a null driver_pay still is a ride
@@ -126,6 +129,36 @@ def test_aggregate_periods_counts_sums_and_time_parts(spark):
     assert rows[["pickup_year", "pickup_month"]].drop_duplicates().values.tolist() == [[2020, 9]]
 
 
+def test_null_pickup_times_are_no_period(spark):
+    trips = [(dt.datetime(2020, 9, 6, 0, 10), 2.0), (None, 7.0), (None, None), (dt.datetime(2020, 9, 6, 0, 20), 3.0)]
+    frame = spark.createDataFrame(trips, "pickup_datetime timestamp_ntz, driver_pay double")
+    with ad.job_session_conf(spark):
+        rows = ad.collect_periods(frame)
+    assert rows["period_us"].tolist() == [int(pd.Timestamp("2020-09-06 00:00").value // 1000)]
+    assert rows["norides"].tolist() == [2] and rows["total_bill"].tolist() == [5.0]
+
+
+def test_period_numbers_are_dense_and_cover_the_timestamp_range(spark):
+    """period_number floors by one division from PERIOD_ORIGIN: consecutive half hours get
+    consecutive numbers, and the first and last instants Spark's TIMESTAMP holds (0001, 9999) are
+    bucketed like any other, time parts included."""
+    values = [dt.datetime(2020, 9, 1, 0, 0), dt.datetime(2020, 9, 1, 0, 30), dt.datetime(2020, 9, 1, 1, 0),
+              dt.datetime(1, 1, 1, 0, 29, 59), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)]
+    frame = spark.createDataFrame([(v,) for v in values], T.StructType([T.StructField("t", T.TimestampNTZType())]))
+    with ad.job_session_conf(spark):
+        rows = frame.select(ad.period_number(F.col("t")).alias("n"), ad.period_start_us(F.col("t")).alias("us")).collect()
+    numbers = [r.n for r in rows]
+    assert numbers[1] - numbers[0] == numbers[2] - numbers[1] == 1
+    assert min(numbers) >= 0
+    starts = [dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=r.us) for r in rows]
+    assert starts[3:] == [dt.datetime(1, 1, 1, 0, 0), dt.datetime(9999, 12, 31, 23, 30)]
+    parts = ad.add_time_parts(pd.DataFrame({"period_us": [rows[3].us, rows[4].us]}))
+    assert parts["pickup_year"].tolist() == [1, 9999] and parts["pickup_month"].tolist() == [1, 12]
+    assert parts["pickup_dayofmonth"].tolist() == [1, 31] and parts["pickup_hour"].tolist() == [0, 23]
+    assert parts["pickup_minute_group"].tolist() == ["00", "30"]
+    assert parts["pickup_dayofweek"].tolist() == [2, 6]  # 0001-01-01 a Monday, 9999-12-31 a Friday
+
+
 def test_add_lag_uses_the_same_half_hour_one_day_earlier_and_drops_the_warm_up():
     start = pd.Timestamp("2020-09-01 10:00")
     slots = [start + HALF_HOUR * i for i in [0, 1, 2, 48, 49, 50, 96]]  # day 0, day 1 (10:00-11:00), day 2
@@ -135,6 +168,25 @@ def test_add_lag_uses_the_same_half_hour_one_day_earlier_and_drops_the_warm_up()
     assert lagged["period_us"].tolist() == [t.value // 1000 for t in slots[3:]]
     assert lagged["norides_lag"].tolist() == [5, 0, 7, 8]
     assert lagged["norides_lag"].dtype == np.int64
+
+
+def test_labels_are_sklearns_for_the_contamination():
+    """score_periods scores once and sets the label threshold itself: the labels and scores must be
+    those of sklearn's IsolationForest fitted with the contamination (predict / score_samples)."""
+    rng = np.random.default_rng(3)
+    periods = pd.DataFrame({
+        "norides": rng.poisson(500, 400), "total_bill": rng.normal(9000, 500, 400),
+        "avg_bill": rng.normal(18, 1, 400), "norides_lag": rng.poisson(500, 400),
+        "pickup_hour": np.arange(400) // 2 % 24, "pickup_minute_group": np.where(np.arange(400) % 2, "30", "00"),
+        "pickup_dayofweek": np.arange(400) // 48 % 7 + 1})
+    args = ad.parse_args(["--contamination", "0.02", "--n-estimators", "50"])
+    scored = ad.score_periods(periods, args)
+    features = periods.assign(time_of_day=periods["pickup_hour"] + (periods["pickup_minute_group"] == "30") * 0.5)
+    features = StandardScaler().fit_transform(features[ad.FEATURES].to_numpy(dtype="float64"))
+    forest = IsolationForest(n_estimators=50, max_samples=0.7, contamination=0.02, random_state=42).fit(features)
+    assert scored["pred"].tolist() == forest.predict(features).tolist()
+    assert np.allclose(scored["score"], -forest.score_samples(features), rtol=1e-12)
+    assert (scored["pred"] == -1).sum() == 8  # 2 % of 400
 
 
 # --- the job end to end -----------------------------------------------------------------------
@@ -163,6 +215,8 @@ def test_one_row_per_period_after_the_lag_warm_up(job_run, trips_dir):
     assert np.allclose(table["total_bill"], expected["total_bill"], atol=0.011)
     assert summary["rows_read"] == reference["norides"].sum() == 2 * 200_000
     assert summary["periods"] == len(reference)
+    steps = [summary["aggregate_s"], summary["model_s"], summary["write_s"]]
+    assert min(steps) > 0 and summary["total_s"] == pytest.approx(sum(steps))
 
 
 def test_derived_columns(job_run):
@@ -212,6 +266,7 @@ def test_second_run_leaves_the_same_table(spark, job_run, job_args, capsys):
     assert ad.main(job_args, spark=spark) == 0
     out = capsys.readouterr().out
     assert f"read {2 * 200_000} trips" in out and "outliers" in out
+    assert re.search(r"; \d+\.\d s \(aggregate \d+\.\d s, model \d+\.\d s, write \d+\.\d s\)$", out.strip())
     second = spark.table("prediction.ad.iforest").orderBy("pickup_ts").toPandas()
     pd.testing.assert_frame_equal(first, second)
     assert spark.table("prediction.ad.iforest").count() == len(first)
