@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, months, version } from './core';
+import { baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, months, nonEmptySecret, version } from './core';
 import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
 import { OpaServer, TrinoPolicy } from './opa';
@@ -154,9 +154,7 @@ function validateDemoProps(props: DemoChartProps): void {
   if (props.sparkExecutors !== undefined) intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
   isolationForestParams(owner, 'model', props.model);
   if (props.supersetSecretKey !== undefined) {
-    // Checked here without echoing the key (Superset's own check prints the value).
-    const key = props.supersetSecretKey;
-    if (key.trim().length === 0 || key.trim() !== key) throw new Error(`${owner}: supersetSecretKey must be a non-empty string without surrounding whitespace`);
+    nonEmptySecret(owner, 'supersetSecretKey', props.supersetSecretKey);
     if (props.credentials?.admin !== undefined && props.credentials.admin.password === undefined) {
       throw new Error(`${owner}: supersetSecretKey is only written into a created admin Secret; the existing admin Secret must hold connections.secretKey itself`);
     }

@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
-# Suite "superset": the dashboard bundle against a real Superset 6.1.0.
-#   1. jest unit tests of the bundle generator (test/superset/dashboard-bundle.test.ts);
-#   2. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
-#   3. pytest (test/superset/) generates the bundle with scripts/write-superset-bundle.ts, runs
+# Suite "superset": the dashboard bundle against a real Superset 6.1.0. (The bundle generator's
+# jest tests, test/superset/dashboard-bundle.test.ts, run in the unit suite.)
+#   1. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
+#   2. pytest (test/superset/) generates the bundle with scripts/write-superset-bundle.ts, runs
 #      constructs/superset/import_dashboard.py against it exactly as the import Job does, and
 #      checks the database, dataset, charts (their queries run on a loopback fake Trino) and
 #      dashboard, and that a second import changes nothing.
 # Usage: scripts/test-superset.sh   (the Superset venv is built on first use and cached; see lib/common.sh)
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
-
-log "superset: jest unit tests of the bundle generator"
-npx --no-install jest --ci test/superset/dashboard-bundle.test.ts
 
 start=$(date +%s)
 venv="$(ensure_venv superset test/superset/requirements.txt)"

@@ -4,6 +4,11 @@ import { k8s } from 'cdk8s-plus-28';
  * Helpers for the parts all Stackable CRDs share.
  */
 
+/** Listener classes of the Stackable listener-operator (how a role is exposed). */
+export const LISTENER_CLASSES = ['cluster-internal', 'external-unstable', 'external-stable'] as const;
+/** A listener class of the Stackable listener-operator. */
+export type ListenerClassName = typeof LISTENER_CLASSES[number];
+
 /**
  * `podOverrides` applied to every pod an operator creates for this library: the pod-level
  * settings of the Pod Security "restricted" profile (`runAsNonRoot`, `seccompProfile`).

@@ -53,6 +53,14 @@ export function nonEmpty(owner: string, prop: string, value: string): string {
   return value;
 }
 
+/** Like {@link nonEmpty} for a secret: the message never shows the value. */
+export function nonEmptySecret(owner: string, prop: string, value: string): string {
+  if (value.trim().length === 0 || value.trim() !== value) {
+    throw new Error(`${owner}: ${prop} must be a non-empty string without surrounding whitespace`);
+  }
+  return value;
+}
+
 /** A string made of characters that are safe inside a URL userinfo part (for `MC_HOST_*` variables). */
 export function urlSafeSecret(owner: string, prop: string, value: string, minLength: number): string {
   if (value.length < minLength || !/^[A-Za-z0-9._~-]+$/.test(value)) {

@@ -2,12 +2,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
-  BoundCredentials, Credentials, dnsLabel, intInRange, IPodSelectable, nonEmpty, oneOf, Resources, restrictedPodOverrides,
-  serviceFqdn, stackableResources, validateResources, version,
+  BoundCredentials, Credentials, dnsLabel, intInRange, IPodSelectable, LISTENER_CLASSES, ListenerClassName,
+  nonEmptySecret, oneOf, Resources, restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
-import { LISTENER_CLASSES, ListenerClassName } from '../trino';
 
 /** Props of {@link Superset}. */
 export interface SupersetProps {
@@ -64,7 +63,7 @@ export class Superset extends Construct implements IPodSelectable {
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 2048 });
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
-    const secretKey = nonEmpty(owner, 'secretKey', props.secretKey ?? 'demo-superset-secret-key');
+    const secretKey = nonEmptySecret(owner, 'secretKey', props.secretKey ?? 'demo-superset-secret-key');
     this.host = serviceFqdn(this, `${this.name}-node`);
     this.podSelector = { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': this.name };
 

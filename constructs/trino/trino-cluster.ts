@@ -2,15 +2,10 @@ import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
-  BoundCredentials, clusterScoped, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, Resources,
+  BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, Resources,
   restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
-
-/** Listener classes of the Stackable listener-operator. */
-export const LISTENER_CLASSES = ['cluster-internal', 'external-unstable', 'external-stable'] as const;
-/** A listener class of the Stackable listener-operator. */
-export type ListenerClassName = typeof LISTENER_CLASSES[number];
 
 /** Props of {@link TrinoCluster}. */
 export interface TrinoClusterProps {

@@ -4,7 +4,7 @@
  * Run: npx jest test/core
  */
 import {
-  baseUrl, dnsLabel, dnsSubdomain, intInRange, months, nonEmpty, numberInHalfOpen, oneOf, sqlIdentifier, urlSafeSecret,
+  baseUrl, dnsLabel, dnsSubdomain, intInRange, months, nonEmpty, nonEmptySecret, numberInHalfOpen, oneOf, sqlIdentifier, urlSafeSecret,
   version,
 } from '../../constructs/core';
 
@@ -60,6 +60,14 @@ describe('nonEmpty', () => {
     expect(() => nonEmpty('O', 'user', '')).toThrow(/O: user "" must be a non-empty string/);
     expect(() => nonEmpty('O', 'user', '   ')).toThrow(/O: user " {3}" must be a non-empty string/);
     expect(() => nonEmpty('O', 'user', ' admin')).toThrow(/O: user " admin" must be a non-empty string without surrounding whitespace/);
+  });
+});
+
+describe('nonEmptySecret', () => {
+  it('checks like nonEmpty but never shows the value', () => {
+    expect(nonEmptySecret('O', 'key', 's3cret')).toBe('s3cret');
+    expect(() => nonEmptySecret('O', 'key', '')).toThrow(/^O: key must be a non-empty string without surrounding whitespace$/);
+    expect(() => nonEmptySecret('O', 'key', ' s3cret')).toThrow(/^O: key must be a non-empty string without surrounding whitespace$/);
   });
 });
 

@@ -105,7 +105,9 @@ describe('Superset', () => {
       expect(build({ listenerClass: 'LoadBalancer' as never })).toThrow(/Superset Superset: listenerClass "LoadBalancer" is not allowed/);
     });
     it('an empty secret key', () => {
-      expect(build({ secretKey: '' })).toThrow(/Superset Superset: secretKey "" must be a non-empty string/);
+      expect(build({ secretKey: '' })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
+      // The key is a secret: the message must not show it.
+      expect(build({ secretKey: ' s3cret ' })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
     });
     it('a product version that is not a version number', () => {
       expect(build({ productVersion: '6.1.0 ' })).toThrow(/Superset Superset: productVersion "6\.1\.0 " is not a version number/);
