@@ -250,9 +250,10 @@ def period_start_us(pickup: Column) -> Column:
 def aggregate_periods(trips: DataFrame) -> DataFrame:
     """One row per 30-minute period that has pickups: period_us, norides, total_bill, avg_bill.
 
-    Aggregates on the single dense integer key period_number. Trips without a pickup time form
-    one group, dropped after the aggregation (not row by row). Only what needs the trips runs in
-    Spark: the calendar parts of the few periods are added on the driver (add_time_parts)."""
+    Aggregates on the single dense integer key period_number. Trips without a pickup time are
+    dropped by the filter on the key, which Spark's optimizer moves below the aggregation (a
+    per-row null check). Only what needs the trips runs in Spark: the calendar parts of the few
+    periods are added on the driver (add_time_parts)."""
     return (
         trips.groupBy(period_number(F.col("pickup_datetime")).alias("period"))
         .agg(F.count(F.lit(1)).alias("norides"),
