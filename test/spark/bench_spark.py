@@ -7,11 +7,21 @@ that only the number of rows changes) and times, in ONE SparkSession (local[2]):
                  aggregate push-down is off by default, so the values are really read);
   * agg pass   - the job's Spark part alone: read, bucket, aggregate, collect the periods
                  (shows how the job's time splits between the pass over the rows and fixed work);
+  * grouped floor - the cheapest grouped aggregation Spark can run for the job: the same two
+                 columns, ONE counter per period number (the job's key: count(driver_pay)),
+                 collected; no sums, no features, nothing else;
+  * commit floor  - the job's write_table() of a ONE-row table with the contract's columns: what
+                 any Iceberg create-or-replace costs here, whatever the data;
   * job        - anomaly_detection.run() end to end: read, aggregate, model, Iceberg write;
                  its own step timings (summary: aggregate = read + aggregate + collect the
                  periods, model = lag + fit + score, write = namespace + Iceberg table) give
                  the breakdown table;
   * baseline   - naive_baseline.run(), the string-bucketing / row-UDF way, same model.
+From these it prints a LOWER BOUND for any job with this contract on this machine: grouped floor
++ the job's own model step (fit + score with the cluster's parameters) + commit floor. These three
+run one after the other (the model needs every period, the table needs the model), so no job that
+groups in Spark, fits that forest and commits an Iceberg table can be faster; bound/floor shows the
+best job/floor ratio reachable here, and job/bound how far the job is from it.
 Before measuring, a warm-up runs them on a small data set (JVM start, jar loading, Python workers,
 code generation and most JIT compilation are not measured). Every timed run builds a fresh
 DataFrame from the files (nothing is cached by Spark: clearCache() before each run); the OS page
@@ -56,6 +66,19 @@ def agg_pass(spark, path: Path) -> None:
         anomaly_detection.collect_periods(spark.read.parquet(str(path)))
 
 
+def grouped_floor(spark, path: Path) -> None:
+    with anomaly_detection.job_session_conf(spark):
+        (spark.read.parquet(str(path))
+         .groupBy(anomaly_detection.period_number(F.col("pickup_datetime")).alias("period"))
+         .agg(F.count("driver_pay")).collect())
+
+
+def commit_floor(spark, path: Path) -> None:
+    one_row = spark.sql("SELECT " + ", ".join(f"CAST(NULL AS {kind}) AS `{name}`"
+                                               for name, kind in anomaly_detection.OUTPUT_COLUMNS))
+    anomaly_detection.write_table(spark, one_row, "prediction.ad.commit_floor", "")
+
+
 def job(spark, path: Path) -> dict:
     args = anomaly_detection.parse_args(["--input", str(path), "--namespace-location", ""])
     with contextlib.redirect_stdout(io.StringIO()):  # keep the job's summary line out of the table
@@ -98,14 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", nargs="+", default=["2020-09", "2020-10"],
                         help="months the rows are spread over (default: 2020-09 2020-10)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure, median (default: 3)")
+    parser.add_argument("--warmup-rows", type=int, default=1_000_000,
+                        help="total trips of the warm-up data set, not measured (default: 1M)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     parser.add_argument("--cores", type=int, default=2, help="local[N] (default: 2)")
     parser.add_argument("--shuffle-partitions", type=int, default=4,
                         help="spark.sql.shuffle.partitions (default: 4 = 2 x cores)")
     parser.add_argument("--work", type=Path, help="folder for data and warehouse (default: a temp dir, removed)")
     args = parser.parse_args(argv)
-    if min(args.rows) < len(args.months) or args.repeat < 1:
-        parser.error("--rows must be >= the number of months and --repeat >= 1")
+    if min(args.rows + [args.warmup_rows]) < len(args.months) or args.repeat < 1:
+        parser.error("--rows and --warmup-rows must be >= the number of months and --repeat >= 1")
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-spark-"))
     try:
@@ -115,9 +140,10 @@ def main(argv: list[str] | None = None) -> int:
               f"months {' '.join(args.months)}, median of {args.repeat}; machine: {machine()}", flush=True)
 
         warm = work / "data-warmup"
-        fhvhv_generator.write_months(args.months, 500_000, warm, row_group_size=250_000)
+        fhvhv_generator.write_months(args.months, args.warmup_rows // len(args.months), warm,
+                                     row_group_size=250_000)
         for _ in range(3):
-            for fn in (scan_floor, agg_pass, job):
+            for fn in (scan_floor, agg_pass, grouped_floor, commit_floor, job):
                 fn(spark, warm)
         if not args.no_baseline:
             baseline(spark, warm)
@@ -128,23 +154,27 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             fhvhv_generator.write_months(args.months, rows // len(args.months), data)
             gen_s = time.perf_counter() - start
-            floor_t, agg_t, job_t, base_t, summaries = [], [], [], [], []
+            floor_t, agg_t, grouped_t, commit_t, job_t, base_t, summaries = [], [], [], [], [], [], []
             load_before = load()
             for _ in range(args.repeat):
                 floor_t.append(timed(spark, scan_floor, data))
                 agg_t.append(timed(spark, agg_pass, data))
+                grouped_t.append(timed(spark, grouped_floor, data))
+                commit_t.append(timed(spark, commit_floor, data))
                 job_t.append(timed(spark, job, data, summaries))
                 if not args.no_baseline:
                     base_t.append(timed(spark, baseline, data))
             result = {"rows": rows // len(args.months) * len(args.months), "gen": gen_s,
                       "floor": statistics.median(floor_t), "agg": statistics.median(agg_t),
+                      "grouped": statistics.median(grouped_t), "commit": statistics.median(commit_t),
                       "job": statistics.median(job_t),
                       "baseline": statistics.median(base_t) if base_t else None,
                       **{step: statistics.median(s[f"{step}_s"] for s in summaries)
                          for step in ("aggregate", "model", "write")}}
             results.append(result)
             runs = ", ".join(f"{name} {' '.join(f'{t:.2f}' for t in times)}"
-                             for name, times in (("floor", floor_t), ("agg pass", agg_t), ("job", job_t),
+                             for name, times in (("floor", floor_t), ("agg pass", agg_t), ("grouped floor", grouped_t),
+                                                 ("commit floor", commit_t), ("job", job_t),
                                                  ("baseline", base_t)) if times)
             print(f"  {result['rows']:,} rows, runs in s: {runs}; load average {load_before} -> {load()}",
                   flush=True)
@@ -163,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             print(f"{r['rows']:>12,} {r['aggregate']:10.2f} {r['model']:7.2f} {r['write']:7.2f} "
                   f"{r['aggregate'] / r['floor']:16.2f}")
+        print(f"\nlower bound (grouped floor + model + commit floor; see the docstring):\n"
+              f"{'rows':>12} {'grouped s':>9} {'model s':>7} {'commit s':>8} {'bound s':>7} {'bound/floor':>11} "
+              f"{'job/floor':>9} {'job/bound':>9}")
+        for r in results:
+            bound = r["grouped"] + r["model"] + r["commit"]
+            print(f"{r['rows']:>12,} {r['grouped']:9.2f} {r['model']:7.2f} {r['commit']:8.2f} {bound:7.2f} "
+                  f"{bound / r['floor']:11.2f} {r['job'] / r['floor']:9.2f} {r['job'] / bound:9.2f}")
         if len(results) > 1:
             a, b = results[0], results[-1]
 
@@ -172,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nscaling {a['rows']:,} -> {b['rows']:,} rows (x{b['rows'] / a['rows']:.1f}): "
                   f"job time x{b['job'] / a['job']:.2f}, floor x{b['floor'] / a['floor']:.2f}")
             print(f"marginal cost per million rows: floor {per_million('floor'):.3f} s, "
-                  f"agg pass {per_million('agg'):.3f} s, job {per_million('job'):.3f} s"
+                  f"agg pass {per_million('agg'):.3f} s, grouped floor {per_million('grouped'):.3f} s, job {per_million('job'):.3f} s"
                   + (f", baseline {per_million('baseline'):.3f} s" if a["baseline"] else "") + "; "
                   f"fixed part of the job (intercept) ~{a['job'] - per_million('job') * a['rows'] / 1e6:.2f} s")
         spark.stop()
