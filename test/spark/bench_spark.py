@@ -91,15 +91,18 @@ def baseline(spark, path: Path) -> None:
     naive_baseline.run(spark, args)
 
 
-def timed(spark, fn, path: Path, results: list | None = None) -> float:
-    """Wall seconds of fn(spark, path); its return value is appended to results if given."""
+#: What is timed for each size, in this order and interleaved: result key, label, function.
+MEASURED = (("floor", "floor", scan_floor), ("agg", "agg pass", agg_pass),
+            ("grouped", "grouped floor", grouped_floor), ("commit", "commit floor", commit_floor),
+            ("job", "job", job), ("baseline", "baseline", baseline))
+
+
+def timed(spark, fn, path: Path):
+    """(wall seconds, return value) of fn(spark, path)."""
     spark.catalog.clearCache()
     start = time.perf_counter()
     result = fn(spark, path)
-    elapsed = time.perf_counter() - start
-    if results is not None:
-        results.append(result)
-    return elapsed
+    return time.perf_counter() - start, result
 
 
 def machine() -> str:
@@ -143,10 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         fhvhv_generator.write_months(args.months, args.warmup_rows // len(args.months), warm,
                                      row_group_size=250_000)
         for _ in range(3):
-            for fn in (scan_floor, agg_pass, grouped_floor, commit_floor, job):
-                fn(spark, warm)
+            for key, _, fn in MEASURED:
+                if key != "baseline":
+                    fn(spark, warm)
         if not args.no_baseline:
             baseline(spark, warm)
+        measured = [m for m in MEASURED if not (args.no_baseline and m[0] == "baseline")]
 
         results = []
         for rows in args.rows:
@@ -154,28 +159,21 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             fhvhv_generator.write_months(args.months, rows // len(args.months), data)
             gen_s = time.perf_counter() - start
-            floor_t, agg_t, grouped_t, commit_t, job_t, base_t, summaries = [], [], [], [], [], [], []
+            times = {key: [] for key, _, _ in measured}
+            summaries = []  # the job's own step timings
             load_before = load()
             for _ in range(args.repeat):
-                floor_t.append(timed(spark, scan_floor, data))
-                agg_t.append(timed(spark, agg_pass, data))
-                grouped_t.append(timed(spark, grouped_floor, data))
-                commit_t.append(timed(spark, commit_floor, data))
-                job_t.append(timed(spark, job, data, summaries))
-                if not args.no_baseline:
-                    base_t.append(timed(spark, baseline, data))
-            result = {"rows": rows // len(args.months) * len(args.months), "gen": gen_s,
-                      "floor": statistics.median(floor_t), "agg": statistics.median(agg_t),
-                      "grouped": statistics.median(grouped_t), "commit": statistics.median(commit_t),
-                      "job": statistics.median(job_t),
-                      "baseline": statistics.median(base_t) if base_t else None,
+                for key, _, fn in measured:
+                    elapsed, returned = timed(spark, fn, data)
+                    times[key].append(elapsed)
+                    if key == "job":
+                        summaries.append(returned)
+            result = {"rows": rows // len(args.months) * len(args.months), "gen": gen_s, "baseline": None,
+                      **{key: statistics.median(t) for key, t in times.items()},
                       **{step: statistics.median(s[f"{step}_s"] for s in summaries)
                          for step in ("aggregate", "model", "write")}}
             results.append(result)
-            runs = ", ".join(f"{name} {' '.join(f'{t:.2f}' for t in times)}"
-                             for name, times in (("floor", floor_t), ("agg pass", agg_t), ("grouped floor", grouped_t),
-                                                 ("commit floor", commit_t), ("job", job_t),
-                                                 ("baseline", base_t)) if times)
+            runs = ", ".join(f"{label} {' '.join(f'{t:.2f}' for t in times[key])}" for key, label, _ in measured)
             print(f"  {result['rows']:,} rows, runs in s: {runs}; load average {load_before} -> {load()}",
                   flush=True)
             shutil.rmtree(data)

@@ -13,16 +13,22 @@ HERE = Path(__file__).resolve().parent
 ROWS = (20_000, 40_000)
 
 
-def _table(output: str, title: str) -> list[list[str]]:
-    """Rows (split on whitespace) of the table printed after the line starting with title."""
+def _table(output: str, start: str) -> list[list[str]]:
+    """Data rows (split on whitespace) of the table that begins with the line starting with start
+    (its title or header): the lines after it that start with a row count, up to a blank line."""
     lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith(start))
     rows = []
-    for line in lines[start + 2:]:  # title, header
+    for line in lines[first + 1:]:
         if not line.strip():
             break
-        rows.append(line.split())
+        if re.match(r"\s*[\d,]+\s", line):
+            rows.append(line.split())
     return rows
+
+
+def _sizes(rows: list[list[str]]) -> list[int]:
+    return [int(r[0].replace(",", "")) for r in rows]
 
 
 def test_benchmark_prints_every_figure_for_every_size(tmp_path):
@@ -37,8 +43,8 @@ def test_benchmark_prints_every_figure_for_every_size(tmp_path):
     header = next(line for line in out.splitlines() if line.lstrip().startswith("rows generate s"))
     assert header.split() == ["rows", "generate", "s", "floor", "s", "agg", "pass", "s", "job", "s", "job/floor",
                               "job", "rows/s", "baseline", "s", "speedup"]
-    main_rows = [line.split() for line in out.splitlines() if re.match(r"^\s+[\d,]+\s+\d+\.\d", line)][:len(ROWS)]
-    assert [int(r[0].replace(",", "")) for r in main_rows] == list(ROWS)
+    main_rows = _table(out, "rows generate s")
+    assert _sizes(main_rows) == list(ROWS)
     for r in main_rows:
         floor, job, ratio, speedup = float(r[2]), float(r[4]), float(r[5]), float(r[8].rstrip("x"))
         assert 0 < floor and 0 < job and speedup > 0
@@ -47,7 +53,7 @@ def test_benchmark_prints_every_figure_for_every_size(tmp_path):
 
     breakdown = _table(out, "job breakdown")
     bound = _table(out, "lower bound")
-    assert [int(r[0].replace(",", "")) for r in breakdown] == [int(r[0].replace(",", "")) for r in bound] == list(ROWS)
+    assert _sizes(breakdown) == _sizes(bound) == list(ROWS)
     for r in bound:
         grouped, model, commit, total = map(float, r[1:5])
         assert min(grouped, model, commit) > 0 and abs(total - (grouped + model + commit)) <= 0.02
