@@ -26,7 +26,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
-import { Credentials, DemoChart, DemoChartProps } from '../constructs';
+import { Credentials, DemoChart, DemoChartProps, SupersetSecretKey } from '../constructs';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
 import { runMain } from './lib/cli';
 
@@ -513,7 +513,7 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
       hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
       supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
     },
-    supersetSecretKey: s('superset.secretKey') ?? base.supersetSecretKey,
+    supersetSecretKey: s('superset.secretKey') === undefined ? base.supersetSecretKey : SupersetSecretKey.literal(s('superset.secretKey')!),
     months: months === undefined ? base.months : [...months],
   };
 }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { Credentials } from '../constructs/core';
 import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
+import { SupersetSecretKey } from '../constructs/superset';
 import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
 import { collect, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
 
@@ -151,24 +152,36 @@ describe('DemoChart', () => {
   });
 
   describe('Superset secret key', () => {
-    it('defaults to the demo key and can be set, in the admin Secret', () => {
-      expect(find(demo(), 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('demo-superset-secret-key');
-      const objs = demo({ supersetSecretKey: 'a-long-random-key' });
-      expect(find(objs, 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('a-long-random-key');
-      expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('superset-credentials');
+    it('defaults to the demo key and can be set, in the Secret the superset-operator reads it from', () => {
+      expect(find(demo(), 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'demo-superset-secret-key' });
+      const objs = demo({ supersetSecretKey: SupersetSecretKey.literal('a-long-random-key') });
+      expect(find(objs, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'a-long-random-key' });
+      // superset-operator 26.7 no longer reads connections.secretKey (only to migrate 26.3 installations).
+      expect(find(objs, 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBeUndefined();
+      // Independent of the admin: also with an existing admin Secret.
+      const existing = demo({ supersetSecretKey: SupersetSecretKey.literal('k2'), credentials: { admin: Credentials.fromSecret('corp-admin', 'analyst') } });
+      expect(find(existing, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'k2' });
     });
 
-    it('refuses an empty or padded key without echoing it, and a key for an existing admin Secret', () => {
+    it('is left to the superset-operator when generated', () => {
+      expect(ofKind(demo({ supersetSecretKey: SupersetSecretKey.generated() }), 'Secret').map(s => s.metadata.name)).not.toContain('superset-secret-key');
+    });
+
+    it('comes before the SupersetCluster, so the operator finds it and generates none', () => {
+      const objs = demo();
+      expect(position(objs, 'Secret', 'superset-secret-key')).toBeLessThan(position(objs, 'SupersetCluster', 'superset'));
+    });
+
+    it('refuses an empty or padded key without echoing it', () => {
       const build = (props: DemoChartProps) => () => new DemoChart(Testing.app(), 'demo', props);
-      expect(build({ supersetSecretKey: '' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
-      expect(build({ supersetSecretKey: ' s3cret ' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
-      expect(build({ supersetSecretKey: 'key', credentials: { admin: Credentials.fromSecret('corp-admin', 'analyst') } }))
-        .toThrow(/^DemoChart: supersetSecretKey is only written into a created admin Secret/);
+      expect(build({ supersetSecretKey: SupersetSecretKey.literal('') })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ supersetSecretKey: SupersetSecretKey.literal(' s3cret ') })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
     });
   });
 
-  it('with existing Secrets for all credentials, creates no Secret and references only those', () => {
+  it('with existing Secrets for all credentials and a generated secret key, creates no Secret and references only those', () => {
     const objs = demo({
+      supersetSecretKey: SupersetSecretKey.generated(),
       credentials: {
         admin: Credentials.fromSecret('corp-admin', 'analyst'),
         s3: Credentials.fromSecret('corp-s3', 'svc-s3'),

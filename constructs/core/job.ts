@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ImageUser } from './images';
 import { NON_ROOT_UID, restrictedPod } from './pod-security';
 
 /** Props of {@link restrictedJob}. */
@@ -12,11 +13,14 @@ export interface RestrictedJobProps {
   readonly backoffLimit: number;
   /** The pod's containers, init containers and volumes. */
   readonly pod: Pick<k8s.PodSpec, 'containers' | 'initContainers' | 'volumes'>;
+  /** The user the pod runs as; images built for one user (Stackable's) need theirs. @default - UID and GID {@link NON_ROOT_UID} */
+  readonly user?: ImageUser;
 }
 
 /**
  * A one-off Job as this library writes them: restarted on failure, no service-account token
- * (none of our Jobs talks to the Kubernetes API), Pod Security "restricted" as UID {@link NON_ROOT_UID}.
+ * (none of our Jobs talks to the Kubernetes API), Pod Security "restricted" as `user` (default UID
+ * {@link NON_ROOT_UID}).
  * Created with id `Resource`.
  */
 export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.KubeJob {
@@ -29,7 +33,7 @@ export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.
         spec: {
           restartPolicy: 'OnFailure',
           automountServiceAccountToken: false,
-          securityContext: restrictedPod(NON_ROOT_UID),
+          securityContext: props.user === undefined ? restrictedPod(NON_ROOT_UID) : restrictedPod(props.user.uid, props.user.gid, props.user.fsGroup),
           ...props.pod,
         },
       },

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 
 /**
@@ -8,6 +9,21 @@ import { k8s } from 'cdk8s-plus-28';
 export const LISTENER_CLASSES = ['cluster-internal', 'external-unstable', 'external-stable'] as const;
 /** A listener class of the Stackable listener-operator. */
 export type ListenerClassName = typeof LISTENER_CLASSES[number];
+
+/**
+ * The ListenerClasses, with their Service type, that the listener-operator 26.7.0 creates at start
+ * for each value of its Helm value `preset` (deploy/helm/listener-operator/values.yaml, default
+ * `ephemeral-nodes`; rust/operator-binary/src/manifests/ephemeral-nodes.yaml and stable-nodes.yaml;
+ * created only if missing, main.rs `create_if_missing`, so changing the preset later changes nothing).
+ * A LoadBalancer Listener gets no address without a load-balancer controller, and a pod mounting
+ * its listener volume then never starts (csi_server/node.rs "listener has no addresses yet").
+ * stackablectl picks `stable-nodes` on kind, minikube and k3s and `ephemeral-nodes` elsewhere
+ * (stackabletech/stackable-cockpit main@3ab83b6, rust/stackable-cockpit/src/platform/operator/listener_operator.rs).
+ */
+export const LISTENER_PRESETS: Record<'ephemeral-nodes' | 'stable-nodes', Record<ListenerClassName, 'ClusterIP' | 'NodePort' | 'LoadBalancer'>> = {
+  'ephemeral-nodes': { 'cluster-internal': 'ClusterIP', 'external-unstable': 'NodePort', 'external-stable': 'LoadBalancer' },
+  'stable-nodes': { 'cluster-internal': 'ClusterIP', 'external-unstable': 'NodePort', 'external-stable': 'NodePort' },
+};
 
 /**
  * `podOverrides` applied to every pod an operator creates for this library: the pod-level
@@ -29,4 +45,32 @@ export function restrictedPodOverrides(extra: k8s.PodSpec = { containers: [] }):
   const spec = json.spec as Record<string, unknown>;
   if (Array.isArray(spec.containers) && spec.containers.length === 0) delete spec.containers;
   return json;
+}
+
+/**
+ * The `<cluster>-<role>-<rolegroup>` name the operators built on operator-rs 0.113 give a role
+ * group's StatefulSet, ConfigMap and (with `-headless`) its headless Service, shortened with a
+ * hash when longer than 52 characters (operator-rs tag stackable-operator-0.113.3,
+ * crates/stackable-operator/src/v2/role_group_utils.rs `ResourceNames::qualified_role_group_name`
+ * and `ensure_max_length`; the trino-operator and superset-operator 26.7.0 use it).
+ */
+export function qualifiedRoleGroupName(cluster: string, role: string, roleGroup: string): string {
+  return ensureMaxLength(`${cluster}-${role}-${roleGroup}`, 52, 6);
+}
+
+/** `ResourceNames::headless_service_name`: `<qualified role group name>-headless`, the StatefulSet's `serviceName`. */
+export function roleGroupHeadlessServiceName(cluster: string, role: string, roleGroup: string): string {
+  return `${qualifiedRoleGroupName(cluster, role, roleGroup)}-headless`;
+}
+
+/** operator-rs `ResourceNames::ensure_max_length`, character for character (exported for its test vectors). */
+export function ensureMaxLength(name: string, maxLength: number, hashLength: number): string {
+  if (name.length <= maxLength) return name;
+  if (hashLength === 0) return name.slice(0, maxLength);
+  const hash = createHash('sha256').update(name, 'ascii').digest('hex').slice(0, hashLength);
+  const truncated = name.slice(0, maxLength - hashLength);
+  const last = truncated[truncated.length - 1];
+  const secondToLast = truncated[truncated.length - 2];
+  const head = truncated.slice(0, -2);
+  return secondToLast === '-' && last !== '-' ? `${head}${secondToLast}${hash}` : `${head}${secondToLast}-${hash}`;
 }

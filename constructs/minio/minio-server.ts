@@ -5,6 +5,7 @@ import {
   NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
+import { SecretScope, secretOperatorVolume } from '../secret-operator';
 
 /** Props of {@link MinioServer}. */
 export interface MinioServerProps {
@@ -38,12 +39,21 @@ export interface MinioServerProps {
 }
 
 const API_PORT = 9000;
+
+/**
+ * MinIO reads its certificate and key from `<certs-dir>/public.crt` and `<certs-dir>/private.key`
+ * (minio/minio cmd/config-dir.go `publicCertFile` / `privateKeyFile`). The secret-operator
+ * writes `tls.crt` / `tls.key` unless told otherwise: the volume's
+ * `secrets.stackable.tech/format.tls-pem.cert-name` / `key-name` annotations rename them
+ * (see secret-operator/secret-volume.ts), and the subPath mounts use the same names.
+ */
+export const MINIO_TLS_FILES = { cert: 'public.crt', key: 'private.key' } as const;
 const CONSOLE_PORT = 9001;
 
 /**
  * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,
  * console on 9001), root credentials in a Secret, and a TLS certificate issued by the
- * secret-operator for `service=<name>` (files renamed to `public.crt`/`private.key` as MinIO wants).
+ * secret-operator for `service=<name>` (files named `public.crt`/`private.key` as MinIO wants).
  */
 export class MinioServer extends Construct implements IS3Endpoint, IPodSelectable {
   /** Name of the Service. */
@@ -56,6 +66,11 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
   public readonly consolePort = CONSOLE_PORT;
   /** The SecretClass that issues the server certificate. */
   public readonly tlsSecretClass: string;
+  /**
+   * Scopes of the server certificate: `service=<name>`, so its SAN is {@link host}, the name every
+   * client connects to (secret-operator 26.7.0 backend/mod.rs `scope_addresses`).
+   */
+  public readonly tlsScopes: SecretScope[];
   /** The Secret with `accessKey` and `secretKey`. */
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
@@ -75,6 +90,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.serviceName = name;
     this.host = serviceFqdn(this, name);
+    this.tlsScopes = [SecretScope.service(name)];
     this.podSelector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': name };
     this.credentials = credentials.bind(this, 'Credentials', {
       secretName: `${name}-s3-credentials`, usernameKey: 'accessKey', passwordKey: 'secretKey',
@@ -135,10 +151,10 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               volumeMounts: [
                 { name: 'data', mountPath: '/data' },
                 // MinIO creates `CAs/` inside its certs dir: a writable emptyDir holds the dir, the
-                // secret-operator volume provides the two files.
+                // secret-operator volume provides the two files under the names MinIO looks for.
                 { name: 'certs', mountPath: certsDir },
-                { name: 'tls', mountPath: `${certsDir}/public.crt`, subPath: 'public.crt', readOnly: true },
-                { name: 'tls', mountPath: `${certsDir}/private.key`, subPath: 'private.key', readOnly: true },
+                { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.cert}`, subPath: MINIO_TLS_FILES.cert, readOnly: true },
+                { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.key}`, subPath: MINIO_TLS_FILES.key, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
             }],
@@ -146,27 +162,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               { name: 'data', persistentVolumeClaim: { claimName: pvc.name } },
               scratchVolume('certs', 4),
               scratchVolume('tmp', 256),
-              {
-                name: 'tls',
-                ephemeral: {
-                  volumeClaimTemplate: {
-                    metadata: {
-                      annotations: {
-                        'secrets.stackable.tech/class': this.tlsSecretClass,
-                        'secrets.stackable.tech/scope': `service=${name}`,
-                        'secrets.stackable.tech/format': 'tls-pem',
-                        'secrets.stackable.tech/format.compatibility.tls-pem.cert-name': 'public.crt',
-                        'secrets.stackable.tech/format.compatibility.tls-pem.key-name': 'private.key',
-                      },
-                    },
-                    spec: {
-                      storageClassName: 'secrets.stackable.tech',
-                      accessModes: ['ReadWriteOnce'],
-                      resources: { requests: { storage: k8s.Quantity.fromString('1') } },
-                    },
-                  },
-                },
-              },
+              secretOperatorVolume('tls', { secretClass: this.tlsSecretClass, scopes: this.tlsScopes, format: 'tls-pem', pemFiles: MINIO_TLS_FILES }),
             ],
           },
         },

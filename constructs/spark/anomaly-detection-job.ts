@@ -74,6 +74,16 @@ export interface AnomalyDetectionJobProps {
   readonly executorResources?: Resources;
   /** CPU and memory of the spark-submit pod. @default 100m-1000m CPU, 1024 MiB */
   readonly submitResources?: Resources;
+  /**
+   * How often the spark-submit Job retries a failed run, e.g. when the Hive metastore or MinIO is
+   * briefly unavailable. The spark-k8s operator makes it the submit Job's `backoffLimit` and
+   * defaults it to 0 (spark-k8s-operator main@405d551, rust/operator-binary/src/crd/constants.rs
+   * `DEFAULT_SUBMIT_JOB_RETRY_ON_FAILURE_COUNT`, spark_k8s_controller.rs `backoff_limit`), so one
+   * transient failure would end the application for good. Reruns are safe: the job replaces its
+   * table as a whole. Kubernetes waits 10 s, 20 s, 40 s, ... between attempts.
+   * @default 4
+   */
+  readonly retryOnFailureCount?: number;
   /** Maven coordinates of the Iceberg runtime. @default 'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0' */
   readonly icebergRuntime?: string;
 }
@@ -117,6 +127,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     }
     const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);
     const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
+    const retryOnFailureCount = intInRange(owner, 'retryOnFailureCount', props.retryOnFailureCount ?? 4, 0, 100);
     const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
     const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 });
     const submit = validateResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
@@ -161,7 +172,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
         },
         volumes: [{ name: 'job-files', configMap: { name: jobFiles.name } }],
         job: {
-          config: { resources: stackableResources(submit), volumeMounts: mounts },
+          config: { resources: stackableResources(submit), volumeMounts: mounts, retryOnFailureCount },
           podOverrides: restrictedPodOverrides({
             containers: [],
             initContainers: [props.data.waitForDataContainer()],

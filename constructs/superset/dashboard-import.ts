@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   containerResources, dnsLabel, intInRange, IPodSelectable, PodNetworkPolicy, Resources, restrictedContainer,
-  restrictedJob, scratchVolume, stackableImage, validateResources,
+  restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -26,7 +26,12 @@ export interface SupersetDashboardImportProps {
   readonly name?: string;
   /** How long the Job waits for Superset before it fails. @default 1800 */
   readonly waitSeconds?: number;
-  /** Image with Python 3 (the Superset image, which the import script needs nothing beyond). @default - the Stackable Superset image */
+  /**
+   * Image with Python 3 (the Superset image, which the import script needs nothing beyond). The
+   * pod runs as the Stackable images' user ({@link STACKABLE_IMAGE_USER}), so another image must
+   * work as UID 1000, group 0.
+   * @default - the Stackable Superset image
+   */
   readonly image?: string;
   /** CPU and memory. @default 50m-500m CPU, 256 MiB */
   readonly resources?: Resources;
@@ -85,6 +90,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       name,
       labels: this.podSelector,
       backoffLimit: 6,
+      user: STACKABLE_IMAGE_USER,
       pod: {
         containers: [{
           name: 'import',

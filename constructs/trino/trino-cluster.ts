@@ -3,7 +3,7 @@ import { AuthenticationClass } from '../../imports/authentication.stackable.tech
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
   BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, Resources,
-  restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
+  restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
 
@@ -33,7 +33,12 @@ export interface TrinoClusterProps {
   readonly workerResources?: Resources;
   /** How the coordinator is exposed. @default 'external-stable' */
   readonly listenerClass?: ListenerClassName;
+  /** secret-operator SecretClass of the server certificate (clients must trust its CA). @default 'tls' */
+  readonly tlsSecretClass?: string;
 }
+
+/** The role group this construct creates for each role. */
+const ROLE_GROUP = 'default';
 
 const HTTPS_PORT = 8443;
 
@@ -41,13 +46,26 @@ const HTTPS_PORT = 8443;
  * A Trino cluster (Stackable `TrinoCluster`): password authentication through a static
  * AuthenticationClass, authorization by OPA, catalogs selected by the label `trino: <name>`
  * (see {@link TrinoCatalog}). Authentication forces HTTPS: clients reach the coordinator at
- * `<name>-coordinator:8443`.
+ * {@link host}:8443, a name its certificate holds.
  */
 export class TrinoCluster extends Construct implements IPodSelectable {
   /** Name of the TrinoCluster. */
   public readonly name: string;
-  /** In-cluster DNS name of the coordinator. */
+  /**
+   * In-cluster DNS name of the coordinator that its TLS certificate holds: the role group's
+   * headless Service `<name>-coordinator-default-headless`. The trino-operator 26.7.0
+   * (rust/operator-binary/src/controller/build/resource/statefulset.rs `create_tls_volume`) asks
+   * the secret-operator for a certificate with pod scope (SANs: the pod's `subdomain`, which is the
+   * headless Service, statefulset.rs `service_name`) and the listener volume's scope (only the
+   * listener's addresses: for `external-*` classes the node or load-balancer addresses). The
+   * listener Service `<name>-coordinator` is in neither, so TLS clients that verify the host
+   * name connect here.
+   */
   public readonly host: string;
+  /** Name of the Service the listener-operator creates for the coordinator (its listener class decides its type). */
+  public readonly listenerServiceName: string;
+  /** The SecretClass of the server certificate. */
+  public readonly tlsSecretClass: string;
   /** HTTPS port of the coordinator. */
   public readonly port = HTTPS_PORT;
   /** The admin user's credentials. */
@@ -67,7 +85,10 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const authClassName = dnsSubdomain(owner, 'authenticationClassName', props.authenticationClassName ?? `${this.name}-users`);
-    this.host = serviceFqdn(this, `${this.name}-coordinator`);
+    this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
+    this.host = serviceFqdn(this, roleGroupHeadlessServiceName(this.name, 'coordinator', ROLE_GROUP));
+    // trino-operator 26.7.0 controller/build/resource/listener.rs `group_listener_name`: `<cluster>-coordinator`.
+    this.listenerServiceName = `${this.name}-coordinator`;
     this.catalogLabels = { trino: this.name };
     this.podSelector = { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': this.name };
 
@@ -86,17 +107,18 @@ export class TrinoCluster extends Construct implements IPodSelectable {
           catalogLabelSelector: { matchLabels: this.catalogLabels },
           authentication: [{ authenticationClass: authClassName }],
           authorization: { opa: { configMapName: props.opa.discoveryConfigMapName, package: props.policy.packageName } },
+          tls: { serverSecretClass: this.tlsSecretClass },
         },
         coordinators: {
           roleConfig: { listenerClass },
           config: { resources: stackableResources(coordinatorResources) },
           podOverrides: restrictedPodOverrides(),
-          roleGroups: { default: { replicas: 1 } },
+          roleGroups: { [ROLE_GROUP]: { replicas: 1 } },
         },
         workers: {
           config: { resources: stackableResources(workerResources) },
           podOverrides: restrictedPodOverrides(),
-          roleGroups: { default: { replicas: workers } },
+          roleGroups: { [ROLE_GROUP]: { replicas: workers } },
         },
       },
     });

@@ -57,7 +57,8 @@ describe('SupersetDashboardImport', () => {
     expect(expectSecretRefsResolve(objs, c)).toHaveLength(3);
     // The bundle points at the Trino coordinator, without any password.
     const bundle = find(objs, 'ConfigMap', 'superset-import-dashboard-bundle');
-    expect(JSON.stringify(bundle.data)).toContain('trino-coordinator.ns.svc.cluster.local:8443');
+    // The host in Trino's certificate (TrinoCluster.host), not the listener Service `trino-coordinator`.
+    expect(JSON.stringify(bundle.data)).toContain('@trino-coordinator-default-headless.ns.svc.cluster.local:8443/');
     expect(JSON.stringify(bundle.data)).not.toContain('adminadmin');
   });
 
@@ -69,7 +70,8 @@ describe('SupersetDashboardImport', () => {
     expect(job.spec.template.metadata.labels).toEqual(dashboard.podSelector);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    // The Stackable image's own user (STACKABLE_IMAGE_USER): it owns the image's Python.
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     const c = container(pod, 'import');
     expect(c.image).toBe('oci.stackable.tech/sdp/superset:6.1.0-stackable26.7.0');
     expect(envValue(c, 'WAIT_SECONDS')).toBe('1800');

@@ -66,7 +66,9 @@ describe('TrinoCluster', () => {
 
   it('defaults to Trino 481, one worker, an external-stable coordinator, restricted pods', () => {
     const { chart, trino } = setup({}, namespacedChart('ns'));
-    expect(trino.url).toBe('https://trino-coordinator.ns.svc.cluster.local:8443');
+    // The coordinator certificate's pod-scope SAN (the role group's headless Service), not the listener Service.
+    expect(trino.url).toBe('https://trino-coordinator-default-headless.ns.svc.cluster.local:8443');
+    expect(trino.listenerServiceName).toBe('trino-coordinator');
     expect(trino.podSelector).toEqual({ 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': 'trino' });
     const spec = find(synth(chart), 'TrinoCluster', 'trino').spec;
     expect(spec.image).toEqual({ productVersion: '481' });
