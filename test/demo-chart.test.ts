@@ -151,6 +151,12 @@ describe('DemoChart', () => {
     });
   });
 
+  it('exposes Trino and Superset with the listener class it is given', () => {
+    const objs = demo({ listenerClass: 'external-unstable' });
+    expect(find(objs, 'TrinoCluster', 'trino').spec.coordinators.roleConfig.listenerClass).toBe('external-unstable');
+    expect(find(objs, 'SupersetCluster', 'superset').spec.nodes.roleConfig.listenerClass).toBe('external-unstable');
+  });
+
   describe('Superset secret key', () => {
     it('defaults to the demo key and can be set, in the Secret the superset-operator reads it from', () => {
       expect(find(demo(), 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'demo-superset-secret-key' });
@@ -239,6 +245,9 @@ describe('DemoChart', () => {
     it('a Trino version "latest"', () => {
       expect(build({ versions: { trino: 'latest' } })).toThrow(/^DemoChart: versions\.trino "latest" is not a version number/);
     });
+    it('a listener class the listener-operator does not create', () => {
+      expect(build({ listenerClass: 'LoadBalancer' as never })).toThrow(/^DemoChart: listenerClass "LoadBalancer" is not allowed/);
+    });
     it('an S3 password too short for MinIO', () => {
       expect(build({ credentials: { s3: Credentials.literal('admin', 'admin') } })).toThrow(/MinioServer Minio: credentials\.password "\*{5}" must be at least 8 characters/);
     });
@@ -251,6 +260,7 @@ describe('parseSynthArgs (scripts/synth.ts, shared with scripts/synth-helm.ts)',
     expect(parseSynthArgs(['--network-policies', '--outdir', 'out', '--namespace', 'taxi'])).toEqual({
       outdir: 'out', props: { namespace: 'taxi', networkPolicies: true },
     });
+    expect(parseSynthArgs(['--listener-class', 'external-unstable']).props).toEqual({ namespace: undefined, networkPolicies: false, listenerClass: 'external-unstable' });
     // What the props build: the chart id names the synthesized file.
     expect(DEMO_CHART_ID).toBe('spark-k8s-anomaly-detection-taxi-data');
   });

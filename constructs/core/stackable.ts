@@ -26,6 +26,28 @@ export const LISTENER_PRESETS: Record<'ephemeral-nodes' | 'stable-nodes', Record
 };
 
 /**
+ * What a Stackable operator puts into the pods of one role, as far as our `podOverrides` can
+ * meet it. The operators merge `podOverrides` into their pod template with k8s-openapi's
+ * `DeepMerge` (operator-rs 0.113.3 crates/stackable-operator/src/role_utils.rs `pod_overrides`;
+ * e.g. superset-operator 26.7.0 controller/build/resource/statefulset.rs `merge_from`): containers
+ * and volumes are merged by `name`, a container's volume mounts by `mountPath`. So an override
+ * naming an operator container changes that container, a volume with an operator volume's name is
+ * merged into it (two sources: an invalid pod), and a mount on an operator mount path replaces it.
+ */
+export interface OperatorPod {
+  /** Containers and init containers the operator creates (sidecars included). */
+  readonly containers: readonly string[];
+  /**
+   * Pod volumes the operator creates (including those it names after user input, resolved), and
+   * the mount paths of its containers; undefined where not modelled, because our overrides add
+   * no volumes or mounts there.
+   */
+  readonly volumes?: { readonly names: readonly string[]; readonly mountPaths: Readonly<Record<string, readonly string[]>> };
+  /** Labels the operator sets on the pods (those our selectors may use). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
  * `podOverrides` applied to every pod an operator creates for this library: the pod-level
  * settings of the Pod Security "restricted" profile (`runAsNonRoot`, `seccompProfile`).
  * Container-level settings (`allowPrivilegeEscalation`, `capabilities`) are not set: a container

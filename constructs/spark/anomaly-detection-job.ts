@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
-  dnsLabel, intInRange, IPodSelectable, numberInHalfOpen, Resources, restrictedPodOverrides, sqlIdentifier,
+  dnsLabel, intInRange, IPodSelectable, numberInHalfOpen, OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier,
   stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
@@ -89,6 +89,31 @@ export interface AnomalyDetectionJobProps {
 }
 
 const JOB_FILE = 'anomaly_detection.py';
+
+/**
+ * The spark-submit pod of a SparkApplication as the spark-k8s operator builds it
+ * (spark-k8s-operator main@405d551, no 26.7 tag: rust/operator-binary/src/spark_k8s_controller.rs
+ * `spark_job`, one container `spark-submit`, no init containers; crd/mod.rs `volumes`: `config`,
+ * `driver-pod-template`, `executor-pod-template`, `log`, `job-files` (with `spec.image`),
+ * `req-files` (with requirements), one named after the S3 credentials SecretClass, `ivy2` (with
+ * packages), `stackable-truststore` and one named after the S3 TLS SecretClass; then `spec.volumes`).
+ * Labels from operator-rs 0.111.1 `recommended_labels` with `app.kubernetes.io/name: spark-k8s`
+ * (crd/constants.rs `APP_NAME`); the driver and executor pods, built by Spark from the operator's
+ * pod templates, carry the same `name` and `instance`.
+ */
+export function sparkSubmitPod(app: string, s3CredentialsClass: string, s3TlsClass: string, specVolumes: readonly string[]): OperatorPod {
+  return {
+    containers: ['spark-submit'],
+    volumes: {
+      names: ['config', 'driver-pod-template', 'executor-pod-template', 'log', 'job-files', 'req-files', s3CredentialsClass, 'ivy2', 'stackable-truststore', s3TlsClass, ...specVolumes],
+      mountPaths: {
+        'spark-submit': ['/stackable/spark/driver-pod-templates', '/stackable/spark/executor-pod-templates', '/stackable/spark/jobs', '/stackable/spark/requirements',
+          `/stackable/secrets/${s3CredentialsClass}`, '/stackable/log', '/ivy2', '/stackable/truststore', `/stackable/mount_server_tls/${s3TlsClass}`],
+      },
+    },
+    labels: { 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': app },
+  };
+}
 const JOB_DIR = '/stackable/spark/jobs';
 
 /**

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
   BoundCredentials, Credentials, dnsLabel, intInRange, IPodSelectable, LISTENER_CLASSES, ListenerClassName,
-  nonEmptySecret, oneOf, Resources, restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
+  nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
@@ -41,6 +41,24 @@ export interface SupersetProps {
 }
 
 const HTTP_PORT = 8088;
+
+/**
+ * The pods of a SupersetCluster's `nodes` role as superset-operator 26.7.0 builds them
+ * (rust/operator-binary/src/controller/build/resource/statefulset.rs and resource/mod.rs:
+ * containers `superset`, `metrics` and, with vector logging, `vector`; volumes `config`,
+ * `log-config`, `log` and the `listener` volume claim; labels from operator-rs 0.113.3
+ * `recommended_labels`).
+ */
+export function supersetNodePod(cluster: string): OperatorPod {
+  return {
+    containers: ['superset', 'metrics', 'vector'],
+    volumes: {
+      names: ['config', 'log-config', 'log', 'listener'],
+      mountPaths: { superset: ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'], metrics: [], vector: ['/stackable/config/vector.yaml', '/stackable/log'] },
+    },
+    labels: { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': cluster },
+  };
+}
 
 /** The key of Superset's `SECRET_KEY` in {@link Superset.secretKeySecretName}. */
 export const SECRET_KEY_KEY = 'SECRET_KEY';
@@ -102,6 +120,9 @@ export class Superset extends Construct implements IPodSelectable {
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const secretKey = props.secretKey ?? SupersetSecretKey.literal('demo-superset-secret-key');
     if (secretKey.value !== undefined) nonEmptySecret(owner, 'secretKey', secretKey.value);
+    // superset-operator 26.7.0 crd/mod.rs: the nodes role's Listener is `<cluster>-node` (port `http`
+    // 8088); the listener-operator 26.7.0 names its Service after the Listener
+    // (listener_controller.rs `svc_name`), with a ClusterIP for every listener class.
     this.host = serviceFqdn(this, `${this.name}-node`);
     this.podSelector = { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': this.name };
 

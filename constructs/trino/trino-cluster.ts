@@ -2,10 +2,11 @@ import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
-  BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, Resources,
-  restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, stackableResources, validateResources, version,
+  BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, OperatorPod, Resources,
+  LISTENER_PRESETS, qualifiedRoleGroupName, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
+import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
 
 /** Props of {@link TrinoCluster}. */
 export interface TrinoClusterProps {
@@ -40,7 +41,45 @@ export interface TrinoClusterProps {
 /** The role group this construct creates for each role. */
 const ROLE_GROUP = 'default';
 
+/**
+ * The pods of a TrinoCluster role as trino-operator 26.7.0 builds them (crd/mod.rs `Container`:
+ * init container `prepare`, `trino`, `vector` with vector logging, `password-file-updater` on the
+ * coordinator with a static AuthenticationClass; controller/build/resource/statefulset.rs). Our
+ * overrides add no volumes or containers, so only the names are modelled.
+ */
+export function trinoPod(cluster: string): OperatorPod {
+  return {
+    containers: ['prepare', 'trino', 'vector', 'password-file-updater'],
+    labels: { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': cluster },
+  };
+}
+
 const HTTPS_PORT = 8443;
+
+/**
+ * The DNS names in a coordinator's TLS certificate. trino-operator 26.7.0
+ * (controller/build/resource/statefulset.rs `create_tls_volume`, `secret_volume_listener_scope`)
+ * requests pod scope and the scope of the listener volume `listener`; pod scope names the pod's
+ * `subdomain`, which the StatefulSet controller sets to the StatefulSet's `serviceName`, the role
+ * group's headless Service (statefulset.rs `service_name`); the listener volume contributes the
+ * Listener's addresses, which are DNS names only for ClusterIP classes (listener-operator 26.7.0
+ * listener_controller.rs: `<listener>.<ns>.svc.<domain>`; NodePort and LoadBalancer give node or
+ * load-balancer addresses). See secret-operator/secret-volume.ts `scopeAddresses`.
+ */
+export function coordinatorCertificateNames(cluster: string, namespace: string, listenerClass: ListenerClassName, roleGroups: Readonly<Record<string, number>>): string[] {
+  const listenerService = `${cluster}-coordinator`;
+  const clusterIp = Object.values(LISTENER_PRESETS).every(preset => preset[listenerClass] === 'ClusterIP');
+  const listenerDnsNames = { listener: clusterIp ? [`${listenerService}.${namespace}.svc.${CLUSTER_DOMAIN}`] : [] };
+  const names: string[] = [];
+  for (const [roleGroup, replicas] of Object.entries(roleGroups)) {
+    const statefulSet = qualifiedRoleGroupName(cluster, 'coordinator', roleGroup);
+    const podSubdomain = roleGroupHeadlessServiceName(cluster, 'coordinator', roleGroup);
+    for (let i = 0; i < replicas; i++) {
+      names.push(...scopeAddresses([SecretScope.pod(), SecretScope.listenerVolume('listener')], { namespace, podName: `${statefulSet}-${i}`, podSubdomain, listenerDnsNames }));
+    }
+  }
+  return [...new Set(names)];
+}
 
 /**
  * A Trino cluster (Stackable `TrinoCluster`): password authentication through a static
