@@ -22,6 +22,14 @@ export interface MinioServerProps {
   readonly credentialsClass?: S3CredentialsClass;
   /** secret-operator SecretClass that issues the server certificate. @default 'tls' */
   readonly tlsSecretClass?: string;
+  /**
+   * Lifetime of the server certificate in days, 1 to 15 (the default `tls` SecretClass issues at
+   * most 15). The secret-operator renews a certificate only by having the pod restarted some hours
+   * before it expires, so this is how often the single MinIO server restarts; with the
+   * secret-operator's own default of 24 hours it would restart about every 13 to 18 hours.
+   * @default 7
+   */
+  readonly certificateLifetimeDays?: number;
   /** Size of the data volume in GiB. @default 10 */
   readonly storageGi?: number;
   /** Storage class of the data volume. @default - the cluster's default storage class */
@@ -83,6 +91,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     const owner = `MinioServer ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? 'minio');
     const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 10, 1);
+    const lifetimeDays = intInRange(owner, 'certificateLifetimeDays', props.certificateLifetimeDays ?? 7, 1, 15);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 1024 });
     const credentials = props.credentials ?? Credentials.literal('admin', 'adminadmin');
     urlSafeSecret(owner, 'credentials.username', credentials.username, 3);
@@ -162,7 +171,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               { name: 'data', persistentVolumeClaim: { claimName: pvc.name } },
               scratchVolume('certs', 4),
               scratchVolume('tmp', 256),
-              secretOperatorVolume('tls', { secretClass: this.tlsSecretClass, scopes: this.tlsScopes, format: 'tls-pem', pemFiles: MINIO_TLS_FILES }),
+              secretOperatorVolume('tls', { secretClass: this.tlsSecretClass, scopes: this.tlsScopes, format: 'tls-pem', pemFiles: MINIO_TLS_FILES, lifetimeDays }),
             ],
           },
         },

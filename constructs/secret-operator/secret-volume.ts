@@ -153,6 +153,16 @@ export interface SecretOperatorVolumeOptions {
   readonly format: TlsSecretFormat;
   /** File names for `tls-pem` (only those differing from the defaults are annotated). */
   readonly pemFiles?: TlsPemFileNames;
+  /**
+   * Requested certificate lifetime in days (autoTls backends; capped by the SecretClass's
+   * `maxCertificateLifetime`, 15 days for the default `tls` class). The secret-operator marks the
+   * pod to be evicted by the commons-operator 6 hours (less up to 20 % jitter) before the
+   * certificate expires (backend/auto_tls/mod.rs `DEFAULT_CERT_LIFETIME` 24h,
+   * `DEFAULT_CERT_RESTART_BUFFER` 6h; csi_server/node.rs `tag_pod`): that restart is how the
+   * certificate is renewed.
+   * @default - the secret-operator's 24 hours
+   */
+  readonly lifetimeDays?: number;
 }
 
 /** An ephemeral secret-operator volume with a TLS certificate. */
@@ -162,6 +172,7 @@ export function secretOperatorVolume(name: string, o: SecretOperatorVolumeOption
     'secrets.stackable.tech/scope': o.scopes.map(s => s.toString()).join(','),
     'secrets.stackable.tech/format': o.format,
   };
+  if (o.lifetimeDays !== undefined) annotations['secrets.stackable.tech/backend.autotls.cert.lifetime'] = `${o.lifetimeDays}d`;
   if (o.pemFiles !== undefined) {
     if (o.format !== 'tls-pem') throw new Error(`secretOperatorVolume ${name}: pemFiles need format tls-pem, not ${o.format}`);
     const wanted: Record<string, string | undefined> = { 'cert-name': o.pemFiles.cert, 'key-name': o.pemFiles.key, 'ca-name': o.pemFiles.ca };
