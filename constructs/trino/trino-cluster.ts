@@ -3,7 +3,7 @@ import { AuthenticationClass } from '../../imports/authentication.stackable.tech
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
   BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, OperatorPod, Resources,
-  LISTENER_PRESETS, qualifiedRoleGroupName, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, stackableResources, validateResources, version,
+  LISTENER_PRESETS, qualifiedRoleGroupName, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources, validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
@@ -132,6 +132,11 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     this.podSelector = { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': this.name };
 
     const admin = props.admin ?? Credentials.literal('admin', 'adminadmin');
+    // trino-operator 26.7.0 authentication/password/file.rs: the password-file-updater sidecar runs
+    // `htpasswd -nbBC 12 ${user_name} ${password}` unquoted and splits its output on spaces, so
+    // whitespace or glob characters silently break the login of every user of the Secret.
+    shellWord(owner, 'admin.username', admin.username, false, /[\s*?[\]:]/);
+    if (admin.password !== undefined) shellWord(owner, 'admin.password', admin.password, true);
     this.admin = admin.bind(this, 'Users', { secretName: `${this.name}-users`, passwordKey: admin.username });
     clusterScoped(new AuthenticationClass(this, 'AuthenticationClass', {
       metadata: { name: authClassName },

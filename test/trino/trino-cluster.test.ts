@@ -101,6 +101,11 @@ describe('TrinoCluster', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('an admin password or name the operator\'s password-file script would split or expand, without echoing the password', () => {
+      expect(build({ admin: Credentials.literal('admin', 'two words') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace or \* \? \[ \]/);
+      expect(build({ admin: Credentials.literal('admin', 'pass*') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{5}"/);
+      expect(build({ admin: Credentials.literal('ad:min', 'adminadmin') })).toThrow(/^TrinoCluster Trino: admin\.username "ad:min" must be non-empty without whitespace or \* \? \[ \] :/);
+    });
     it('negative workers', () => {
       expect(build({ workers: 0 })).toThrow(/TrinoCluster Trino: workers 0 must be an integer >= 1/);
     });
