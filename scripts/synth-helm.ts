@@ -451,8 +451,9 @@ const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
 export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'admin.password',
-    description: 'Password of user admin in Trino and Superset.',
-    schema: ANY_PASSWORD,
+    description: 'Password of user admin in Trino and Superset; no whitespace or * ? [ ] (the trino-operator\'s\n'
+      + 'password-file script uses it unquoted).',
+    schema: { type: 'string', minLength: 1, pattern: '^[^\\s*?\\[\\]]+$' },
     probe: 'ProbeAdminPassword',
   },
   {
