@@ -12,7 +12,7 @@ import { ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName,
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
 import { SecretScope, scopeAddresses, secretVolumeFiles } from '../../constructs/secret-operator';
 import {
-  checkListenerClasses, checkNetworkPolicySelectors, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
+  checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
   checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
 } from './runtime-contract';
 
@@ -88,6 +88,16 @@ describe('each check fails on the defect it exists for', () => {
     c.volumeMounts.push({ name: 'tls', mountPath: '/stackable/tls' });
     c.env.push({ name: 'CA', value: '/stackable/tls/ca.pem' });
     expect(checkSecretVolumeFiles(bad)).toEqual(['Deployment/minio container minio: /stackable/tls/ca.pem is not a file of secret volume tls (public.crt, private.key, ca.crt)']);
+  });
+
+  test('trust store files: a key the TrustStore does not write, and a CA path outside the projected files', () => {
+    const bad = copy(objs);
+    const pod = find(bad, 'Job', 'minio-buckets').spec.template.spec;
+    const trust = pod.volumes.find((v: any) => v.configMap?.name === 'tls-ca');
+    trust.configMap.items = [{ key: 'ca.pem', path: 'ca.pem' }];
+    const violations = checkTrustStoreFiles(bad);
+    expect(violations).toContain(`Job/minio-buckets volume ${trust.name}: key ca.pem is not written into TrustStore tls-ca's ConfigMap (ca.crt)`);
+    expect(violations).toContain(`Job/minio-buckets container ${pod.containers[0].name}: /stackable/trust/ca.crt is not a file of volume ${trust.name} (ca.pem)`);
   });
 
   test('TLS hosts: Superset connecting to the listener Service, which is not in the coordinator certificate', () => {

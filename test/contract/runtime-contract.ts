@@ -15,7 +15,7 @@
  * (test/contract/check-manifests.ts, used by the manifests and helm suites).
  */
 import { LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod, STACKABLE_IMAGE_USER } from '../../constructs/core';
-import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles } from '../../constructs/secret-operator';
+import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
 import { sparkSubmitPod } from '../../constructs/spark';
 import { supersetNodePod } from '../../constructs/superset';
@@ -111,6 +111,37 @@ export function checkSecretVolumeFiles(objs: readonly Obj[]): string[] {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Every volume of a TrustStore's ConfigMap reads the key the secret-operator writes, and every file
+ * path into its mount (e.g. `SSL_CERT_FILE`) is one of the files the volume projects.
+ */
+export function checkTrustStoreFiles(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  const trustStores = new Map(ofKind(objs, 'TrustStore').map(t => [t.metadata.name, t]));
+  for (const site of podSites(objs)) {
+    for (const volume of site.spec.volumes ?? []) {
+      const store = trustStores.get(volume.configMap?.name);
+      if (store === undefined) continue;
+      const written = store.spec.format === 'tls-pem' ? [store.spec.tlsPemCaName ?? TRUST_STORE_CA_KEY] : [];
+      const items: any[] = volume.configMap.items ?? written.map(k => ({ key: k, path: k }));
+      for (const item of items) if (!written.includes(item.key)) out.push(`${site.where} volume ${volume.name}: key ${item.key} is not written into TrustStore ${store.metadata.name}'s ConfigMap (${written.join(', ') || 'nothing for its format'})`);
+      const files = items.map(i => i.path);
+      for (const c of containersOf(site.spec)) {
+        for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === volume.name)) {
+          const prefix = `${m.mountPath.replace(/\/$/, '')}/`;
+          const strings = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => e.value).filter((v: any) => typeof v === 'string')];
+          for (const s of strings) {
+            for (const match of s.matchAll(new RegExp(`${escapeRegExp(prefix)}([^\\s/"':]+)`, 'g'))) {
+              if (!files.includes(match[1])) out.push(`${site.where} container ${c.name}: ${prefix}${match[1]} is not a file of volume ${volume.name} (${files.join(', ')})`);
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +420,7 @@ export function checkOperatorDefaults(objs: readonly Obj[]): string[] {
 /** All checks, by name. */
 export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => string[]>> = {
   'secret volume files': checkSecretVolumeFiles,
+  'trust store files': checkTrustStoreFiles,
   'TLS hosts and trust': checkTlsHosts,
   'operator-derived names and pods': checkOperatorNames,
   'NetworkPolicy selectors': checkNetworkPolicySelectors,
