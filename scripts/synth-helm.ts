@@ -531,10 +531,10 @@ export function demoBuilder(base: DemoChartProps = {}): ManifestBuilder {
 /** Chart.yaml metadata of the demo, from package.json. */
 export function demoMetadata(): ChartMetadata {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
-    version: string; description: string; dependencies: Record<string, string>;
+    version: string; description: string; peerDependencies: Record<string, string>;
   };
   // The constructs target the Kubernetes API of their cdk8s-plus-<minor> package.
-  const plus = Object.keys(pkg.dependencies).map((d) => /^cdk8s-plus-(\d+)$/.exec(d)).find((m) => m !== null);
+  const plus = Object.keys(pkg.peerDependencies).map((d) => /^cdk8s-plus-(\d+)$/.exec(d)).find((m) => m !== null);
   return {
     name: DEMO_CHART_ID,
     version: pkg.version,
