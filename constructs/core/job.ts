@@ -24,6 +24,9 @@ export interface RestrictedJobProps {
  * Created with id `Resource`.
  */
 export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.KubeJob {
+  const names = (props.pod.volumes ?? []).map(v => v.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length > 0) throw new Error(`${scope.node.path}: Job ${props.name} has the volume(s) ${[...new Set(twice)].join(', ')} twice (a helper already adds them)`);
   return new k8s.KubeJob(scope, 'Resource', {
     metadata: { name: props.name, labels: props.labels },
     spec: {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { HiveCluster } from '../../imports/hive.stackable.tech';
 import {
-  dnsLabel, intInRange, IPodSelectable, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn, stackableResources,
-  validateResources, version,
+  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, OperatorPod, Resources, restrictedPodOverrides,
+  serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { S3Ref } from '../s3';
@@ -56,6 +56,7 @@ export class HiveMetastore extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: HiveMetastoreProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `HiveMetastore ${id}`;
     // The operator derives `<name>-metastore-<rolegroup>-...` names: keep room for the suffixes.
     this.name = dnsLabel(owner, 'name', props.name ?? 'hive', 40);

@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, intInRange, IPodSelectable,
-  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, IMAGES,
+  intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod,
+  scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
 import { SecretScope, secretOperatorVolume } from '../secret-operator';
@@ -79,6 +80,8 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
    * client connects to (secret-operator 26.7.0 backend/mod.rs `scope_addresses`).
    */
   public readonly tlsScopes: SecretScope[];
+  /** The SecretClass the credentials Secret is labelled for, if any. */
+  public readonly credentialsClass?: S3CredentialsClass;
   /** The Secret with `accessKey` and `secretKey`. */
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
@@ -88,6 +91,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
 
   constructor(scope: Construct, id: string, props: MinioServerProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `MinioServer ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? 'minio');
     const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 10, 1);
@@ -96,6 +100,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     const credentials = props.credentials ?? Credentials.literal('admin', 'adminadmin');
     urlSafeSecret(owner, 'credentials.username', credentials.username, 3);
     if (credentials.password !== undefined) urlSafeSecret(owner, 'credentials.password', credentials.password, 8);
+    this.credentialsClass = props.credentialsClass;
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.serviceName = name;
     this.host = serviceFqdn(this, name);

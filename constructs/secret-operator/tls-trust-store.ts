@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { TrustStore, TrustStoreSpecTargetKind } from '../../imports/secrets.stackable.tech';
-import { dnsSubdomain } from '../core';
+import { dnsSubdomain, ensureUniqueObjectNames } from '../core';
 
 /**
  * The key under which the secret-operator 26.7.0 writes the CA of a `tls-pem` TrustStore into its
@@ -33,6 +33,7 @@ export class TlsTrustStore extends Construct {
 
   constructor(scope: Construct, id: string, props: TlsTrustStoreProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     this.configMapName = dnsSubdomain('TlsTrustStore', 'name', props.name ?? 'tls-ca');
     this.secretClass = dnsSubdomain('TlsTrustStore', 'secretClass', props.secretClass ?? 'tls');
     new TrustStore(this, 'Resource', {

@@ -4,8 +4,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
-  dnsLabel, intInRange, IPodSelectable, numberInHalfOpen, OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier,
-  stackableResources, validateResources, version,
+  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, numberInHalfOpen, OperatorPod, Resources,
+  restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
 import { MinioBuckets, TaxiDataLoad } from '../minio';
@@ -138,6 +138,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: AnomalyDetectionJobProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `AnomalyDetectionJob ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40);
     const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };

@@ -2,8 +2,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
-  BoundCredentials, Credentials, dnsLabel, intInRange, IPodSelectable, LISTENER_CLASSES, ListenerClassName,
-  nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
+  BoundCredentials, Credentials, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, LISTENER_CLASSES,
+  ListenerClassName, nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn,
+  stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
@@ -112,6 +113,7 @@ export class Superset extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: SupersetProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `Superset ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'superset', 40);
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '6.1.0');

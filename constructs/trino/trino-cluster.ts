@@ -2,8 +2,10 @@ import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
-  BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, OperatorPod, Resources,
-  LISTENER_PRESETS, qualifiedRoleGroupName, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources, validateResources, version,
+  BoundCredentials, clusterScoped, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
+  IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
+  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
+  validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
@@ -116,6 +118,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: TrinoClusterProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `TrinoCluster ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
     const workers = intInRange(owner, 'workers', props.workers ?? 1, 1);
@@ -137,6 +140,9 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     // whitespace or glob characters silently break the login of every user of the Secret.
     shellWord(owner, 'admin.username', admin.username, false, /[\s*?[\]:]/);
     if (admin.password !== undefined) shellWord(owner, 'admin.password', admin.password, true);
+    if (!props.policy.admins.includes(admin.username)) {
+      throw new Error(`${owner}: admin "${admin.username}" is not an admin of ${props.policy.node.path} (admins: ${props.policy.admins.map(a => `"${a}"`).join(', ')}): OPA would deny it everything; add it to the policy's admins`);
+    }
     this.admin = admin.bind(this, 'Users', { secretName: `${this.name}-users`, passwordKey: admin.username });
     clusterScoped(new AuthenticationClass(this, 'AuthenticationClass', {
       metadata: { name: authClassName },

@@ -121,6 +121,14 @@ describe('SupersetDashboardImport', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('trust in another SecretClass than the one issuing Trino\'s certificate', () => {
+      const chart = Testing.chart();
+      const trust = new TlsTrustStore(chart, 'Trust');
+      const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
+      const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), tlsSecretClass: 'trino-tls' });
+      expect(() => new SupersetDashboardImport(chart, 'Dashboard', { superset, trino, table, trust }))
+        .toThrow(/^SupersetDashboardImport Dashboard: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls": Superset could not verify Trino/);
+    });
     it('a name longer than 52 characters', () => {
       expect(build({ name: 'd'.repeat(53) })).toThrow(/SupersetDashboardImport Dashboard: name "d{53}" is not a valid name: use 1-52 /);
     });
