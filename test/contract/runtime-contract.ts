@@ -95,18 +95,21 @@ export function checkSecretVolumeFiles(objs: readonly Obj[]): string[] {
             out.push(`${site.where} container ${c.name}: subPath "${m.subPath}" of secret volume ${volume.name} is not a file it holds (${files.join(', ')})`);
           }
           if (m.subPath !== undefined) continue;
-          const prefix = `${m.mountPath.replace(/\/$/, '')}/`;
-          const strings = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => e.value).filter((v: any) => typeof v === 'string')];
-          for (const s of strings) {
-            for (const match of s.matchAll(new RegExp(`${escapeRegExp(prefix)}([^\\s/"':]+)`, 'g'))) {
-              if (!files.includes(match[1])) out.push(`${site.where} container ${c.name}: ${prefix}${match[1]} is not a file of secret volume ${volume.name} (${files.join(', ')})`);
-            }
+          for (const file of filesReadUnder(c, m.mountPath)) {
+            if (!files.includes(file)) out.push(`${site.where} container ${c.name}: ${m.mountPath}/${file} is not a file of secret volume ${volume.name} (${files.join(', ')})`);
           }
         }
       }
     }
   }
   return out;
+}
+
+/** The file names a container's command, args and env values name directly under `mountPath`. */
+function filesReadUnder(c: any, mountPath: string): string[] {
+  const prefix = `${mountPath.replace(/\/$/, '')}/`;
+  const strings: string[] = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => e.value).filter((v: any) => typeof v === 'string')];
+  return strings.flatMap(s => [...s.matchAll(new RegExp(`${escapeRegExp(prefix)}([^\\s/"':]+)`, 'g'))].map(match => match[1]));
 }
 
 function escapeRegExp(s: string): string {
@@ -130,12 +133,8 @@ export function checkTrustStoreFiles(objs: readonly Obj[]): string[] {
       const files = items.map(i => i.path);
       for (const c of containersOf(site.spec)) {
         for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === volume.name)) {
-          const prefix = `${m.mountPath.replace(/\/$/, '')}/`;
-          const strings = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => e.value).filter((v: any) => typeof v === 'string')];
-          for (const s of strings) {
-            for (const match of s.matchAll(new RegExp(`${escapeRegExp(prefix)}([^\\s/"':]+)`, 'g'))) {
-              if (!files.includes(match[1])) out.push(`${site.where} container ${c.name}: ${prefix}${match[1]} is not a file of volume ${volume.name} (${files.join(', ')})`);
-            }
+          for (const file of filesReadUnder(c, m.mountPath)) {
+            if (!files.includes(file)) out.push(`${site.where} container ${c.name}: ${m.mountPath}/${file} is not a file of volume ${volume.name} (${files.join(', ')})`);
           }
         }
       }
