@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Construct } from 'constructs';
+import { Construct, Dependable, IConstruct } from 'constructs';
 import { dnsSubdomain, ensureUniqueObjectNames, nonEmpty } from '../core';
 import { RegoBundle } from './rego-bundle';
 
@@ -19,10 +19,36 @@ export const GRACEFUL_SHUTDOWN_USER = 'graceful-shutdown-user';
 const PACKAGE = 'trino';
 
 /**
+ * A Rego policy authorizing a Trino cluster: the package Trino's OPA authorizer queries
+ * (`<package>/allow`, `/batch`, `/rowFilters`, `/batchColumnMasks`), in a bundle the OpaCluster
+ * serves.
+ */
+export interface ITrinoPolicy extends IConstruct {
+  /** The Rego package, e.g. `trino` or `acme.trino`. */
+  readonly packageName: string;
+  /** The users it allows everything, where the policy can tell; Trino's admin must be one of them. */
+  readonly admins?: readonly string[];
+}
+
+/**
  * The Rego bundle authorizing Trino: the policy `trino.rego` (next to this file, tested with the
  * real OPA in test/opa) plus a generated data module `stackable_demo.rego` listing the admins.
  */
-export class TrinoPolicy extends Construct {
+export class TrinoPolicy extends Construct implements ITrinoPolicy {
+  /**
+   * Any Rego bundle as Trino's policy: `packageName` is the package in it that answers Trino's
+   * queries, `admins` the users it allows everything, if you want TrinoCluster to check its admin.
+   */
+  public static fromBundle(bundle: RegoBundle, packageName: string, admins?: string[]): ITrinoPolicy {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(packageName)) {
+      throw new Error(`TrinoPolicy.fromBundle: packageName "${packageName}" is not a Rego package name (dotted identifiers, e.g. "acme.trino")`);
+    }
+    const policy: ITrinoPolicy = { node: bundle.node, packageName, admins };
+    // Depending on the policy (e.g. TrinoCluster's apply order) depends on the bundle.
+    Dependable.implement(policy, { dependencyRoots: [bundle] });
+    return policy;
+  }
+
   /** The Rego package Trino queries. */
   public readonly packageName = PACKAGE;
   /** The admins. */

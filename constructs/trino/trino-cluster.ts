@@ -7,7 +7,7 @@ import {
   Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
   validateResources, version,
 } from '../core';
-import { OpaServer, TrinoPolicy } from '../opa';
+import { ITrinoPolicy, OpaServer } from '../opa';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
 
 /** Props of {@link TrinoCluster}. */
@@ -24,8 +24,8 @@ export interface TrinoClusterProps {
   readonly admin?: Credentials;
   /** The OPA server authorizing queries. */
   readonly opa: OpaServer;
-  /** The Rego policy in OPA (its package is queried). */
-  readonly policy: TrinoPolicy;
+  /** The Rego policy in OPA (its package is queried): a {@link TrinoPolicy}, or any bundle through `TrinoPolicy.fromBundle`. */
+  readonly policy: ITrinoPolicy;
   /** Name of the AuthenticationClass (cluster-scoped). @default '<name>-users' */
   readonly authenticationClassName?: string;
   /** Worker replicas (at least 1: the Stackable coordinator does not run tasks itself). @default 1 */
@@ -140,7 +140,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     // whitespace or glob characters silently break the login of every user of the Secret.
     shellWord(owner, 'admin.username', admin.username, false, /[\s*?[\]:]/);
     if (admin.password !== undefined) shellWord(owner, 'admin.password', admin.password, true);
-    if (!props.policy.admins.includes(admin.username)) {
+    if (props.policy.admins !== undefined && !props.policy.admins.includes(admin.username)) {
       throw new Error(`${owner}: admin "${admin.username}" is not an admin of ${props.policy.node.path} (admins: ${props.policy.admins.map(a => `"${a}"`).join(', ')}): OPA would deny it everything; add it to the policy's admins`);
     }
     this.admin = admin.bind(this, 'Users', { secretName: `${this.name}-users`, passwordKey: admin.username });

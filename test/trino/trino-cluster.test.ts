@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
-import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { OpaServer, RegoBundle, TrinoPolicy } from '../../constructs/opa';
 import { TrinoCluster } from '../../constructs/trino';
 import { find, namespacedChart, ofKind, position, secretKeys, synth } from '../util';
 
@@ -40,6 +40,18 @@ describe('TrinoCluster', () => {
     expect(ofKind(objs, 'Secret')).toEqual([]);
     expect(find(objs, 'AuthenticationClass', 'trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
     expect(trino.admin.passwordEnv('P').valueFrom?.secretKeyRef).toEqual({ name: 'corp-trino-users', key: 'analyst' });
+  });
+
+  it('takes any Rego bundle as its policy, ordered before it; the admin is checked only when the policy lists admins', () => {
+    const chart = Testing.chart();
+    const bundle = new RegoBundle(chart, 'Bundle', { name: 'acme-trino', files: { 'acme.rego': 'package acme.trino\n\ndefault allow := true\n' } });
+    new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: TrinoPolicy.fromBundle(bundle, 'acme.trino'), admin: Credentials.literal('analyst', 'secret123') });
+    const objs = synth(chart);
+    expect(find(objs, 'TrinoCluster', 'trino').spec.clusterConfig.authorization.opa.package).toBe('acme.trino');
+    expect(position(objs, 'ConfigMap', 'acme-trino')).toBeLessThan(position(objs, 'TrinoCluster', 'trino'));
+    const listing = TrinoPolicy.fromBundle(bundle, 'acme.trino', ['root']);
+    expect(() => new TrinoCluster(Testing.chart(), 'T', { opa: new OpaServer(chart, 'Opa2', { name: 'opa2' }), policy: listing })).toThrow(/admin "admin" is not an admin of test\/Bundle \(admins: "root"\)/);
+    expect(() => TrinoPolicy.fromBundle(bundle, 'acme-trino')).toThrow(/packageName "acme-trino" is not a Rego package name/);
   });
 
   it('is authorized by the OPA server with the policy package', () => {
