@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Suite "superset": the dashboard bundle against a real Superset 6.1.0. (The bundle generator's
+# Suite "superset": the dashboard bundle against a real Superset 6.1.0, and the TrinoSqlJob's script
+# with the real Trino CLI against the same loopback stand-in for Trino (test/trino/). (The bundle generator's
 # jest tests, test/superset/dashboard-bundle.test.ts, run in the unit suite.)
 #   1. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
 #   2. pytest (test/superset/) generates the bundle with scripts/write-superset-bundle.ts, runs
@@ -12,6 +13,9 @@ cd "$REPO_ROOT"
 
 start=$(date +%s)
 venv="$(ensure_venv superset test/superset/requirements.txt)"
+# The newest Trino CLI on Maven Central (481, the cluster's, is only published on GitHub).
+TRINO_CLI_JAR="$(ensure_maven_jar io.trino:trino-cli:476:jar:executable)"
+export TRINO_CLI_JAR
 log "superset: venv ready ($(( $(date +%s) - start ))s): $venv"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/superset-test.XXXXXX")"
@@ -68,7 +72,7 @@ done
 log "superset: Superset 6.1.0 answering at $url"
 
 export SUPERSET_URL="$url" SUPERSET_ADMIN_USER=admin SUPERSET_ADMIN_PASSWORD="$admin_password"
-if ! "$venv/bin/python" -m pytest -p no:cacheprovider -q --durations=5 test/superset; then
+if ! "$venv/bin/python" -m pytest -p no:cacheprovider -q --durations=5 test/superset test/trino; then
   log "superset: tests failed; last lines of the server log:"; tail -n 80 "$work/server.log" >&2
   exit 1
 fi

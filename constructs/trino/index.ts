@@ -1,2 +1,3 @@
 export * from './trino-catalog';
 export * from './trino-cluster';
+export * from './trino-sql-job';

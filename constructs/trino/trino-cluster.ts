@@ -107,6 +107,8 @@ export class TrinoCluster extends Construct implements IPodSelectable {
   public readonly listenerServiceName: string;
   /** The SecretClass of the server certificate. */
   public readonly tlsSecretClass: string;
+  /** Trino version. */
+  public readonly productVersion: string;
   /** HTTPS port of the coordinator. */
   public readonly port = HTTPS_PORT;
   /** The admin user's credentials. */
@@ -128,6 +130,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const authClassName = dnsSubdomain(owner, 'authenticationClassName', props.authenticationClassName ?? `${this.name}-users`);
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
+    this.productVersion = version(owner, 'productVersion', props.productVersion ?? '481');
     this.host = serviceFqdn(this, roleGroupHeadlessServiceName(this.name, 'coordinator', ROLE_GROUP));
     // trino-operator 26.7.0 controller/build/resource/listener.rs `group_listener_name`: `<cluster>-coordinator`.
     this.listenerServiceName = `${this.name}-coordinator`;
@@ -152,7 +155,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     new TrinoClusterResource(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
-        image: { productVersion: version(owner, 'productVersion', props.productVersion ?? '481') },
+        image: { productVersion: this.productVersion },
         clusterConfig: {
           catalogLabelSelector: { matchLabels: this.catalogLabels },
           authentication: [{ authenticationClass: authClassName }],

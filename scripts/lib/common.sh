@@ -49,21 +49,23 @@ ensure_go_tool() {
   printf '%s\n' "$bindir/$name"
 }
 
-# ensure_maven_jar GROUP:ARTIFACT:VERSION -> prints the path of the cached jar.
-# Fetched once with Maven (so ~/.m2/settings.xml mirrors apply) into $DEMO_CACHE_DIR/jars/.
+# ensure_maven_jar GROUP:ARTIFACT:VERSION[:TYPE:CLASSIFIER] -> prints the path of the cached file
+# (e.g. io.trino:trino-cli:476:jar:executable). Fetched once with Maven (so ~/.m2/settings.xml
+# mirrors apply) into $DEMO_CACHE_DIR/jars/.
 ensure_maven_jar() {
-  local coords="$1" artifact version
-  IFS=: read -r _ artifact version <<<"$coords"
-  local jar="$DEMO_CACHE_DIR/jars/$artifact-$version.jar"
+  local coords="$1" artifact version type classifier
+  IFS=: read -r _ artifact version type classifier <<<"$coords"
+  local file="$artifact-$version${classifier:+-$classifier}.${type:-jar}"
+  local jar="$DEMO_CACHE_DIR/jars/$file"
   if [ ! -f "$jar" ]; then
     log "fetching $coords with Maven (first use)"
     command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch $coords"; return 1; }
-    local tmp="$DEMO_CACHE_DIR/jars/.tmp-$artifact-$version"
+    local tmp="$DEMO_CACHE_DIR/jars/.tmp-$file"
     rm -rf "$tmp"; mkdir -p "$tmp"
     if ! mvn -q -B dependency:copy -Dartifact="$coords" -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
       cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"; return 1
     fi
-    mv "$tmp/$artifact-$version.jar" "$jar"
+    mv "$tmp/$file" "$jar"
     rm -rf "$tmp" "$tmp.log"
   fi
   printf '%s\n' "$jar"

@@ -10,7 +10,9 @@ import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
-import { SecretScope, scopeAddresses, secretVolumeFiles } from '../../constructs/secret-operator';
+import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
+import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
   checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
   checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
@@ -60,6 +62,24 @@ describe('the demo keeps the runtime contract', () => {
         'trino-coordinator-default-0.trino-coordinator-default-headless.taxi-demo.svc.cluster.local',
       ], 'tls'],
     ]);
+  });
+});
+
+describe('a TrinoSqlJob keeps it too', () => {
+  const chart = () => {
+    const c = Testing.chart();
+    const trust = new TlsTrustStore(c, 'Trust');
+    const trino = new TrinoCluster(c, 'Trino', { opa: new OpaServer(c, 'Opa'), policy: new TrinoPolicy(c, 'Policy') });
+    new TrinoSqlJob(c, 'Sql', { trino, trust, statements: ['SELECT 1'] });
+    return Testing.synth(c) as Obj[];
+  };
+  test('its Trino URL is a name in the coordinator certificate, signed by the CA it trusts', () => {
+    const objs = chart();
+    expect(tlsClients(objs).map(c => c.host)).toEqual(['trino-coordinator-default-headless.default.svc.cluster.local']);
+    expect(checkRuntimeContract(objs)).toEqual([]);
+    const env = find(objs, 'Job', 'trino-sql').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TRINO_SERVER');
+    env.value = 'https://trino-coordinator.default.svc.cluster.local:8443';
+    expect(checkTlsHosts(objs)).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.default.svc.cluster.local is in no server certificate/)]);
   });
 });
 

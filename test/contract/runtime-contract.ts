@@ -194,7 +194,7 @@ interface TlsClient {
   readonly trusts: string | undefined;
 }
 
-/** TLS clients: S3Connections, `mc` (`MC_HOST_*`), and Superset database URIs in a bundle ConfigMap. */
+/** TLS clients: S3Connections, https URLs in containers' env (`mc`'s `MC_HOST_*`, `TRINO_SERVER`), Superset database URIs in a bundle ConfigMap. */
 export function tlsClients(objs: readonly Obj[]): TlsClient[] {
   const clients: TlsClient[] = [];
   for (const conn of ofKind(objs, 'S3Connection').filter(c => c.spec.tls !== undefined)) {
@@ -207,9 +207,10 @@ export function tlsClients(objs: readonly Obj[]): TlsClient[] {
     for (const c of containersOf(site.spec)) {
       const trusted = (c.volumeMounts ?? []).map((m: any) => trustVolumes.get(m.name)).find((x: string | undefined) => x !== undefined);
       for (const e of c.env ?? []) {
-        if (!e.name.startsWith('MC_HOST_') || typeof e.value !== 'string') continue;
-        const url = e.value.match(/^https:\/\/[^@]*@([^:/]+)/);
-        if (url !== null) clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
+        // Every https URL of an in-cluster server a container is given (MC_HOST_* with credentials,
+        // TRINO_SERVER, ...); servers outside the cluster (the data mirror) have public certificates.
+        const url = typeof e.value === 'string' ? e.value.match(/^https:\/\/(?:[^@/]*@)?([^:/]+)/) : null;
+        if (url !== null && url[1].endsWith(`.svc.${CLUSTER_DOMAIN}`)) clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
       }
     }
   }

@@ -102,8 +102,9 @@ class FakeTrino:
         self.duckdb.execute(f"CREATE TABLE {catalog}.{schema}.{table} ("
                             + ", ".join(f"{c['name']} {DUCKDB_TYPES[c['type']]}" for c in spec) + ")")
         names = [c["name"] for c in spec]
-        self.duckdb.executemany(f"INSERT INTO {catalog}.{schema}.{table} VALUES ({', '.join('?' for _ in names)})",
-                                [[row.get(n) for n in names] for row in rows])
+        if rows:
+            self.duckdb.executemany(f"INSERT INTO {catalog}.{schema}.{table} VALUES ({', '.join('?' for _ in names)})",
+                                    [[row.get(n) for n in names] for row in rows])
         self.ca_file, cert, key = write_tls_files(tls_dir)
         self.requests: list[dict] = []
         self._lock = threading.Lock()

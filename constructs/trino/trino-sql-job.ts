@@ -1,0 +1,122 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  BoundCredentials, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
+  restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
+} from '../core';
+import { TlsTrustStore } from '../secret-operator';
+import { TrinoCluster } from './trino-cluster';
+
+/** Props of {@link TrinoSqlJob}. */
+export interface TrinoSqlJobProps {
+  /** The Trino cluster the statements run in. */
+  readonly trino: TrinoCluster;
+  /** CA trust for Trino's certificate; must be of the SecretClass that issues it. */
+  readonly trust: TlsTrustStore;
+  /** SQL statements, run in order; the Job fails at the first one that fails. Without the final `;`. */
+  readonly statements: string[];
+  /** Name of the Job and of its statements ConfigMap. @default '<trino name>-sql' */
+  readonly name?: string;
+  /** The Trino user and password. @default - Trino's admin (`trino.admin`) */
+  readonly user?: BoundCredentials;
+  /** How long the Job waits for Trino to answer before it fails, in seconds. @default 1800 */
+  readonly waitSeconds?: number;
+  /** Trino CLI image (runs as the Stackable images' user). @default - the Stackable trino-cli image of the cluster's version */
+  readonly image?: string;
+  /** CPU and memory. @default 100m-1000m CPU, 512 MiB */
+  readonly resources?: Resources;
+  /** Create a NetworkPolicy: no ingress; egress only to Trino's pods and the cluster DNS. @default false */
+  readonly networkPolicy?: boolean;
+}
+
+/**
+ * Where the Stackable `trino-cli` image has the CLI (stackabletech/docker-images 26.7.0
+ * trino-cli/Dockerfile: `WORKDIR /stackable/trino-cli`, `ln -s trino-cli-${PRODUCT_VERSION} trino-cli`,
+ * `ENTRYPOINT ["/stackable/trino-cli/trino-cli"]`, on java-base, which has bash).
+ */
+export const TRINO_CLI = '/stackable/trino-cli/trino-cli';
+
+const SQL_FILE = 'statements.sql';
+
+/**
+ * A Job that runs SQL statements in Trino with the Trino CLI, e.g. to create tables over raw files
+ * or views for a dashboard. It waits until Trino answers `SELECT 1`, then runs the statements
+ * from a ConfigMap. TLS is verified against the trust store's CA and the host name in Trino's
+ * certificate ({@link TrinoCluster.host}); the password reaches the CLI through `TRINO_PASSWORD`
+ * from its Secret, never on a command line. Statements that create objects should be idempotent
+ * (`CREATE ... IF NOT EXISTS`), so that a retried or rerun Job does no harm.
+ */
+export class TrinoSqlJob extends Construct implements IPodSelectable {
+  /** Labels of the Job's pod. */
+  public readonly podSelector: Record<string, string>;
+  /** The statements, as run. */
+  public readonly statements: string[];
+
+  constructor(scope: Construct, id: string, props: TrinoSqlJobProps) {
+    super(scope, id);
+    ensureUniqueObjectNames(this);
+    const owner = `TrinoSqlJob ${id}`;
+    const name = dnsLabel(owner, 'name', props.name ?? `${props.trino.name}-sql`, 52);
+    const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
+    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 512 });
+    if (props.statements.length === 0) throw new Error(`${owner}: statements must list at least one SQL statement`);
+    this.statements = props.statements.map((s, i) => {
+      const sql = s.trim().replace(/;$/, '').trim();
+      if (sql === '') throw new Error(`${owner}: statements[${i}] is empty`);
+      return sql;
+    });
+    if (props.trust.secretClass !== props.trino.tlsSecretClass) {
+      throw new Error(`${owner}: trust (${props.trust.node.path}) holds the CA of SecretClass "${props.trust.secretClass}", but the certificate of ${props.trino.node.path} is issued by "${props.trino.tlsSecretClass}": use a TlsTrustStore of that class`);
+    }
+    const user = props.user ?? props.trino.admin;
+    this.podSelector = { 'app.kubernetes.io/name': 'trino-sql', 'app.kubernetes.io/instance': name };
+
+    const sql = new kplus.ConfigMap(this, 'Statements', {
+      metadata: { name: `${name}-statements` },
+      data: { [SQL_FILE]: this.statements.map(s => `${s};\n`).join('') },
+    });
+    const script = [
+      'set -euo pipefail',
+      `cli() { "${TRINO_CLI}" --server "$TRINO_SERVER" --user "$TRINO_USER" --password --truststore-path "$TRUST_FILE" "$@"; }`,
+      'deadline=$(( $(date +%s) + WAIT_SECONDS ))',
+      "until cli --execute 'SELECT 1' >/dev/null 2>&1; do",
+      '  if [ "$(date +%s)" -ge "$deadline" ]; then echo "Trino at $TRINO_SERVER did not answer within $WAIT_SECONDS s" >&2; cli --execute "SELECT 1" >&2 || true; exit 1; fi',
+      '  echo "waiting for Trino at $TRINO_SERVER"; sleep 10',
+      'done',
+      `cli --file "/sql/${SQL_FILE}"`,
+      `echo "ran ${this.statements.length} statement(s)"`,
+    ].join('\n');
+
+    if (props.networkPolicy ?? false) {
+      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
+      policy.allowTo(props.trino, [props.trino.port]);
+      policy.allowDns();
+    }
+    restrictedJob(this, {
+      name,
+      labels: this.podSelector,
+      backoffLimit: 4,
+      user: STACKABLE_IMAGE_USER,
+      pod: {
+        containers: [{
+          name: 'sql',
+          image: props.image ?? stackableImage('trino-cli', props.trino.productVersion),
+          command: ['/bin/bash', '-c', script],
+          env: [
+            { name: 'TRINO_SERVER', value: props.trino.url },
+            user.usernameEnv('TRINO_USER'),
+            // The CLI reads the password of --password from TRINO_PASSWORD instead of prompting.
+            user.passwordEnv('TRINO_PASSWORD'),
+            { name: 'TRUST_FILE', value: props.trust.caFile },
+            { name: 'WAIT_SECONDS', value: String(waitSeconds) },
+            { name: 'HOME', value: '/tmp' },
+          ],
+          resources: containerResources(resources),
+          securityContext: restrictedContainer(),
+          volumeMounts: [props.trust.volumeMount(), { name: 'sql', mountPath: '/sql', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
+        }],
+        volumes: [props.trust.volume(), { name: 'sql', configMap: { name: sql.name } }, scratchVolume('tmp', 64)],
+      },
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Tests of constructs/trino/trino-sql-job.ts. Its script runs with the real Trino CLI in
+ * test/trino/test_trino_sql_job.py (superset suite).
+ * Run: npx jest test/trino
+ */
+import { Testing } from 'cdk8s';
+import { Credentials } from '../../constructs/core';
+import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { TlsTrustStore } from '../../constructs/secret-operator';
+import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
+import { container, envOf, expectSecretRefsResolve, find, namespacedChart, podSpec, synth } from '../util';
+
+type Props = ConstructorParameters<typeof TrinoSqlJob>[2];
+
+function setup(props: Partial<Props> = {}, chart = Testing.chart(), trinoTls?: string) {
+  const trust = new TlsTrustStore(chart, 'Trust');
+  const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), tlsSecretClass: trinoTls });
+  const job = new TrinoSqlJob(chart, 'Sql', { trino, trust, statements: ['CREATE SCHEMA IF NOT EXISTS hive.taxi', 'SELECT 1;'], ...props });
+  return { chart, trust, trino, job };
+}
+
+describe('TrinoSqlJob', () => {
+  it('runs the statements from a ConfigMap with the pinned Stackable trino-cli image, as its user, against the certificate host', () => {
+    const { chart } = setup({}, namespacedChart('ns'));
+    const objs = synth(chart);
+    expect(find(objs, 'ConfigMap', 'trino-sql-statements').data).toEqual({ 'statements.sql': 'CREATE SCHEMA IF NOT EXISTS hive.taxi;\nSELECT 1;\n' });
+    const pod = podSpec(find(objs, 'Job', 'trino-sql'));
+    expect(pod.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
+    const c = container(pod, 'sql');
+    expect(c.image).toBe('oci.stackable.tech/sdp/trino-cli:481-stackable26.7.0');
+    const env = envOf(c);
+    expect(env.TRINO_SERVER.value).toBe('https://trino-coordinator-default-headless.ns.svc.cluster.local:8443');
+    expect(env.TRINO_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'trino-users', key: 'admin' });
+    expect(env.TRUST_FILE.value).toBe('/stackable/trust/ca.crt');
+    expect(c.command.join(' ')).not.toContain('adminadmin');
+    expectSecretRefsResolve(objs);
+  });
+
+  it('runs as another Trino user when given one', () => {
+    const chart = Testing.chart();
+    const user = Credentials.literal('loader', 'l0ader-pw').bind(chart, 'Loader', { secretName: 'loader', passwordKey: 'loader' });
+    const { chart: c2 } = setup({ user }, chart);
+    const env = envOf(container(podSpec(find(synth(c2), 'Job', 'trino-sql')), 'sql'));
+    expect(env.TRINO_USER.value).toBe('loader');
+    expect(env.TRINO_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'loader', key: 'loader' });
+  });
+
+  describe('rejects bad props', () => {
+    it('no statements, or an empty one', () => {
+      expect(() => setup({ statements: [] })).toThrow(/^TrinoSqlJob Sql: statements must list at least one SQL statement$/);
+      expect(() => setup({ statements: ['SELECT 1', ' ; '] })).toThrow(/^TrinoSqlJob Sql: statements\[1\] is empty$/);
+    });
+    it('trust of another SecretClass than Trino\'s certificate', () => {
+      expect(() => setup({}, Testing.chart(), 'trino-tls')).toThrow(/^TrinoSqlJob Sql: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls"/);
+    });
+    it('a zero wait', () => {
+      expect(() => setup({ waitSeconds: 0 })).toThrow(/TrinoSqlJob Sql: waitSeconds 0 must be an integer >= 1/);
+    });
+  });
+});
