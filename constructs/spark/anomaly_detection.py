@@ -424,7 +424,9 @@ def score_features(features: np.ndarray, args: argparse.Namespace) -> tuple[np.n
     (pred: -1 outlier / 1 inlier, score: negated score_samples, higher = more anomalous)."""
     # contamination="auto": fit builds the same trees (same random_state) but does not score the
     # training set to set offset_; the one pass below does, with sklearn's own rule
-    # (offset_ = contamination-percentile of the training scores, outlier if score < offset_).
+    # (scikit-learn 1.7.2 sklearn/ensemble/_iforest.py: fit sets offset_ = np.percentile(
+    # score_samples(X), 100 * contamination), predict labels -1 where score_samples - offset_ < 0;
+    # strictly below, so equal scores at the percentile, e.g. all in-band periods, stay inliers).
     model = make_pipeline(
         StandardScaler(),
         IsolationForest(n_estimators=args.n_estimators, max_samples=args.max_samples,

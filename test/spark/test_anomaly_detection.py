@@ -193,6 +193,9 @@ def test_tied_periods_straddling_the_threshold_are_all_inliers():
     pred, score = ad.score_features(features, ad.parse_args(["--contamination", "0.02", "--n-estimators", "50"]))
     assert pred[:3].tolist() == [-1, -1, -1] and (pred[3:] == 1).all()
     assert len(set(score[3:])) == 1 and score[:3].min() > score[3]
+    scaled = StandardScaler().fit_transform(features)
+    forest = IsolationForest(n_estimators=50, max_samples=0.7, contamination=0.02, random_state=42).fit(scaled)
+    assert pred.tolist() == forest.predict(scaled).tolist()  # sklearn's own predict does the same
 
 
 def _synthetic_days(days: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:

@@ -192,7 +192,9 @@ def test_quality_scenario_scales_the_rate_of_exactly_its_minutes():
 
 
 def test_quality_scenario_data_has_the_anomalies(tmp_path):
-    fhvhv_generator.write_months(["2020-10"], 100_000, tmp_path, seed=3, scenario="quality")
+    # October is the second month of the scenario: its whole anomalous day
+    injected = fhvhv_generator.anomalies(["2020-09", "2020-10"], "quality")
+    fhvhv_generator.write_month("2020-10", 100_000, tmp_path, seed=3, injected=injected)
     october = pq.read_table(tmp_path / "fhvhv_tripdata_2020-10.parquet", columns=["pickup_datetime"])
     days = pd.Series(october["pickup_datetime"].to_pandas().dt.date).value_counts()
     saturdays = [days[d] for d in days.index if d.weekday() == 5 and d != dt.date(2020, 10, 17)]
