@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make synth   synthesizes the demo into dist/ (installs npm packages on first use)
 #   make test    runs every test suite (installs what it needs on first use; see scripts/test.sh)
-.PHONY: synth test helm bench clean
+.PHONY: synth test helm bench bench-quality clean
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,6 +18,9 @@ test: node_modules/.installed
 
 bench: node_modules/.installed
 	bash scripts/bench-spark.sh
+
+bench-quality:
+	bash scripts/bench-quality.sh
 
 clean:
 	rm -rf build node_modules

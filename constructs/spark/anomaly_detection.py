@@ -12,15 +12,38 @@ What it does
      aggregates on that single, dense integer key: rides, total driver pay and average driver
      pay (both rounded to cents). Consecutive period numbers spread evenly over Spark's
      aggregation hash map; period starts in microseconds (multiples of 2^9) would not.
-  3. Collects the periods (about 48 per day, small) to the driver and derives, in pandas, their
-     calendar parts (hour, day, weekday...) and
-     ``norides_lag`` = rides of the same half hour one day earlier (0 if that period had no
-     rides). Periods in the first 24 hours of the data have no earlier day: this lag warm-up is
-     dropped.
-  4. Fits a scikit-learn IsolationForest on standardised features (rides, total and average
-     pay, lag, time of day, day of week) and scores all periods once, vectorised: ``pred`` is
-     the label (-1 outlier, 1 inlier; the ``contamination`` share of lowest scores, sklearn's
-     rule), ``score`` the negated ``score_samples`` (higher = more anomalous, continuous).
+  3. Collects the periods (about 48 per day, small) to the driver and derives, in pandas/numpy,
+     their calendar parts (hour, day, weekday...), the model features (add_features) and the
+     table column ``norides_lag`` = rides of the same half hour one day earlier (0 if that
+     period had no rides; shown for comparison, not a feature). Periods in the first 24 hours
+     of the data have no earlier day: this warm-up is dropped from the table (the features
+     use it).
+  4. Fits a scikit-learn IsolationForest on the standardised features and scores all periods
+     once, vectorised: ``pred`` is the label (-1 outlier, 1 inlier; outlier if the score is
+     below the ``contamination``-percentile, sklearn's rule), ``score`` the negated
+     ``score_samples`` (higher = more anomalous).
+
+Features: how a period deviates from what is normal for it, robust to the anomalies themselves
+  The rides of a period are compared, as log(1 + rides), with a baseline: the median of the
+  same half hour on the 8 nearest days of the same day type (Monday-Thursday, Friday, Saturday,
+  Sunday), before and after it. A median of 8 is not moved by one anomalous reference day, so
+  an anomaly does not make the periods after it look anomalous (the earlier ``norides_lag``
+  feature, the rides a day earlier, did: the normal day after an anomaly was flagged as well).
+  The difference is split into
+    * ``day_deviation``: the median difference over the day's half hours (a whole day busier or
+      quieter: an event, a storm, a holiday), and
+    * ``period_deviation``: what is left for the half hour itself (a collapse, a surge, a
+      shifted rush hour).
+  Each keeps its value (a log ratio: 0.69 = twice the usual rides, -0.69 = half) only outside a
+  normal band of 5 robust standard deviations (1.4826 x median absolute deviation: of the day
+  deviations over all days; of the period deviations per half hour of the day, pooled with the
+  two half hours on each side, at least the Poisson noise), and is 0 inside it. So normal
+  variation is not a feature at all: every period inside both bands gets (0, 0), they share the
+  lowest score, and only periods outside a band can be labelled outliers: at most the
+  ``contamination`` share, fewer when fewer periods are anomalous (sklearn's rule flags none of a
+  group of equal scores that straddles the percentile). An anomaly's features are about the
+  same for any amount of data, so the flagged set does not change with the data size. Pay is
+  not a feature. test/spark/bench_quality.py measures what these features find.
   5. Creates the namespace if missing and writes the table with create-or-replace, so running
      the job again leaves the same table (no duplicates). Columns, types and order are the
      contract in ``iforest-table.json``. Prints a short summary to stdout, with the seconds
@@ -55,6 +78,7 @@ import contextlib
 import re
 import sys
 import time
+import warnings
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -90,8 +114,15 @@ OUTPUT_COLUMNS: list[tuple[str, str]] = [
     ("score", "double"),
 ]
 
-#: Model features, computed from the aggregated periods.
-FEATURES = ["norides", "total_bill", "avg_bill", "norides_lag", "time_of_day", "pickup_dayofweek"]
+#: Model features, computed from the aggregated periods by add_features (see the module docstring).
+FEATURES = ["day_deviation", "period_deviation"]
+#: Number of reference days of a day: the nearest days of the same day type (REFERENCE_DAY_TYPES).
+REFERENCE_DAYS = 8
+#: Day type of each weekday (Monday = 0): Monday-Thursday, Friday, Saturday, Sunday.
+REFERENCE_DAY_TYPES = np.array([0, 0, 0, 0, 1, 2, 3])
+#: Half width of the normal band, in robust standard deviations (1.4826 x median absolute deviation).
+NORMAL_BAND = 5.0
+PERIODS_PER_DAY = DAY_US // PERIOD_US
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -289,7 +320,7 @@ def collect_periods(trips: DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Driver part: lag feature and model (pandas, vectorised)
+# Driver part: features, lag column and model (pandas/numpy, vectorised)
 # ---------------------------------------------------------------------------------------------
 
 def add_lag(periods: pd.DataFrame) -> pd.DataFrame:
@@ -304,14 +335,98 @@ def add_lag(periods: pd.DataFrame) -> pd.DataFrame:
     return lagged[earlier >= periods["period_us"].iloc[0]].reset_index(drop=True)
 
 
-def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
-    """Fit StandardScaler + IsolationForest on all periods and score them all once."""
-    features = periods.assign(
-        time_of_day=periods["pickup_hour"] + (periods["pickup_minute_group"] == "30") * 0.5
-    )[FEATURES].fillna(0.0).to_numpy(dtype="float64")  # no pay reported at all in a period -> 0
+def _nearest_of_same_kind(kinds: np.ndarray, count: int) -> np.ndarray:
+    """For each item of a sorted sequence, the indices of the `count` nearest other items (by
+    position) of the same kind: a window centred on the item, shifted inwards at the ends.
+    Shape (len(kinds), count); -1 where a kind has fewer than count + 1 items."""
+    nearest = np.full((len(kinds), count), -1, dtype=np.int64)
+    for kind in np.unique(kinds):
+        members = np.flatnonzero(kinds == kind)
+        n = len(members)
+        k = min(count, n - 1)
+        if k < 1:
+            continue
+        position = np.arange(n)
+        start = np.clip(position - k // 2, 0, n - k - 1)
+        window = start[:, None] + np.arange(k + 1)  # k + 1 positions, the item's own among them
+        others = window[window != position[:, None]].reshape(n, k)
+        nearest[members, :k] = members[others]
+    return nearest
+
+
+def _robust_sd(values: np.ndarray, axis=None) -> np.ndarray:
+    """1.4826 x the median absolute deviation from the median (= the standard deviation for
+    normally distributed values), ignoring NaN."""
+    centre = np.nanmedian(values, axis=axis, keepdims=True)
+    return 1.4826 * np.nanmedian(np.abs(values - centre), axis=axis)
+
+
+def add_features(periods: pd.DataFrame) -> pd.DataFrame:
+    """Add the model features: how far a period's rides are from what is normal for its half hour
+    of the day, split into the deviation of its whole day and the period's own on top of it.
+
+    Per calendar day with data and half hour of the day, v = log(1 + rides) (0 rides where a day
+    with data has none in a half hour; NaN before the first and after the last period of the data).
+    * baseline: per day and half hour, the median of v over the day's REFERENCE_DAYS reference days
+      (the nearest days of the same day type, earlier and later; any day type if its type has only
+      one day). A median of 8: one anomalous day among the references barely moves it, and the
+      day after an anomaly is compared with the same baseline as every other day (no echo).
+    * r = v - baseline; day deviation d = median of r over the day's half hours (the whole day
+      busier or quieter: events, weather, holidays); period deviation p = r - d.
+    * normal band: NORMAL_BAND robust standard deviations of d over all days, and of p per half
+      hour of the day (pooled with the two half hours on each side; at least the Poisson noise
+      1 / sqrt(1 + baseline rides)). Inside the band a deviation is normal variation.
+    Features: day_deviation = d and period_deviation = p where they lie outside their band, else 0.
+    They are log ratios (0.69 = twice the usual rides, -0.69 = half), so an anomaly gets about the
+    same values whatever the amount of data. Periods inside both bands all get (0, 0): the forest
+    cannot tell them apart, they share the lowest score, and only periods outside a band can be
+    labelled outliers. Vectorised numpy on days x 48 half hours."""
+    periods = periods.sort_values("period_us", ignore_index=True)
+    if periods.empty:
+        return periods.assign(**{name: pd.Series(dtype="float64") for name in FEATURES})
+    period_us = periods["period_us"].to_numpy(dtype="int64")
+    day_number = period_us // DAY_US  # floors, also before 1970
+    slot = (period_us - day_number * DAY_US) // PERIOD_US
+    days, row = np.unique(day_number, return_inverse=True)
+    values = np.zeros((len(days), PERIODS_PER_DAY))
+    values[row, slot] = np.log1p(periods["norides"].to_numpy(dtype="float64"))
+    values[0, :slot[0]] = np.nan  # before the first period of the data
+    values[-1, slot[-1] + 1:] = np.nan  # after the last one
+
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    references = _nearest_of_same_kind(REFERENCE_DAY_TYPES[weekday], REFERENCE_DAYS)
+    lonely = references[:, 0] < 0
+    if lonely.any():
+        references[lonely] = _nearest_of_same_kind(np.zeros(len(days)), REFERENCE_DAYS)[lonely]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no reference, no data
+        gathered = np.where((references >= 0)[:, :, None], values[references], np.nan)
+        baseline = np.nanmedian(gathered, axis=1)
+        residual = values - baseline
+        day_deviation = np.nanmedian(residual, axis=1)
+        period_deviation = residual - day_deviation[:, None]
+
+        day_band = NORMAL_BAND * np.nan_to_num(_robust_sd(day_deviation), nan=0.0)
+        spread = np.abs(period_deviation - np.nanmedian(period_deviation, axis=0))
+        pooled = np.stack([np.roll(spread, shift, axis=1) for shift in (-2, -1, 0, 1, 2)])
+        slot_sd = 1.4826 * np.nanmedian(pooled, axis=(0, 1))
+        poisson_sd = 1.0 / np.sqrt(1.0 + np.expm1(np.nanmedian(baseline, axis=0)))
+        slot_band = NORMAL_BAND * np.fmax(np.nan_to_num(slot_sd, nan=0.0), np.nan_to_num(poisson_sd, nan=1.0))
+
+    day_feature = np.where(np.abs(day_deviation) > day_band, day_deviation, 0.0)
+    period_feature = np.where(np.abs(period_deviation) > slot_band[None, :], period_deviation, 0.0)
+    return periods.assign(day_deviation=np.nan_to_num(day_feature[row], nan=0.0),
+                          period_deviation=np.nan_to_num(period_feature[row, slot], nan=0.0))
+
+
+def score_features(features: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """Fit StandardScaler + IsolationForest on the feature rows and score them all once:
+    (pred: -1 outlier / 1 inlier, score: negated score_samples, higher = more anomalous)."""
     # contamination="auto": fit builds the same trees (same random_state) but does not score the
     # training set to set offset_; the one pass below does, with sklearn's own rule
-    # (offset_ = contamination-percentile of the training scores, outlier if score < offset_).
+    # (scikit-learn 1.7.2 sklearn/ensemble/_iforest.py: fit sets offset_ = np.percentile(
+    # score_samples(X), 100 * contamination), predict labels -1 where score_samples - offset_ < 0;
+    # strictly below, so equal scores at the percentile, e.g. all in-band periods, stay inliers).
     model = make_pipeline(
         StandardScaler(),
         IsolationForest(n_estimators=args.n_estimators, max_samples=args.max_samples,
@@ -320,8 +435,24 @@ def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
     model.fit(features)
     raw = model.score_samples(features)  # lower = more abnormal
     offset = np.percentile(raw, 100.0 * args.contamination)
-    pred = np.where(raw < offset, -1, 1).astype("int32")
-    return periods.assign(pred=pred, score=-raw)
+    return np.where(raw < offset, -1, 1).astype("int32"), -raw
+
+
+def score_periods(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Score the periods (which carry the FEATURES columns of add_features) once."""
+    pred, score = score_features(periods[FEATURES].to_numpy(dtype="float64"), args)
+    return periods.assign(pred=pred, score=score)
+
+
+def score_table(periods: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """The model step of the job: features (over all periods), norides_lag and the one-day
+    warm-up, then fit and score. Raises ValueError with fewer than 2 periods after the warm-up."""
+    lagged = add_lag(add_features(periods))
+    if len(lagged) < 2:
+        raise ValueError(
+            f"need at least 2 periods after the one-day lag warm-up, got {len(lagged)} "
+            f"({len(periods)} periods in the input): does {args.input} hold more than a day of trips?")
+    return score_periods(lagged, args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,8 +488,8 @@ def write_table(spark: SparkSession, frame: DataFrame, table: str, namespace_loc
 
 def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int | float]:
     """The whole job on an existing session; returns the summary it prints: counts, and the wall
-    seconds of its steps (aggregate_s: read + aggregate + collect the periods, model_s: lag + fit +
-    score, write_s: namespace + table, total_s)."""
+    seconds of its steps (aggregate_s: read + aggregate + collect the periods, model_s: features,
+    lag + fit + score, write_s: namespace + table, total_s)."""
     start = time.perf_counter()
     with job_session_conf(spark):
         trips = spark.read.parquet(args.input)
@@ -367,12 +498,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int | float]
             raise ValueError(f"input {args.input} lacks column(s) {sorted(missing)}")
         periods = collect_periods(trips)
         aggregated = time.perf_counter()
-        lagged = add_lag(periods)
-        if len(lagged) < 2:
-            raise ValueError(
-                f"need at least 2 periods after the one-day lag warm-up, got {len(lagged)} "
-                f"({len(periods)} periods in the input): does {args.input} hold more than a day of trips?")
-        scored = score_periods(lagged, args)
+        scored = score_table(periods, args)
         modelled = time.perf_counter()
         write_table(spark, to_output(spark, scored), args.output_table, args.namespace_location)
     end = time.perf_counter()

@@ -158,7 +158,7 @@ export function dashboardBundle(props: DashboardBundleProps): DashboardBundle {
     'charts/rides_with_outliers.yaml': toYaml(chartConfig(ridesTitle, 'mixed_timeseries', ridesChartParams(), uuids.ridesChart, uuids.dataset,
       'Rides per 30-minute period (line); the periods the IsolationForest labelled as outliers are marked with dots.')),
     'charts/anomaly_score.yaml': toYaml(chartConfig(scoreTitle, 'echarts_timeseries_line', scoreChartParams(), uuids.scoreChart, uuids.dataset,
-      'Continuous anomaly score of each 30-minute period: higher is more anomalous.')),
+      'Anomaly score of each 30-minute period: higher is more anomalous; periods within the normal band share the lowest score.')),
     [`dashboards/${p.dashboardSlug.replace(/-/g, '_')}.yaml`]: toYaml(dashboardConfig(p, uuids, [
       { uuid: uuids.ridesChart, title: ridesTitle, placeholderId: 1 },
       { uuid: uuids.scoreChart, title: scoreTitle, placeholderId: 2 },

@@ -6,13 +6,23 @@ license/base numbers as strings, the four datetimes as timestamps without time z
 microseconds, location IDs and trip_time as int64, money and miles as doubles and five Y/N flags.
 
 The pickups follow a realistic rhythm (night lows, weekday rush hours, late weekend nights) with
-Poisson-like noise, and a few *known* anomalous half-hours are injected in every month (see
-``ANOMALY_TEMPLATE`` / ``anomalies()``): a near-total collapse of rides and a surge. Everything
+Poisson-like noise, and *known* anomalies are injected (``anomalies()``), chosen by a scenario:
+  * ``default``: in every month a near-total collapse of rides and a surge, one half hour each
+    (``ANOMALY_TEMPLATE``);
+  * ``quality`` (the quality benchmark, test/spark/bench_quality.py): the default ones plus, by
+    position in the list of months, a shifted morning rush hour (first month), a whole anomalous
+    day (second month), a quiet holiday-like day (third month), a surge in the first half hour of
+    every month but the first (month boundaries), and a collapse in the repeated / the first hour
+    after the skipped hour of a US daylight-saving change (DST boundaries) in the months that
+    have one. See ``QUALITY_SHAPES``.
+The half hours an anomaly touches are its *injected periods* (``injected_periods()``). Everything
 is drawn from a seeded ``numpy.random.Generator`` per month, so the same arguments always produce
-the same files. Generation is vectorised (numpy + pyarrow) and written in row groups of
+the same files; the day-to-day variation is drawn first, so it is the same for every number of
+rows (only the sampling noise of the trips changes with the size). Generation is vectorised (numpy + pyarrow) and written in row groups of
 ``row_group_size`` rows, so Spark can split a file between tasks as it does with the real files.
 
 CLI:   python fhvhv_generator.py --months 2020-09 2020-10 --rows-per-month 200000 --out DIR [--seed 42]
+                                [--scenario default|quality]
 Python: write_months(["2020-09"], rows_per_month=200_000, out_dir=path, seed=42) -> [Path, ...]
 """
 
@@ -79,11 +89,12 @@ _MINUTE_US = 60 * 1_000_000
 
 @dataclass(frozen=True)
 class Anomaly:
-    """An injected anomalous half-hour: pickups in [start, start + 30 min) are scaled by factor."""
+    """An injected anomaly: pickups in [start, start + minutes) are scaled by factor."""
 
     start: dt.datetime
     factor: float
     kind: str
+    minutes: int = 30
 
 
 #: Anomalies injected in every generated month: (day of month, hour, minute, factor, kind).
@@ -92,6 +103,29 @@ ANOMALY_TEMPLATE = [
     (10, 17, 30, 0.03, "collapse"),
     (20, 8, 0, 4.0, "surge"),
 ]
+
+#: Scenarios of anomalies() (see the module docstring).
+SCENARIOS = ("default", "quality")
+
+#: Shapes the ``quality`` scenario adds, with their factors. Every half hour they touch is changed
+#: by at least a third, so each one is an anomaly, not noise; the subtle part is their shape
+#: (several neighbouring half hours, a whole day, the edges of the calendar).
+QUALITY_SHAPES = {
+    # the morning rush comes late (a weekday, the first Tuesday from the 13th of the first month):
+    # 06:30-08:00 at half the rides, 09:00-10:30 at 1.5 times
+    "rush": ((6, 30, 90, 0.5), (9, 0, 90, 1.5)),
+    # a whole day at 1.7 times the rides (an event; the first Saturday from the 13th of the 2nd month)
+    "day": ((0, 0, 24 * 60, 1.7),),
+    # a quiet holiday-like day (the fourth Thursday of the third month): 60 % of the rides of a day
+    # that keeps its own rhythm, and the morning commute (06:00-10:00) halved once more
+    "holiday": ((0, 0, 24 * 60, 0.6), (6, 0, 240, 0.5)),
+    # month boundaries: a surge in the first half hour of every month but the first
+    "month-start": ((0, 0, 30, 2.5),),
+    # DST boundaries (US rules since 2007): a collapse in the repeated hour 01:00-02:00 of the
+    # first Sunday of November, and in the hour after the skipped one (03:00) of the second
+    # Sunday of March
+    "dst": ((1, 30, 30, 0.25),),
+}
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -104,24 +138,68 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-def anomalies(months: list[str]) -> list[Anomaly]:
-    """The anomalous half-hours that write_months() injects for these months."""
+def _weekday_from(year: int, month: int, first_day: int, weekday: int) -> dt.date:
+    """The first date of the month on or after first_day that falls on weekday (Monday = 0)."""
+    date = dt.date(year, month, first_day)
+    return date + dt.timedelta(days=(weekday - date.weekday()) % 7)
+
+
+def _shape(kind: str, date: dt.date, hour: int = 0, minute: int = 0) -> list[Anomaly]:
+    """The anomalies of one QUALITY_SHAPES shape on a date (segment times are offsets from hour:minute)."""
+    start = dt.datetime(date.year, date.month, date.day, hour, minute)
+    return [Anomaly(start + dt.timedelta(hours=h, minutes=m), factor, kind, minutes)
+            for h, m, minutes, factor in QUALITY_SHAPES[kind]]
+
+
+def anomalies(months: list[str], scenario: str = "default") -> list[Anomaly]:
+    """The anomalies that write_months() injects for these months, in this scenario."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
     out = []
-    for text in months:
+    for position, text in enumerate(months):
         year, month = parse_month(text)
         days = calendar.monthrange(year, month)[1]
         for day, hour, minute, factor, kind in ANOMALY_TEMPLATE:
             if day <= days:
                 out.append(Anomaly(dt.datetime(year, month, day, hour, minute), factor, kind))
+        if scenario != "quality":
+            continue
+        if position == 0:
+            out += _shape("rush", _weekday_from(year, month, 13, 1))
+        elif position == 1:
+            out += _shape("day", _weekday_from(year, month, 13, 5))
+        elif position == 2:
+            out += _shape("holiday", _weekday_from(year, month, 22, 3))
+        if position > 0:
+            out += _shape("month-start", dt.date(year, month, 1))
+        if month == 11:
+            out += _shape("dst", _weekday_from(year, month, 1, 6))
+        elif month == 3:
+            out += _shape("dst", _weekday_from(year, month, 8, 6), hour=1, minute=30)
     return out
+
+
+def injected_periods(months: list[str], scenario: str = "default") -> dict[dt.datetime, str]:
+    """Start of every half hour an anomaly of anomalies() touches -> the anomaly's kind (the
+    first one listed where two overlap)."""
+    periods: dict[dt.datetime, str] = {}
+    for anomaly in anomalies(months, scenario):
+        first = anomaly.start.replace(minute=anomaly.start.minute // 30 * 30, second=0, microsecond=0)
+        end = anomaly.start + dt.timedelta(minutes=anomaly.minutes)
+        while first < end:
+            periods.setdefault(first, anomaly.kind)
+            first += dt.timedelta(minutes=30)
+    return periods
 
 
 def _epoch_us(value: dt.datetime) -> int:
     return int(np.datetime64(value, "us").astype(np.int64))
 
 
-def _minute_weights(year: int, month: int, rng: np.random.Generator) -> np.ndarray:
-    """Relative pickup rate of every minute of the month (daily/weekly rhythm, anomalies)."""
+def _minute_weights(year: int, month: int, rng: np.random.Generator,
+                    injected: list[Anomaly] | None = None) -> np.ndarray:
+    """Relative pickup rate of every minute of the month (daily/weekly rhythm, the injected
+    anomalies, by default the ``default`` scenario's of this month)."""
     days = calendar.monthrange(year, month)[1]
     hours = np.arange(24 * 60) / 60.0
     # Interpolate hourly levels at the middle of each hour, wrapping around midnight.
@@ -138,9 +216,13 @@ def _minute_weights(year: int, month: int, rng: np.random.Generator) -> np.ndarr
             curve = curve * np.where(hours >= 20, 0.85, 1.0)
         per_day.append(curve * rng.lognormal(0.0, 0.04))  # day-to-day variation (weather, events)
     weights = np.concatenate(per_day)
-    for anomaly in anomalies([f"{year:04d}-{month:02d}"]):
+    if injected is None:
+        injected = anomalies([f"{year:04d}-{month:02d}"])
+    for anomaly in injected:
+        if (anomaly.start.year, anomaly.start.month) != (year, month):
+            continue
         first = ((anomaly.start.day - 1) * 24 + anomaly.start.hour) * 60 + anomaly.start.minute
-        weights[first:first + 30] *= anomaly.factor
+        weights[first:first + anomaly.minutes] *= anomaly.factor
     return weights
 
 
@@ -213,13 +295,14 @@ def _trips(rng: np.random.Generator, pickup_us: np.ndarray, zone_p: np.ndarray) 
 
 
 def write_month(month: str, rows: int, out_dir: Path, seed: int = 42,
-                row_group_size: int = 1_000_000) -> Path:
-    """Write fhvhv_tripdata_YYYY-MM.parquet with `rows` trips picked up in that month."""
+                row_group_size: int = 1_000_000, injected: list[Anomaly] | None = None) -> Path:
+    """Write fhvhv_tripdata_YYYY-MM.parquet with `rows` trips picked up in that month, with the
+    anomalies of `injected` that fall in it (default: the ``default`` scenario's)."""
     year, mon = parse_month(month)
     if rows < 1:
         raise ValueError(f"rows must be >= 1, got {rows}")
     rng = np.random.default_rng([seed, year, mon])
-    weights = _minute_weights(year, mon, rng)
+    weights = _minute_weights(year, mon, rng, injected)
     per_minute = rng.multinomial(rows, weights / weights.sum())
     start_us = _epoch_us(dt.datetime(year, mon, 1))
     minute_us = start_us + np.arange(len(weights), dtype=np.int64) * _MINUTE_US
@@ -240,9 +323,10 @@ def write_month(month: str, rows: int, out_dir: Path, seed: int = 42,
 
 
 def write_months(months: list[str], rows_per_month: int, out_dir: Path | str, seed: int = 42,
-                 row_group_size: int = 1_000_000) -> list[Path]:
-    """Write one file per month into out_dir; returns the paths."""
-    return [write_month(m, rows_per_month, Path(out_dir), seed, row_group_size) for m in months]
+                 row_group_size: int = 1_000_000, scenario: str = "default") -> list[Path]:
+    """Write one file per month into out_dir with the anomalies(months, scenario); returns the paths."""
+    injected = anomalies(months, scenario)
+    return [write_month(m, rows_per_month, Path(out_dir), seed, row_group_size, injected) for m in months]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,15 +336,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--row-group-size", type=int, default=1_000_000)
+    parser.add_argument("--scenario", choices=SCENARIOS, default="default", help="injected anomalies")
     args = parser.parse_args(argv)
     try:
-        paths = write_months(args.months, args.rows_per_month, args.out, args.seed, args.row_group_size)
+        paths = write_months(args.months, args.rows_per_month, args.out, args.seed, args.row_group_size,
+                             args.scenario)
     except ValueError as err:
         parser.error(str(err))
     for path in paths:
         print(f"wrote {path} ({args.rows_per_month} rows)")
-    for anomaly in anomalies(args.months):
-        print(f"anomaly {anomaly.kind:8s} x{anomaly.factor:<5} at {anomaly.start:%Y-%m-%d %H:%M}")
+    for anomaly in anomalies(args.months, args.scenario):
+        print(f"anomaly {anomaly.kind:8s} x{anomaly.factor:<5} at {anomaly.start:%Y-%m-%d %H:%M} "
+              f"for {anomaly.minutes} min")
     return 0
 
 

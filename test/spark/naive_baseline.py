@@ -8,7 +8,9 @@ script does it, to measure what the job's design saves:
   * the lag comes from a window function partitioned by half hour of day;
   * the model is broadcast and every period is scored by row-at-a-time Python UDFs.
 The model (features, StandardScaler + IsolationForest, parameters) is the job's, so the two
-differ only in how the data is processed. Not part of the deployed demo.
+differ only in how the data is processed: the periods are collected (as the reference collects
+them to fit its model), the job's add_features computes the features on the driver, and they are
+joined back to the periods in Spark by period start. Not part of the deployed demo.
 
 Usage (same arguments as the job):  run(spark, anomaly_detection.parse_args([...]))
 """
@@ -23,7 +25,9 @@ from pyspark.sql import types as T
 from sklearn.ensemble import IsolationForest
 from sklearn.preprocessing import StandardScaler
 
-FEATURES = ["norides", "total_bill", "avg_bill", "norides_lag", "time_of_day", "pickup_dayofweek"]
+import anomaly_detection as ad
+
+FEATURES = ad.FEATURES
 
 
 def run(spark: SparkSession, args: argparse.Namespace) -> int:
@@ -47,12 +51,16 @@ def run(spark: SparkSession, args: argparse.Namespace) -> int:
         F.count("*").alias("norides"),
         F.round(F.sum("driver_pay"), 2).alias("total_bill"),
         F.round(F.avg("driver_pay"), 2).alias("avg_bill"),
-    )
+    ).cache()  # read twice: for the features and for the table
+    aggregated = periods
+    # the features need every period (the warm-up day too): computed on the driver, joined back
+    collected = periods.select(F.unix_micros("pickup_ts").alias("period_us"), "norides").toPandas()
+    features = spark.createDataFrame(ad.add_features(collected)[["period_us", *FEATURES]])
     same_slot = Window.partitionBy("pickup_hour", "pickup_minute_group").orderBy("pickup_ts")
     periods = (periods.withColumn("norides_lag", F.lag("norides", 1).over(same_slot))
                .where(F.col("norides_lag").isNotNull())
-               .withColumn("time_of_day",
-                           F.col("pickup_hour") + F.when(F.col("pickup_minute_group") == "30", 0.5).otherwise(0.0))
+               .join(features, F.unix_micros("pickup_ts") == features["period_us"])
+               .drop("period_us")
                .orderBy("pickup_ts")
                .cache())
 
@@ -78,5 +86,6 @@ def run(spark: SparkSession, args: argparse.Namespace) -> int:
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{namespace}")
     out.writeTo(args.output_table).using("iceberg").createOrReplace()
     periods.unpersist()
+    aggregated.unpersist()
     model.destroy()
     return len(rows)

@@ -1,9 +1,9 @@
 """Tests of the PySpark job constructs/spark/anomaly_detection.py in local Spark with Iceberg.
 
-Unit tests of the pure parts (argument validation, period arithmetic, lag) and end-to-end tests on
-synthetic trips: the table matches the contract iforest-table.json, holds one row per 30-minute
-period after the lag warm-up with the right aggregates, flags the injected anomalies, and is the
-same after a second run; and the script itself, run by spark-submit. Run with scripts/test-spark.sh.
+Unit tests of the pure parts (argument validation, period arithmetic, lag, the deviation features)
+and end-to-end tests on synthetic trips: the table matches the contract iforest-table.json, holds
+one row per 30-minute period after the lag warm-up with the right aggregates, ranks the injected
+anomalies highest and flags exactly them (no echo), and is the same after a second run; and the script itself, run by spark-submit. Run with scripts/test-spark.sh.
 """
 
 from __future__ import annotations
@@ -174,19 +174,92 @@ def test_labels_are_sklearns_for_the_contamination():
     """score_periods scores once and sets the label threshold itself: the labels and scores must be
     those of sklearn's IsolationForest fitted with the contamination (predict / score_samples)."""
     rng = np.random.default_rng(3)
-    periods = pd.DataFrame({
-        "norides": rng.poisson(500, 400), "total_bill": rng.normal(9000, 500, 400),
-        "avg_bill": rng.normal(18, 1, 400), "norides_lag": rng.poisson(500, 400),
-        "pickup_hour": np.arange(400) // 2 % 24, "pickup_minute_group": np.where(np.arange(400) % 2, "30", "00"),
-        "pickup_dayofweek": np.arange(400) // 48 % 7 + 1})
+    periods = pd.DataFrame({"day_deviation": rng.normal(0, 0.1, 400), "period_deviation": rng.normal(0, 0.3, 400)})
     args = ad.parse_args(["--contamination", "0.02", "--n-estimators", "50"])
     scored = ad.score_periods(periods, args)
-    features = periods.assign(time_of_day=periods["pickup_hour"] + (periods["pickup_minute_group"] == "30") * 0.5)
-    features = StandardScaler().fit_transform(features[ad.FEATURES].to_numpy(dtype="float64"))
+    features = StandardScaler().fit_transform(periods[ad.FEATURES].to_numpy(dtype="float64"))
     forest = IsolationForest(n_estimators=50, max_samples=0.7, contamination=0.02, random_state=42).fit(features)
     assert scored["pred"].tolist() == forest.predict(features).tolist()
     assert np.allclose(scored["score"], -forest.score_samples(features), rtol=1e-12)
     assert (scored["pred"] == -1).sum() == 8  # 2 % of 400
+
+
+def test_tied_periods_straddling_the_threshold_are_all_inliers():
+    """sklearn's rule (outlier if score_samples < the contamination-percentile) with ties: when
+    the percentile falls inside a group of equal scores, none of them is an outlier. add_features
+    relies on it: periods inside the normal band all have the features (0, 0)."""
+    features = np.zeros((400, 2))
+    features[:3] = [[0.0, -3.0], [0.0, 2.0], [0.5, 0.0]]  # 3 outliers, fewer than 2 % of 400
+    pred, score = ad.score_features(features, ad.parse_args(["--contamination", "0.02", "--n-estimators", "50"]))
+    assert pred[:3].tolist() == [-1, -1, -1] and (pred[3:] == 1).all()
+    assert len(set(score[3:])) == 1 and score[:3].min() > score[3]
+    scaled = StandardScaler().fit_transform(features)
+    forest = IsolationForest(n_estimators=50, max_samples=0.7, contamination=0.02, random_state=42).fit(scaled)
+    assert pred.tolist() == forest.predict(scaled).tolist()  # sklearn's own predict does the same
+
+
+def _synthetic_days(days: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Periods of `days` days from Monday 2020-09-07: a daily rhythm of about 100-600 rides per half
+    hour, 3 % day-to-day variation and Poisson noise; also the expected rides (days x 48)."""
+    rng = np.random.default_rng(seed)
+    rhythm = 350 + 250 * np.sin(np.linspace(0, 2 * np.pi, 48, endpoint=False) - 2.0)
+    expected = rhythm[None, :] * rng.lognormal(0, 0.03, (days, 1))
+    start = pd.Timestamp("2020-09-07").value // 1000
+    period_us = start + np.arange(days * 48, dtype=np.int64) * ad.PERIOD_US
+    return pd.DataFrame({"period_us": period_us}), expected
+
+
+def _with_rides(frame: pd.DataFrame, expected: np.ndarray, seed: int = 1) -> pd.DataFrame:
+    return frame.assign(norides=np.random.default_rng(seed).poisson(expected.ravel()))
+
+
+def test_features_are_zero_for_normal_periods_and_the_day_after_an_anomaly():
+    frame, expected = _synthetic_days(42)
+    collapse, surge_day = (20, 35), 27  # a Sunday 17:30; a Sunday
+    expected[collapse] *= 0.05
+    expected[surge_day] *= 1.8
+    features = ad.add_features(_with_rides(frame, expected))
+    day_feature = features["day_deviation"].to_numpy().reshape(42, 48)
+    period_feature = features["period_deviation"].to_numpy().reshape(42, 48)
+    assert period_feature[collapse] == pytest.approx(np.log(0.05), abs=0.3)
+    assert (day_feature[surge_day] == pytest.approx(np.log(1.8), abs=0.05))
+    assert (period_feature[surge_day] == 0).all()
+    # everything else is normal, in particular the same half hour a day (and a week) after the
+    # collapse and the day after the whole anomalous day: no echo
+    day_feature[surge_day] = period_feature[collapse] = 0
+    assert not day_feature.any() and not period_feature.any()
+
+
+def test_features_do_not_depend_on_row_order_nor_on_far_away_days():
+    frame, expected = _synthetic_days(21)
+    expected[10, 20] *= 3
+    periods = _with_rides(frame, expected)
+    features = ad.add_features(periods)
+    shuffled = ad.add_features(periods.sample(frac=1, random_state=2))
+    pd.testing.assert_frame_equal(features, shuffled)
+    # one trip in year 1 and one in 9999 (corrupt timestamps): two more days, no dense calendar
+    odd = pd.DataFrame({"period_us": [pd.Timestamp("2020-01-01").value // 1000 - 2019 * 365 * ad.DAY_US,
+                                      253402300800000000 - ad.PERIOD_US], "norides": [1, 1]})
+    widened = ad.add_features(pd.concat([periods, odd]))
+    normal = widened[widened["period_us"].isin(periods["period_us"])].reset_index(drop=True)
+    assert (normal["period_deviation"] != 0).sum() == 1
+    assert normal.loc[10 * 48 + 20, "period_deviation"] == pytest.approx(np.log(3), abs=0.15)
+
+
+def test_features_with_two_days_of_data_compare_them_with_each_other():
+    frame, expected = _synthetic_days(2)
+    features = ad.add_features(_with_rides(frame, expected))
+    assert len(features) == 96 and np.isfinite(features[ad.FEATURES].to_numpy()).all()
+
+
+def test_reference_days_are_the_nearest_of_the_same_type():
+    kinds = np.array([0, 1, 0, 0, 1, 0, 0, 0, 2])
+    nearest = ad._nearest_of_same_kind(kinds, 2)
+    assert nearest[0].tolist() == [2, 3]  # at the start: the next two
+    assert nearest[3].tolist() == [2, 5]  # in the middle: one on each side
+    assert nearest[7].tolist() == [5, 6]  # at the end: the previous two
+    assert nearest[1].tolist() == [4, -1]  # only one other of its kind
+    assert nearest[8].tolist() == [-1, -1]  # none
 
 
 # --- the job end to end -----------------------------------------------------------------------
@@ -236,14 +309,18 @@ def test_derived_columns(job_run):
             assert row["norides_lag"] == rides[earlier]
 
 
-def test_injected_anomalies_are_flagged_and_score_highest(job_run):
+def test_injected_anomalies_are_the_top_k_and_the_only_flags(job_run):
     _, table = job_run
-    starts = [pd.Timestamp(a.start) for a in fhvhv_generator.anomalies(MONTHS)]
+    starts = set(fhvhv_generator.injected_periods(MONTHS))
     assert len(starts) == 4
-    flagged = table[table["pickup_ts"].isin(starts)]
-    assert len(flagged) == 4 and (flagged["pred"] == -1).all()
-    # the four injected half-hours are the four highest scores of the whole table
-    assert set(table.nlargest(4, "score")["pickup_ts"]) == set(starts)
+    # the k = 4 injected half-hours are the four highest scores of the whole table, strictly
+    top = table.sort_values("score", ascending=False)
+    assert set(top["pickup_ts"][:4]) == starts and top["score"].iloc[3] > top["score"].iloc[4]
+    # and exactly they are flagged: no echo (the same half hour a day later or earlier), no noise
+    flagged = set(table.loc[table["pred"] == -1, "pickup_ts"])
+    assert flagged == starts
+    echoes = {t + pd.Timedelta(days=d) for t in starts for d in (-1, 1)}
+    assert not flagged & echoes
 
 
 def test_labels_follow_the_score_and_the_contamination(job_run):
@@ -251,14 +328,17 @@ def test_labels_follow_the_score_and_the_contamination(job_run):
     assert set(table["pred"]) == {-1, 1}
     outliers, inliers = table[table["pred"] == -1], table[table["pred"] == 1]
     assert outliers["score"].min() > inliers["score"].max()
-    assert abs(len(outliers) - 0.005 * len(table)) <= 2
+    assert len(outliers) <= 0.005 * len(table)  # at most the contamination: fewer periods lie outside the band
 
 
-def test_score_is_continuous(job_run):
+def test_score_is_continuous_outside_the_normal_band(job_run):
     _, table = job_run
     assert table["score"].dtype == np.float64
-    assert table["score"].nunique() > 0.95 * len(table)
     assert 0 < table["score"].min() < table["score"].max() <= 1  # negated sklearn score_samples
+    # periods inside the normal band share the lowest score; the others are above it, all distinct
+    normal = table["score"] == table["score"].min()
+    assert normal.mean() > 0.95
+    assert table.loc[~normal, "score"].is_unique
 
 
 def test_second_run_leaves_the_same_table(spark, job_run, job_args, capsys):

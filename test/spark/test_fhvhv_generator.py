@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -142,3 +143,59 @@ def test_cli_rejects_bad_arguments(argv, capsys):
         fhvhv_generator.main(argv)
     assert exit_info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+QUALITY_MONTHS = ["2020-09", "2020-10", "2020-11", "2020-12"]
+
+
+def test_quality_scenario_places_every_shape():
+    found = {(a.kind, a.start, a.minutes, a.factor) for a in fhvhv_generator.anomalies(QUALITY_MONTHS, "quality")}
+    default = {(a.kind, a.start, a.minutes, a.factor) for a in fhvhv_generator.anomalies(QUALITY_MONTHS)}
+    assert default < found
+    assert found - default == {
+        ("rush", dt.datetime(2020, 9, 15, 6, 30), 90, 0.5), ("rush", dt.datetime(2020, 9, 15, 9, 0), 90, 1.5),  # a Tuesday
+        ("day", dt.datetime(2020, 10, 17), 1440, 1.7),  # a Saturday
+        ("holiday", dt.datetime(2020, 11, 26), 1440, 0.6), ("holiday", dt.datetime(2020, 11, 26, 6), 240, 0.5),
+        ("month-start", dt.datetime(2020, 10, 1), 30, 2.5), ("month-start", dt.datetime(2020, 11, 1), 30, 2.5),
+        ("month-start", dt.datetime(2020, 12, 1), 30, 2.5),
+        ("dst", dt.datetime(2020, 11, 1, 1, 30), 30, 0.25),  # first Sunday of November: 01:00-02:00 twice
+    }
+    march = fhvhv_generator.anomalies(["2021-02", "2021-03"], "quality")
+    assert ("dst", dt.datetime(2021, 3, 14, 3, 0)) in {(a.kind, a.start) for a in march}  # second Sunday of March
+    with pytest.raises(ValueError, match="scenario must be one of default, quality, got 'rare'"):
+        fhvhv_generator.anomalies(QUALITY_MONTHS, "rare")
+
+
+def test_injected_periods_are_every_half_hour_an_anomaly_touches():
+    periods = fhvhv_generator.injected_periods(QUALITY_MONTHS, "quality")
+    kinds = {kind: sum(1 for k in periods.values() if k == kind) for kind in set(periods.values())}
+    # the holiday's commute segment lies inside its day, so the day's 48 half hours count once
+    assert kinds == {"collapse": 4, "surge": 4, "rush": 6, "day": 48, "holiday": 48, "month-start": 3, "dst": 1}
+    assert periods[dt.datetime(2020, 9, 15, 7, 30)] == "rush" and dt.datetime(2020, 9, 15, 8, 0) not in periods
+    assert fhvhv_generator.injected_periods(["2020-09"]) == {
+        dt.datetime(2020, 9, 10, 17, 30): "collapse", dt.datetime(2020, 9, 20, 8, 0): "surge"}
+
+
+def test_quality_scenario_scales_the_rate_of_exactly_its_minutes():
+    injected = fhvhv_generator.anomalies(QUALITY_MONTHS, "quality")
+    plain = fhvhv_generator._minute_weights(2020, 11, np.random.default_rng(1), injected=[])
+    shaped = fhvhv_generator._minute_weights(2020, 11, np.random.default_rng(1), injected=injected)
+    factor = shaped / plain
+    expected = np.ones_like(factor)
+    for a in injected:
+        if a.start.month == 11:
+            first = ((a.start.day - 1) * 24 + a.start.hour) * 60 + a.start.minute
+            expected[first:first + a.minutes] *= a.factor
+    assert np.allclose(factor, expected)
+    holiday_commute = ((26 - 1) * 24 + 7) * 60
+    assert factor[holiday_commute] == pytest.approx(0.3)
+
+
+def test_quality_scenario_data_has_the_anomalies(tmp_path):
+    # October is the second month of the scenario: its whole anomalous day
+    injected = fhvhv_generator.anomalies(["2020-09", "2020-10"], "quality")
+    fhvhv_generator.write_month("2020-10", 100_000, tmp_path, seed=3, injected=injected)
+    october = pq.read_table(tmp_path / "fhvhv_tripdata_2020-10.parquet", columns=["pickup_datetime"])
+    days = pd.Series(october["pickup_datetime"].to_pandas().dt.date).value_counts()
+    saturdays = [days[d] for d in days.index if d.weekday() == 5 and d != dt.date(2020, 10, 17)]
+    assert days[dt.date(2020, 10, 17)] > 1.4 * np.mean(saturdays)  # the whole anomalous day
