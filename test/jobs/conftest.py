@@ -318,7 +318,10 @@ def session_env(charts, mirror, tools, workdir):
     pki = make_pki(workdir, [fqdn], [ip])
     # The server's root user and password as its Deployment gets them (from the chart's Secret).
     deployment = labelled(objects, "Deployment", "minio")
-    server = deployment["spec"]["template"]["spec"]["containers"][0]
+    servers = [c for c in deployment["spec"]["template"]["spec"]["containers"]
+               if {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"} <= {e["name"] for e in c.get("env", [])}]
+    assert len(servers) == 1, "expected one container with MINIO_ROOT_USER and MINIO_ROOT_PASSWORD in the MinIO Deployment"
+    server = servers[0]
     env = Cluster(objects, pki.ca_pem, {}, tools).resolve_env(server)
     minio = Minio(os.environ["JOBS_MINIO"], ip, port, env["MINIO_ROOT_USER"], env["MINIO_ROOT_PASSWORD"], pki, tools.mc, workdir / "minio")
     yield Env(charts, minio, mirror, tools, pki, {fqdn: ip}, workdir)

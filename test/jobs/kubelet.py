@@ -148,9 +148,11 @@ def coreutils_programs() -> list[str]:
 
 
 def expand(text: str, env: dict[str, str]) -> str:
-    """Kubernetes' `$(VAR)` expansion (k8s.io/kubernetes third_party/forked/golang/expansion,
-    used for env values, command and args): `$(NAME)` of a defined variable is replaced, an
-    undefined one is kept as written, `$$` becomes `$`, anything else is copied."""
+    """Kubernetes' `$(VAR)` expansion (k8s.io/kubernetes v1.35.4
+    third_party/forked/golang/expansion/expand.go; the kubelet applies it to env values with the
+    variables defined before them, and to command and args with all of them): `$(NAME)` of a
+    defined variable is replaced, an undefined one is kept as written, `$$` becomes `$`, anything
+    else is copied. test_jobs.py checks it on cases of upstream's expand_test.go."""
     out: list[str] = []
     i = 0
     n = len(text)
@@ -212,11 +214,13 @@ class Cluster:
         cm = self.named("ConfigMap", name)
         if cm is not None:
             return dict(cm.get("data", {}))
-        # secret-operator 26.7.0: a TrustStore with targetKind ConfigMap makes a ConfigMap of the
-        # same name whose `ca.crt` holds the SecretClass's CA (tls-pem format); here: the test CA.
+        # secret-operator 26.7.0 rust/operator-binary/src/truststore_controller.rs: a TrustStore
+        # with targetKind ConfigMap makes a ConfigMap of the same name holding the SecretClass's
+        # CA in `format`; for tls-pem the file is spec.tlsPemCaName, default `ca.crt`
+        # (format/well_known.rs FILE_PEM_CERT_CA). Here the CA is the test CA.
         ts = self.named("TrustStore", name)
         if ts is not None and ts["spec"].get("targetKind") == "ConfigMap" and ts["spec"].get("format") == "tls-pem":
-            return {"ca.crt": self.ca_pem}
+            return {ts["spec"].get("tlsPemCaName", "ca.crt"): self.ca_pem}
         raise LookupError(f"ConfigMap {name} is neither in the chart nor published by a TrustStore of the chart")
 
     def resolve_env(self, container: dict, overrides: dict[str, str] | None = None) -> dict[str, str]:
@@ -316,7 +320,8 @@ class Pod:
             path = self.dir / "volumes" / vol["name"]
             path.mkdir(parents=True)
             if "emptyDir" in vol:
-                path.chmod(0o777)  # the kubelet creates emptyDirs world-writable
+                # k8s.io/kubernetes v1.35.4 pkg/volume/emptydir/empty_dir.go: created with mode 0777.
+                path.chmod(0o777)
             elif "configMap" in vol:
                 data = cluster.config_map_data(vol["configMap"]["name"])
                 items = vol["configMap"].get("items") or [{"key": k, "path": k} for k in data]

@@ -15,8 +15,8 @@ import threading
 import time
 
 import pytest
-from conftest import SERVED_MONTHS, VARIANTS, Env, demo_objects, labelled
-from kubelet import IMAGE_RUNTIMES, Cluster, Pod, image_repository, image_tag, run_job, runtime_of, shell_scripts
+from conftest import SERVED_MONTHS, VARIANTS, Env, labelled
+from kubelet import IMAGE_RUNTIMES, Cluster, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
 BUCKETS = "minio-buckets"
@@ -25,6 +25,13 @@ LOAD = "taxi-data-load"
 
 def job(objects: list[dict], app: str) -> dict:
     return labelled(objects, "Job", app)
+
+
+def container_named(workload: dict, name: str) -> dict:
+    spec = workload["spec"]["template"]["spec"]
+    found = [c for c in spec.get("initContainers", []) + spec["containers"] if c["name"] == name]
+    assert len(found) == 1, f"expected one container {name} in {workload['kind']} {workload['metadata']['name']}"
+    return found[0]
 
 
 def wait_pod_spec(objects: list[dict]) -> dict:
@@ -44,7 +51,7 @@ def env_value(container: dict, name: str) -> str:
 
 def data_location(objects: list[dict]) -> tuple[str, str]:
     """(bucket/prefix of the data, the marker's path), as the load Job's upload container has them."""
-    upload = job(objects, LOAD)["spec"]["template"]["spec"]["containers"][0]
+    upload = container_named(job(objects, LOAD), "upload")
     target = env_value(upload, "TARGET")  # minio/<bucket>/<prefix>
     alias, _, path = target.partition("/")
     marker = env_value(wait_pod_spec(objects)["initContainers"][0], "MARKER")
@@ -103,6 +110,19 @@ def test_every_image_with_a_script_has_a_known_shell_and_the_tools_match_the_ima
     assert result.output.startswith(f"curl {images['docker.io/curlimages/curl']} "), result.output
 
 
+# Cases of k8s.io/kubernetes v1.35.4 third_party/forked/golang/expansion/expand_test.go.
+@pytest.mark.parametrize("text,expected", [
+    ("$(VAR_A)-$(VAR_A)", "A-A"), ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"), ("f000-$$VAR_A", "f000-$VAR_A"),
+    ("$(VAR_A$(VAR_B))", "$(VAR_A$(VAR_B))"), ("$(VAR_REF)", "$(VAR_A)"), ("foo$(VAR_EMPTY)bar", "foobar"),
+    ("foo$(VAR_Awhoops!", "foo$(VAR_Awhoops!"), ("$?_boo_$!", "$?_boo_$!"), ("$(VAR_DNE)", "$(VAR_DNE)"),
+    ("$$$$$$$(VAR_A)", "$$$A"), ("${VAR_A}", "${VAR_A}"), ("$(VAR_C)_______$(", "C_______$("),
+    ("--$($($($($--", "--$($($($($--"), ("$(foo$$var)", "$(foo$$var)"), ("$(VAR_A)foobarzab$", "Afoobarzab$"),
+    ('deadline=$(( $(date +%s) + $2 ))', 'deadline=$(( $(date +%s) + $2 ))'),
+])
+def test_env_and_command_expansion_is_kubernetes(text, expected):
+    assert expand(text, {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}) == expected
+
+
 def test_every_embedded_script_parses_with_its_images_shell(tools, script):
     where, container, text = script
     kind = runtime_of(container["image"]).shell
@@ -129,7 +149,7 @@ def test_fresh_run_creates_the_buckets_and_loads_every_month_with_the_marker_las
     objects = env.charts["two"]
     months = VARIANTS["two"]["months"]
     make_buckets(env, "two")
-    buckets_env = env_value(job(objects, BUCKETS)["spec"]["template"]["spec"]["containers"][0], "BUCKETS").split()
+    buckets_env = env_value(container_named(job(objects, BUCKETS), "create-buckets"), "BUCKETS").split()
     assert env.minio.buckets() == sorted(buckets_env)
 
     run = load(env, "two")
