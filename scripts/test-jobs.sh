@@ -47,11 +47,16 @@ curl_dir="$(ensure_deb curl "$CURL_VERSION")"
 libcurl_dir="$(ensure_deb libcurl4 "$CURL_VERSION")"
 JOBS_CURL="$curl_dir/usr/bin/curl"
 JOBS_LIBCURL="$(find "$libcurl_dir/usr/lib" -name 'libcurl.so.4.*' -type f | head -n1)"
-JOBS_BUSYBOX="$(ensure_deb busybox 1.35.0)/bin/busybox"
-JOBS_BWRAP="$(ensure_deb bubblewrap 0.8.0)/usr/bin/bwrap"
+# BusyBox: the curl image's shell is Alpine's BusyBox ash (1.37 in alpine:3.22); Debian's BusyBox
+# of this machine's release (bookworm: 1.35) is the same shell. bubblewrap: any version.
+JOBS_BUSYBOX="$(find "$(ensure_deb busybox)" -path '*/bin/busybox' -type f | head -n1)"
+JOBS_BWRAP="$(find "$(ensure_deb bubblewrap)" -path '*/bin/bwrap' -type f | head -n1)"
 venv="$(ensure_venv jobs test/jobs/requirements.txt)"
 JOBS_SHELLCHECK="$venv/bin/shellcheck"
 [ -d node_modules ] || npm ci --no-audit --no-fund >&2
+for tool in "$JOBS_MC" "$JOBS_MINIO" "$JOBS_CURL" "$JOBS_LIBCURL" "$JOBS_BUSYBOX" "$JOBS_BWRAP" "$JOBS_SHELLCHECK"; do
+  [ -f "$tool" ] || { log "jobs: missing tool '$tool'"; exit 1; }
+done
 export JOBS_MC JOBS_MINIO JOBS_CURL JOBS_LIBCURL JOBS_BUSYBOX JOBS_BWRAP JOBS_SHELLCHECK
 log "jobs: tools ready ($(( $(date +%s) - start ))s)"
 
