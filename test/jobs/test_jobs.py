@@ -161,7 +161,9 @@ def test_fresh_run_creates_the_buckets_and_loads_every_month_with_the_marker_las
     for f in files:  # the bytes of the mirror's files
         assert env.minio.cat(data + f) == (env.mirror.files / f).read_bytes()
     assert env.minio.cat(marker) == marker_bytes(months)
-    # Written last: its modification time (milliseconds) is after every month's.
+    # Written last: its modification time is after every month's. MinIO lists modification times
+    # in milliseconds (minio RELEASE.2025-04-22T22-12-26Z cmd/api-response.go, ISO 8601 with
+    # .000Z); each upload is its own `mc` process, tens of milliseconds apart.
     marker_time = modified(stored[marker.rpartition("/")[2]])
     assert all(modified(stored[f]) < marker_time for f in files), stored
     assert sorted(downloads(env)) == sorted(f"/{f}" for f in files)
