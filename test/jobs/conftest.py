@@ -10,6 +10,7 @@ says and verify the certificate for that name against the CA mounted where the p
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import http.server
 import ipaddress
@@ -17,6 +18,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -127,6 +129,12 @@ def make_pki(directory: Path, dns_names: list[str], ips: list[str]) -> Pki:
 # ---------------------------------------------------------------------------------------------
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when this test process dies, however it dies (Linux prctl
+    PR_SET_PDEATHSIG), so no MinIO outlives the suite."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 class Minio:
     """A real MinIO server (same release as the chart's image) that tests start, stop and wipe."""
 
@@ -151,7 +159,7 @@ class Minio:
             self.proc = subprocess.Popen(
                 [self.binary, "server", str(self.data), "--address", f"{self.ip}:{self.port}",
                  "--console-address", f"{self.ip}:{self.port + 1}", "--certs-dir", str(self.certs), "--quiet"],
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=_die_with_parent,
             )
         context = ssl.create_default_context(cafile=str(self.pki.ca_file))
         deadline = time.monotonic() + 60

@@ -257,12 +257,11 @@ class Result:
 class Running:
     """A container running in the background; its log is collected line by line."""
 
-    def __init__(self, name: str, proc: subprocess.Popen, cleanup: Callable[[], None]):
+    def __init__(self, name: str, proc: subprocess.Popen):
         self.name = name
         self.proc = proc
         self.started = time.monotonic()
         self.lines: list[str] = []
-        self._cleanup = cleanup
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -297,7 +296,6 @@ class Running:
             self.kill()
             raise AssertionError(f"container {self.name} still running after {timeout}s; log:\n{self.output}")
         self._reader.join(10)
-        self._cleanup()
         return Result(self.name, self.proc.returncode, self.output, time.monotonic() - self.started)
 
     def kill(self) -> None:
@@ -305,7 +303,6 @@ class Running:
             self.proc.kill()  # bwrap --die-with-parent and its own pid namespace take the script along
             self.proc.wait(10)
         self._reader.join(5)
-        self._cleanup()
 
 
 class Pod:
@@ -410,7 +407,7 @@ class Pod:
     def start(self, name: str, env: dict[str, str] | None = None) -> Running:
         argv, _ = self._argv(self.container(name), env)
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={"PATH": "/usr/bin:/bin"})
-        return Running(name, proc, lambda: None)
+        return Running(name, proc)
 
     def run(self, name: str, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
         return self.start(name, env).wait(timeout)
