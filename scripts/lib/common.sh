@@ -70,3 +70,55 @@ ensure_maven_jar() {
   fi
   printf '%s\n' "$jar"
 }
+
+# ensure_deb PACKAGE [UPSTREAM_VERSION] -> prints the directory the package is unpacked into.
+# Downloads the Debian package PACKAGE whose upstream version (no epoch, no Debian revision) is
+# UPSTREAM_VERSION, from this machine's Debian suites plus their -updates and -backports (e.g.
+# curl 8.14.1 is in bookworm-backports), and unpacks it (dpkg-deb -x) into the cache, keyed by
+# that version; without UPSTREAM_VERSION, the newest one offered (or the one cached already).
+# Nothing is installed into the system. A private apt state (sources derived from the site the
+# system's own Debian suite comes from) lives in $DEMO_CACHE_DIR/apt.
+ensure_deb() {
+  local pkg="$1" upstream="${2:-}" dir cached
+  if [ -z "$upstream" ]; then
+    cached="$( (ls -d "$DEMO_CACHE_DIR/deb/$pkg"-*/.complete 2>/dev/null || true) | sort -V | tail -n1)"
+    if [ -n "$cached" ]; then dirname "$cached"; return; fi
+  else
+    dir="$DEMO_CACHE_DIR/deb/$pkg-$upstream"
+    if [ -f "$dir/.complete" ]; then printf '%s\n' "$dir"; return; fi
+  fi
+  command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || { log "ensure_deb: apt-get and dpkg-deb are needed (Debian)"; return 1; }
+  local apt="$DEMO_CACHE_DIR/apt" codename site
+  codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  # Refresh the private index once a day at most.
+  if [ -z "$(find "$apt/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+    site="$(apt-get indextargets --format '$(SITE) $(RELEASE)' 'Identifier: Packages' 2>/dev/null | awk -v c="$codename" '$2 == c { print $1; exit }')"
+    [ -n "$site" ] || { log "ensure_deb: no Debian suite '$codename' in the system's apt sources (run apt-get update?)"; return 1; }
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+    printf 'deb %s %s main\n' "$site" "$codename" "$site" "$codename-updates" "$site" "$codename-backports" > "$apt/sources.list"
+    log "ensure_deb: updating the private apt index ($site $codename{,-updates,-backports})"
+    # A suite that does not exist (yet), e.g. the backports of a new release, is not an error here.
+    apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 || log "ensure_deb: apt-get update reported errors (see $apt/update.log)"
+  fi
+  # The newest version of PKG whose upstream part is UPSTREAM_VERSION (any, without it).
+  local version
+  version="$(apt-cache "${opts[@]}" madison "$pkg" | awk -F' *\\| *' '{ print $2 }' | while read -r v; do
+      u="${v#*:}"; u="${u%-*}"; if [ -z "$upstream" ] || [ "$u" = "$upstream" ]; then printf '%s\n' "$v"; fi; done | sort -V | tail -n1)"
+  if [ -z "$upstream" ] && [ -n "$version" ]; then upstream="${version#*:}"; upstream="${upstream%-*}"; dir="$DEMO_CACHE_DIR/deb/$pkg-$upstream"; fi
+  if [ -z "$version" ]; then
+    log "ensure_deb: no $pkg ${upstream:-at all} in the Debian suites; offered: $(apt-cache "${opts[@]}" madison "$pkg" | awk -F' *\\| *' '{ printf "%s ", $2 }')"
+    return 1
+  fi
+  log "ensure_deb: fetching $pkg $version (first use)"
+  local tmp="$dir.tmp"
+  rm -rf "$tmp"; mkdir -p "$tmp/deb"
+  (cd "$tmp/deb" && apt-get -q "${opts[@]}" download "$pkg=$version" >&2)
+  dpkg-deb -x "$tmp"/deb/*.deb "$tmp"
+  rm -rf "$tmp/deb"
+  printf '%s\n' "$version" > "$tmp/.version"
+  touch "$tmp/.complete"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+  printf '%s\n' "$dir"
+}

@@ -1,0 +1,493 @@
+"""Runs containers of synthesized pod specs on this machine the way the kubelet runs them.
+
+Everything comes from the synthesized objects: command and args, the environment (literal values,
+Secret and ConfigMap references resolved from the chart's own objects, `$(VAR)` references
+expanded as Kubernetes does), the volumes (emptyDir -> a temporary directory shared by the
+pod's containers; configMap -> its keys as files; the ConfigMap a secret-operator TrustStore
+publishes -> the test CA) mounted at their mountPaths, the user and group of the security
+context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
+mount, user and pid namespaces; the host network) whose root has:
+  - /usr/bin/sh (and /bin/sh) = the shell of the kind the container's image has (IMAGE_RUNTIMES),
+  - the image's client program (mc, curl) at the path the image has it,
+  - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
+  - the volumes at their mountPaths, nothing else writable.
+
+What is *not* reproduced: image environment variables other than PATH, Service links env vars
+(none of our scripts reads them), restarts (a container is run once: a Job's retries
+re-run the same script), resource limits.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+# ---------------------------------------------------------------------------------------------
+# What the images run the scripts with. Each fact with its source; test_jobs.py checks that
+# every image our objects use is listed here (an unknown image fails the suite).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageRuntime:
+    """How a container of an image runs a `/bin/sh -c` script."""
+
+    #: Which shell /bin/sh is: 'bash' (bash started as sh: POSIX mode), 'busybox' (BusyBox ash), 'dash'.
+    shell: str
+    #: The image's PATH.
+    path: str
+    #: Why: where the fact comes from.
+    source: str
+    #: Programs of the image the scripts call (tool name -> path in the image), besides the shell.
+    programs: tuple[str, ...] = ()
+
+
+IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
+    # minio/mc tag RELEASE.2025-04-16T18-13-26Z, Dockerfile.release: `FROM
+    # registry.access.redhat.com/ubi9/ubi-micro`, mc at /usr/bin/mc, and a `RUN chmod` in that
+    # stage, which Docker runs with /bin/sh -c: ubi-micro has a /bin/sh, and in RHEL /bin/sh is
+    # the bash package's symlink to bash (ubi-micro's package set: bash, coreutils-single, glibc,
+    # ... e.g. github.com/fatherlinux/ubi-micro issue 5). bash started as `sh` runs in POSIX mode.
+    "quay.io/minio/mc": ImageRuntime(
+        shell="bash",
+        path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="minio/mc RELEASE.2025-04-16T18-13-26Z Dockerfile.release (ubi9/ubi-micro: /bin/sh is bash)",
+        programs=("mc",),
+    ),
+    # curl/curl-container tag 8.14.1, Makefile: base=docker.io/alpine:3.22.0 and
+    # create_base_image.sh copies curl to /usr/bin/curl: Alpine's /bin/sh is BusyBox ash, and
+    # grep, mv, ... are BusyBox applets.
+    "docker.io/curlimages/curl": ImageRuntime(
+        shell="busybox",
+        path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="curl/curl-container 8.14.1 Makefile (alpine:3.22.0: /bin/sh is BusyBox ash)",
+        programs=("curl",),
+    ),
+    # docker-library/postgres 17/bookworm/Dockerfile: FROM debian:bookworm-slim, whose /bin/sh is
+    # dash. Only its readiness probe is a shell script here; it is parsed and linted, not run.
+    "docker.io/library/postgres": ImageRuntime(
+        shell="dash",
+        path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="docker-library/postgres 17/bookworm Dockerfile (debian:bookworm-slim: /bin/sh is dash)",
+    ),
+}
+
+
+def image_repository(image: str) -> str:
+    """`quay.io/minio/mc:RELEASE...` -> `quay.io/minio/mc` (tag and digest dropped)."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return name[: len(name) - len(last)] + last.split(":", 1)[0]
+
+
+def image_tag(image: str) -> str:
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else ""
+
+
+def runtime_of(image: str) -> ImageRuntime:
+    repo = image_repository(image)
+    if repo not in IMAGE_RUNTIMES:
+        raise KeyError(f"image {image}: no entry in IMAGE_RUNTIMES (test/jobs/kubelet.py): add its shell and programs, with the source")
+    return IMAGE_RUNTIMES[repo]
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The programs that stand in for the images' (paths on this machine), see scripts/test-jobs.sh."""
+
+    bwrap: str
+    bash: str
+    dash: str
+    busybox: str
+    mc: str
+    curl: str
+    libcurl: str  # the libcurl.so.4.* the curl build needs (bound over the system's in the sandbox)
+
+    @staticmethod
+    def from_env() -> "Tools":
+        env = os.environ
+        return Tools(
+            bwrap=env["JOBS_BWRAP"], bash=shutil.which("bash") or "/bin/bash", dash=shutil.which("dash") or "/bin/dash",
+            busybox=env["JOBS_BUSYBOX"], mc=env["JOBS_MC"], curl=env["JOBS_CURL"], libcurl=env["JOBS_LIBCURL"],
+        )
+
+    def shell(self, kind: str) -> str:
+        return {"bash": self.bash, "busybox": self.busybox, "dash": self.dash}[kind]
+
+    def program(self, name: str) -> str:
+        return {"mc": self.mc, "curl": self.curl}[name]
+
+    def parse_only(self, kind: str, script: str) -> subprocess.CompletedProcess:
+        """`sh -n -c SCRIPT` with the shell of `kind`, started as `sh` (bash then runs in POSIX mode)."""
+        return subprocess.run(["sh", "-n", "-c", script], executable=self.shell(kind), capture_output=True, text=True, timeout=30)
+
+
+#: Where the sandbox sees this machine's /usr/bin and the stand-in programs (links in the image's /usr/bin point there).
+HOST_BIN = "/run/host/usr/bin"
+TOOLS_DIR = "/run/tools"
+
+
+def coreutils_programs() -> list[str]:
+    """The programs of this machine's GNU coreutils package (Debian's file list)."""
+    listed = subprocess.run(["dpkg-query", "-L", "coreutils"], capture_output=True, text=True, check=True).stdout.split()
+    return sorted(p for p in listed if p.startswith(("/usr/bin/", "/bin/")) and os.access(p, os.X_OK) and not os.path.isdir(p))
+
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes semantics
+# ---------------------------------------------------------------------------------------------
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    """Kubernetes' `$(VAR)` expansion (k8s.io/kubernetes v1.35.4
+    third_party/forked/golang/expansion/expand.go; the kubelet applies it to env values with the
+    variables defined before them, and to command and args with all of them): `$(NAME)` of a
+    defined variable is replaced, an undefined one is kept as written, `$$` becomes `$`, anything
+    else is copied. test_jobs.py checks it on cases of upstream's expand_test.go."""
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" and i + 1 < n:
+            nxt = text[i + 1]
+            if nxt == "$":
+                out.append("$")
+                i += 2
+                continue
+            if nxt == "(":
+                close = text.find(")", i + 2)
+                if close == -1:
+                    out.append("$(")
+                    i += 2
+                    continue
+                name = text[i + 2 : close]
+                out.append(env[name] if name in env else f"$({name})")
+                i = close + 1
+                continue
+            out.append("$" + nxt)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+class Cluster:
+    """The chart's objects plus what the cluster adds: the secret-operator's CA ConfigMap and DNS."""
+
+    def __init__(self, objects: list[dict], ca_pem: str, hosts: dict[str, str], tools: Tools):
+        self.objects = objects
+        self.ca_pem = ca_pem
+        self.hosts = hosts  # DNS name -> IP
+        self.tools = tools
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [o for o in self.objects if o["kind"] == kind]
+
+    def named(self, kind: str, name: str) -> dict | None:
+        found = [o for o in self.of_kind(kind) if o["metadata"]["name"] == name]
+        if len(found) > 1:
+            raise AssertionError(f"{len(found)} {kind} objects named {name}")
+        return found[0] if found else None
+
+    def secret_value(self, name: str, key: str) -> str:
+        secret = self.named("Secret", name)
+        if secret is None:
+            raise LookupError(f"Secret {name} is not in the chart (the pod would not start: CreateContainerConfigError)")
+        if key in secret.get("stringData", {}):
+            return secret["stringData"][key]
+        if key in secret.get("data", {}):
+            return base64.b64decode(secret["data"][key]).decode()
+        raise LookupError(f"Secret {name} has no key {key} (keys: {sorted({**secret.get('data', {}), **secret.get('stringData', {})})})")
+
+    def config_map_data(self, name: str) -> dict[str, str]:
+        cm = self.named("ConfigMap", name)
+        if cm is not None:
+            return dict(cm.get("data", {}))
+        # secret-operator 26.7.0 rust/operator-binary/src/truststore_controller.rs: a TrustStore
+        # with targetKind ConfigMap makes a ConfigMap of the same name holding the SecretClass's
+        # CA in `format`; for tls-pem the file is spec.tlsPemCaName, default `ca.crt`
+        # (format/well_known.rs FILE_PEM_CERT_CA). Here the CA is the test CA.
+        ts = self.named("TrustStore", name)
+        if ts is not None and ts["spec"].get("targetKind") == "ConfigMap" and ts["spec"].get("format") == "tls-pem":
+            return {ts["spec"].get("tlsPemCaName", "ca.crt"): self.ca_pem}
+        raise LookupError(f"ConfigMap {name} is neither in the chart nor published by a TrustStore of the chart")
+
+    def resolve_env(self, container: dict, overrides: dict[str, str] | None = None) -> dict[str, str]:
+        """The container's environment, in order, as the kubelet builds it. `overrides` replaces
+        the values of variables the container defines (it may not add new ones)."""
+        overrides = dict(overrides or {})
+        env: dict[str, str] = {}
+        for var in container.get("env", []):
+            name = var["name"]
+            if "value" in var:
+                value = expand(var["value"], env)
+            elif "secretKeyRef" in var.get("valueFrom", {}):
+                ref = var["valueFrom"]["secretKeyRef"]
+                value = self.secret_value(ref["name"], ref["key"])
+            elif "configMapKeyRef" in var.get("valueFrom", {}):
+                ref = var["valueFrom"]["configMapKeyRef"]
+                value = self.config_map_data(ref["name"])[ref["key"]]
+            else:
+                raise NotImplementedError(f"env {name}: {var}")
+            env[name] = overrides.pop(name, value)
+        if overrides:
+            raise KeyError(f"container {container['name']} defines no env {sorted(overrides)} to override")
+        return env
+
+
+@dataclass
+class Result:
+    container: str
+    returncode: int
+    output: str  # stdout and stderr, interleaved as the container log shows them
+    seconds: float
+
+
+class Running:
+    """A container running in the background; its log is collected line by line."""
+
+    def __init__(self, name: str, proc: subprocess.Popen):
+        self.name = name
+        self.proc = proc
+        self.started = time.monotonic()
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait_for_lines(self, needle: str, count: int = 1, timeout: float = 30) -> bool:
+        """Waits until `count` log lines contain `needle` (False if the container ended first or on timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if sum(needle in line for line in self.lines) >= count:
+                return True
+            if not self.running():
+                self._reader.join(5)
+                return sum(needle in line for line in self.lines) >= count
+            time.sleep(0.1)
+        return False
+
+    def wait(self, timeout: float = 120) -> Result:
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"container {self.name} still running after {timeout}s; log:\n{self.output}")
+        self._reader.join(10)
+        return Result(self.name, self.proc.returncode, self.output, time.monotonic() - self.started)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()  # bwrap --die-with-parent and its own pid namespace take the script along
+            self.proc.wait(10)
+        self._reader.join(5)
+
+
+class Pod:
+    """One pod of a pod spec: its volumes live as long as the Pod object (call `close`)."""
+
+    def __init__(self, cluster: Cluster, spec: dict, workdir: Path):
+        self.cluster = cluster
+        self.spec = spec
+        self.dir = Path(tempfile.mkdtemp(prefix="pod-", dir=workdir))
+        self.volumes: dict[str, Path] = {}
+        for vol in spec.get("volumes", []):
+            path = self.dir / "volumes" / vol["name"]
+            path.mkdir(parents=True)
+            if "emptyDir" in vol:
+                # k8s.io/kubernetes v1.35.4 pkg/volume/emptydir/empty_dir.go: created with mode 0777.
+                path.chmod(0o777)
+            elif "configMap" in vol:
+                data = cluster.config_map_data(vol["configMap"]["name"])
+                items = vol["configMap"].get("items") or [{"key": k, "path": k} for k in data]
+                for item in items:
+                    target = path / item["path"]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(data[item["key"]])
+            else:
+                raise NotImplementedError(f"volume {vol['name']}: only emptyDir and configMap volumes are mapped")
+            self.volumes[vol["name"]] = path
+        hosts = self.dir / "hosts"
+        hosts.write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {name}\n" for name, ip in cluster.hosts.items()))
+        self.hosts_file = hosts
+
+    def container(self, name: str) -> dict:
+        found = [c for c in self.spec.get("initContainers", []) + self.spec.get("containers", []) if c["name"] == name]
+        assert len(found) == 1, f"expected one container {name}, found {len(found)}"
+        return found[0]
+
+    def _argv(self, c: dict, env_overrides: dict[str, str] | None) -> tuple[list[str], dict[str, str]]:
+        runtime = runtime_of(c["image"])
+        tools = self.cluster.tools
+        env = self.cluster.resolve_env(c, env_overrides)
+        command = [expand(a, env) for a in c.get("command", [])] + [expand(a, env) for a in c.get("args", [])]
+        assert command, f"container {c['name']}: no command (the image's entrypoint is not reproduced)"
+        pod_sc = self.spec.get("securityContext", {})
+        sc = {**pod_sc, **c.get("securityContext", {})}
+        uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
+        assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
+        argv = [
+            tools.bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(gid), "--unshare-pid", "--unshare-ipc",
+            "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
+            "--symlink", "usr/bin", "/sbin", "--ro-bind", "/etc", "/etc", "--ro-bind", str(self.hosts_file), "/etc/hosts",
+            "--dev", "/dev", "--proc", "/proc",
+            # The image's programs only: /usr/bin (and so /bin) is a directory of links into these two.
+            "--ro-bind", "/usr/bin", HOST_BIN, "--ro-bind", str(self._bin_dir(runtime)), "/usr/bin",
+            "--tmpfs", "/usr/sbin", "--tmpfs", "/usr/local",
+        ]
+        if Path("/usr/lib64").exists():
+            argv += ["--symlink", "usr/lib64", "/lib64"]
+        for tool in ("busybox", "mc", "curl"):
+            argv += ["--ro-bind", getattr(tools, tool), f"{TOOLS_DIR}/{tool}"]
+        if "curl" in runtime.programs:
+            # The curl build needs its own libcurl: it replaces the system's in the sandbox.
+            system_lib = Path("/usr/lib") / Path(tools.libcurl).parent.name / Path(tools.libcurl).name
+            assert system_lib.exists(), f"{system_lib} missing: install the system libcurl4 (the sandbox binds over it)"
+            argv += ["--ro-bind", tools.libcurl, str(system_lib)]
+        for mount in c.get("volumeMounts", []):
+            src = self.volumes[mount["name"]]
+            if mount.get("subPath"):
+                src = src / mount["subPath"]
+            argv += ["--ro-bind" if mount.get("readOnly") else "--bind", str(src), mount["mountPath"]]
+        if sc.get("readOnlyRootFilesystem"):
+            argv += ["--remount-ro", "/"]
+        argv += ["--chdir", c.get("workingDir", "/"), "--clearenv"]
+        full_env = {"PATH": runtime.path, "HOSTNAME": "pod", **env}
+        for k, v in full_env.items():
+            argv += ["--setenv", k, v]
+        # The command as the container runtime execs it: its first word is looked up in the
+        # sandbox's PATH by bwrap (execvp), like the runtime does.
+        return argv + ["--"] + command, full_env
+
+    def _bin_dir(self, runtime: ImageRuntime) -> Path:
+        """/usr/bin of the image: its shell as `sh`, its other tools, its programs (links)."""
+        bin_dir = self.dir / f"bin-{runtime.shell}"
+        if bin_dir.exists():
+            return bin_dir
+        bin_dir.mkdir()
+        tools = self.cluster.tools
+        links: dict[str, str] = {}
+        if runtime.shell == "busybox":
+            # Alpine: every other tool (grep, mv, date, ...) is a BusyBox applet too.
+            listed = subprocess.run([tools.busybox, "--list"], capture_output=True, text=True, check=True).stdout.split()
+            links.update({applet: f"{TOOLS_DIR}/busybox" for applet in listed})
+        else:
+            # Debian and RHEL base images: GNU coreutils (ubi-micro: coreutils-single) and the shell.
+            links.update({Path(p).name: f"{HOST_BIN}/{Path(p).name}" for p in coreutils_programs()})
+            links[runtime.shell] = f"{HOST_BIN}/{runtime.shell}"
+        links["sh"] = f"{TOOLS_DIR}/busybox" if runtime.shell == "busybox" else f"{HOST_BIN}/{runtime.shell}"
+        links.update({p: f"{TOOLS_DIR}/{p}" for p in runtime.programs})
+        for name, target in links.items():
+            (bin_dir / name).symlink_to(target)
+        return bin_dir
+
+    def start(self, name: str, env: dict[str, str] | None = None) -> Running:
+        argv, _ = self._argv(self.container(name), env)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={"PATH": "/usr/bin:/bin"})
+        return Running(name, proc)
+
+    def run(self, name: str, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+        return self.start(name, env).wait(timeout)
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class JobRun:
+    """What one pod of a Job did: each container's result, in order, up to the first failure."""
+
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return bool(self.results) and all(r.returncode == 0 for r in self.results)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(f"--- {r.container} (exit {r.returncode}, {r.seconds:.1f}s)\n{r.output}" for r in self.results)
+
+    def of(self, name: str) -> Result:
+        return next(r for r in self.results if r.container == name)
+
+
+def run_job(cluster: Cluster, job: dict, workdir: Path, before: Callable[[str], None] | None = None,
+            env: dict[str, dict[str, str]] | None = None, timeout: float = 120) -> JobRun:
+    """Runs one pod of `job`: its init containers one after the other, then its container(s)
+    (ours have one), stopping at the first that fails, as the kubelet does. `before(name)` is
+    called before each container starts (to change the world in between); `env` overrides the
+    values of variables per container name."""
+    spec = job["spec"]["template"]["spec"]
+    assert len(spec["containers"]) == 1, "run_job runs pods with one main container"
+    pod = Pod(cluster, spec, workdir)
+    run = JobRun()
+    try:
+        for c in spec.get("initContainers", []) + spec["containers"]:
+            if before is not None:
+                before(c["name"])
+            result = pod.run(c["name"], (env or {}).get(c["name"]), timeout)
+            run.results.append(result)
+            if result.returncode != 0:
+                break
+    finally:
+        pod.close()
+    return run
+
+
+def shell_scripts(objects: Iterable[dict]) -> list[tuple[str, dict, str]]:
+    """Every `sh -c SCRIPT` command in `objects`, anywhere (containers, init containers, exec
+    probes, podOverrides): (where, the container it belongs to, the script)."""
+    found: list[tuple[str, dict, str]] = []
+
+    def walk(value, where: str, container: dict | None) -> None:
+        if isinstance(value, dict):
+            if "image" in value and "name" in value:
+                container = value
+                where = f"{where}/{value['name']}"
+            cmd = value.get("command")
+            if isinstance(cmd, list) and len(cmd) >= 3 and cmd[0] in ("sh", "/bin/sh") and cmd[1] == "-c":
+                assert container is not None, f"{where}: a shell command outside a container"
+                found.append((where if value is container else f"{where}:{_probe_kind(container, value)}", container, cmd[2]))
+            for k, v in value.items():
+                walk(v, where, container)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, where, container)
+
+    # Named by kind and `app.kubernetes.io/name` (what the object is), plus the object's name
+    # where several objects share that label (the three PostgreSQL StatefulSets).
+    objects = list(objects)
+    what = [f"{o['kind']}/{o['metadata'].get('labels', {}).get('app.kubernetes.io/name', o['metadata']['name'])}" for o in objects]
+    for obj, w in zip(objects, what):
+        walk(obj, w if what.count(w) == 1 else f"{w}/{obj['metadata']['name']}", None)
+    return found
+
+
+def _probe_kind(container: dict, handler: dict) -> str:
+    for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+        if container.get(kind, {}).get("exec") is handler:
+            return kind
+    return "exec"

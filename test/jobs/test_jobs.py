@@ -1,0 +1,366 @@
+"""The shell scripts embedded in the synthesized manifests, run for real (see kubelet.py and
+conftest.py): the bucket bootstrap Job, the taxi-data load Job (check, download, upload,
+marker) and the Spark submit pod's wait-for-data init container, against a real MinIO with TLS
+and a loopback mirror of generated taxi files. Objects are found by kind and by their
+`app.kubernetes.io/name` label, never by name or position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import threading
+import time
+
+import pytest
+from conftest import SERVED_MONTHS, VARIANTS, Env, labelled
+from kubelet import IMAGE_RUNTIMES, Cluster, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
+
+# What each object is (its `app.kubernetes.io/name` label, set by the constructs).
+BUCKETS = "minio-buckets"
+LOAD = "taxi-data-load"
+
+
+def job(objects: list[dict], app: str) -> dict:
+    return labelled(objects, "Job", app)
+
+
+def container_named(workload: dict, name: str) -> dict:
+    spec = workload["spec"]["template"]["spec"]
+    found = [c for c in spec.get("initContainers", []) + spec["containers"] if c["name"] == name]
+    assert len(found) == 1, f"expected one container {name} in {workload['kind']} {workload['metadata']['name']}"
+    return found[0]
+
+
+def wait_pod_spec(objects: list[dict]) -> dict:
+    """The part of the Spark submit pod our SparkApplication defines (job.podOverrides.spec)."""
+    apps = [o for o in objects if o["kind"] == "SparkApplication"]
+    assert len(apps) == 1, f"expected one SparkApplication, found {len(apps)}"
+    spec = apps[0]["spec"]["job"]["podOverrides"]["spec"]
+    assert len(spec["initContainers"]) == 1, "expected the submit pod to have one init container (the wait for the data)"
+    return spec
+
+
+def env_value(container: dict, name: str) -> str:
+    values = [e["value"] for e in container.get("env", []) if e["name"] == name and "value" in e]
+    assert len(values) == 1, f"container {container['name']} has no literal env {name}"
+    return values[0]
+
+
+def data_location(objects: list[dict]) -> tuple[str, str]:
+    """(bucket/prefix of the data, the marker's path), as the load Job's upload container has them."""
+    upload = container_named(job(objects, LOAD), "upload")
+    target = env_value(upload, "TARGET")  # minio/<bucket>/<prefix>
+    alias, _, path = target.partition("/")
+    marker = env_value(wait_pod_spec(objects)["initContainers"][0], "MARKER")
+    assert marker.startswith(f"{alias}/{path}"), f"the wait's marker {marker} is not under the load's target {target}"
+    return path, marker.partition("/")[2]
+
+
+def modified(entry: dict) -> dt.datetime:
+    """An `mc ls --json` entry's lastModified (RFC 3339, fraction of a second cut to microseconds)."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", entry["lastModified"]).replace("Z", "+00:00")
+    return dt.datetime.fromisoformat(text)
+
+
+def marker_bytes(months: list[str]) -> bytes:
+    """What the marker must hold: the months, space-separated, one line."""
+    return (" ".join(months) + "\n").encode()
+
+
+def load(env: Env, variant: str, **kw):
+    return run_job(env.cluster(variant), job(env.charts[variant], LOAD), env.workdir, **kw)
+
+
+def make_buckets(env: Env, variant: str):
+    run = run_job(env.cluster(variant), job(env.charts[variant], BUCKETS), env.workdir)
+    assert run.succeeded, run.output
+    return run
+
+
+def downloads(env: Env) -> list[str]:
+    return [path for path, _ in env.mirror.requests]
+
+
+# ---------------------------------------------------------------------------------------------
+# Static checks of every embedded script
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_image_with_a_script_has_a_known_shell_and_the_tools_match_the_images(charts, tools, workdir):
+    scripts = shell_scripts(charts["two"])
+    kinds = {c["image"] for _, c, _ in scripts}
+    assert {image_repository(i) for i in kinds} <= set(IMAGE_RUNTIMES), kinds
+    # The stand-ins are the images' versions: mc of the image's release (its Go pseudo-version
+    # carries the release's commit time), curl of the image's tag.
+    images = {image_repository(i): image_tag(i) for i in kinds}
+    stamp = re.sub(r"\D", "", images["quay.io/minio/mc"])  # RELEASE.2025-04-16T18-13-26Z -> 20250416181326
+    info = subprocess.run(["go", "version", "-m", tools.mc], capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"\bmod\s+github.com/minio/mc\s+v0\.0\.0-{stamp}-[0-9a-f]{{12}}\b", info), info
+    pod_like = {"image": "docker.io/curlimages/curl:x", "name": "version", "command": ["curl", "--version"],
+                "securityContext": {"runAsUser": 10001}}
+    cluster = Cluster([], "", {}, tools)
+    pod = Pod(cluster, {"containers": [pod_like]}, workdir)
+    try:
+        result = pod.run("version")
+    finally:
+        pod.close()
+    assert result.output.startswith(f"curl {images['docker.io/curlimages/curl']} "), result.output
+
+
+# Cases of k8s.io/kubernetes v1.35.4 third_party/forked/golang/expansion/expand_test.go.
+@pytest.mark.parametrize("text,expected", [
+    ("$(VAR_A)-$(VAR_A)", "A-A"), ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"), ("f000-$$VAR_A", "f000-$VAR_A"),
+    ("$(VAR_A$(VAR_B))", "$(VAR_A$(VAR_B))"), ("$(VAR_REF)", "$(VAR_A)"), ("foo$(VAR_EMPTY)bar", "foobar"),
+    ("foo$(VAR_Awhoops!", "foo$(VAR_Awhoops!"), ("$?_boo_$!", "$?_boo_$!"), ("$(VAR_DNE)", "$(VAR_DNE)"),
+    ("$$$$$$$(VAR_A)", "$$$A"), ("${VAR_A}", "${VAR_A}"), ("$(VAR_C)_______$(", "C_______$("),
+    ("--$($($($($--", "--$($($($($--"), ("$(foo$$var)", "$(foo$$var)"), ("$(VAR_A)foobarzab$", "Afoobarzab$"),
+    ('deadline=$(( $(date +%s) + $2 ))', 'deadline=$(( $(date +%s) + $2 ))'),
+])
+def test_env_and_command_expansion_is_kubernetes(text, expected):
+    assert expand(text, {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}) == expected
+
+
+def test_every_embedded_script_parses_with_its_images_shell(tools, script):
+    where, container, text = script
+    kind = runtime_of(container["image"]).shell
+    result = tools.parse_only(kind, text)
+    assert result.returncode == 0, f"{where} ({kind} as sh): {result.stderr}"
+
+
+# ShellCheck's dialect is POSIX sh for all: the scripts are meant to be portable (mcContainer
+# documents "POSIX shell script") and run with bash, BusyBox ash and dash. No check is excluded.
+def test_every_embedded_script_passes_shellcheck(script):
+    where, _, text = script
+    result = subprocess.run([os.environ["JOBS_SHELLCHECK"], "--shell=sh", "--severity=style", "-"], input=text,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{where}:\n{result.stdout}{result.stderr}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fresh run, rerun, failures
+# ---------------------------------------------------------------------------------------------
+
+
+def test_fresh_run_creates_the_buckets_and_loads_every_month_with_the_marker_last(env):
+    env.minio.start()
+    objects = env.charts["two"]
+    months = VARIANTS["two"]["months"]
+    make_buckets(env, "two")
+    buckets_env = env_value(container_named(job(objects, BUCKETS), "create-buckets"), "BUCKETS").split()
+    assert env.minio.buckets() == sorted(buckets_env)
+
+    run = load(env, "two")
+    assert run.succeeded, run.output
+    data, marker = data_location(objects)
+    stored = env.minio.objects(data)
+    files = {f"fhvhv_tripdata_{m}.parquet" for m in months}
+    assert set(stored) == files | {marker.rpartition("/")[2]}
+    for f in files:  # the bytes of the mirror's files
+        assert env.minio.cat(data + f) == (env.mirror.files / f).read_bytes()
+    assert env.minio.cat(marker) == marker_bytes(months)
+    # Written last: its modification time is after every month's. MinIO lists modification times
+    # in milliseconds (minio RELEASE.2025-04-22T22-12-26Z cmd/api-response.go, ISO 8601 with
+    # .000Z); each upload is its own `mc` process, tens of milliseconds apart.
+    marker_time = modified(stored[marker.rpartition("/")[2]])
+    assert all(modified(stored[f]) < marker_time for f in files), stored
+    assert sorted(downloads(env)) == sorted(f"/{f}" for f in files)
+
+
+def test_rerun_downloads_nothing_and_leaves_the_same_state(env):
+    env.minio.start()
+    make_buckets(env, "two")
+    assert load(env, "two").succeeded
+    data, marker = data_location(env.charts["two"])
+    before = {k: (v["etag"], v["size"]) for k, v in env.minio.objects(data).items()}
+    months_before = {k: modified(v) for k, v in env.minio.objects(data).items() if k.endswith(".parquet")}
+    env.mirror.requests.clear()
+
+    make_buckets(env, "two")  # the bucket Job runs again too (mc mb --ignore-existing)
+    run = load(env, "two")
+    assert run.succeeded, run.output
+    assert downloads(env) == []
+    assert "present: fhvhv_tripdata_" in run.of("check").output
+    after = env.minio.objects(data)
+    assert {k: (v["etag"], v["size"]) for k, v in after.items()} == before
+    assert {k: modified(v) for k, v in after.items() if k.endswith(".parquet")} == months_before  # not uploaded again
+    assert env.minio.cat(marker) == marker_bytes(VARIANTS["two"]["months"])
+
+
+def test_month_missing_at_the_source_fails_naming_the_url_and_writes_no_marker(env):
+    env.minio.start()
+    make_buckets(env, "missing")
+    run = load(env, "missing")
+    assert not run.succeeded
+    failed = run.results[-1]
+    assert failed.container == "download", run.output
+    url = f"{env.mirror.url}fhvhv_tripdata_2021-01.parquet"
+    assert re.search(rf"download failed: {re.escape(url)}$", failed.output, re.M), failed.output
+    data, marker = data_location(env.charts["missing"])
+    assert marker.rpartition("/")[2] not in env.minio.objects(data)
+
+
+def test_month_gone_between_check_and_upload_fails_the_job_without_a_marker(env):
+    """A month present when `check` looked (so not downloaded) but gone before `upload` ran (deleted
+    meanwhile): the check after the uploads notices it, and no marker claims the month."""
+    env.minio.start()
+    make_buckets(env, "two")
+    assert load(env, "two").succeeded
+    data, marker = data_location(env.charts["two"])
+    first = f"fhvhv_tripdata_{VARIANTS['two']['months'][0]}.parquet"
+    env.minio.mc("rm", f"t/{marker}")  # an earlier load that did not finish: no marker
+
+    def before(name: str) -> None:
+        if name == "upload":
+            env.minio.mc("rm", f"t/{data}{first}")
+
+    run = load(env, "two", before=before)
+    assert not run.succeeded
+    assert run.results[-1].container == "upload", run.output
+    assert f"missing after upload: minio/{data}{first}" in run.results[-1].output
+    assert marker.rpartition("/")[2] not in env.minio.objects(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# MinIO not up yet: wait, then succeed; or give up at the deadline
+# ---------------------------------------------------------------------------------------------
+
+
+def test_bucket_job_waits_for_minio_then_succeeds(env):
+    cluster = env.cluster("two")
+    pod = Pod(cluster, job(env.charts["two"], BUCKETS)["spec"]["template"]["spec"], env.workdir)
+    try:
+        running = pod.start("create-buckets")
+        assert running.wait_for_lines("waiting: mc ls minio", 1, timeout=30), running.output
+        time.sleep(1)
+        assert running.running(), running.output
+        env.minio.start()
+        result = running.wait(60)
+    finally:
+        pod.close()
+    assert result.returncode == 0, result.output
+    assert "buckets ready" in result.output
+    assert env.minio.buckets() == sorted(env_value(pod.container("create-buckets"), "BUCKETS").split())
+
+
+def test_load_job_waits_for_minio_and_the_bucket_then_succeeds(env):
+    """Applied together: the load Job starts before MinIO and its buckets exist."""
+    result = {}
+
+    def run_load():
+        result["run"] = load(env, "two")
+
+    t = threading.Thread(target=run_load)
+    t.start()
+    time.sleep(7)  # at least one failed attempt and one 5 s pause of the check container
+    assert t.is_alive(), "the load Job ended while MinIO was down"
+    env.minio.start()
+    time.sleep(6)  # MinIO is up, the bucket does not exist yet: still waiting
+    assert t.is_alive(), "the load Job ended before its bucket existed"
+    make_buckets(env, "two")
+    t.join(60)
+    run = result["run"]
+    assert run.succeeded, run.output
+    assert run.of("check").output.count("waiting: mc ls minio/") >= 2, run.output
+    data, marker = data_location(env.charts["two"])
+    assert env.minio.cat(marker) == marker_bytes(VARIANTS["two"]["months"])
+
+
+@pytest.mark.parametrize("app,container", [(BUCKETS, "create-buckets"), (LOAD, "check")])
+def test_scripts_give_up_at_their_deadline_with_a_clear_message(env, app, container):
+    """MinIO never comes: the script fails once WAIT_SECONDS (the variable the manifest sets from
+    the construct's waitSeconds prop, shortened here) have passed, saying what it waited for."""
+    spec = job(env.charts["two"], app)["spec"]["template"]["spec"]
+    pod = Pod(env.cluster("two"), spec, env.workdir)
+    assert int(env_value(pod.container(container), "WAIT_SECONDS")) >= 60  # the manifest's deadline
+    try:
+        result = pod.run(container, {"WAIT_SECONDS": "3"}, timeout=60)
+    finally:
+        pod.close()
+    assert result.returncode != 0, result.output
+    assert result.seconds >= 3, f"gave up after {result.seconds:.1f}s, before its deadline of 3 s: {result.output}"
+    # One attempt (mc itself retries a refused connection for about 5 s) and one 5 s pause at most after the deadline.
+    assert result.seconds < 3 + 5 + 10, result.output
+    assert re.search(r"^gave up after 3 s: mc ls minio(/\S+)?$", result.output, re.M), result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# The Spark submit pod's wait for the data
+# ---------------------------------------------------------------------------------------------
+
+
+def start_wait(env: Env, variant: str):
+    spec = wait_pod_spec(env.charts[variant])
+    pod = Pod(env.cluster(variant), spec, env.workdir)
+    return pod, pod.start(spec["initContainers"][0]["name"])
+
+
+def assert_blocks(running, after: int = 0) -> None:
+    """The wait looked at the marker (again, after `after` looks), did not accept it and goes on."""
+    assert running.wait_for_lines("waiting for ", after + 1, timeout=20), running.output
+    assert running.running(), running.output
+
+
+def test_wait_for_data_blocks_while_minio_is_down_or_the_marker_missing_and_passes_once_the_load_wrote_it(env):
+    pod, running = start_wait(env, "two")  # applied together with everything: MinIO is not up yet
+    try:
+        assert_blocks(running)
+        env.minio.start()
+        make_buckets(env, "two")
+        assert_blocks(running, after=sum("waiting for " in line for line in running.lines))  # MinIO up, no marker
+        assert load(env, "two").succeeded
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+    assert result.returncode == 0, result.output
+    assert f"data present: {' '.join(VARIANTS['two']['months'])}" in result.output
+
+
+# (A marker of fewer months is the months-change case below.)
+@pytest.mark.parametrize("content", [b"loaded\n", marker_bytes(VARIANTS["two"]["months"]) + b"extra\n"], ids=["other-text", "extra-line"])
+def test_wait_for_data_blocks_on_a_marker_with_other_content(env, content):
+    env.minio.start()
+    make_buckets(env, "two")
+    _, marker = data_location(env.charts["two"])
+    env.minio.mc("pipe", f"t/{marker}", input=content)
+    pod, running = start_wait(env, "two")
+    try:
+        assert_blocks(running)
+        env.minio.mc("pipe", f"t/{marker}", input=marker_bytes(VARIANTS["two"]["months"]))
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+    assert result.returncode == 0, result.output
+
+
+def test_months_change_the_wait_does_not_accept_the_old_marker(env):
+    """Two months loaded, then the chart asks for three: the new submit pod waits until the
+    new load (which downloads only the added month) has written the new marker."""
+    env.minio.start()
+    make_buckets(env, "two")
+    assert load(env, "two").succeeded
+    pod, running = start_wait(env, "three")
+    try:
+        assert_blocks(running)
+        env.mirror.requests.clear()
+        run = load(env, "three")
+        assert run.succeeded, run.output
+        assert downloads(env) == [f"/fhvhv_tripdata_{SERVED_MONTHS[2]}.parquet"]
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+    assert result.returncode == 0, result.output
+    _, marker = data_location(env.charts["three"])
+    assert env.minio.cat(marker) == marker_bytes(SERVED_MONTHS)
+
+
+def test_the_default_chart_runs_the_same_scripts(charts):
+    """The variants differ from dist/'s chart only in env values (months, source URL)."""
+    def scripts(variant):
+        return [(w, s) for w, _, s in shell_scripts(charts[variant])]
+    assert scripts("default") == scripts("two") == scripts("three")
