@@ -5,6 +5,13 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 export const CONTENT_HASH_LENGTH = 8;
 
 /**
+ * Label of every object named by {@link contentName}: the selector of the README's prune after an
+ * upgrade, which deletes the replaced ones (`kubectl apply --prune -l` also filters what it applies,
+ * so it selects exactly these objects).
+ */
+export const CONTENT_NAMED_LABEL = 'stackable-anomaly-demo/content-named';
+
+/**
  * JSON text of `value` with the keys of every object sorted and `undefined` members left out, and
  * strings escaped exactly as Go's `encoding/json` does (`<`, `>`, `&`, U+2028 and U+2029 as
  * `\u003c`…): Helm's `toJson` is `json.Marshal`, so a Helm template can rebuild this text around
@@ -40,11 +47,12 @@ export function specHash(spec: unknown): string {
  * one, which runs. Inputs outside `spec` (mounted ConfigMaps) must be hashed into the spec by the
  * caller, e.g. as a pod annotation.
  *
- * Call it after the object is complete: the hash is taken over `obj.toJson().spec` once, here, and
+ * The object gets the label {@link CONTENT_NAMED_LABEL}. Call it after the object is complete: the hash is taken over `obj.toJson().spec` once, here, and
  * the name is replaced with a JSON patch (the name given at construction stays `obj.name`).
  */
 export function contentName(obj: ApiObject): string {
   const name = `${obj.name}-${specHash(obj.toJson().spec)}`;
   obj.addJsonPatch(JsonPatch.replace('/metadata/name', name));
+  obj.metadata.addLabel(CONTENT_NAMED_LABEL, 'true');
   return name;
 }
