@@ -4,7 +4,7 @@
  * Run: npx jest test/core
  */
 import { ApiObject, Testing } from 'cdk8s';
-import { canonicalJson, contentName, JOB_NAME_MAX_LENGTH, JOB_TTL_SECONDS_AFTER_FINISHED, restrictedJob, specHash } from '../../constructs/core';
+import { canonicalJson, CONTENT_NAMED_LABEL, contentName, JOB_NAME_MAX_LENGTH, JOB_TTL_SECONDS_AFTER_FINISHED, restrictedJob, specHash } from '../../constructs/core';
 import { synth } from '../util';
 
 function job(script: string, name = 'load') {
@@ -35,6 +35,13 @@ describe('contentName', () => {
     expect(name).toBe(`thing-${specHash({ a: '2', b: 1 })}`);
     expect(name).toMatch(/^thing-[0-9a-f]{8}$/);
     expect(synth(chart)[0].metadata.name).toBe(name);
+  });
+
+  it('labels the object for the prune of the README upgrade command', () => {
+    const chart = Testing.chart();
+    contentName(new ApiObject(chart, 'Obj', { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'thing' }, spec: {} }));
+    expect(CONTENT_NAMED_LABEL).toBe('stackable-anomaly-demo/content-named');
+    expect(synth(chart)[0].metadata.labels).toEqual({ [CONTENT_NAMED_LABEL]: 'true' });
   });
 });
 
