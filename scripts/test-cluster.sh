@@ -29,6 +29,7 @@ cluster_ensure_tools
 helm="$(ensure_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION")"
 tmp="$(mktemp -d)"
 trap 'cluster_stop; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM # so that the EXIT trap stops the cluster also when the suite is killed
 ts() { npx --no-install ts-node --transpile-only "$@"; }
 log "etcd $ETCD_VERSION, Kubernetes $KUBERNETES_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION"
 
