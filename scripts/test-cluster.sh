@@ -8,7 +8,7 @@
 #   2. re-apply:  kubectl diff is empty and no object's generation moves;
 #   3. upgrade:   the demo synthesized with changed props (test/cluster/synth-changed.ts) applies
 #                 over it, each changed Job and the SparkApplication come as new objects, and the
-#                 prune of the README's upgrade command removes the replaced ones; helm upgrade;
+#                 clean-up of the README's upgrade commands deletes the replaced ones; helm upgrade;
 #   4. uninstall: kubectl delete -f / helm uninstall leave nothing of ours but the StatefulSets' PVCs;
 #   5. scheduling: on kwok nodes of the README's system requirements, holding the operators' pods
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
@@ -45,9 +45,13 @@ step() { printf '\n--- %s\n' "$*"; }
 # user CMD...: runs a command as a user would type it (with dist/ for the default demo's output).
 # The command goes to stderr, so that the command's own output can be checked.
 user() { printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$tmp/default/#dist/#g; s#$tmp/##g")" >&2; "$@"; }
+# user_sh 'PIPELINE': the same for a shell pipeline.
+user_sh() { printf '$ %s\n' "$(sed "s#$tmp/default/#dist/#g; s#$tmp/##g" <<<"$1")" >&2; bash -c "$1"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# A fresh, empty cluster: CRDs established, a default StorageClass (the README's prerequisite).
+# A fresh, empty cluster: CRDs established, a default StorageClass (the README's prerequisite)
+# that can expand volumes, and PersistentVolumes for it (it provisions none), so that the PVCs are
+# bound as in a real cluster (only a bound PVC may grow).
 fresh_cluster() {
   cluster_stop
   rm -rf "$tmp/cluster"
@@ -64,6 +68,10 @@ provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: Immediate
 allowVolumeExpansion: true
 EOF
+  local i
+  for i in 0 1 2 3; do
+    printf 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-%s}\nspec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: {path: /tmp/pv-%s}}\n---\n' "$i" "$i"
+  done | kubectl apply -f - >/dev/null
 }
 
 # Every object in the cluster but events, one line each: kind namespace/name.
@@ -96,22 +104,31 @@ reapply() {
   before="$(generations "$dir")"
   if [ "$mode" = server-side ]; then user kubectl diff --server-side -f "$dir/" || fail "kubectl diff --server-side is not empty"
   else user kubectl diff -f "$dir/" || fail "kubectl diff is not empty"; fi
-  if [ "$mode" = server-side ]; then user kubectl apply --server-side -f "$dir/" >/dev/null; else user kubectl apply -f "$dir/" | grep -v ' unchanged$' && fail "kubectl apply changed objects"; fi
+  if [ "$mode" = server-side ]; then user kubectl apply --server-side -f "$dir/" >/dev/null
+  else
+    # Client-side apply sends a patch, which the API server finds empty, for Secrets (stringData is
+    # write-only), quantities it writes in canonical form (1000m -> 1, 4096Mi -> 4Gi) and StatefulSet
+    # claim templates (it adds volumeMode): kubectl says "configured", nothing changes.
+    user kubectl apply -f "$dir/" | grep -v ' unchanged$' | sed 's/$/ (patch sent, no change)/' || true
+  fi
   after="$(generations "$dir")"
   [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "generations moved on re-apply"; }
+  [ "$(kubectl get -f "$dir" -o name | wc -l)" = "$(echo "$after" | wc -l)" ] || fail "objects missing"
   echo "ok: diff empty, $(echo "$after" | wc -l) objects, no generation moved"
 }
 
-# upgrade OLD NEW NAMESPACE MODE: step 3, with the README's upgrade command (apply, then prune the
+# upgrade OLD NEW NAMESPACE MODE: step 3, with the README's upgrade commands (apply, then delete the
 # replaced Jobs and SparkApplication).
 upgrade() {
   local old="$1" new="$2" ns="$3" mode="$4" kind
   step "3. upgrade ($mode): apply the demo synthesized with changed props"
   local ss=(); [ "$mode" = server-side ] && ss=(--server-side)
   user kubectl apply "${ss[@]}" -f "$new/" >"$tmp/upgrade.log" || { cat "$tmp/upgrade.log"; fail "upgrade failed"; }
-  user kubectl apply "${ss[@]}" -f "$new/" --prune -l "$PRUNE_LABEL" \
-    --prune-allowlist=batch/v1/Job --prune-allowlist=spark.stackable.tech/v1alpha1/SparkApplication >>"$tmp/upgrade.log" \
-    || { cat "$tmp/upgrade.log"; fail "prune failed"; }
+  # The README's clean-up of replaced Jobs and SparkApplications (kubectl apply --prune does not
+  # work with --server-side: "--prune is in alpha and doesn't currently work on objects created by
+  # server-side apply", kubectl 1.35).
+  user_sh "kubectl get job,sparkapplication -n $ns -l $PRUNE_LABEL -o name | grep -vxFf <(kubectl get -f $new/ -o name) | xargs -r kubectl delete -n $ns" \
+    >>"$tmp/upgrade.log" || { cat "$tmp/upgrade.log"; fail "clean-up failed"; }
   for kind in Job SparkApplication; do
     local want got
     want="$(manifest_names "$new" "$kind")"
@@ -196,14 +213,11 @@ grep -qF "$requirement" README.md || { cat "$tmp/requirements.txt"; fail "README
 read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$tmp/requirements.json")
 echo "README: $requirement"
 cluster_add_node kwok-node "$cpu" "${memory}Gi" "${disk}Gi"
-# Volumes for the PVCs (the default StorageClass provisions nothing), and stand-ins that hold the
-# requests of the pods the operators would create and of the operators themselves.
+# Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
 python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: stand-ins}']
-for i in range(4):
-    docs.append(f'apiVersion: v1\nkind: PersistentVolume\nmetadata: {{name: pv-{i}}}\nspec: {{capacity: {{storage: 10Gi}}, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: {{path: /tmp/pv-{i}}}}}')
 for p in r["standIns"]:
     base = "".join(c if c.isalnum() else "-" for c in p["name"].lower()).strip("-")
     for n in range(p["count"]):

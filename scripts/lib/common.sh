@@ -80,11 +80,13 @@ ensure_maven_jar() {
 ensure_go_scratch_build() {
   local key="$1" ldflags="$2"; shift 2
   local dir="$DEMO_CACHE_DIR/bin/$key"
+  # Read the go.mod body also when cached: a writer that finds the pipe closed fails (pipefail).
+  local body; body="$(cat)"
   if [ -f "$dir/.complete" ]; then printf '%s\n' "$dir"; return; fi
   log "building $key from the Go module proxy (first use): ${*%%=*}"
   local src="$DEMO_CACHE_DIR/src/$key"
   rm -rf "$src" "$dir.tmp"; mkdir -p "$src" "$dir.tmp"
-  { printf 'module scratch\n\ngo %s\n\n' "$(go env GOVERSION | sed 's/^go//; s/^\([0-9]*\.[0-9]*\).*/\1/')"; cat; } >"$src/go.mod"
+  { printf 'module scratch\n\ngo %s\n\n' "$(go env GOVERSION | sed 's/^go//; s/^\([0-9]*\.[0-9]*\).*/\1/')"; printf '%s\n' "$body"; } >"$src/go.mod"
   # A blank-import file makes `go mod tidy` keep every required module and fill go.sum.
   { echo 'package scratch'; echo; echo 'import ('
     local spec; for spec in "$@"; do echo "	_ \"${spec#*=}\""; done; echo ')'; } >"$src/tools.go"
