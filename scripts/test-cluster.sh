@@ -193,7 +193,7 @@ user "$helm" upgrade taxi-demo "$chart" --set-json 'data.months=["2021-01","2021
 { "$helm" get manifest taxi-demo | names_in Job; "$helm" get manifest taxi-demo | names_in SparkApplication; } | sort >"$tmp/helm-names"
 [ "$( (names job "$PRUNE_LABEL"; names sparkapplication "$PRUNE_LABEL") | sort)" = "$(cat "$tmp/helm-names")" ] \
   || fail "after helm upgrade the Jobs and SparkApplications are not exactly the release's"
-comm -13 <(manifest_names "$tmp/default" Job; manifest_names "$tmp/default" SparkApplication) "$tmp/helm-names" | sed 's/^/new (runs): /'
+comm -13 <( (manifest_names "$tmp/default" Job; manifest_names "$tmp/default" SparkApplication) | sort) "$tmp/helm-names" | sed 's/^/new (runs): /'
 [ "$(comm -13 <(manifest_names "$tmp/default" SparkApplication) "$tmp/helm-names" | wc -l)" -ge 1 ] || fail "helm upgrade with new months kept the SparkApplication"
 step "4. uninstall"
 user "$helm" uninstall taxi-demo --wait >/dev/null
@@ -213,6 +213,7 @@ grep -qF "$requirement" README.md || { cat "$tmp/requirements.txt"; fail "README
 read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$tmp/requirements.json")
 echo "README: $requirement"
 cluster_add_node kwok-node "$cpu" "${memory}Gi" "${disk}Gi"
+kubectl wait --for condition=Ready --timeout 60s node/kwok-node >/dev/null || fail "kwok did not make the node Ready"
 # Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
 python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
 import json, sys
@@ -226,6 +227,15 @@ for p in r["standIns"]:
                     f'spec: {{containers: [{{name: c, image: stand-in, resources: {{requests: {res(p["requests"])}, limits: {res(p["limits"])}}}}}]}}')
 print("\n---\n".join(docs))
 PY
+# The secret-operator provisions the pods' ephemeral secret volumes (StorageClass secrets.stackable.tech);
+# without it, a stand-in class with one small volume per such claim lets them bind.
+secret_volumes="$(cat "$tmp/default"/*.yaml | grep -c 'storageClassName: secrets.stackable.tech' || true)"
+{
+  printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: secrets.stackable.tech}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n'
+  for i in $(seq 1 "$secret_volumes"); do
+    printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: secret-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: secrets.stackable.tech, hostPath: {path: /tmp/secret-%s}}\n' "$i" "$i"
+  done
+} | kubectl apply -f - >/dev/null
 kubectl apply -f "$tmp/stand-ins.yaml" >/dev/null
 echo "ok: $(grep -c '^kind: Pod' "$tmp/stand-ins.yaml") stand-in pods for the operators and the pods they create"
 step "install and wait until every pod is scheduled"
@@ -242,9 +252,11 @@ for i in $(seq 1 120); do
 done
 [ -z "$pending" ] || { echo "$pending"; kubectl get events -A --field-selector reason=FailedScheduling -o custom-columns=MSG:.message | tail -n 5; fail "pods not scheduled on a node of the README size"; }
 [ -z "$jobs_without_pods" ] || fail "kube-controller-manager created no pod for:$jobs_without_pods"
+# kwok's pod-complete stage lets Job pods succeed; the Job controller then completes the Jobs.
+user kubectl wait --for condition=Complete --timeout 120s job -l "$PRUNE_LABEL" || fail "the Jobs did not complete"
 kubectl get pods -n default -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName,PHASE:.status.phase
 kubectl describe node kwok-node | sed -n '/Allocated resources/,/Events/p' | grep -E 'cpu|memory|ephemeral-storage'
-echo "ok: every pod we write and every stand-in is scheduled; every Job has its pod"
+echo "ok: every pod we write and every stand-in is scheduled; every Job got its pod and completed"
 
 printf '\n===== negative tests =====\n'
 fresh_cluster
