@@ -44,7 +44,7 @@ chart="$(ts scripts/synth-helm.ts --outdir "$tmp/helm")"
 step() { printf '\n--- %s\n' "$*"; }
 # user CMD...: runs a command as a user would type it (with dist/ for the default demo's output).
 # The command goes to stderr, so that the command's own output can be checked.
-user() { printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$tmp/default/#dist/#g; s#$tmp/##g")" >&2; "$@"; }
+user() { printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$tmp/default/#dist/#g; s#$tmp/##g; s#$helm#helm#g")" >&2; "$@"; }
 # user_sh 'PIPELINE': the same for a shell pipeline.
 user_sh() { printf '$ %s\n' "$(sed "s#$tmp/default/#dist/#g; s#$tmp/##g" <<<"$1")" >&2; bash -c "$1"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -135,15 +135,15 @@ upgrade() {
     got="$(kubectl get "$kind" -n "$ns" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort)"
     [ "$want" = "$got" ] || { echo "want: $want"; echo "got: $got"; fail "after the upgrade the ${kind}s are not exactly the new ones"; }
     comm -13 <(manifest_names "$old" "$kind") <(echo "$want") | sed "s/^/new $kind (runs): /"
-    comm -23 <(manifest_names "$old" "$kind") <(echo "$want") | sed "s/^/pruned $kind: /"
+    comm -23 <(manifest_names "$old" "$kind") <(echo "$want") | sed "s/^/deleted (replaced) $kind: /"
   done
   [ "$(manifest_names "$old" SparkApplication)" != "$(manifest_names "$new" SparkApplication)" ] || fail "the changed SparkApplication kept its name: the operator would not run it"
   reapply "$new" "$mode"
 }
 
-# uninstall DIR BASELINE: step 4.
+# uninstall DIR BASELINE NAMESPACE: step 4.
 uninstall() {
-  local dir="$1" baseline="$2" left i
+  local dir="$1" baseline="$2" ns="$3" left i
   step "4. uninstall"
   user kubectl delete -f "$dir/" --wait=true >/dev/null
   for i in $(seq 1 90); do
@@ -154,6 +154,10 @@ uninstall() {
   [ -z "$left" ] || { echo "$left" >&2; fail "objects left after uninstall"; }
   comm -13 "$baseline" <(inventory) | sed 's/^/left by design (StatefulSet PVC retention): /'
   echo "ok: nothing else of ours left"
+  # The README's command for the PostgreSQL claims.
+  user kubectl delete pvc -n "$ns" -l app.kubernetes.io/name=postgresql --wait=true >/dev/null
+  [ -z "$(comm -13 "$baseline" <(inventory))" ] || fail "PVCs left after the README's kubectl delete pvc"
+  echo "ok: after deleting the PostgreSQL claims, the cluster is as before the install"
 }
 
 # lifecycle NAME DIR CHANGED_DIR NAMESPACE MODE: steps 1-4 on a fresh cluster.
@@ -168,7 +172,7 @@ lifecycle() {
   echo "ok: $(wc -l <"$tmp/install.log") objects applied"
   reapply "$dir" "$mode"
   upgrade "$dir" "$changed" "$ns" "$mode"
-  uninstall "$changed" "$tmp/baseline"
+  uninstall "$changed" "$tmp/baseline" "$ns"
 }
 
 lifecycle "default demo" "$tmp/default" "$tmp/default-changed" default client-side
