@@ -5,14 +5,17 @@
  */
 import { Testing } from 'cdk8s';
 import { DemoChart } from './constructs';
+import { specHash } from './constructs/core';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 
 const NS = 'taxi-demo';
 const manifests = (): Obj[] => Testing.synth(new DemoChart(Testing.app(), 'demo', { namespace: NS })) as Obj[];
 
+/** Jobs and the SparkApplication are named `<name>-<hash of their spec>` (constructs/core/content-name.ts). */
+const named = (o: Obj, name: string) => o.metadata.name === name || (o.spec !== undefined && o.metadata.name === `${name}-${specHash(o.spec)}`);
 function find(objs: Obj[], kind: string, name: string): Obj {
-  const found = objs.filter(o => o.kind === kind && o.metadata.name === name);
+  const found = objs.filter(o => o.kind === kind && named(o, name));
   if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
   return found[0];
 }

@@ -27,6 +27,7 @@ import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 import { Credentials, DemoChart, DemoChartProps, SupersetSecretKey } from '../constructs';
+import { canonicalJson, CONTENT_HASH_LENGTH, specHash } from '../constructs/core';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
 import { runMain } from './lib/cli';
 
@@ -89,10 +90,25 @@ export interface Exposure {
   readonly slots: readonly Slot[];
 }
 
-/** Identity of an object: apiVersion, kind, namespace and name. */
+/**
+ * The name an object was given in code if its name is content-derived, `<name>-<specHash(spec)>`
+ * (Jobs and the SparkApplication, constructs/core/content-name.ts); otherwise undefined.
+ */
+export function contentBaseName(m: Manifest): string | undefined {
+  const name = ((m.metadata ?? {}) as { [key: string]: Json }).name;
+  if (m.spec === undefined || typeof name !== 'string') return undefined;
+  const suffix = `-${specHash(m.spec)}`;
+  return name.endsWith(suffix) ? name.slice(0, -suffix.length) : undefined;
+}
+
+/**
+ * Identity of an object: apiVersion, kind, namespace and name; a content-derived name counts as
+ * `<name>-#spec`, so that the object keeps its identity when a value changes its spec (and name).
+ */
 export function objectKey(m: Manifest): string {
   const meta = (m.metadata ?? {}) as { [key: string]: Json };
-  return `${m.apiVersion}/${m.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+  const base = contentBaseName(m);
+  return `${m.apiVersion}/${m.kind} ${meta.namespace ? `${meta.namespace}/` : ''}${base === undefined ? meta.name : `${base}-#spec`}`;
 }
 
 function byKey(manifests: Manifest[]): Map<string, Manifest> {
@@ -136,6 +152,8 @@ function changes(before: Manifest[], after: Manifest[], context: string, isList:
   const out: Change[] = [];
   const walk = (object: string, p: (string | number)[], x: Json, y: Json): void => {
     if (x === y) return;
+    // A content-derived name follows the spec; renderChart templates it from the rendered spec.
+    if (p.length === 2 && p[0] === 'metadata' && p[1] === 'name' && object.endsWith('-#spec')) return;
     if (typeof x === 'string' && typeof y === 'string') { out.push({ object, path: p, before: x, after: y }); return; }
     if (Array.isArray(y) && isList(y) && Array.isArray(x)) { out.push({ object, path: p, before: x, after: y }); return; }
     if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) { x.forEach((v, i) => walk(object, [...p, i], v, y[i])); return; }
@@ -393,6 +411,7 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
   files.set('templates/NOTES.txt', notesTxt(meta, namespaces));
 
   const width = String(exposure.manifests.length).length;
+  const hashTemplates: string[] = [];
   exposure.manifests.forEach((manifest, index) => {
     const key = objectKey(manifest);
     const copy = JSON.parse(JSON.stringify(manifest)) as Manifest;
@@ -404,6 +423,22 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
       (parent as { [k: string]: Json })[slot.path[slot.path.length - 1]] = placeholder;
       actions.set(placeholder, slotAction(slot.segments));
     }
+    const base = contentBaseName(manifest);
+    const specSlots = base === undefined ? [] : [...actions.keys()].filter((p) => canonicalJson(copy.spec).includes(JSON.stringify(p)));
+    if (base !== undefined && specSlots.length > 0) {
+      // The name is `<base>-<first digits of the SHA-256 of canonicalJson(spec)>`: rebuild that JSON
+      // text in a named template, with each value rendered by `toJson` (Go's encoding/json, which
+      // canonicalJson imitates), and hash it in the name.
+      const define = `spec-hash.${index + 1}`;
+      const pieces = canonicalJson(copy.spec).split(new RegExp(specSlots.map((p) => escapeRegExp(JSON.stringify(p))).join('|')));
+      const order = [...canonicalJson(copy.spec).matchAll(new RegExp(specSlots.map((p) => escapeRegExp(JSON.stringify(p))).join('|'), 'g'))]
+        .map((m) => JSON.parse(m[0]) as string);
+      const body = pieces.map((piece, i) => escapeTemplateText(piece) + (i < order.length ? actions.get(order[i])! : '')).join('');
+      hashTemplates.push(`{{- define ${JSON.stringify(define)} -}}\n${body}\n{{- end -}}\n`);
+      const namePlaceholder = '__HELM_CONTENT_NAME__';
+      (copy.metadata as { [k: string]: Json }).name = namePlaceholder;
+      actions.set(namePlaceholder, `${base}-{{ include ${JSON.stringify(define)} . | sha256sum | trunc ${CONTENT_HASH_LENGTH} }}`);
+    }
     let text = escapeTemplateText(Yaml.stringify(copy));
     for (const [placeholder, action] of actions) {
       const parts = text.split(placeholder);
@@ -412,6 +447,7 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
     }
     files.set(`templates/${templateFileName(manifest, index, width)}`, text);
   });
+  if (hashTemplates.length > 0) files.set('templates/_spec-hashes.tpl', hashTemplates.join(''));
   return files;
 }
 

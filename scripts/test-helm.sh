@@ -12,7 +12,6 @@
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
-HELM_VERSION=v3.22.0
 # `go install` builds helm without the release's linker flags, so its default Kubernetes version
 # would be 1.20; use the one a release build of this helm defaults to (its k8s.io/client-go v0.37).
 export HELM_KUBE_VERSION=1.37.0

@@ -6,6 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { specHash } from '../constructs/core';
 import { MinioBuckets, MinioServer, MinioServerProps } from '../constructs/minio';
 import { S3Connection, S3CredentialsClass } from '../constructs/s3';
 import { TlsTrustStore } from '../constructs/secret-operator';
@@ -28,13 +29,23 @@ export function synth(chart: Chart): K8sObject[] {
   return Testing.synth(chart) as K8sObject[];
 }
 
-/** The only object of `kind` named `name`; throws when there is none or more than one. */
+/**
+ * The only object of `kind` named `name`, or named `name` plus the hash of its spec (Jobs and the
+ * SparkApplication, see constructs/core/content-name.ts); throws when there is none or more than one.
+ */
 export function find(objs: K8sObject[], kind: string, name: string): K8sObject {
-  const found = objs.filter(o => o.kind === kind && o.metadata.name === name);
+  const found = objs.filter(o => o.kind === kind && (o.metadata.name === name || (o.spec !== undefined && o.metadata.name === `${name}-${specHash(o.spec)}`)));
   if (found.length !== 1) {
     throw new Error(`expected exactly one ${kind} "${name}", found ${found.length} (output: ${objs.map(o => `${o.kind}/${o.metadata.name}`).join(', ')})`);
   }
   return found[0];
+}
+
+/** The name an object was given in code: without the hash suffix of a content-named object. */
+export function baseName(o: K8sObject): string {
+  if (o.spec === undefined) return o.metadata.name;
+  const suffix = `-${specHash(o.spec)}`;
+  return o.metadata.name.endsWith(suffix) ? o.metadata.name.slice(0, -suffix.length) : o.metadata.name;
 }
 
 /** All objects of `kind`. */

@@ -9,3 +9,4 @@ export * from './images';
 export * from './stackable';
 export * from './job';
 export * from './unique-names';
+export * from './content-name';

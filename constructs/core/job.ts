@@ -1,7 +1,22 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ImageUser } from './images';
+import { CONTENT_HASH_LENGTH, contentName } from './content-name';
 import { NON_ROOT_UID, restrictedPod } from './pod-security';
+
+/**
+ * Longest name a Job of {@link restrictedJob} may be given: the hash suffix must fit, and the Job
+ * controller copies the Job's name into the label `batch.kubernetes.io/job-name` of its pods
+ * (label values have at most 63 characters).
+ */
+export const JOB_NAME_MAX_LENGTH = 63 - 1 - CONTENT_HASH_LENGTH;
+
+/**
+ * How long a finished Job (and its pod) stays before the TTL-after-finished controller deletes it:
+ * a day, to read its logs. An unchanged Job that is applied again after that is created again and
+ * reruns, which every Job of this library tolerates (they skip or overwrite what exists).
+ */
+export const JOB_TTL_SECONDS_AFTER_FINISHED = 86400;
 
 /** Props of {@link restrictedJob}. */
 export interface RestrictedJobProps {
@@ -15,6 +30,11 @@ export interface RestrictedJobProps {
   readonly pod: Pick<k8s.PodSpec, 'containers' | 'initContainers' | 'volumes'>;
   /** The user the pod runs as; images built for one user (Stackable's) need theirs. @default - UID and GID {@link NON_ROOT_UID} */
   readonly user?: ImageUser;
+  /**
+   * Annotations of the pod: put a checksum of every input outside the Job (the data of the
+   * ConfigMaps it mounts) here, so that a changed input renames the Job. @default - none
+   */
+  readonly podAnnotations?: Record<string, string>;
 }
 
 /**
@@ -22,17 +42,27 @@ export interface RestrictedJobProps {
  * (none of our Jobs talks to the Kubernetes API), Pod Security "restricted" as `user` (default UID
  * {@link NON_ROOT_UID}).
  * Created with id `Resource`.
+ *
+ * Upgrades: the Job is named `<name>-<hash of its spec>` ({@link contentName}), because a Job's pod
+ * template is immutable. Applying a changed Job creates a new one, which runs; an unchanged one
+ * keeps its name and is left alone. Finished Jobs are deleted after
+ * {@link JOB_TTL_SECONDS_AFTER_FINISHED}; pruning on apply (README) or `helm upgrade` delete the
+ * replaced one at once. The labels carry `name`, not the hash, so selectors stay stable.
  */
 export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.KubeJob {
+  if (props.name.length > JOB_NAME_MAX_LENGTH) {
+    throw new Error(`restrictedJob: name "${props.name}" is longer than ${JOB_NAME_MAX_LENGTH} characters (the Job's name gets a ${CONTENT_HASH_LENGTH + 1}-character hash suffix)`);
+  }
   const names = (props.pod.volumes ?? []).map(v => v.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0) throw new Error(`${scope.node.path}: Job ${props.name} has the volume(s) ${[...new Set(twice)].join(', ')} twice (a helper already adds them)`);
-  return new k8s.KubeJob(scope, 'Resource', {
+  const job = new k8s.KubeJob(scope, 'Resource', {
     metadata: { name: props.name, labels: props.labels },
     spec: {
       backoffLimit: props.backoffLimit,
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS_AFTER_FINISHED,
       template: {
-        metadata: { labels: props.labels },
+        metadata: { labels: props.labels, annotations: props.podAnnotations },
         spec: {
           restartPolicy: 'OnFailure',
           automountServiceAccountToken: false,
@@ -42,4 +72,6 @@ export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.
       },
     },
   });
+  contentName(job);
+  return job;
 }

@@ -67,8 +67,11 @@ export class PodNetworkPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: props.target.podSelector },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({ produce: () => this.ingress.map(r => ({ from: r.peers, ports: portsJson(r) })) }) as unknown as k8s.NetworkPolicyIngressRule[],
-        egress: Lazy.any({ produce: () => this.egress.map(r => ({ to: r.peers, ports: portsJson(r) })) }) as unknown as k8s.NetworkPolicyEgressRule[],
+        // No rules: the field is left out, not `[]` (same meaning with both policyTypes). The API
+        // server stores an empty list as absent, so `kubectl apply` (client-side) would send `[]`
+        // again on every apply and move the generation (found by the cluster suite).
+        ingress: Lazy.any({ produce: () => rulesOrNothing(this.ingress.map(r => ({ from: r.peers, ports: portsJson(r) }))) }) as unknown as k8s.NetworkPolicyIngressRule[],
+        egress: Lazy.any({ produce: () => rulesOrNothing(this.egress.map(r => ({ to: r.peers, ports: portsJson(r) }))) }) as unknown as k8s.NetworkPolicyEgressRule[],
       },
     });
     if (props.requireClients ?? false) {
@@ -124,4 +127,8 @@ function add(rules: Rule[], peer: k8s.NetworkPolicyPeer, ports: Rule['ports']): 
     rules.push(rule);
   }
   if (!rule.peers.some(p => JSON.stringify(p) === JSON.stringify(peer))) rule.peers.push(peer);
+}
+
+function rulesOrNothing<T>(rules: T[]): T[] | undefined {
+  return rules.length === 0 ? undefined : rules;
 }

@@ -54,9 +54,11 @@ export interface OperatorPod {
  * override must name each container the operator creates (including its sidecars and init
  * containers, which vary by version), and naming one that does not exist adds an invalid,
  * image-less container. The operators already run their products as UID 1000.
+ * `metadata` (labels, annotations) is merged into the pods' metadata.
  */
-export function restrictedPodOverrides(extra: k8s.PodSpec = { containers: [] }): Record<string, unknown> {
+export function restrictedPodOverrides(extra: k8s.PodSpec = { containers: [] }, metadata?: k8s.ObjectMeta): Record<string, unknown> {
   const template: k8s.PodTemplateSpec = {
+    metadata,
     spec: {
       ...extra,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...extra.securityContext },

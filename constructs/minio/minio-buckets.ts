@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, restrictedJob } from '../core';
+import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { checkMinioTrust, connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
@@ -12,7 +12,7 @@ export interface MinioBucketsProps {
   readonly trust: TlsTrustStore;
   /** Buckets to create. @default ['demo', 'prediction'] */
   readonly buckets?: string[];
-  /** Name of the Job. @default '<minio name>-buckets' */
+  /** Name of the Job, before its content hash (see `restrictedJob`). @default '<minio name>-buckets' */
   readonly name?: string;
   /** How long the Job waits for MinIO to answer before it fails. @default 900 */
   readonly waitSeconds?: number;
@@ -36,7 +36,7 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     super(scope, id);
     ensureUniqueObjectNames(this);
     const owner = `MinioBuckets ${id}`;
-    const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`);
+    const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`, JOB_NAME_MAX_LENGTH);
     checkMinioTrust(owner, props.trust, props.minio);
     this.buckets = props.buckets ?? ['demo', 'prediction'];
     if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  baseUrl, containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable,
+  baseUrl, containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
   months as validMonths, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
@@ -35,7 +35,7 @@ export interface TaxiDataLoadProps {
    * @default 4
    */
   readonly scratchGi?: number;
-  /** Name of the Job. @default 'load-ny-taxi-data' */
+  /** Name of the Job, before its content hash (see `restrictedJob`). @default 'load-ny-taxi-data' */
   readonly name?: string;
   /** How long the Job waits for the bucket before it fails. @default 1800 */
   readonly waitSeconds?: number;
@@ -85,7 +85,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     super(scope, id);
     ensureUniqueObjectNames(this);
     const owner = `TaxiDataLoad ${id}`;
-    const name = dnsLabel(owner, 'name', props.name ?? 'load-ny-taxi-data');
+    const name = dnsLabel(owner, 'name', props.name ?? 'load-ny-taxi-data', JOB_NAME_MAX_LENGTH);
     checkMinioTrust(owner, props.trust, props.minio);
     this.months = validMonths(owner, 'months', props.months ?? ['2020-09', '2020-10', '2020-11', '2020-12']);
     const sourceUrl = baseUrl(owner, 'sourceUrl', props.sourceUrl ?? 'https://repo.stackable.tech/repository/misc/ny-taxi-data/');

@@ -1,11 +1,12 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
-  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, numberInHalfOpen, OperatorPod, Resources,
-  restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
+  canonicalJson, CONTENT_HASH_LENGTH, contentName, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, numberInHalfOpen,
+  OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
 import { MinioBuckets, TaxiDataLoad } from '../minio';
@@ -48,7 +49,10 @@ export interface OutputTable {
 
 /** Props of {@link AnomalyDetectionJob}. */
 export interface AnomalyDetectionJobProps {
-  /** Name of the SparkApplication. @default 'spark-ad' */
+  /**
+   * Name of the SparkApplication, before the hash of its spec that is appended to it (each change
+   * is a new SparkApplication, which runs; see `contentName`). @default 'spark-ad'
+   */
   readonly name?: string;
   /** Spark version of the image. @default '4.1.2' */
   readonly sparkVersion?: string;
@@ -89,6 +93,10 @@ export interface AnomalyDetectionJobProps {
 }
 
 const JOB_FILE = 'anomaly_detection.py';
+/** Label of the submit, driver and executor pods: the `name` prop (without the hash). */
+export const APPLICATION_LABEL = 'app.kubernetes.io/part-of';
+/** Annotation of the submit pod: SHA-256 of the job files ConfigMap's data. */
+export const JOB_FILES_CHECKSUM_ANNOTATION = 'checksum/job-files';
 
 /**
  * The spark-submit pod of a SparkApplication as the spark-k8s operator builds it
@@ -129,7 +137,7 @@ const JOB_DIR = '/stackable/spark/jobs';
  * credentials, not the Kubernetes API: no ServiceAccount, Role or binding is needed.
  */
 export class AnomalyDetectionJob extends Construct implements IPodSelectable {
-  /** Name of the SparkApplication. */
+  /** Name of the SparkApplication: the `name` prop and the hash of its spec. */
   public readonly name: string;
   /** The table written. */
   public readonly output: OutputTable;
@@ -140,7 +148,8 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     super(scope, id);
     ensureUniqueObjectNames(this);
     const owner = `AnomalyDetectionJob ${id}`;
-    this.name = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40);
+    // The full name (with its hash suffix) stays within 40 characters, the bound before hashing.
+    const baseName = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40 - 1 - CONTENT_HASH_LENGTH);
     const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };
     this.output = {
       catalog: sqlIdentifier(owner, 'output.catalog', out.catalog),
@@ -161,19 +170,22 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     if (!/^[\w.-]+:[\w.-]+:[\w.-]+$/.test(icebergRuntime)) {
       throw new Error(`${owner}: icebergRuntime "${icebergRuntime}" is not a Maven coordinate group:artifact:version`);
     }
-    // The operator labels all pods of the application with its name.
-    this.podSelector = { 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': this.name };
+    // The operator labels the pods with the application's (hashed) name as `app.kubernetes.io/instance`;
+    // selectors use our own label with the name without hash, set on every pod through podOverrides,
+    // so that they stay the same across runs.
+    const podMetadata = { labels: { [APPLICATION_LABEL]: baseName } };
+    this.podSelector = { 'app.kubernetes.io/name': 'spark-k8s', [APPLICATION_LABEL]: baseName };
 
-    const jobFiles = new kplus.ConfigMap(this, 'JobFiles', {
-      metadata: { name: `${this.name}-job` },
-      data: { [JOB_FILE]: readSibling(JOB_FILE) },
-    });
+    const jobFilesData = { [JOB_FILE]: readSibling(JOB_FILE) };
+    const jobFiles = new kplus.ConfigMap(this, 'JobFiles', { metadata: { name: `${baseName}-job` }, data: jobFilesData });
     const requirements = readSibling('job-requirements.txt').split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'));
     const mounts = [{ name: 'job-files', mountPath: JOB_DIR }];
     const cat = this.output.catalog;
 
-    new SparkApplication(this, 'Resource', {
-      metadata: { name: this.name },
+    // The job reads its script from the ConfigMap: a changed script must rename the application.
+    const jobFilesSha = createHash('sha256').update(canonicalJson(jobFilesData)).digest('hex');
+    const app = new SparkApplication(this, 'Resource', {
+      metadata: { name: baseName },
       spec: {
         mode: SparkApplicationSpecMode.CLUSTER,
         sparkImage: { productVersion: version(owner, 'sparkVersion', props.sparkVersion ?? '4.1.2') },
@@ -203,19 +215,20 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
             containers: [],
             initContainers: [props.data.waitForDataContainer()],
             volumes: props.data.waitForDataVolumes(),
-          }),
+          }, { ...podMetadata, annotations: { [JOB_FILES_CHECKSUM_ANNOTATION]: jobFilesSha } }),
         },
         driver: {
           config: { resources: stackableResources(driver), volumeMounts: mounts },
-          podOverrides: restrictedPodOverrides(),
+          podOverrides: restrictedPodOverrides(undefined, podMetadata),
         },
         executor: {
           replicas: executors,
           config: { resources: stackableResources(executor), volumeMounts: mounts },
-          podOverrides: restrictedPodOverrides(),
+          podOverrides: restrictedPodOverrides(undefined, podMetadata),
         },
       },
     });
+    this.name = contentName(app);
   }
 
   /** The output table as `catalog.schema.table`. */

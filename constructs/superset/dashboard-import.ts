@@ -1,9 +1,10 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
+  canonicalJson, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
   restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
@@ -22,7 +23,7 @@ export interface SupersetDashboardImportProps {
   readonly table: OutputTable;
   /** CA trust; Superset verifies Trino's certificate against its `caFile`. */
   readonly trust: TlsTrustStore;
-  /** Name of the Job and prefix of its ConfigMaps. @default '<superset name>-import-dashboard' */
+  /** Name of the Job (before its content hash, see `restrictedJob`) and prefix of its ConfigMaps. @default '<superset name>-import-dashboard' */
   readonly name?: string;
   /** How long the Job waits for Superset before it fails. @default 1800 */
   readonly waitSeconds?: number;
@@ -44,6 +45,8 @@ export interface SupersetDashboardImportProps {
 }
 
 const SCRIPT = 'import_dashboard.py';
+/** Pod annotation of the import Job: SHA-256 of the data of its two ConfigMaps. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'checksum/configmaps';
 
 /**
  * A Job that imports the demo dashboard into Superset: the assets bundle (Trino database,
@@ -79,22 +82,24 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       trinoCaFile: props.trust.caFile,
     });
 
-    const bundle = new kplus.ConfigMap(this, 'Bundle', { metadata: { name: `${name}-bundle` }, data: bundleToConfigMapData(this.bundle) });
-    const script = new kplus.ConfigMap(this, 'Script', {
-      metadata: { name: `${name}-script` },
-      data: { [SCRIPT]: fs.readFileSync(path.join(__dirname, SCRIPT), 'utf8') },
-    });
+    const bundleData = bundleToConfigMapData(this.bundle);
+    const scriptData = { [SCRIPT]: fs.readFileSync(path.join(__dirname, SCRIPT), 'utf8') };
+    const bundle = new kplus.ConfigMap(this, 'Bundle', { metadata: { name: `${name}-bundle` }, data: bundleData });
+    const script = new kplus.ConfigMap(this, 'Script', { metadata: { name: `${name}-script` }, data: scriptData });
 
     if (props.networkPolicy ?? false) {
       const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
       policy.allowTo(props.superset, [props.superset.port]);
       policy.allowDns();
     }
+    // The Job reads the bundle and the script from the ConfigMaps: a changed one must rename the Job.
+    const configSha = createHash('sha256').update(canonicalJson([bundleData, scriptData])).digest('hex');
     restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 6,
       user: STACKABLE_IMAGE_USER,
+      podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configSha },
       pod: {
         containers: [{
           name: 'import',

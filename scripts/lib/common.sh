@@ -12,6 +12,9 @@ mkdir -p "$DEMO_CACHE_DIR"
 # Go's module and build caches default to $HOME; keep them there (shared with the machine) unless set.
 export GOFLAGS="${GOFLAGS:--mod=mod}"
 
+# helm, built from the Go module proxy by the helm and cluster suites.
+HELM_VERSION=v3.22.0
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ensure_venv NAME REQUIREMENTS_FILE -> prints the venv's directory.
@@ -120,5 +123,33 @@ ensure_deb() {
   printf '%s\n' "$version" > "$tmp/.version"
   touch "$tmp/.complete"
   rm -rf "$dir"; mv "$tmp" "$dir"
+  printf '%s\n' "$dir"
+}
+
+# ensure_go_scratch_build KEY LDFLAGS NAME=PACKAGE... < GO_MOD_BODY -> prints the folder of the binaries.
+# For commands that `go install MODULE@VERSION` refuses because their module has replace directives
+# (etcd's server module, k8s.io/kubernetes): writes a scratch module (`module scratch` plus the
+# require/replace lines read from stdin, all resolved through the Go module proxy), then builds each
+# PACKAGE into KEY's cache folder as NAME. The folder appears only once every binary is built.
+ensure_go_scratch_build() {
+  local key="$1" ldflags="$2"; shift 2
+  local dir="$DEMO_CACHE_DIR/bin/$key"
+  # Read the go.mod body also when cached: a writer that finds the pipe closed fails (pipefail).
+  local body; body="$(cat)"
+  if [ -f "$dir/.complete" ]; then printf '%s\n' "$dir"; return; fi
+  log "building $key from the Go module proxy (first use): ${*%%=*}"
+  local src="$DEMO_CACHE_DIR/src/$key"
+  rm -rf "$src" "$dir.tmp"; mkdir -p "$src" "$dir.tmp"
+  { printf 'module scratch\n\ngo %s\n\n' "$(go env GOVERSION | sed 's/^go//; s/^\([0-9]*\.[0-9]*\).*/\1/')"; printf '%s\n' "$body"; } >"$src/go.mod"
+  # A blank-import file makes `go mod tidy` keep every required module and fill go.sum.
+  { echo 'package scratch'; echo; echo 'import ('
+    local spec; for spec in "$@"; do echo "	_ \"${spec#*=}\""; done; echo ')'; } >"$src/tools.go"
+  sed -i 's/^package scratch$/\/\/go:build tools\n\npackage scratch/' "$src/tools.go"
+  (cd "$src" && GOFLAGS=-mod=mod go mod tidy -e >&2 && for spec in "$@"; do
+     log "go build ${spec#*=}"
+     GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$dir.tmp/${spec%%=*}" "${spec#*=}" >&2
+   done)
+  touch "$dir.tmp/.complete"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
   printf '%s\n' "$dir"
 }

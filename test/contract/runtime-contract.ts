@@ -329,10 +329,10 @@ export function checkOperatorNames(objs: readonly Obj[]): string[] {
 export function checkNetworkPolicySelectors(objs: readonly Obj[]): string[] {
   const out: string[] = [];
   const podLabels: Array<{ namespace: string; labels: Record<string, string> }> = podSites(objs).filter(s => s.role === undefined).map(s => ({ namespace: ns(s.owner), labels: s.labels }));
-  for (const o of objs) {
-    const site = { where: o.kind, owner: o, labels: {}, spec: {}, role: 'job' } as PodSite;
-    const model = o.kind === 'SupersetCluster' ? supersetNodePod(o.metadata.name) : operatorPod(site, objs);
-    if (model !== undefined) podLabels.push({ namespace: ns(o), labels: { ...model.labels } });
+  // Operator pods: the labels the operator sets, plus those our podOverrides add (merged into the pod).
+  for (const site of podSites(objs).filter(s => s.role !== undefined)) {
+    const model = operatorPod(site, objs);
+    if (model !== undefined) podLabels.push({ namespace: ns(site.owner), labels: { ...model.labels, ...site.labels } });
   }
   const matches = (namespace: string, sel: any) => podLabels.some(p => p.namespace === namespace && Object.entries<string>(sel?.matchLabels ?? {}).every(([k, v]) => p.labels[k] === v));
   for (const np of ofKind(objs, 'NetworkPolicy')) {

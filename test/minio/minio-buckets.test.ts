@@ -72,7 +72,7 @@ describe('MinioBuckets', () => {
     expect(np.spec.podSelector.matchLabels).toEqual(buckets.podSelector);
     expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 's3-buckets').spec.template.metadata.labels);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
       {

@@ -125,7 +125,7 @@ describe('TaxiDataLoad', () => {
     expect(np.spec.podSelector.matchLabels).toEqual(load.podSelector);
     expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 'load-ny-taxi-data').spec.template.metadata.labels);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: s.minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
       { to: [KUBE_DNS], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },

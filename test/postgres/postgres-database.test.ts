@@ -126,7 +126,6 @@ describe('PostgresDatabase', () => {
         from: [{ podSelector: { matchLabels: { app: 'hive' } } }, { podSelector: { matchLabels: { app: 'superset' } } }],
         ports: [{ protocol: 'TCP', port: 5432 }],
       }],
-      egress: [],
     });
   });
 

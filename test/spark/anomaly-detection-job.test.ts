@@ -4,9 +4,11 @@
  * (The PySpark script itself is tested in local Spark by scripts/test-spark.sh.)
  * Run: npx jest test/spark/anomaly-detection-job.test.ts
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { canonicalJson, specHash } from '../../constructs/core';
 import { HiveMetastore } from '../../constructs/hive';
 import { TaxiDataLoad } from '../../constructs/minio';
 import { PostgresDatabase } from '../../constructs/postgres';
@@ -155,11 +157,27 @@ describe('AnomalyDetectionJob', () => {
     expect(spec.deps.packages).toEqual(['org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0']);
   });
 
-  it('is let through the MinIO NetworkPolicy with the labels the operator puts on its pods', () => {
+  it('is let through the MinIO NetworkPolicy with a label it puts on every pod, stable across runs', () => {
     const { chart, job } = setup();
-    expect(job.podSelector).toEqual({ 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': 'spark-ad' });
-    const from = find(synth(chart), 'NetworkPolicy', 'minio').spec.ingress[0].from;
+    // The operator's own label app.kubernetes.io/instance carries the hashed name, which changes.
+    expect(job.podSelector).toEqual({ 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/part-of': 'spark-ad' });
+    const objs = synth(chart);
+    const from = find(objs, 'NetworkPolicy', 'minio').spec.ingress[0].from;
     expect(from).toContainEqual({ podSelector: { matchLabels: job.podSelector } });
+    const spec = find(objs, 'SparkApplication', 'spark-ad').spec;
+    for (const role of [spec.job, spec.driver, spec.executor]) {
+      expect(role.podOverrides.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'spark-ad' });
+    }
+  });
+
+  it('is named after the hash of its spec, which covers the job script', () => {
+    const { chart, job } = setup();
+    const app = find(synth(chart), 'SparkApplication', 'spark-ad');
+    expect(app.metadata.name).toBe(job.name);
+    expect(job.name).toBe(`spark-ad-${specHash(app.spec)}`);
+    const script = fs.readFileSync(path.join(__dirname, '../../constructs/spark/anomaly_detection.py'), 'utf8');
+    const sha = createHash('sha256').update(canonicalJson({ 'anomaly_detection.py': script })).digest('hex');
+    expect(app.spec.job.podOverrides.metadata.annotations).toEqual({ 'checksum/job-files': sha });
   });
 
   it('retries spark-submit 4 times by default (the operator default is 0), or as often as asked', () => {

@@ -105,7 +105,7 @@ describe('SupersetDashboardImport', () => {
     expect(np.spec.podSelector.matchLabels).toEqual(dashboard.podSelector);
     expect(np.spec.podSelector.matchLabels).toEqual(find(objs, 'Job', 'superset-import-dashboard').spec.template.metadata.labels);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.ingress).toBeUndefined();
     // The operator labels the Superset pods with the cluster's name and instance.
     expect(superset.podSelector).toEqual({ 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': 'superset' });
     expect(np.spec.egress).toEqual([
