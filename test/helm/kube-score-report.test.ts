@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { KubeScoreConfig, loadConfig, report } from './kube-score-report';
+import { KubeScoreConfig, loadConfig, namesObject, report } from './kube-score-report';
 
 const check = (id: string, grade: number, comments: Array<{ path: string; summary: string }> | null = null, skipped = false) => ({
   check: { id }, grade, skipped, comments,
@@ -124,5 +124,14 @@ describe('.kube-score.yaml', () => {
       ['StatefulSet/postgresql-hive', 'StatefulSet/postgresql-hive-iceberg', 'StatefulSet/postgresql-superset'],
       ['Job/superset-import-dashboard'],
     ]);
+  });
+});
+
+describe('namesObject', () => {
+  test('an exclusion names the object and its content-named versions, nothing else', () => {
+    expect(namesObject('Job/superset-import-dashboard', 'Job/superset-import-dashboard')).toBe(true);
+    expect(namesObject('Job/superset-import-dashboard', 'Job/superset-import-dashboard-3f480896')).toBe(true);
+    expect(namesObject('Job/superset-import-dashboard', 'Job/superset-import-dashboard-extra')).toBe(false);
+    expect(namesObject('Job/superset-import', 'Job/superset-import-dashboard-3f480896')).toBe(false);
   });
 });

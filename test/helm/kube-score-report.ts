@@ -12,6 +12,7 @@
  */
 import * as fs from 'fs';
 import * as YAML from 'yaml';
+import { CONTENT_HASH_LENGTH } from '../../constructs/core';
 
 /** One exclusion of .kube-score.yaml. */
 interface Exclusion {
@@ -84,6 +85,15 @@ export function formatFinding(f: Finding): string {
 }
 
 /**
+ * Whether exclusion object `Kind/name` names `object`: itself, or a content-named Job or
+ * SparkApplication `Kind/name-<8 hex digits>` (constructs/core/content-name.ts), whose hash
+ * changes with its spec.
+ */
+export function namesObject(excluded: string, object: string): boolean {
+  return object === excluded || new RegExp(`^${excluded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{${CONTENT_HASH_LENGTH}}$`).test(object);
+}
+
+/**
  * Findings of run `run` not covered by an exclusion (sorted), and exclusions applying to the run
  * that covered nothing.
  */
@@ -96,7 +106,7 @@ export function report(config: KubeScoreConfig, run: string, scored: readonly Sc
     const object = `${o.type_meta.kind}/${o.object_meta.name}`;
     for (const c of o.checks) {
       if (c.skipped || c.grade >= ALL_OK) continue;
-      const exclusion = exclusions.find((e) => e.check === c.check.id && (e.objects === undefined || e.objects.includes(object)));
+      const exclusion = exclusions.find((e) => e.check === c.check.id && (e.objects === undefined || e.objects.some((x) => namesObject(x, object))));
       if (exclusion) { used.add(exclusion); continue; }
       const level: Finding['level'] = c.grade <= 1 ? 'CRITICAL' : 'WARNING';
       for (const comment of c.comments ?? [{ path: '', summary: '(no details)' }]) {
