@@ -89,8 +89,9 @@ describe('DemoChart (default demo)', () => {
     const ann = tls.ephemeral.volumeClaimTemplate.metadata.annotations;
     expect(ann['secrets.stackable.tech/class']).toBe('tls');
     expect(ann['secrets.stackable.tech/scope']).toBe('service=minio');
-    expect(ann['secrets.stackable.tech/format.compatibility.tls-pem.cert-name']).toBe('public.crt');
-    expect(ann['secrets.stackable.tech/format.compatibility.tls-pem.key-name']).toBe('private.key');
+    // secret-operator 26.7.0 format/well_known.rs NamingOptions: the PEM file-name annotations.
+    expect(ann['secrets.stackable.tech/format.tls-pem.cert-name']).toBe('public.crt');
+    expect(ann['secrets.stackable.tech/format.tls-pem.key-name']).toBe('private.key');
     const pvc = dep.spec.template.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName;
     expect(find(objs, 'PersistentVolumeClaim', pvc).spec.resources.requests.storage).toBe('10Gi');
   });
@@ -142,7 +143,8 @@ describe('DemoChart (default demo)', () => {
   test('Superset: credentials, metadata database and the dashboard import Job', () => {
     const superset = find(objs, 'SupersetCluster', 'superset');
     const keys = secretKeys(objs, superset.spec.clusterConfig.credentialsSecret);
-    expect(keys).toEqual(expect.arrayContaining(['adminUser.username', 'adminUser.password', 'connections.secretKey']));
+    expect(keys.sort()).toEqual(['adminUser.email', 'adminUser.firstname', 'adminUser.lastname', 'adminUser.password', 'adminUser.username']);
+    expect(secretKeys(objs, 'superset-secret-key')).toEqual(['SECRET_KEY']);
     const db = superset.spec.clusterConfig.metadataDatabase.postgresql;
     expect(db.host).toBe(`postgresql-superset.${NS}.svc.cluster.local`);
     expect(superset.spec.nodes.roleConfig.listenerClass).toBe('external-stable');
@@ -153,7 +155,8 @@ describe('DemoChart (default demo)', () => {
     // The bundle's database points at the coordinator's HTTPS endpoint, without a password.
     const bundle = find(objs, 'ConfigMap', 'superset-import-dashboard-bundle');
     const dbFile = Object.entries<string>(bundle.data).find(([k]) => k.includes('databases'))![1];
-    expect(dbFile).toContain(`trino-coordinator.${NS}.svc.cluster.local:8443`);
+    // The host in the coordinator certificate (pod scope: the role group headless Service), see TrinoCluster.host.
+    expect(dbFile).toContain(`@trino-coordinator-default-headless.${NS}.svc.cluster.local:8443/`);
     expect(dbFile).not.toContain('adminadmin');
   });
 

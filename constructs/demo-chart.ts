@@ -1,7 +1,9 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, months, nonEmptySecret, version } from './core';
+import {
+  baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
+} from './core';
 import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
 import { OpaServer, TrinoPolicy } from './opa';
@@ -9,7 +11,7 @@ import { PostgresDatabase } from './postgres';
 import { S3Connection, S3CredentialsClass, S3Ref } from './s3';
 import { TlsTrustStore } from './secret-operator';
 import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './spark';
-import { Superset, SupersetDashboardImport } from './superset';
+import { Superset, SupersetDashboardImport, SupersetSecretKey } from './superset';
 import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
 
 /** Credentials of the demo. Every field defaults to a demo value like Stackable's. */
@@ -56,6 +58,14 @@ export interface DemoChartProps {
   readonly dataSourceUrl?: string;
   /** MinIO data volume in GiB. @default 10 */
   readonly minioStorageGi?: number;
+  /**
+   * How Trino's coordinator and Superset are exposed outside the cluster. `external-stable` is a
+   * LoadBalancer with the listener-operator's default preset `ephemeral-nodes`, and needs a
+   * load-balancer controller; with the preset `stable-nodes` (what stackablectl installs on kind,
+   * minikube and k3s) it is a NodePort. See {@link LISTENER_PRESETS}.
+   * @default 'external-stable'
+   */
+  readonly listenerClass?: ListenerClassName;
   /** Trino workers. @default 1 */
   readonly trinoWorkers?: number;
   /** Spark executors. @default 2 */
@@ -71,12 +81,13 @@ export interface DemoChartProps {
    */
   readonly networkPolicies?: boolean;
   /**
-   * Superset's Flask `SECRET_KEY` (signs sessions, encrypts the stored database passwords).
-   * Used when the admin credentials are literal (the key is written into their Secret); an
-   * existing admin Secret brings its own `connections.secretKey`.
-   * @default 'demo-superset-secret-key'
+   * Superset's Flask `SECRET_KEY` (signs sessions, encrypts the stored database passwords), in the
+   * Secret `superset-secret-key`; `SupersetSecretKey.generated()` lets the superset-operator pick a
+   * random one. Set it before the first install: a later change restarts Superset with the new key,
+   * and the passwords stored under the old one can no longer be decrypted.
+   * @default SupersetSecretKey.literal('demo-superset-secret-key')
    */
-  readonly supersetSecretKey?: string;
+  readonly supersetSecretKey?: SupersetSecretKey;
 }
 
 /**
@@ -121,7 +132,7 @@ export class DemoChart extends Chart {
     const admin = creds.admin ?? Credentials.literal('admin', 'adminadmin');
     const policy = new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] });
     const opa = new OpaServer(this, 'Opa', { productVersion: versions.opa });
-    const trino = new TrinoCluster(this, 'Trino', { admin, opa, policy, productVersion: versions.trino, workers: props.trinoWorkers });
+    const trino = new TrinoCluster(this, 'Trino', { admin, opa, policy, productVersion: versions.trino, workers: props.trinoWorkers, listenerClass: props.listenerClass });
     new TrinoCatalog(this, 'HiveCatalog', { trino, name: 'hive', connector: CatalogConnector.hive(hive, s3) });
     const prediction = new TrinoCatalog(this, 'PredictionCatalog', { trino, name: 'prediction', connector: CatalogConnector.iceberg(hiveIceberg, s3) });
 
@@ -130,7 +141,9 @@ export class DemoChart extends Chart {
       data, s3, buckets, metastore: hiveIceberg, sparkVersion: versions.spark, executors: props.sparkExecutors, model: props.model,
       output: { catalog: prediction.name, schema: 'ad', table: 'iforest' },
     });
-    const superset = new Superset(this, 'Superset', { admin, secretKey: props.supersetSecretKey, database: supersetDb, trust, productVersion: versions.superset });
+    const superset = new Superset(this, 'Superset', {
+      admin, secretKey: props.supersetSecretKey, database: supersetDb, trust, productVersion: versions.superset, listenerClass: props.listenerClass,
+    });
     new SupersetDashboardImport(this, 'Dashboard', { superset, trino, table: job.output, trust, networkPolicy });
 
     for (const client of [hive, hiveIceberg, trino, job]) minio.allowFrom(client);
@@ -150,15 +163,11 @@ function validateDemoProps(props: DemoChartProps): void {
   if (props.months !== undefined) months(owner, 'months', props.months);
   if (props.dataSourceUrl !== undefined) baseUrl(owner, 'dataSourceUrl', props.dataSourceUrl);
   if (props.minioStorageGi !== undefined) intInRange(owner, 'minioStorageGi', props.minioStorageGi, 1);
+  if (props.listenerClass !== undefined) oneOf(owner, 'listenerClass', props.listenerClass, LISTENER_CLASSES);
   if (props.trinoWorkers !== undefined) intInRange(owner, 'trinoWorkers', props.trinoWorkers, 1);
   if (props.sparkExecutors !== undefined) intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
   isolationForestParams(owner, 'model', props.model);
-  if (props.supersetSecretKey !== undefined) {
-    nonEmptySecret(owner, 'supersetSecretKey', props.supersetSecretKey);
-    if (props.credentials?.admin !== undefined && props.credentials.admin.password === undefined) {
-      throw new Error(`${owner}: supersetSecretKey is only written into a created admin Secret; the existing admin Secret must hold connections.secretKey itself`);
-    }
-  }
+  if (props.supersetSecretKey?.value !== undefined) nonEmptySecret(owner, 'supersetSecretKey', props.supersetSecretKey.value);
   for (const [product, v] of Object.entries(props.versions ?? {})) {
     if (v !== undefined) version(owner, `versions.${product}`, v);
   }

@@ -26,7 +26,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
-import { Credentials, DemoChart, DemoChartProps } from '../constructs';
+import { Credentials, DemoChart, DemoChartProps, SupersetSecretKey } from '../constructs';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
 import { runMain } from './lib/cli';
 
@@ -451,8 +451,9 @@ const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
 export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'admin.password',
-    description: 'Password of user admin in Trino and Superset.',
-    schema: ANY_PASSWORD,
+    description: 'Password of user admin in Trino and Superset; no whitespace or * ? [ ] (the trino-operator\'s\n'
+      + 'password-file script uses it unquoted).',
+    schema: { type: 'string', minLength: 1, pattern: '^[^\\s*?\\[\\]]+$' },
     probe: 'ProbeAdminPassword',
   },
   {
@@ -513,7 +514,7 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
       hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
       supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
     },
-    supersetSecretKey: s('superset.secretKey') ?? base.supersetSecretKey,
+    supersetSecretKey: s('superset.secretKey') === undefined ? base.supersetSecretKey : SupersetSecretKey.literal(s('superset.secretKey')!),
     months: months === undefined ? base.months : [...months],
   };
 }
@@ -530,10 +531,10 @@ export function demoBuilder(base: DemoChartProps = {}): ManifestBuilder {
 /** Chart.yaml metadata of the demo, from package.json. */
 export function demoMetadata(): ChartMetadata {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
-    version: string; description: string; dependencies: Record<string, string>;
+    version: string; description: string; peerDependencies: Record<string, string>;
   };
   // The constructs target the Kubernetes API of their cdk8s-plus-<minor> package.
-  const plus = Object.keys(pkg.dependencies).map((d) => /^cdk8s-plus-(\d+)$/.exec(d)).find((m) => m !== null);
+  const plus = Object.keys(pkg.peerDependencies).map((d) => /^cdk8s-plus-(\d+)$/.exec(d)).find((m) => m !== null);
   return {
     name: DEMO_CHART_ID,
     version: pkg.version,

@@ -4,7 +4,7 @@
  * succeeded. A bad prop therefore fails with its message and leaves the previous `dist/` as it was
  * (plain `cdk8s synth` deletes `dist/` before it runs the app).
  *
- * Usage: ts-node scripts/synth.ts [--outdir DIR] [--namespace NS] [--network-policies]
+ * Usage: ts-node scripts/synth.ts [--outdir DIR] [--namespace NS] [--network-policies] [--listener-class CLASS]
  *
  * The chart id and the argument parsing are exported for scripts/synth-helm.ts, which builds the
  * same chart from the same arguments.
@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { DemoChart, DemoChartProps } from '../constructs';
+import { DemoChart, DemoChartProps, ListenerClassName } from '../constructs';
 import { runMain } from './lib/cli';
 
 /** Chart id of the demo, as in main.ts; it names the synthesized file. */
@@ -28,13 +28,14 @@ export interface SynthArgs {
 }
 
 /**
- * Parses `[--outdir DIR] [--namespace NS] [--network-policies]` (`argv` without node and the
+ * Parses `[--outdir DIR] [--namespace NS] [--network-policies] [--listener-class CLASS]` (`argv` without node and the
  * script). Unknown arguments and missing values throw, naming `program`.
  */
 export function parseSynthArgs(argv: readonly string[], program = 'synth'): SynthArgs {
   let outdir: string | undefined;
   let namespace: string | undefined;
   let networkPolicies = false;
+  let listenerClass: ListenerClassName | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -45,9 +46,10 @@ export function parseSynthArgs(argv: readonly string[], program = 'synth'): Synt
     if (a === '--outdir') outdir = value();
     else if (a === '--namespace') namespace = value();
     else if (a === '--network-policies') networkPolicies = true;
-    else throw new Error(`${program}: unknown argument ${JSON.stringify(a)} (usage: [--outdir DIR] [--namespace NS] [--network-policies])`);
+    else if (a === '--listener-class') listenerClass = value() as ListenerClassName; // DemoChart validates it
+    else throw new Error(`${program}: unknown argument ${JSON.stringify(a)} (usage: [--outdir DIR] [--namespace NS] [--network-policies] [--listener-class CLASS])`);
   }
-  return { outdir, props: { namespace, networkPolicies } };
+  return { outdir, props: { namespace, networkPolicies, ...(listenerClass === undefined ? {} : { listenerClass }) } };
 }
 
 function main(): void {

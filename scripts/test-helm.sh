@@ -3,7 +3,8 @@
 #  1. a stand-in chart (test/helm/fixture-chart.ts) full of `{{`/`}}` renders byte-for-byte;
 #  2. the demo chart, synthesized with the defaults and for another namespace with NetworkPolicies,
 #     passes `helm lint --strict`, ships no CRDs, and `helm template` with the default values renders
-#     exactly the objects of the plain synth (scripts/synth.ts) for that namespace, compared as data;
+#     exactly the objects of the plain synth (scripts/synth.ts) for that namespace, compared as data,
+#     and keeps the runtime contract (test/contract/check-manifests.ts);
 #  3. each value (and all together) renders what DemoChart synthesizes with it, changing only the
 #     objects DemoChart changes; values.schema.json makes helm refuse bad types and formats.
 # helm is built from the Go module proxy on first use and cached (scripts/lib/common.sh).
@@ -50,6 +51,8 @@ for variant in "default" "taxi-demo --network-policies"; do
     exit 1
   fi
   ts test/helm/manifest-diff.ts "$tmp/plain-$ns" "$tmp/demo-$ns.yaml"
+  log "runtime contract of what helm renders"
+  ts test/contract/check-manifests.ts "$tmp/demo-$ns.yaml"
 done
 
 log "demo chart: values and schema"

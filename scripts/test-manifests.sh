@@ -4,6 +4,7 @@
 #   2. synthesizes the demo into a temporary folder and runs
 #        kube-check validate    (Stackable CRD schemas + strict built-in kinds, unknown fields are errors)
 #        kube-check podsecurity (Pod Security "restricted", exceptions in test/manifests/podsecurity-exceptions.yaml);
+#        check-manifests        (the runtime contract, test/contract/runtime-contract.ts);
 #   3. checks that the committed dist/ equals that synthesis.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
 # The Stackable CRDs are read from ${STACKABLE_CRDS_DIR:-<repo>/../shared/crds}.
@@ -43,6 +44,8 @@ for out in dist variant; do
   (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$out") || status=1
   log "kube-check podsecurity --level restricted ($out)"
   (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$out") || status=1
+  log "runtime contract ($out): what the operators, the secret-operator and the images do with it"
+  npx --no-install ts-node --transpile-only test/contract/check-manifests.ts "$tmp/$out" || status=1
 done
 
 # 3. The committed dist/ must be what the code synthesizes.

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Suite "package": the library as another repository gets it. Packs it (`npm pack`, which builds
-# lib/ through the `prepare` script), installs the tarball into a scratch consumer project (npm's
-# cache, no network once cached), type-checks and runs test/package/consumer.ts there against the
-# installed package, and checks that the consumer's DemoChart equals the committed dist/ byte for
-# byte (so lib/ ships every embedded file) and that its single constructs synthesize.
+# lib/ through the `prepare` script), installs the tarball into a scratch consumer project the way
+# the README says, with a plain `npm install <tarball> cdk8s cdk8s-plus-28 constructs` (the newest
+# versions within the package's peerDependencies ranges, from npm's cache or the registry), checks
+# that the consumer has one copy of each (two copies of `constructs` break every `new X(chart, ...)`),
+# type-checks and runs test/package/consumer.ts there against the installed package, and checks
+# that the consumer's DemoChart equals the committed dist/ byte for byte (so lib/ ships every
+# embedded file) and that its single constructs synthesize.
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
@@ -20,7 +23,13 @@ cd "$tmp/consumer"
 cat > package.json <<JSON
 { "name": "consumer", "version": "1.0.0", "private": true }
 JSON
-npm install --prefer-offline --no-audit --no-fund --silent "$tmp/$tarball" >/dev/null
+npm install --prefer-offline --no-audit --no-fund --silent "$tmp/$tarball" cdk8s cdk8s-plus-28 constructs >/dev/null
+for peer in cdk8s cdk8s-plus-28 constructs; do
+  copies="$(find . -path "*/node_modules/$peer/package.json" | wc -l)"
+  version="$(node -p "require('$peer/package.json').version")"
+  log "$peer $version in the consumer ($copies copy)"
+  [ "$copies" -eq 1 ] || { echo "test-package: $copies copies of $peer in the consumer: it must be a peer dependency" >&2; find . -path "*/node_modules/$peer/package.json" >&2; exit 1; }
+done
 
 log "type-checking the consumer against the installed typings"
 node "$REPO_ROOT/node_modules/typescript/bin/tsc" --strict --target ES2022 --module commonjs --esModuleInterop \

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { Credentials } from '../constructs/core';
 import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
+import { SupersetSecretKey } from '../constructs/superset';
 import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
 import { collect, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
 
@@ -150,25 +151,43 @@ describe('DemoChart', () => {
     });
   });
 
+  it('exposes Trino and Superset with the listener class it is given', () => {
+    const objs = demo({ listenerClass: 'external-unstable' });
+    expect(find(objs, 'TrinoCluster', 'trino').spec.coordinators.roleConfig.listenerClass).toBe('external-unstable');
+    expect(find(objs, 'SupersetCluster', 'superset').spec.nodes.roleConfig.listenerClass).toBe('external-unstable');
+  });
+
   describe('Superset secret key', () => {
-    it('defaults to the demo key and can be set, in the admin Secret', () => {
-      expect(find(demo(), 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('demo-superset-secret-key');
-      const objs = demo({ supersetSecretKey: 'a-long-random-key' });
-      expect(find(objs, 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBe('a-long-random-key');
-      expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('superset-credentials');
+    it('defaults to the demo key and can be set, in the Secret the superset-operator reads it from', () => {
+      expect(find(demo(), 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'demo-superset-secret-key' });
+      const objs = demo({ supersetSecretKey: SupersetSecretKey.literal('a-long-random-key') });
+      expect(find(objs, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'a-long-random-key' });
+      // superset-operator 26.7 no longer reads connections.secretKey (only to migrate 26.3 installations).
+      expect(find(objs, 'Secret', 'superset-credentials').stringData['connections.secretKey']).toBeUndefined();
+      // Independent of the admin: also with an existing admin Secret.
+      const existing = demo({ supersetSecretKey: SupersetSecretKey.literal('k2'), credentials: { admin: Credentials.fromSecret('corp-admin', 'analyst') } });
+      expect(find(existing, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'k2' });
     });
 
-    it('refuses an empty or padded key without echoing it, and a key for an existing admin Secret', () => {
+    it('is left to the superset-operator when generated', () => {
+      expect(ofKind(demo({ supersetSecretKey: SupersetSecretKey.generated() }), 'Secret').map(s => s.metadata.name)).not.toContain('superset-secret-key');
+    });
+
+    it('comes before the SupersetCluster, so the operator finds it and generates none', () => {
+      const objs = demo();
+      expect(position(objs, 'Secret', 'superset-secret-key')).toBeLessThan(position(objs, 'SupersetCluster', 'superset'));
+    });
+
+    it('refuses an empty or padded key without echoing it', () => {
       const build = (props: DemoChartProps) => () => new DemoChart(Testing.app(), 'demo', props);
-      expect(build({ supersetSecretKey: '' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
-      expect(build({ supersetSecretKey: ' s3cret ' })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
-      expect(build({ supersetSecretKey: 'key', credentials: { admin: Credentials.fromSecret('corp-admin', 'analyst') } }))
-        .toThrow(/^DemoChart: supersetSecretKey is only written into a created admin Secret/);
+      expect(build({ supersetSecretKey: SupersetSecretKey.literal('') })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ supersetSecretKey: SupersetSecretKey.literal(' s3cret ') })).toThrow(/^DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace$/);
     });
   });
 
-  it('with existing Secrets for all credentials, creates no Secret and references only those', () => {
+  it('with existing Secrets for all credentials and a generated secret key, creates no Secret and references only those', () => {
     const objs = demo({
+      supersetSecretKey: SupersetSecretKey.generated(),
       credentials: {
         admin: Credentials.fromSecret('corp-admin', 'analyst'),
         s3: Credentials.fromSecret('corp-s3', 'svc-s3'),
@@ -226,6 +245,9 @@ describe('DemoChart', () => {
     it('a Trino version "latest"', () => {
       expect(build({ versions: { trino: 'latest' } })).toThrow(/^DemoChart: versions\.trino "latest" is not a version number/);
     });
+    it('a listener class the listener-operator does not create', () => {
+      expect(build({ listenerClass: 'LoadBalancer' as never })).toThrow(/^DemoChart: listenerClass "LoadBalancer" is not allowed/);
+    });
     it('an S3 password too short for MinIO', () => {
       expect(build({ credentials: { s3: Credentials.literal('admin', 'admin') } })).toThrow(/MinioServer Minio: credentials\.password "\*{5}" must be at least 8 characters/);
     });
@@ -238,6 +260,7 @@ describe('parseSynthArgs (scripts/synth.ts, shared with scripts/synth-helm.ts)',
     expect(parseSynthArgs(['--network-policies', '--outdir', 'out', '--namespace', 'taxi'])).toEqual({
       outdir: 'out', props: { namespace: 'taxi', networkPolicies: true },
     });
+    expect(parseSynthArgs(['--listener-class', 'external-unstable']).props).toEqual({ namespace: undefined, networkPolicies: false, listenerClass: 'external-unstable' });
     // What the props build: the chart id names the synthesized file.
     expect(DEMO_CHART_ID).toBe('spark-k8s-anomaly-detection-taxi-data');
   });

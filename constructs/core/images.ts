@@ -21,3 +21,26 @@ export const STACKABLE_RELEASE = '26.7.0';
 export function stackableImage(product: string, productVersion: string): string {
   return `oci.stackable.tech/sdp/${product}:${productVersion}-stackable${STACKABLE_RELEASE}`;
 }
+
+/** A container user: UID and primary GID. */
+export interface ImageUser {
+  readonly uid: number;
+  readonly gid: number;
+  /** The pod's `fsGroup`, owner group of writable volumes. */
+  readonly fsGroup: number;
+}
+
+/**
+ * The user Stackable product images are built for: `USER ${STACKABLE_USER_UID}` at the end of each
+ * product Dockerfile with `STACKABLE_USER_UID = "1000"` and `STACKABLE_USER_GID = "1000"`
+ * (stackabletech/docker-images tag 26.7.0, boil.toml; superset/Dockerfile; the user is created
+ * with `useradd --uid 1000 --gid 1000 --home-dir /stackable` in stackable-base/Dockerfile). Every
+ * file under `/stackable` (the Superset image's Python venv is `/stackable/app`) belongs to UID 1000
+ * and group 0 with group permissions equal to the owner's (`COPY --chown=${STACKABLE_USER_UID}:0`,
+ * `chmod g=u`, enforced by `check-permissions-ownership.sh ${HOME} ${STACKABLE_USER_UID} 0`), so
+ * another UID reaches it only with group 0 and nothing with another group (the issue the
+ * dashboard import had as UID/GID 10001). The operators set no user, only `fsGroup: 1000`
+ * (superset-operator 26.7.0 controller/build/resource/statefulset.rs, `SECRET_OPERATOR_FS_GROUP`),
+ * so their pods run as 1000:1000: pods of ours that run a Stackable image do the same.
+ */
+export const STACKABLE_IMAGE_USER: ImageUser = { uid: 1000, gid: 1000, fsGroup: 1000 };

@@ -8,3 +8,4 @@ export * from './network';
 export * from './images';
 export * from './stackable';
 export * from './job';
+export * from './unique-names';

@@ -23,13 +23,13 @@ export function restrictedContainer(): k8s.SecurityContext {
  */
 export const NON_ROOT_UID = 10001;
 
-/** Pod security context running as `uid` (group and fsGroup `gid`), "restricted" compliant. */
-export function restrictedPod(uid: number, gid: number = uid): k8s.PodSecurityContext {
+/** Pod security context running as `uid` (group `gid`, volumes owned by `fsGroup`), "restricted" compliant. */
+export function restrictedPod(uid: number, gid: number = uid, fsGroup: number = gid): k8s.PodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: uid,
     runAsGroup: gid,
-    fsGroup: gid,
+    fsGroup,
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }

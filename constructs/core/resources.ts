@@ -62,3 +62,35 @@ export function stackableResources(r: Resources): StackableResources {
     memory: { limit: `${r.memoryMi}Mi` },
   };
 }
+
+/**
+ * Resources written the way Stackable manifests write them (`cpu.min`, `cpu.max`, `memory.limit`
+ * as Kubernetes quantities), e.g. copied from a Stackable demo:
+ * `resourcesFromStackable({ cpu: { min: '500m', max: '2' }, memory: { limit: '4Gi' } })`.
+ * CPU is rounded up to whole millicores, memory up to whole MiB; a malformed quantity throws,
+ * naming the field.
+ */
+export function resourcesFromStackable(r: StackableResources & { readonly ephemeralStorage?: string }): Resources {
+  return {
+    cpuRequestMillis: quantity('cpu.min', r.cpu.min, CPU_UNITS),
+    cpuLimitMillis: quantity('cpu.max', r.cpu.max, CPU_UNITS),
+    memoryMi: quantity('memory.limit', r.memory.limit, BYTE_UNITS),
+    ...(r.ephemeralStorage === undefined ? {} : { ephemeralStorageMi: quantity('ephemeralStorage', r.ephemeralStorage, BYTE_UNITS) }),
+  };
+}
+
+/** CPU quantity suffixes, in millicores. */
+const CPU_UNITS: Record<string, number> = { '': 1000, 'm': 1 };
+/** Byte quantity suffixes (Kubernetes binary and decimal), in MiB. */
+const BYTE_UNITS: Record<string, number> = {
+  '': 1 / 2 ** 20, 'Ki': 1 / 1024, 'Mi': 1, 'Gi': 1024, 'Ti': 1024 ** 2,
+  'k': 1e3 / 2 ** 20, 'M': 1e6 / 2 ** 20, 'G': 1e9 / 2 ** 20, 'T': 1e12 / 2 ** 20,
+};
+
+function quantity(field: string, value: string, units: Record<string, number>): number {
+  const m = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(value);
+  if (m === null || !(m[2] in units) || Number(m[1]) <= 0) {
+    throw new Error(`resourcesFromStackable: ${field} "${value}" is not a positive quantity (suffixes: ${Object.keys(units).filter(u => u !== '').join(', ')} or none)`);
+  }
+  return Math.ceil(Number(m[1]) * units[m[2]]);
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 
 /**
@@ -8,6 +9,43 @@ import { k8s } from 'cdk8s-plus-28';
 export const LISTENER_CLASSES = ['cluster-internal', 'external-unstable', 'external-stable'] as const;
 /** A listener class of the Stackable listener-operator. */
 export type ListenerClassName = typeof LISTENER_CLASSES[number];
+
+/**
+ * The ListenerClasses, with their Service type, that the listener-operator 26.7.0 creates at start
+ * for each value of its Helm value `preset` (deploy/helm/listener-operator/values.yaml, default
+ * `ephemeral-nodes`; rust/operator-binary/src/manifests/ephemeral-nodes.yaml and stable-nodes.yaml;
+ * created only if missing, main.rs `create_if_missing`, so changing the preset later changes nothing).
+ * A LoadBalancer Listener gets no address without a load-balancer controller, and a pod mounting
+ * its listener volume then never starts (csi_server/node.rs "listener has no addresses yet").
+ * stackablectl picks `stable-nodes` on kind, minikube and k3s and `ephemeral-nodes` elsewhere
+ * (stackabletech/stackable-cockpit main@3ab83b6, rust/stackable-cockpit/src/platform/operator/listener_operator.rs).
+ */
+export const LISTENER_PRESETS: Record<'ephemeral-nodes' | 'stable-nodes', Record<ListenerClassName, 'ClusterIP' | 'NodePort' | 'LoadBalancer'>> = {
+  'ephemeral-nodes': { 'cluster-internal': 'ClusterIP', 'external-unstable': 'NodePort', 'external-stable': 'LoadBalancer' },
+  'stable-nodes': { 'cluster-internal': 'ClusterIP', 'external-unstable': 'NodePort', 'external-stable': 'NodePort' },
+};
+
+/**
+ * What a Stackable operator puts into the pods of one role, as far as our `podOverrides` can
+ * meet it. The operators merge `podOverrides` into their pod template with k8s-openapi's
+ * `DeepMerge` (operator-rs 0.113.3 crates/stackable-operator/src/role_utils.rs `pod_overrides`;
+ * e.g. superset-operator 26.7.0 controller/build/resource/statefulset.rs `merge_from`): containers
+ * and volumes are merged by `name`, a container's volume mounts by `mountPath`. So an override
+ * naming an operator container changes that container, a volume with an operator volume's name is
+ * merged into it (two sources: an invalid pod), and a mount on an operator mount path replaces it.
+ */
+export interface OperatorPod {
+  /** Containers and init containers the operator creates (sidecars included). */
+  readonly containers: readonly string[];
+  /**
+   * Pod volumes the operator creates (including those it names after user input, resolved), and
+   * the mount paths of its containers; undefined where not modelled, because our overrides add
+   * no volumes or mounts there.
+   */
+  readonly volumes?: { readonly names: readonly string[]; readonly mountPaths: Readonly<Record<string, readonly string[]>> };
+  /** Labels the operator sets on the pods (those our selectors may use). */
+  readonly labels: Readonly<Record<string, string>>;
+}
 
 /**
  * `podOverrides` applied to every pod an operator creates for this library: the pod-level
@@ -29,4 +67,32 @@ export function restrictedPodOverrides(extra: k8s.PodSpec = { containers: [] }):
   const spec = json.spec as Record<string, unknown>;
   if (Array.isArray(spec.containers) && spec.containers.length === 0) delete spec.containers;
   return json;
+}
+
+/**
+ * The `<cluster>-<role>-<rolegroup>` name the operators built on operator-rs 0.113 give a role
+ * group's StatefulSet, ConfigMap and (with `-headless`) its headless Service, shortened with a
+ * hash when longer than 52 characters (operator-rs tag stackable-operator-0.113.3,
+ * crates/stackable-operator/src/v2/role_group_utils.rs `ResourceNames::qualified_role_group_name`
+ * and `ensure_max_length`; the trino-operator and superset-operator 26.7.0 use it).
+ */
+export function qualifiedRoleGroupName(cluster: string, role: string, roleGroup: string): string {
+  return ensureMaxLength(`${cluster}-${role}-${roleGroup}`, 52, 6);
+}
+
+/** `ResourceNames::headless_service_name`: `<qualified role group name>-headless`, the StatefulSet's `serviceName`. */
+export function roleGroupHeadlessServiceName(cluster: string, role: string, roleGroup: string): string {
+  return `${qualifiedRoleGroupName(cluster, role, roleGroup)}-headless`;
+}
+
+/** operator-rs `ResourceNames::ensure_max_length`, character for character (exported for its test vectors). */
+export function ensureMaxLength(name: string, maxLength: number, hashLength: number): string {
+  if (name.length <= maxLength) return name;
+  if (hashLength === 0) return name.slice(0, maxLength);
+  const hash = createHash('sha256').update(name, 'ascii').digest('hex').slice(0, hashLength);
+  const truncated = name.slice(0, maxLength - hashLength);
+  const last = truncated[truncated.length - 1];
+  const secondToLast = truncated[truncated.length - 2];
+  const head = truncated.slice(0, -2);
+  return secondToLast === '-' && last !== '-' ? `${head}${secondToLast}${hash}` : `${head}${secondToLast}-${hash}`;
 }

@@ -69,6 +69,18 @@ export function urlSafeSecret(owner: string, prop: string, value: string, minLen
   return value;
 }
 
+/**
+ * A word a shell may expand: no whitespace and no glob characters `* ? [ ]` (and no `:` in a user
+ * name, the htpasswd separator), for values that upstream scripts use unquoted. `secret` masks the
+ * value in the message.
+ */
+export function shellWord(owner: string, prop: string, value: string, secret: boolean, forbid = /[\s*?[\]]/): string {
+  if (value.length === 0 || forbid.test(value)) {
+    fail(owner, prop, secret ? value.replace(/./g, '*') : value, `must be non-empty without whitespace or * ? [ ]${forbid.source.includes(':') ? ' :' : ''} (the trino-operator passes it unquoted to a shell)`);
+  }
+  return value;
+}
+
 /** One of a fixed set of values. */
 export function oneOf<T extends string>(owner: string, prop: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { HiveCluster } from '../../imports/hive.stackable.tech';
 import {
-  dnsLabel, intInRange, IPodSelectable, Resources, restrictedPodOverrides, serviceFqdn, stackableResources,
-  validateResources, version,
+  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, OperatorPod, Resources, restrictedPodOverrides,
+  serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { S3Ref } from '../s3';
@@ -26,6 +26,16 @@ export interface HiveMetastoreProps {
 const THRIFT_PORT = 9083;
 
 /**
+ * The metastore pods as hive-operator 26.7.0 builds them (rust/operator-binary/src/crd/mod.rs:
+ * containers `hive` and, with vector logging, `vector`; recommended labels with
+ * `app.kubernetes.io/name` = `APP_NAME` "hive" and `instance` = the cluster name, which the
+ * NetworkPolicies of MinIO and PostgreSQL select). Our overrides add no volumes or containers.
+ */
+export function hiveMetastorePod(cluster: string): OperatorPod {
+  return { containers: ['hive', 'vector'], labels: { 'app.kubernetes.io/name': 'hive', 'app.kubernetes.io/instance': cluster } };
+}
+
+/**
  * A Hive metastore (Stackable `HiveCluster`) backed by PostgreSQL, with S3 access. The operator
  * publishes the discovery ConfigMap `<name>` (used by Trino catalogs) and the Service
  * `<name>-metastore` on port 9083 (thrift, used by Spark).
@@ -46,12 +56,16 @@ export class HiveMetastore extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: HiveMetastoreProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `HiveMetastore ${id}`;
     // The operator derives `<name>-metastore-<rolegroup>-...` names: keep room for the suffixes.
     this.name = dnsLabel(owner, 'name', props.name ?? 'hive', 40);
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 768 });
     this.discoveryConfigMapName = this.name;
+    // hive-operator 26.7.0 controller.rs: the metastore role's Listener is `<cluster>-metastore`
+    // (port `hive` 9083, class cluster-internal by default); the listener-operator names its Service
+    // after it, and the discovery ConfigMap `<cluster>` holds `thrift://<that Service>:9083`.
     this.host = serviceFqdn(this, `${this.name}-metastore`);
     this.thriftUri = `thrift://${this.host}:${THRIFT_PORT}`;
     this.podSelector = { 'app.kubernetes.io/name': 'hive', 'app.kubernetes.io/instance': this.name };

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { dnsLabel, intInRange, IPodSelectable, restrictedJob } from '../core';
+import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { checkMinioTrust, connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
 
 /** Props of {@link MinioBuckets}. */
@@ -34,8 +34,10 @@ export class MinioBuckets extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: MinioBucketsProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `MinioBuckets ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`);
+    checkMinioTrust(owner, props.trust, props.minio);
     this.buckets = props.buckets ?? ['demo', 'prediction'];
     if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);
     // S3 bucket names: 3-63 characters of lower-case letters, digits and '-'.

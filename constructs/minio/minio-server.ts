@@ -1,10 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, IMAGES, intInRange, IPodSelectable,
-  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+  BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, IMAGES,
+  intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod,
+  scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
+import { SecretScope, secretOperatorVolume } from '../secret-operator';
 
 /** Props of {@link MinioServer}. */
 export interface MinioServerProps {
@@ -21,6 +23,14 @@ export interface MinioServerProps {
   readonly credentialsClass?: S3CredentialsClass;
   /** secret-operator SecretClass that issues the server certificate. @default 'tls' */
   readonly tlsSecretClass?: string;
+  /**
+   * Lifetime of the server certificate in days, 1 to 15 (the default `tls` SecretClass issues at
+   * most 15). The secret-operator renews a certificate only by having the pod restarted some hours
+   * before it expires, so this is how often the single MinIO server restarts; with the
+   * secret-operator's own default of 24 hours it would restart about every 13 to 18 hours.
+   * @default 7
+   */
+  readonly certificateLifetimeDays?: number;
   /** Size of the data volume in GiB. @default 10 */
   readonly storageGi?: number;
   /** Storage class of the data volume. @default - the cluster's default storage class */
@@ -38,12 +48,21 @@ export interface MinioServerProps {
 }
 
 const API_PORT = 9000;
+
+/**
+ * MinIO reads its certificate and key from `<certs-dir>/public.crt` and `<certs-dir>/private.key`
+ * (minio/minio cmd/config-dir.go `publicCertFile` / `privateKeyFile`). The secret-operator
+ * writes `tls.crt` / `tls.key` unless told otherwise: the volume's
+ * `secrets.stackable.tech/format.tls-pem.cert-name` / `key-name` annotations rename them
+ * (see secret-operator/secret-volume.ts), and the subPath mounts use the same names.
+ */
+export const MINIO_TLS_FILES = { cert: 'public.crt', key: 'private.key' } as const;
 const CONSOLE_PORT = 9001;
 
 /**
  * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,
  * console on 9001), root credentials in a Secret, and a TLS certificate issued by the
- * secret-operator for `service=<name>` (files renamed to `public.crt`/`private.key` as MinIO wants).
+ * secret-operator for `service=<name>` (files named `public.crt`/`private.key` as MinIO wants).
  */
 export class MinioServer extends Construct implements IS3Endpoint, IPodSelectable {
   /** Name of the Service. */
@@ -56,6 +75,13 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
   public readonly consolePort = CONSOLE_PORT;
   /** The SecretClass that issues the server certificate. */
   public readonly tlsSecretClass: string;
+  /**
+   * Scopes of the server certificate: `service=<name>`, so its SAN is {@link host}, the name every
+   * client connects to (secret-operator 26.7.0 backend/mod.rs `scope_addresses`).
+   */
+  public readonly tlsScopes: SecretScope[];
+  /** The SecretClass the credentials Secret is labelled for, if any. */
+  public readonly credentialsClass?: S3CredentialsClass;
   /** The Secret with `accessKey` and `secretKey`. */
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
@@ -65,16 +91,20 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
 
   constructor(scope: Construct, id: string, props: MinioServerProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `MinioServer ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? 'minio');
     const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 10, 1);
+    const lifetimeDays = intInRange(owner, 'certificateLifetimeDays', props.certificateLifetimeDays ?? 7, 1, 15);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 1024 });
     const credentials = props.credentials ?? Credentials.literal('admin', 'adminadmin');
     urlSafeSecret(owner, 'credentials.username', credentials.username, 3);
     if (credentials.password !== undefined) urlSafeSecret(owner, 'credentials.password', credentials.password, 8);
+    this.credentialsClass = props.credentialsClass;
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.serviceName = name;
     this.host = serviceFqdn(this, name);
+    this.tlsScopes = [SecretScope.service(name)];
     this.podSelector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': name };
     this.credentials = credentials.bind(this, 'Credentials', {
       secretName: `${name}-s3-credentials`, usernameKey: 'accessKey', passwordKey: 'secretKey',
@@ -135,10 +165,10 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               volumeMounts: [
                 { name: 'data', mountPath: '/data' },
                 // MinIO creates `CAs/` inside its certs dir: a writable emptyDir holds the dir, the
-                // secret-operator volume provides the two files.
+                // secret-operator volume provides the two files under the names MinIO looks for.
                 { name: 'certs', mountPath: certsDir },
-                { name: 'tls', mountPath: `${certsDir}/public.crt`, subPath: 'public.crt', readOnly: true },
-                { name: 'tls', mountPath: `${certsDir}/private.key`, subPath: 'private.key', readOnly: true },
+                { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.cert}`, subPath: MINIO_TLS_FILES.cert, readOnly: true },
+                { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.key}`, subPath: MINIO_TLS_FILES.key, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
             }],
@@ -146,27 +176,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               { name: 'data', persistentVolumeClaim: { claimName: pvc.name } },
               scratchVolume('certs', 4),
               scratchVolume('tmp', 256),
-              {
-                name: 'tls',
-                ephemeral: {
-                  volumeClaimTemplate: {
-                    metadata: {
-                      annotations: {
-                        'secrets.stackable.tech/class': this.tlsSecretClass,
-                        'secrets.stackable.tech/scope': `service=${name}`,
-                        'secrets.stackable.tech/format': 'tls-pem',
-                        'secrets.stackable.tech/format.compatibility.tls-pem.cert-name': 'public.crt',
-                        'secrets.stackable.tech/format.compatibility.tls-pem.key-name': 'private.key',
-                      },
-                    },
-                    spec: {
-                      storageClassName: 'secrets.stackable.tech',
-                      accessModes: ['ReadWriteOnce'],
-                      resources: { requests: { storage: k8s.Quantity.fromString('1') } },
-                    },
-                  },
-                },
-              },
+              secretOperatorVolume('tls', { secretClass: this.tlsSecretClass, scopes: this.tlsScopes, format: 'tls-pem', pemFiles: MINIO_TLS_FILES, lifetimeDays }),
             ],
           },
         },

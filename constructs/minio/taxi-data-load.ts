@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  baseUrl, containerResources, dnsLabel, IMAGES, intInRange, IPodSelectable, months as validMonths,
-  Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
+  baseUrl, containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable,
+  months as validMonths, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { checkMinioTrust, connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -83,8 +83,10 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: TaxiDataLoadProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `TaxiDataLoad ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? 'load-ny-taxi-data');
+    checkMinioTrust(owner, props.trust, props.minio);
     this.months = validMonths(owner, 'months', props.months ?? ['2020-09', '2020-10', '2020-11', '2020-12']);
     const sourceUrl = baseUrl(owner, 'sourceUrl', props.sourceUrl ?? 'https://repo.stackable.tech/repository/misc/ny-taxi-data/');
     this.bucket = props.bucket ?? 'demo';

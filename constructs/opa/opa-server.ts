@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { OpaCluster } from '../../imports/opa.stackable.tech';
-import { dnsLabel, Resources, restrictedPodOverrides, stackableResources, validateResources, version } from '../core';
+import {
+  dnsLabel, ensureUniqueObjectNames, Resources, restrictedPodOverrides, stackableResources, validateResources,
+  version,
+} from '../core';
 
 /** Props of {@link OpaServer}. */
 export interface OpaServerProps {
@@ -25,6 +28,7 @@ export class OpaServer extends Construct {
 
   constructor(scope: Construct, id: string, props: OpaServerProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `OpaServer ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'opa', 40);
     this.discoveryConfigMapName = this.name;

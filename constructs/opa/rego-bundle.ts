@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsSubdomain } from '../core';
+import { dnsSubdomain, ensureUniqueObjectNames } from '../core';
 
 /** Props of {@link RegoBundle}. */
 export interface RegoBundleProps {
@@ -20,6 +20,7 @@ export class RegoBundle extends Construct {
 
   constructor(scope: Construct, id: string, props: RegoBundleProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     this.name = dnsSubdomain(`RegoBundle ${id}`, 'name', props.name);
     for (const file of Object.keys(props.files)) {
       if (!/^[A-Za-z0-9_-]+\.rego$/.test(file)) {

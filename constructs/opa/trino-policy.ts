@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { dnsSubdomain, nonEmpty } from '../core';
+import { dnsSubdomain, ensureUniqueObjectNames, nonEmpty } from '../core';
 import { RegoBundle } from './rego-bundle';
 
 /** Props of {@link TrinoPolicy}. */
@@ -30,6 +30,7 @@ export class TrinoPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TrinoPolicyProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     this.admins = props.admins ?? ['admin'];
     if (this.admins.length === 0) throw new Error(`TrinoPolicy ${id}: admins must list at least one user (nobody could use Trino)`);
     this.admins.forEach((a, i) => {

@@ -2,8 +2,9 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, Credentials, dnsLabel, IMAGES, intInRange, IPodSelectable, PodNetworkPolicy,
-  Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, sqlIdentifier, validateResources,
+  BoundCredentials, containerResources, Credentials, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange,
+  IPodSelectable, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn,
+  sqlIdentifier, validateResources,
 } from '../core';
 
 /** Props of {@link PostgresDatabase}. */
@@ -62,6 +63,7 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `PostgresDatabase ${id}`;
     // StatefulSet pods carry `controller-revision-hash: <name>-<10 chars>`, a label value of at most 63.
     const name = dnsLabel(owner, 'name', props.name ?? 'postgresql', 52);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { S3Connection as S3ConnectionResource, S3ConnectionSpecAccessStyle } from '../../imports/s3.stackable.tech';
-import { dnsSubdomain } from '../core';
+import { dnsSubdomain, ensureUniqueObjectNames } from '../core';
 import { S3CredentialsClass } from './s3-credentials-class';
 
 /** An S3 endpoint served with TLS, as the Stackable S3 resources describe it. */
@@ -11,6 +11,8 @@ export interface IS3Endpoint {
   readonly apiPort: number;
   /** The secret-operator SecretClass whose CA signs the endpoint's certificate. */
   readonly tlsSecretClass: string;
+  /** The SecretClass its credentials Secret is labelled for, if it has one. */
+  readonly credentialsClass?: S3CredentialsClass;
 }
 
 /** Props of {@link S3Connection}. */
@@ -19,8 +21,12 @@ export interface S3ConnectionProps {
   readonly name?: string;
   /** The S3 server. */
   readonly endpoint: IS3Endpoint;
-  /** Where the products get the credentials from. */
-  readonly credentialsClass: S3CredentialsClass;
+  /**
+   * Where the products get the credentials from; the endpoint's credentials Secret must be
+   * labelled for it.
+   * @default - the endpoint's `credentialsClass`
+   */
+  readonly credentialsClass?: S3CredentialsClass;
 }
 
 
@@ -32,17 +38,33 @@ export interface S3ConnectionProps {
 export class S3Connection extends Construct {
   /** Name of the S3Connection. */
   public readonly name: string;
+  /** The SecretClass the products get the credentials through. */
+  public readonly credentialsClass: S3CredentialsClass;
 
   constructor(scope: Construct, id: string, props: S3ConnectionProps) {
     super(scope, id);
-    this.name = dnsSubdomain('S3Connection', 'name', props.name ?? 'minio');
+    ensureUniqueObjectNames(this);
+    const owner = `S3Connection ${id}`;
+    this.name = dnsSubdomain(owner, 'name', props.name ?? 'minio');
+    const endpointClass = props.endpoint.credentialsClass;
+    const credentialsClass = props.credentialsClass ?? endpointClass;
+    if (credentialsClass === undefined) {
+      throw new Error(`${owner}: credentialsClass is missing and the endpoint's credentials are labelled for no S3CredentialsClass: give the endpoint (e.g. MinioServer credentialsClass) an S3CredentialsClass`);
+    }
+    if (endpointClass !== undefined && credentialsClass.name !== endpointClass.name) {
+      throw new Error(`${owner}: credentialsClass "${credentialsClass.name}" (${credentialsClass.node.path}) is not the class the endpoint's credentials are labelled for, "${endpointClass.name}" (${endpointClass.node.path}): products would find no credentials; leave credentialsClass out to use the endpoint's`);
+    }
+    if (endpointClass === undefined && props.endpoint instanceof Construct) {
+      throw new Error(`${owner}: the endpoint ${props.endpoint.node.path} labels its credentials for no S3CredentialsClass, so products would find none through "${credentialsClass.name}": pass the class to the endpoint (e.g. MinioServer credentialsClass) instead`);
+    }
+    this.credentialsClass = credentialsClass;
     new S3ConnectionResource(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         host: props.endpoint.host,
         port: props.endpoint.apiPort,
         accessStyle: S3ConnectionSpecAccessStyle.PATH,
-        credentials: { secretClass: props.credentialsClass.name },
+        credentials: { secretClass: credentialsClass.name },
         tls: { verification: { server: { caCert: { secretClass: props.endpoint.tlsSecretClass } } } },
       },
     });

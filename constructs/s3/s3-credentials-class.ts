@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { SecretClass } from '../../imports/secrets.stackable.tech';
-import { clusterScoped, dnsSubdomain } from '../core';
+import { clusterScoped, dnsSubdomain, ensureUniqueObjectNames } from '../core';
 
 /** Props of {@link S3CredentialsClass}. */
 export interface S3CredentialsClassProps {
@@ -22,6 +22,7 @@ export class S3CredentialsClass extends Construct {
 
   constructor(scope: Construct, id: string, props: S3CredentialsClassProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     this.name = dnsSubdomain('S3CredentialsClass', 'name', props.name ?? 's3-credentials-class');
     this.secretLabels = { 'secrets.stackable.tech/class': this.name };
     clusterScoped(new SecretClass(this, 'Resource', {

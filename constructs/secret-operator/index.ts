@@ -1,1 +1,2 @@
 export * from './tls-trust-store';
+export * from './secret-volume';

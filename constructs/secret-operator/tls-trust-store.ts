@@ -1,7 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { TrustStore, TrustStoreSpecTargetKind } from '../../imports/secrets.stackable.tech';
-import { dnsSubdomain } from '../core';
+import { dnsSubdomain, ensureUniqueObjectNames } from '../core';
+
+/**
+ * The key under which the secret-operator 26.7.0 writes the CA of a `tls-pem` TrustStore into its
+ * ConfigMap (rust/operator-binary/src/crd/trust_store/mod.rs `tlsPemCaName`, default `ca.crt`;
+ * truststore_controller.rs writes a ConfigMap of the TrustStore's own name).
+ */
+export const TRUST_STORE_CA_KEY = 'ca.crt';
 
 /** Props of {@link TlsTrustStore}. */
 export interface TlsTrustStoreProps {
@@ -22,10 +29,11 @@ export class TlsTrustStore extends Construct {
   /** The SecretClass whose CA this is. */
   public readonly secretClass: string;
   /** Where {@link volumeMount} puts the CA certificate file. */
-  public readonly caFile = '/stackable/trust/ca.crt';
+  public readonly caFile = `/stackable/trust/${TRUST_STORE_CA_KEY}`;
 
   constructor(scope: Construct, id: string, props: TlsTrustStoreProps = {}) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     this.configMapName = dnsSubdomain('TlsTrustStore', 'name', props.name ?? 'tls-ca');
     this.secretClass = dnsSubdomain('TlsTrustStore', 'secretClass', props.secretClass ?? 'tls');
     new TrustStore(this, 'Resource', {
@@ -36,7 +44,7 @@ export class TlsTrustStore extends Construct {
 
   /** A pod volume with the CA certificate. */
   public volume(name = 'tls-trust'): k8s.Volume {
-    return { name, configMap: { name: this.configMapName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
+    return { name, configMap: { name: this.configMapName, items: [{ key: TRUST_STORE_CA_KEY, path: TRUST_STORE_CA_KEY }] } };
   }
 
   /** Mounts {@link volume} so that the CA is at {@link caFile}. */

@@ -4,8 +4,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
-  dnsLabel, intInRange, IPodSelectable, numberInHalfOpen, Resources, restrictedPodOverrides, sqlIdentifier,
-  stackableResources, validateResources, version,
+  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, numberInHalfOpen, OperatorPod, Resources,
+  restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
 import { MinioBuckets, TaxiDataLoad } from '../minio';
@@ -74,11 +74,46 @@ export interface AnomalyDetectionJobProps {
   readonly executorResources?: Resources;
   /** CPU and memory of the spark-submit pod. @default 100m-1000m CPU, 1024 MiB */
   readonly submitResources?: Resources;
+  /**
+   * How often the spark-submit Job retries a failed run, e.g. when the Hive metastore or MinIO is
+   * briefly unavailable. The spark-k8s operator makes it the submit Job's `backoffLimit` and
+   * defaults it to 0 (spark-k8s-operator main@405d551, rust/operator-binary/src/crd/constants.rs
+   * `DEFAULT_SUBMIT_JOB_RETRY_ON_FAILURE_COUNT`, spark_k8s_controller.rs `backoff_limit`), so one
+   * transient failure would end the application for good. Reruns are safe: the job replaces its
+   * table as a whole. Kubernetes waits 10 s, 20 s, 40 s, ... between attempts.
+   * @default 4
+   */
+  readonly retryOnFailureCount?: number;
   /** Maven coordinates of the Iceberg runtime. @default 'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0' */
   readonly icebergRuntime?: string;
 }
 
 const JOB_FILE = 'anomaly_detection.py';
+
+/**
+ * The spark-submit pod of a SparkApplication as the spark-k8s operator builds it
+ * (spark-k8s-operator main@405d551, no 26.7 tag: rust/operator-binary/src/spark_k8s_controller.rs
+ * `spark_job`, one container `spark-submit`, no init containers; crd/mod.rs `volumes`: `config`,
+ * `driver-pod-template`, `executor-pod-template`, `log`, `job-files` (with `spec.image`),
+ * `req-files` (with requirements), one named after the S3 credentials SecretClass, `ivy2` (with
+ * packages), `stackable-truststore` and one named after the S3 TLS SecretClass; then `spec.volumes`).
+ * Labels from operator-rs 0.111.1 `recommended_labels` with `app.kubernetes.io/name: spark-k8s`
+ * (crd/constants.rs `APP_NAME`); the driver and executor pods, built by Spark from the operator's
+ * pod templates, carry the same `name` and `instance`.
+ */
+export function sparkSubmitPod(app: string, s3CredentialsClass: string, s3TlsClass: string, specVolumes: readonly string[]): OperatorPod {
+  return {
+    containers: ['spark-submit'],
+    volumes: {
+      names: ['config', 'driver-pod-template', 'executor-pod-template', 'log', 'job-files', 'req-files', s3CredentialsClass, 'ivy2', 'stackable-truststore', s3TlsClass, ...specVolumes],
+      mountPaths: {
+        'spark-submit': ['/stackable/spark/driver-pod-templates', '/stackable/spark/executor-pod-templates', '/stackable/spark/jobs', '/stackable/spark/requirements',
+          `/stackable/secrets/${s3CredentialsClass}`, '/stackable/log', '/ivy2', '/stackable/truststore', `/stackable/mount_server_tls/${s3TlsClass}`],
+      },
+    },
+    labels: { 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': app },
+  };
+}
 const JOB_DIR = '/stackable/spark/jobs';
 
 /**
@@ -103,6 +138,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: AnomalyDetectionJobProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `AnomalyDetectionJob ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40);
     const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };
@@ -117,6 +153,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     }
     const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);
     const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
+    const retryOnFailureCount = intInRange(owner, 'retryOnFailureCount', props.retryOnFailureCount ?? 4, 0, 100);
     const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
     const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 });
     const submit = validateResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
@@ -161,7 +198,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
         },
         volumes: [{ name: 'job-files', configMap: { name: jobFiles.name } }],
         job: {
-          config: { resources: stackableResources(submit), volumeMounts: mounts },
+          config: { resources: stackableResources(submit), volumeMounts: mounts, retryOnFailureCount },
           podOverrides: restrictedPodOverrides({
             containers: [],
             initContainers: [props.data.waitForDataContainer()],

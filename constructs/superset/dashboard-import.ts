@@ -3,8 +3,8 @@ import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  containerResources, dnsLabel, intInRange, IPodSelectable, PodNetworkPolicy, Resources, restrictedContainer,
-  restrictedJob, scratchVolume, stackableImage, validateResources,
+  containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
+  restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { OutputTable } from '../spark';
@@ -26,7 +26,12 @@ export interface SupersetDashboardImportProps {
   readonly name?: string;
   /** How long the Job waits for Superset before it fails. @default 1800 */
   readonly waitSeconds?: number;
-  /** Image with Python 3 (the Superset image, which the import script needs nothing beyond). @default - the Stackable Superset image */
+  /**
+   * Image with Python 3 (the Superset image, which the import script needs nothing beyond). The
+   * pod runs as the Stackable images' user ({@link STACKABLE_IMAGE_USER}), so another image must
+   * work as UID 1000, group 0.
+   * @default - the Stackable Superset image
+   */
   readonly image?: string;
   /** CPU and memory. @default 50m-500m CPU, 256 MiB */
   readonly resources?: Resources;
@@ -55,9 +60,13 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
 
   constructor(scope: Construct, id: string, props: SupersetDashboardImportProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `SupersetDashboardImport ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.superset.name}-import-dashboard`, 52);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
+    if (props.trust.secretClass !== props.trino.tlsSecretClass) {
+      throw new Error(`${owner}: trust (${props.trust.node.path}) holds the CA of SecretClass "${props.trust.secretClass}", but the certificate of ${props.trino.node.path} is issued by "${props.trino.tlsSecretClass}": Superset could not verify Trino; use a TlsTrustStore of that class`);
+    }
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 256 });
     this.podSelector = { 'app.kubernetes.io/name': 'superset-import-dashboard', 'app.kubernetes.io/instance': name };
     this.bundle = dashboardBundle({
@@ -85,6 +94,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       name,
       labels: this.podSelector,
       backoffLimit: 6,
+      user: STACKABLE_IMAGE_USER,
       pod: {
         containers: [{
           name: 'import',

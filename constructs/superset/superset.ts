@@ -2,8 +2,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
-  BoundCredentials, Credentials, dnsLabel, intInRange, IPodSelectable, LISTENER_CLASSES, ListenerClassName,
-  nonEmptySecret, oneOf, Resources, restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
+  BoundCredentials, Credentials, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, LISTENER_CLASSES,
+  ListenerClassName, nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn,
+  stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
@@ -16,13 +17,18 @@ export interface SupersetProps {
   readonly productVersion?: string;
   /**
    * The admin user. An existing Secret must hold the keys `adminUser.username`,
-   * `adminUser.firstname`, `adminUser.lastname`, `adminUser.email`, `adminUser.password` and
-   * `connections.secretKey`, as the superset-operator expects.
+   * `adminUser.firstname`, `adminUser.lastname`, `adminUser.email` and `adminUser.password`, which
+   * the superset-operator 26.7.0 reads as required variables
+   * (rust/operator-binary/src/controller/build/resource/mod.rs, `ADMIN_*` from `credentialsSecret`).
    * @default - Credentials.literal('admin', 'adminadmin') in Secret `<name>-credentials`
    */
   readonly admin?: Credentials;
-  /** Flask `SECRET_KEY` written into a created credentials Secret (signs sessions, encrypts stored passwords). @default 'demo-superset-secret-key' */
-  readonly secretKey?: string;
+  /**
+   * Flask `SECRET_KEY` (signs sessions, encrypts the database passwords Superset stores), in the
+   * Secret {@link Superset.secretKeySecretName} that the superset-operator reads it from.
+   * @default SupersetSecretKey.literal('demo-superset-secret-key')
+   */
+  readonly secretKey?: SupersetSecretKey;
   /** The PostgreSQL database for Superset's metadata. */
   readonly database: PostgresDatabase;
   /** CA trust mounted at `/stackable/trust/ca.crt`, for verifying TLS of the databases Superset queries (Trino). */
@@ -36,6 +42,54 @@ export interface SupersetProps {
 }
 
 const HTTP_PORT = 8088;
+
+/**
+ * The pods of a SupersetCluster's `nodes` role as superset-operator 26.7.0 builds them
+ * (rust/operator-binary/src/controller/build/resource/statefulset.rs and resource/mod.rs:
+ * containers `superset`, `metrics` and, with vector logging, `vector`; volumes `config`,
+ * `log-config`, `log` and the `listener` volume claim; labels from operator-rs 0.113.3
+ * `recommended_labels`).
+ */
+export function supersetNodePod(cluster: string): OperatorPod {
+  return {
+    containers: ['superset', 'metrics', 'vector'],
+    volumes: {
+      names: ['config', 'log-config', 'log', 'listener'],
+      mountPaths: { superset: ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'], metrics: [], vector: ['/stackable/config/vector.yaml', '/stackable/log'] },
+    },
+    labels: { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': cluster },
+  };
+}
+
+/** The key of Superset's `SECRET_KEY` in {@link Superset.secretKeySecretName}. */
+export const SECRET_KEY_KEY = 'SECRET_KEY';
+
+/**
+ * Where Superset's `SECRET_KEY` comes from. The superset-operator 26.7 reads it only from the
+ * Secret `<cluster>-secret-key` (key `SECRET_KEY`) and creates that Secret with a random key when
+ * it is missing, so the choice is: a key of ours in that Secret, or the operator's random one.
+ */
+export class SupersetSecretKey {
+  /**
+   * This key, written into `<cluster>-secret-key`. A later change is picked up (the
+   * commons-operator restarts Superset when the Secret changes), but the database passwords
+   * Superset stored under the old key can then no longer be decrypted: set it before the first
+   * install, or re-import the databases afterwards.
+   */
+  public static literal(value: string): SupersetSecretKey {
+    return new SupersetSecretKey(value);
+  }
+
+  /** A random key the superset-operator generates on first start and keeps; no Secret in the chart. */
+  public static generated(): SupersetSecretKey {
+    return new SupersetSecretKey(undefined);
+  }
+
+  private constructor(
+    /** The literal key, or undefined when the operator generates it. */
+    public readonly value: string | undefined,
+  ) {}
+}
 
 /**
  * Apache Superset (Stackable `SupersetCluster`) with its admin credentials Secret and PostgreSQL
@@ -52,18 +106,25 @@ export class Superset extends Construct implements IPodSelectable {
   public readonly port = HTTP_PORT;
   /** The admin credentials. */
   public readonly admin: BoundCredentials;
+  /** The Secret holding Superset's `SECRET_KEY` (key {@link SECRET_KEY_KEY}). */
+  public readonly secretKeySecretName: string;
   /** Labels of the Superset pods. */
   public readonly podSelector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: SupersetProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `Superset ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'superset', 40);
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '6.1.0');
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 2048 });
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
-    const secretKey = nonEmptySecret(owner, 'secretKey', props.secretKey ?? 'demo-superset-secret-key');
+    const secretKey = props.secretKey ?? SupersetSecretKey.literal('demo-superset-secret-key');
+    if (secretKey.value !== undefined) nonEmptySecret(owner, 'secretKey', secretKey.value);
+    // superset-operator 26.7.0 crd/mod.rs: the nodes role's Listener is `<cluster>-node` (port `http`
+    // 8088); the listener-operator 26.7.0 names its Service after the Listener
+    // (listener_controller.rs `svc_name`), with a ClusterIP for every listener class.
     this.host = serviceFqdn(this, `${this.name}-node`);
     this.podSelector = { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': this.name };
 
@@ -75,9 +136,28 @@ export class Superset extends Construct implements IPodSelectable {
         'adminUser.firstname': 'Superset',
         'adminUser.lastname': 'Admin',
         'adminUser.email': 'admin@superset.com',
-        'connections.secretKey': secretKey,
       },
     });
+
+    // superset-operator 26.7.0 keeps SECRET_KEY in its own Secret `<cluster>-secret-key`, key
+    // `SECRET_KEY` (rust/operator-binary/src/crd/mod.rs `shared_secret_key_secret_name`,
+    // `INTERNAL_SECRET_SECRET_KEY`), and passes it to the pods as a secretKeyRef. On each reconcile it
+    // creates that Secret with a random key only if it is missing and never changes an existing one
+    // (controller.rs `create_random_secret_if_not_exists`; operator-rs 0.113.3
+    // commons/random_secret_creation.rs), so ours is the one used. `connections.secretKey` in the
+    // credentials Secret is only read once, to migrate a 26.3 installation, when this Secret is
+    // missing (controller.rs `migrate_legacy_secret_key_secret_from_26_3`). The StatefulSet carries
+    // `restarter.stackable.tech/enabled=true`, so the commons-operator restarts Superset when a
+    // Secret its env references changes (commons-operator main@fa3fb33
+    // rust/operator-binary/src/restart_controller/statefulset.rs, secretKeyRef).
+    this.secretKeySecretName = `${this.name}-secret-key`;
+    if (secretKey.value !== undefined) {
+      new k8s.KubeSecret(this, 'SecretKey', {
+        metadata: { name: this.secretKeySecretName },
+        type: 'Opaque',
+        stringData: { [SECRET_KEY_KEY]: secretKey.value },
+      });
+    }
 
     const db = props.database;
     db.allowFrom(this);

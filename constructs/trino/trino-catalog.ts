@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TrinoCatalog as TrinoCatalogResource, TrinoCatalogSpecConnector } from '../../imports/trino.stackable.tech';
-import { dnsLabel } from '../core';
+import { dnsLabel, ensureUniqueObjectNames } from '../core';
 import { HiveMetastore } from '../hive';
 import { S3Ref } from '../s3';
 import { TrinoCluster } from './trino-cluster';
@@ -50,6 +50,7 @@ export class TrinoCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: TrinoCatalogProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     // Trino catalog names in SQL: keep to lower-case names without '-' (no quoting needed).
     this.name = dnsLabel(`TrinoCatalog ${id}`, 'name', props.name);
     if (this.name.includes('-')) throw new Error(`TrinoCatalog ${id}: name "${this.name}" must not contain '-' (it is used unquoted in SQL)`);

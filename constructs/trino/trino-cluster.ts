@@ -2,10 +2,13 @@ import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
-  BoundCredentials, clusterScoped, LISTENER_CLASSES, ListenerClassName, Credentials, dnsLabel, dnsSubdomain, intInRange, IPodSelectable, oneOf, Resources,
-  restrictedPodOverrides, serviceFqdn, stackableResources, validateResources, version,
+  BoundCredentials, clusterScoped, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
+  IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
+  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
+  validateResources, version,
 } from '../core';
 import { OpaServer, TrinoPolicy } from '../opa';
+import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
 
 /** Props of {@link TrinoCluster}. */
 export interface TrinoClusterProps {
@@ -33,21 +36,77 @@ export interface TrinoClusterProps {
   readonly workerResources?: Resources;
   /** How the coordinator is exposed. @default 'external-stable' */
   readonly listenerClass?: ListenerClassName;
+  /** secret-operator SecretClass of the server certificate (clients must trust its CA). @default 'tls' */
+  readonly tlsSecretClass?: string;
+}
+
+/** The role group this construct creates for each role. */
+const ROLE_GROUP = 'default';
+
+/**
+ * The pods of a TrinoCluster role as trino-operator 26.7.0 builds them (crd/mod.rs `Container`:
+ * init container `prepare`, `trino`, `vector` with vector logging, `password-file-updater` on the
+ * coordinator with a static AuthenticationClass; controller/build/resource/statefulset.rs). Our
+ * overrides add no volumes or containers, so only the names are modelled.
+ */
+export function trinoPod(cluster: string): OperatorPod {
+  return {
+    containers: ['prepare', 'trino', 'vector', 'password-file-updater'],
+    labels: { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': cluster },
+  };
 }
 
 const HTTPS_PORT = 8443;
 
 /**
+ * The DNS names in a coordinator's TLS certificate. trino-operator 26.7.0
+ * (controller/build/resource/statefulset.rs `create_tls_volume`, `secret_volume_listener_scope`)
+ * requests pod scope and the scope of the listener volume `listener`; pod scope names the pod's
+ * `subdomain`, which the StatefulSet controller sets to the StatefulSet's `serviceName`, the role
+ * group's headless Service (statefulset.rs `service_name`); the listener volume contributes the
+ * Listener's addresses, which are DNS names only for ClusterIP classes (listener-operator 26.7.0
+ * listener_controller.rs: `<listener>.<ns>.svc.<domain>`; NodePort and LoadBalancer give node or
+ * load-balancer addresses). See secret-operator/secret-volume.ts `scopeAddresses`.
+ */
+export function coordinatorCertificateNames(cluster: string, namespace: string, listenerClass: ListenerClassName, roleGroups: Readonly<Record<string, number>>): string[] {
+  const listenerService = `${cluster}-coordinator`;
+  const clusterIp = Object.values(LISTENER_PRESETS).every(preset => preset[listenerClass] === 'ClusterIP');
+  const listenerDnsNames = { listener: clusterIp ? [`${listenerService}.${namespace}.svc.${CLUSTER_DOMAIN}`] : [] };
+  const names: string[] = [];
+  for (const [roleGroup, replicas] of Object.entries(roleGroups)) {
+    const statefulSet = qualifiedRoleGroupName(cluster, 'coordinator', roleGroup);
+    const podSubdomain = roleGroupHeadlessServiceName(cluster, 'coordinator', roleGroup);
+    for (let i = 0; i < replicas; i++) {
+      names.push(...scopeAddresses([SecretScope.pod(), SecretScope.listenerVolume('listener')], { namespace, podName: `${statefulSet}-${i}`, podSubdomain, listenerDnsNames }));
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
  * A Trino cluster (Stackable `TrinoCluster`): password authentication through a static
  * AuthenticationClass, authorization by OPA, catalogs selected by the label `trino: <name>`
  * (see {@link TrinoCatalog}). Authentication forces HTTPS: clients reach the coordinator at
- * `<name>-coordinator:8443`.
+ * {@link host}:8443, a name its certificate holds.
  */
 export class TrinoCluster extends Construct implements IPodSelectable {
   /** Name of the TrinoCluster. */
   public readonly name: string;
-  /** In-cluster DNS name of the coordinator. */
+  /**
+   * In-cluster DNS name of the coordinator that its TLS certificate holds: the role group's
+   * headless Service `<name>-coordinator-default-headless`. The trino-operator 26.7.0
+   * (rust/operator-binary/src/controller/build/resource/statefulset.rs `create_tls_volume`) asks
+   * the secret-operator for a certificate with pod scope (SANs: the pod's `subdomain`, which is the
+   * headless Service, statefulset.rs `service_name`) and the listener volume's scope (only the
+   * listener's addresses: for `external-*` classes the node or load-balancer addresses). The
+   * listener Service `<name>-coordinator` is in neither, so TLS clients that verify the host
+   * name connect here.
+   */
   public readonly host: string;
+  /** Name of the Service the listener-operator creates for the coordinator (its listener class decides its type). */
+  public readonly listenerServiceName: string;
+  /** The SecretClass of the server certificate. */
+  public readonly tlsSecretClass: string;
   /** HTTPS port of the coordinator. */
   public readonly port = HTTPS_PORT;
   /** The admin user's credentials. */
@@ -59,6 +118,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
 
   constructor(scope: Construct, id: string, props: TrinoClusterProps) {
     super(scope, id);
+    ensureUniqueObjectNames(this);
     const owner = `TrinoCluster ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
     const workers = intInRange(owner, 'workers', props.workers ?? 1, 1);
@@ -67,11 +127,22 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const authClassName = dnsSubdomain(owner, 'authenticationClassName', props.authenticationClassName ?? `${this.name}-users`);
-    this.host = serviceFqdn(this, `${this.name}-coordinator`);
+    this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
+    this.host = serviceFqdn(this, roleGroupHeadlessServiceName(this.name, 'coordinator', ROLE_GROUP));
+    // trino-operator 26.7.0 controller/build/resource/listener.rs `group_listener_name`: `<cluster>-coordinator`.
+    this.listenerServiceName = `${this.name}-coordinator`;
     this.catalogLabels = { trino: this.name };
     this.podSelector = { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': this.name };
 
     const admin = props.admin ?? Credentials.literal('admin', 'adminadmin');
+    // trino-operator 26.7.0 authentication/password/file.rs: the password-file-updater sidecar runs
+    // `htpasswd -nbBC 12 ${user_name} ${password}` unquoted and splits its output on spaces, so
+    // whitespace or glob characters silently break the login of every user of the Secret.
+    shellWord(owner, 'admin.username', admin.username, false, /[\s*?[\]:]/);
+    if (admin.password !== undefined) shellWord(owner, 'admin.password', admin.password, true);
+    if (!props.policy.admins.includes(admin.username)) {
+      throw new Error(`${owner}: admin "${admin.username}" is not an admin of ${props.policy.node.path} (admins: ${props.policy.admins.map(a => `"${a}"`).join(', ')}): OPA would deny it everything; add it to the policy's admins`);
+    }
     this.admin = admin.bind(this, 'Users', { secretName: `${this.name}-users`, passwordKey: admin.username });
     clusterScoped(new AuthenticationClass(this, 'AuthenticationClass', {
       metadata: { name: authClassName },
@@ -86,17 +157,18 @@ export class TrinoCluster extends Construct implements IPodSelectable {
           catalogLabelSelector: { matchLabels: this.catalogLabels },
           authentication: [{ authenticationClass: authClassName }],
           authorization: { opa: { configMapName: props.opa.discoveryConfigMapName, package: props.policy.packageName } },
+          tls: { serverSecretClass: this.tlsSecretClass },
         },
         coordinators: {
           roleConfig: { listenerClass },
           config: { resources: stackableResources(coordinatorResources) },
           podOverrides: restrictedPodOverrides(),
-          roleGroups: { default: { replicas: 1 } },
+          roleGroups: { [ROLE_GROUP]: { replicas: 1 } },
         },
         workers: {
           config: { resources: stackableResources(workerResources) },
           podOverrides: restrictedPodOverrides(),
-          roleGroups: { default: { replicas: workers } },
+          roleGroups: { [ROLE_GROUP]: { replicas: workers } },
         },
       },
     });

@@ -4,7 +4,7 @@
  * Run: npx jest test/core
  */
 import { k8s } from 'cdk8s-plus-28';
-import { containerResources, stackableResources, validateResources } from '../../constructs/core';
+import { containerResources, resourcesFromStackable, stackableResources, validateResources } from '../../constructs/core';
 
 const r = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 512 };
 
@@ -40,5 +40,31 @@ describe('resources', () => {
     [{ ...r, ephemeralStorageMi: 32 }, /O: resources\.ephemeralStorageMi 32 must be an integer >= 64/],
   ])('rejects %j', (value, message) => {
     expect(() => validateResources('O', 'resources', value)).toThrow(message);
+  });
+});
+
+describe('resourcesFromStackable', () => {
+  it('reads the cpu.min / cpu.max / memory.limit of Stackable manifests', () => {
+    expect(resourcesFromStackable({ cpu: { min: '500m', max: '2' }, memory: { limit: '4Gi' } })).toEqual({ cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 4096 });
+    expect(resourcesFromStackable({ cpu: { min: '0.25', max: '1.5' }, memory: { limit: '768Mi' }, ephemeralStorage: '1G' }))
+      .toEqual({ cpuRequestMillis: 250, cpuLimitMillis: 1500, memoryMi: 768, ephemeralStorageMi: 954 });
+  });
+
+  it('round-trips with stackableResources', () => {
+    const shape = stackableResources({ cpuRequestMillis: 300, cpuLimitMillis: 1200, memoryMi: 2048 });
+    expect(stackableResources(resourcesFromStackable(shape))).toEqual(shape);
+  });
+
+  it.each([
+    [{ cpu: { min: 'half', max: '1' }, memory: { limit: '1Gi' } }, /cpu\.min "half" is not a positive quantity/],
+    [{ cpu: { min: '1', max: '2' }, memory: { limit: '4GB' } }, /memory\.limit "4GB" is not a positive quantity \(suffixes: Ki, Mi, Gi, Ti, k, M, G, T or none\)/],
+    [{ cpu: { min: '0', max: '2' }, memory: { limit: '1Gi' } }, /cpu\.min "0" is not a positive quantity/],
+  ])('rejects %j', (value, message) => {
+    expect(() => resourcesFromStackable(value)).toThrow(message);
+  });
+
+  it('is checked like any Resources where it is used (limit below request)', () => {
+    expect(() => validateResources('X', 'resources', resourcesFromStackable({ cpu: { min: '2', max: '1' }, memory: { limit: '1Gi' } })))
+      .toThrow(/X: resources\.cpuLimitMillis 1000 must be an integer >= 2000/);
   });
 });

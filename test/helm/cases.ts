@@ -45,7 +45,7 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
     build: demoBuilder(),
     values: DEMO_VALUES,
     samples: new Map<string, ValueSetting>([
-      ['admin.password', 'S4mple admin: "pass" {{ x }} #1'],
+      ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
       ['postgresql.hivePassword', 'hive pw: \'1\''],
       ['postgresql.hiveIcebergPassword', 'iceberg\\pw#2'],
@@ -57,6 +57,7 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
     invalid: [
       { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },
       { what: 'an empty admin password', values: { admin: { password: '' } }, builderError: /password must not be empty/ },
+      { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
       { what: 'a MinIO password that is not URL-safe', values: { minio: { rootPassword: 'pass word/123' } }, builderError: MINIO_PASSWORD },
       { what: 'an empty database password', values: { postgresql: { supersetPassword: '' } }, builderError: /password must not be empty/ },

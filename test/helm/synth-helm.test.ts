@@ -228,7 +228,7 @@ describe('the demo chart', () => {
     }
     const key = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value === 'superset.secretKey'));
     expect(key.map((s) => `${s.object} ${s.path.join('.')}`)).toEqual([
-      'v1/Secret default/superset-credentials stringData.connections.secretKey',
+      'v1/Secret default/superset-secret-key stringData.SECRET_KEY',
     ]);
   });
 

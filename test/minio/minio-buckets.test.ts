@@ -87,6 +87,12 @@ describe('MinioBuckets', () => {
       const { chart, trust, minio } = setup();
       return new MinioBuckets(chart, 'Buckets', { minio, trust, ...props });
     };
+    it('trust in another SecretClass than the one issuing MinIO\'s certificate, naming both', () => {
+      const { chart, minio } = setup();
+      const other = new TlsTrustStore(chart, 'OtherTrust', { name: 'other-ca', secretClass: 'other' });
+      expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust: other }))
+        .toThrow(/^MinioBuckets Buckets: trust \(test\/OtherTrust\) holds the CA of SecretClass "other", but the certificate of test\/Minio is issued by "tls"/);
+    });
     it('an empty bucket list', () => {
       expect(build({ buckets: [] })).toThrow(/MinioBuckets Buckets: buckets must list at least one bucket/);
     });

@@ -159,11 +159,26 @@ describe('MinioServer', () => {
     expect(() => synth(chart)).toThrow(/PodNetworkPolicy minio: no client was allowed/);
   });
 
+  it('asks for a 7-day certificate, so that the single server restarts weekly for renewal, not daily', () => {
+    const lifetime = (props: ConstructorParameters<typeof MinioServer>[2]) => {
+      const chart = Testing.chart();
+      new MinioServer(chart, 'Minio', props);
+      const dep = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
+      return dep.spec.template.spec.volumes.find((v: any) => v.name === 'tls').ephemeral.volumeClaimTemplate.metadata.annotations['secrets.stackable.tech/backend.autotls.cert.lifetime'];
+    };
+    expect(lifetime({})).toBe('7d');
+    expect(lifetime({ certificateLifetimeDays: 15 })).toBe('15d');
+  });
+
   describe('rejects bad props', () => {
     const build = (props: ConstructorParameters<typeof MinioServer>[2]) => () => new MinioServer(Testing.chart(), 'Minio', props);
 
     it('a name that is not a DNS label', () => {
       expect(build({ name: 'My_Minio' })).toThrow(/MinioServer Minio: name "My_Minio" is not a valid name/);
+    });
+    it('a certificate lifetime the default tls SecretClass does not issue', () => {
+      expect(build({ certificateLifetimeDays: 30 })).toThrow(/MinioServer Minio: certificateLifetimeDays 30 must be an integer between 1 and 15/);
+      expect(build({ certificateLifetimeDays: 0 })).toThrow(/MinioServer Minio: certificateLifetimeDays 0 must be an integer between 1 and 15/);
     });
     it('a non-integer storageGi', () => {
       expect(build({ storageGi: 1.5 })).toThrow(/MinioServer Minio: storageGi 1\.5 must be an integer >= 1/);

@@ -9,7 +9,7 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
   AnomalyDetectionJob, DemoChart, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection,
   S3CredentialsClass, S3Ref, TaxiDataLoad, TlsTrustStore, TrinoPolicy,
-} from 'stackable-anomaly-demo';
+} from 'cdk8s-stackable-demos';
 
 const app = new App({ outdir: process.argv[2], yamlOutputType: YamlOutputType.FILE_PER_CHART });
 

@@ -138,6 +138,12 @@ describe('PostgresDatabase', () => {
 
   describe('rejects bad props', () => {
     const build = (props: ConstructorParameters<typeof PostgresDatabase>[2]) => () => new PostgresDatabase(Testing.chart(), 'Db', props);
+    it('a second database left at the default name: synthesis names both constructs', () => {
+      const chart = Testing.chart();
+      new PostgresDatabase(chart, 'Hive');
+      new PostgresDatabase(chart, 'Superset');
+      expect(() => Testing.synth(chart)).toThrow(/StatefulSet "postgresql" is created by both test\/Hive and test\/Superset: give one of them another name/);
+    });
     it('a name that is not a DNS label', () => {
       expect(build({ name: 'PostgreSQL' })).toThrow(/PostgresDatabase Db: name "PostgreSQL" is not a valid name/);
     });

@@ -3,6 +3,7 @@
  * Run: npx jest test/s3
  */
 import { Testing } from 'cdk8s';
+import { MinioServer } from '../../constructs/minio';
 import { S3Connection, S3CredentialsClass, S3Ref } from '../../constructs/s3';
 import { find, namespacedChart, synth } from '../util';
 
@@ -35,10 +36,25 @@ describe('S3Connection', () => {
     expect(spec.tls.verification.server.caCert.secretClass).toBe('corp-tls');
   });
 
+  it('takes the credentials class from a MinIO server, and refuses another one or none, naming both sides', () => {
+    const chart = Testing.chart();
+    const credentialsClass = new S3CredentialsClass(chart, 'Class');
+    const labelled = new MinioServer(chart, 'Minio', { credentialsClass });
+    expect(new S3Connection(chart, 'S3', { endpoint: labelled }).credentialsClass).toBe(credentialsClass);
+    const other = new S3CredentialsClass(chart, 'Other', { name: 'other-class' });
+    expect(() => new S3Connection(chart, 'S3b', { name: 'b', endpoint: labelled, credentialsClass: other }))
+      .toThrow(/^S3Connection S3b: credentialsClass "other-class" \(test\/Other\) is not the class the endpoint's credentials are labelled for, "s3-credentials-class" \(test\/Class\)/);
+    const unlabelled = new MinioServer(chart, 'Minio2', { name: 'minio2' });
+    expect(() => new S3Connection(chart, 'S3c', { name: 'c', endpoint: unlabelled, credentialsClass }))
+      .toThrow(/^S3Connection S3c: the endpoint test\/Minio2 labels its credentials for no S3CredentialsClass/);
+    expect(() => new S3Connection(chart, 'S3d', { name: 'd', endpoint: unlabelled }))
+      .toThrow(/^S3Connection S3d: credentialsClass is missing/);
+  });
+
   it('rejects a name that is not an object name', () => {
     const chart = Testing.chart();
     const credentialsClass = new S3CredentialsClass(chart, 'Class');
-    expect(() => new S3Connection(chart, 'S3', { name: 'My S3', endpoint, credentialsClass })).toThrow(/S3Connection: name "My S3" is not a valid object name/);
+    expect(() => new S3Connection(chart, 'S3', { name: 'My S3', endpoint, credentialsClass })).toThrow(/S3Connection S3: name "My S3" is not a valid object name/);
   });
 });
 

@@ -162,8 +162,16 @@ describe('AnomalyDetectionJob', () => {
     expect(from).toContainEqual({ podSelector: { matchLabels: job.podSelector } });
   });
 
+  it('retries spark-submit 4 times by default (the operator default is 0), or as often as asked', () => {
+    expect(find(synth(setup().chart), 'SparkApplication', 'spark-ad').spec.job.config.retryOnFailureCount).toBe(4);
+    expect(find(synth(setup({ retryOnFailureCount: 0 }).chart), 'SparkApplication', 'spark-ad').spec.job.config.retryOnFailureCount).toBe(0);
+  });
+
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('a negative retry count', () => {
+      expect(build({ retryOnFailureCount: -1 })).toThrow(/AnomalyDetectionJob Job: retryOnFailureCount -1 must be an integer between 0 and 100/);
+    });
     it('contamination 0', () => {
       expect(build({ model: { contamination: 0 } })).toThrow(/AnomalyDetectionJob Job: model\.contamination 0 must be a number in \(0, 0\.5\]/);
     });

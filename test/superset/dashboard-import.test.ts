@@ -57,7 +57,8 @@ describe('SupersetDashboardImport', () => {
     expect(expectSecretRefsResolve(objs, c)).toHaveLength(3);
     // The bundle points at the Trino coordinator, without any password.
     const bundle = find(objs, 'ConfigMap', 'superset-import-dashboard-bundle');
-    expect(JSON.stringify(bundle.data)).toContain('trino-coordinator.ns.svc.cluster.local:8443');
+    // The host in Trino's certificate (TrinoCluster.host), not the listener Service `trino-coordinator`.
+    expect(JSON.stringify(bundle.data)).toContain('@trino-coordinator-default-headless.ns.svc.cluster.local:8443/');
     expect(JSON.stringify(bundle.data)).not.toContain('adminadmin');
   });
 
@@ -69,7 +70,8 @@ describe('SupersetDashboardImport', () => {
     expect(job.spec.template.metadata.labels).toEqual(dashboard.podSelector);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    // The Stackable image's own user (STACKABLE_IMAGE_USER): it owns the image's Python.
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     const c = container(pod, 'import');
     expect(c.image).toBe('oci.stackable.tech/sdp/superset:6.1.0-stackable26.7.0');
     expect(envValue(c, 'WAIT_SECONDS')).toBe('1800');
@@ -119,6 +121,14 @@ describe('SupersetDashboardImport', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('trust in another SecretClass than the one issuing Trino\'s certificate', () => {
+      const chart = Testing.chart();
+      const trust = new TlsTrustStore(chart, 'Trust');
+      const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
+      const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), tlsSecretClass: 'trino-tls' });
+      expect(() => new SupersetDashboardImport(chart, 'Dashboard', { superset, trino, table, trust }))
+        .toThrow(/^SupersetDashboardImport Dashboard: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls": Superset could not verify Trino/);
+    });
     it('a name longer than 52 characters', () => {
       expect(build({ name: 'd'.repeat(53) })).toThrow(/SupersetDashboardImport Dashboard: name "d{53}" is not a valid name: use 1-52 /);
     });

@@ -7,7 +7,7 @@ import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { Superset } from '../../constructs/superset';
+import { Superset, SupersetSecretKey } from '../../constructs/superset';
 import { find, namespacedChart, ofKind, synth } from '../util';
 
 type Props = ConstructorParameters<typeof Superset>[2];
@@ -20,8 +20,8 @@ function setup(props: Partial<Props> = {}, chart = Testing.chart(), networkPolic
 }
 
 describe('Superset', () => {
-  it('writes the admin and the secret key into the credentials Secret the operator reads', () => {
-    const { chart, superset } = setup({ secretKey: 'a-long-random-key' });
+  it('writes the admin into the credentials Secret and the secret key into <name>-secret-key, the Secrets the operator reads', () => {
+    const { chart, superset } = setup({ secretKey: SupersetSecretKey.literal('a-long-random-key') });
     const objs = synth(chart);
     expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('superset-credentials');
     expect(find(objs, 'Secret', 'superset-credentials').stringData).toEqual({
@@ -30,13 +30,14 @@ describe('Superset', () => {
       'adminUser.lastname': 'Admin',
       'adminUser.email': 'admin@superset.com',
       'adminUser.password': 'adminadmin',
-      'connections.secretKey': 'a-long-random-key',
     });
+    expect(find(objs, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'a-long-random-key' });
+    expect(superset.secretKeySecretName).toBe('superset-secret-key');
     expect(superset.admin).toMatchObject({ secretName: 'superset-credentials', usernameKey: 'adminUser.username', passwordKey: 'adminUser.password' });
   });
 
-  it('uses an existing credentials Secret without creating one', () => {
-    const { chart, superset } = setup({ admin: Credentials.fromSecret('corp-superset', 'boss') });
+  it('uses an existing credentials Secret without creating one; a generated secret key is left to the operator', () => {
+    const { chart, superset } = setup({ admin: Credentials.fromSecret('corp-superset', 'boss'), secretKey: SupersetSecretKey.generated() });
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret').map(s => s.metadata.name)).toEqual(['postgresql-superset-credentials']);
     expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('corp-superset');
@@ -105,9 +106,9 @@ describe('Superset', () => {
       expect(build({ listenerClass: 'LoadBalancer' as never })).toThrow(/Superset Superset: listenerClass "LoadBalancer" is not allowed/);
     });
     it('an empty secret key', () => {
-      expect(build({ secretKey: '' })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ secretKey: SupersetSecretKey.literal('') })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
       // The key is a secret: the message must not show it.
-      expect(build({ secretKey: ' s3cret ' })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
+      expect(build({ secretKey: SupersetSecretKey.literal(' s3cret ') })).toThrow(/^Superset Superset: secretKey must be a non-empty string without surrounding whitespace$/);
     });
     it('a product version that is not a version number', () => {
       expect(build({ productVersion: '6.1.0 ' })).toThrow(/Superset Superset: productVersion "6\.1\.0 " is not a version number/);

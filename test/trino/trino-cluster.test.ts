@@ -11,9 +11,9 @@ import { find, namespacedChart, ofKind, position, secretKeys, synth } from '../u
 
 type Props = ConstructorParameters<typeof TrinoCluster>[2];
 
-function setup(props: Partial<Props> = {}, chart = Testing.chart()) {
+function setup(props: Partial<Props> = {}, chart = Testing.chart(), admins?: string[]) {
   const opa = new OpaServer(chart, 'Opa');
-  const policy = new TrinoPolicy(chart, 'Policy');
+  const policy = new TrinoPolicy(chart, 'Policy', { admins });
   const trino = new TrinoCluster(chart, 'Trino', { opa, policy, ...props });
   return { chart, opa, policy, trino };
 }
@@ -35,7 +35,7 @@ describe('TrinoCluster', () => {
   });
 
   it('uses an existing user Secret without creating one', () => {
-    const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') });
+    const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') }, Testing.chart(), ['analyst']);
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret')).toEqual([]);
     expect(find(objs, 'AuthenticationClass', 'trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
@@ -66,7 +66,9 @@ describe('TrinoCluster', () => {
 
   it('defaults to Trino 481, one worker, an external-stable coordinator, restricted pods', () => {
     const { chart, trino } = setup({}, namespacedChart('ns'));
-    expect(trino.url).toBe('https://trino-coordinator.ns.svc.cluster.local:8443');
+    // The coordinator certificate's pod-scope SAN (the role group's headless Service), not the listener Service.
+    expect(trino.url).toBe('https://trino-coordinator-default-headless.ns.svc.cluster.local:8443');
+    expect(trino.listenerServiceName).toBe('trino-coordinator');
     expect(trino.podSelector).toEqual({ 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': 'trino' });
     const spec = find(synth(chart), 'TrinoCluster', 'trino').spec;
     expect(spec.image).toEqual({ productVersion: '481' });
@@ -99,6 +101,20 @@ describe('TrinoCluster', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('an admin password or name the operator\'s password-file script would split or expand, without echoing the password', () => {
+      expect(build({ admin: Credentials.literal('admin', 'two words') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace or \* \? \[ \]/);
+      expect(build({ admin: Credentials.literal('admin', 'pass*') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{5}"/);
+      expect(build({ admin: Credentials.literal('ad:min', 'adminadmin') })).toThrow(/^TrinoCluster Trino: admin\.username "ad:min" must be non-empty without whitespace or \* \? \[ \] :/);
+    });
+    it('an admin the policy does not make an admin, naming the policy', () => {
+      expect(build({ admin: Credentials.fromSecret('corp', 'analyst') })).toThrow(/^TrinoCluster Trino: admin "analyst" is not an admin of test\/Policy \(admins: "admin"\): OPA would deny it everything/);
+    });
+    it('two clusters left at the default name, naming both', () => {
+      const chart = Testing.chart();
+      setup({}, chart);
+      new TrinoCluster(chart, 'Trino2', { opa: new OpaServer(chart, 'Opa2', { name: 'opa2' }), policy: new TrinoPolicy(chart, 'Policy2', { name: 'trino-opa-bundle-2' }) });
+      expect(() => synth(chart)).toThrow(/TrinoCluster "trino" is created by both test\/Trino and test\/Trino2: give one of them another name/);
+    });
     it('negative workers', () => {
       expect(build({ workers: 0 })).toThrow(/TrinoCluster Trino: workers 0 must be an integer >= 1/);
     });
