@@ -112,3 +112,43 @@ ensure_deb() {
   rm -rf "$dir"; mv "$tmp" "$dir"
   printf '%s\n' "$dir"
 }
+
+# ensure_maven_tarball GROUP:ARTIFACT:VERSION:tar.gz[:CLASSIFIER] -> prints the directory it is unpacked into.
+# Fetched once with Maven (dependency:copy) and unpacked into $DEMO_CACHE_DIR/dist/, keyed by the
+# coordinates; the directory holds the tarball's top-level folder's contents.
+ensure_maven_tarball() {
+  local coords="$1"
+  local dir="$DEMO_CACHE_DIR/dist/$(printf '%s' "$coords" | tr ':' '-')"
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching $coords with Maven (first use)"
+    command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch $coords"; return 1; }
+    local tmp="$dir.tmp"
+    rm -rf "$tmp"; mkdir -p "$tmp/download" "$tmp/tree"
+    if ! mvn -q -B dependency:copy -Dartifact="$coords" -DoutputDirectory="$tmp/download" >"$tmp/mvn.log" 2>&1; then
+      cat "$tmp/mvn.log" >&2; rm -rf "$tmp"; return 1
+    fi
+    tar -xzf "$tmp"/download/*.tar.gz -C "$tmp/tree" --strip-components=1
+    touch "$tmp/tree/.complete"
+    rm -rf "$dir"; mv "$tmp/tree" "$dir"; rm -rf "$tmp"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# ensure_maven_deps NAME POM -> prints a directory holding the runtime dependencies of POM (jars).
+# Copied once with Maven (dependency:copy-dependencies) into the cache, keyed by NAME and the hash
+# of the POM file.
+ensure_maven_deps() {
+  local name="$1" pom="$2"
+  local dir="$DEMO_CACHE_DIR/jars/$name-$(sha256sum "$pom" | cut -c1-16)"
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching the dependencies of $pom with Maven (first use)"
+    command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch the dependencies of $pom"; return 1; }
+    rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+    if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.tmp" >"$dir.tmp.log" 2>&1; then
+      cat "$dir.tmp.log" >&2; rm -rf "$dir.tmp" "$dir.tmp.log"; return 1
+    fi
+    rm -f "$dir.tmp.log"; touch "$dir.tmp/.complete"
+    rm -rf "$dir"; mv "$dir.tmp" "$dir"
+  fi
+  printf '%s\n' "$dir"
+}

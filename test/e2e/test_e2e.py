@@ -1,0 +1,488 @@
+"""The demo's data path end to end with the real programs, configured from the synthesized
+objects (see conftest.py for the harness, operators.py for what the operators derive). The hops
+run in order, each on what the earlier ones left; each prints what it checked.
+
+No operator, kubelet or Kubernetes API is involved: the containers our objects define run in
+bubblewrap sandboxes as their pods would (test/jobs/kubelet.py), the operators' programs with the
+configuration operators.py derives from our custom resources.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import HERE, MONTHS, ROWS_PER_MONTH, World, report
+from kubelet import Pod, run_job
+from operators import (HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn,
+                       spark_s3_conf, spark_truststore_java_options)
+from services import make_pki
+
+
+def https_get(ip: str, port: int, host: str, path: str, ca_file: Path) -> int:
+    """GET https://host:port/path at `ip`, the certificate verified for `host` against `ca_file`."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with socket.create_connection((ip, port), timeout=5) as raw, context.wrap_socket(raw, server_hostname=host) as tls:
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        status_line = tls.recv(4096).split(b"\r\n", 1)[0].decode()
+    return int(status_line.split()[1])
+
+
+def pod_ip_address(arg: str, ip: str) -> str:
+    """A listen address without a host (`:9000`) binds every address of the pod, that is the pod's
+    IP; here the pod's IP is its loopback address (nothing listens beyond loopback)."""
+    return f"{ip}{arg}" if re.fullmatch(r":\d+", arg) else arg
+
+
+def mc(world: World, *args: str, check: bool = True) -> str:
+    """`mc` of the bucket Job's image, in a sandbox that resolves the Services like the cluster,
+    as the root user of the chart's Secret, trusting the CA of the chart's TrustStore."""
+    job = world.one("Job", app="minio-buckets")
+    image = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    trust = world.one("TrustStore")
+    endpoint = world.state["minio_endpoint"]
+    spec = {
+        "volumes": [{"name": "trust", "configMap": {"name": trust["metadata"]["name"]}}, {"name": "tmp", "emptyDir": {}}],
+        "containers": [{
+            "name": "mc", "image": image, "command": ["mc", "--no-color", *args],
+            "env": [{"name": "MC_HOST_t", "value": endpoint}, {"name": "HOME", "value": "/tmp"},
+                    {"name": "SSL_CERT_FILE", "value": "/trust/" + trust["spec"].get("tlsPemCaName", "ca.crt")}],
+            "volumeMounts": [{"name": "trust", "mountPath": "/trust"}, {"name": "tmp", "mountPath": "/tmp"}],
+            "securityContext": {"runAsUser": 10001},
+        }],
+    }
+    pod = Pod(world.cluster(), spec, world.workdir)
+    try:
+        result = pod.run("mc", timeout=120)
+    finally:
+        pod.close()
+    if check:
+        assert result.returncode == 0, f"mc {' '.join(args)}: {result.output}"
+    return result.output
+
+
+def listing(world: World, path: str) -> dict[str, int]:
+    """`mc ls --recursive --json t/<path>`: key -> size."""
+    out = mc(world, "ls", "--recursive", "--json", f"t/{path}")
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {e["key"]: e["size"] for e in entries if e.get("type") == "file"}
+
+
+def env_value(container: dict, name: str) -> str:
+    values = [e["value"] for e in container.get("env", []) if e["name"] == name and "value" in e]
+    assert len(values) == 1, f"container {container['name']} has no literal env {name}"
+    return values[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 1: MinIO with TLS, as its Deployment runs it
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hop1_minio_runs_as_its_deployment_says_with_tls_from_the_secret_operator_volume(world: World):
+    deployment = world.one("Deployment", app="minio")
+    service = world.one("Service", app="minio")
+    fqdn = service_fqdn(service["metadata"]["name"], service["metadata"]["namespace"])
+    https = next(p for p in service["spec"]["ports"] if p["name"] == "https")
+    ip = world.address(fqdn, https["targetPort"])
+    volumes = [v for v in world.secret_volumes if v["where"] == f"Deployment/{deployment['metadata']['name']}"]
+    assert len(volumes) == 1, "expected one secret-operator volume in the MinIO Deployment"
+    names = volumes[0]["dnsNames"]
+    assert fqdn in names, f"MinIO's certificate would be for {names}, clients use {fqdn}"
+    world.state["pki"] = make_pki(world.workdir, names, [])  # the scope's names, no IP (secret-operator service scope)
+    world.state["pki_names"] = names
+    report("hop1", f"test CA; MinIO certificate for {', '.join(names)} (scope {volumes[0]['volume']}: files {', '.join(volumes[0]['files'].values())})")
+
+    spec = copy.deepcopy(deployment["spec"]["template"]["spec"])
+    servers = [c for c in spec["containers"] if "MINIO_ROOT_USER" in {e["name"] for e in c.get("env", [])}]
+    assert len(servers) == 1
+    server = servers[0]
+    server["args"] = [pod_ip_address(a, ip) for a in server["args"]]
+    pod = Pod(world.cluster(), spec, world.workdir)
+    running = pod.start(server["name"])
+    world.adopt("hop1", "minio", running)
+
+    probe = server["readinessProbe"]["httpGet"]
+    assert probe["scheme"] == "HTTPS"
+    port = probe["port"] if isinstance(probe["port"], int) else next(p["containerPort"] for p in server["ports"] if p["name"] == probe["port"])
+    deadline = time.monotonic() + 60
+    status = None
+    while time.monotonic() < deadline and running.running():
+        try:
+            status = https_get(ip, port, fqdn, probe["path"], world.state["pki"].ca_file)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.3)
+    assert status == 200, f"MinIO's readiness probe did not pass (last status {status}); log:\n{running.output[-3000:]}"
+    report("hop1", f"MinIO {server['image'].rsplit(':', 1)[1]} started with the Deployment's args, env (Secret refs resolved) and mounts "
+                   f"(uid {spec['securityContext']['runAsUser']}, read-only root), at {fqdn} -> {ip}; readiness probe "
+                   f"{probe['path']} answers 200 over TLS verified for {fqdn}")
+    env = world.cluster().resolve_env(server)
+    world.state["minio_endpoint"] = f"https://{env['MINIO_ROOT_USER']}:{env['MINIO_ROOT_PASSWORD']}@{fqdn}:{https['port']}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 2: the bucket Job and the data-load Job, their own scripts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hop2_the_bucket_and_data_load_jobs_fill_minio(world: World):
+    cluster = world.cluster()
+    buckets_job = world.one("Job", app="minio-buckets")
+    run = run_job(cluster, buckets_job, world.workdir)
+    assert run.succeeded, run.output
+    buckets = sorted(json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{"))
+    report("hop2", f"Job {buckets_job['metadata']['name']}: its script ran ({', '.join(f'{r.container} {r.seconds:.1f}s' for r in run.results)}); buckets now: {', '.join(buckets)}")
+
+    load_job = world.one("Job", app="taxi-data-load")
+    started = time.monotonic()
+    run = run_job(cluster, load_job, world.workdir, timeout=600)
+    assert run.succeeded, run.output
+    upload = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "upload")
+    target = env_value(upload, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
+    objects = listing(world, target)
+    mirror = world.state["mirror"]
+    served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}
+    data = {k.rsplit("/", 1)[-1]: v for k, v in objects.items() if not k.endswith("_SUCCESS")}
+    assert data == served, f"loaded {data}, served {served}"
+    marker_key = next(k for k in objects if k.endswith("_SUCCESS"))
+    marker = mc(world, "cat", f"t/{target.rstrip('/')}/{marker_key}")
+    assert marker.strip() == " ".join(MONTHS), marker
+    world.state["data_prefix"] = target
+    report("hop2", f"Job {load_job['metadata']['name']}: downloaded {len(served)} months from the loopback mirror and uploaded them "
+                   f"byte for byte to {target} ({sum(served.values()) // 1024} KiB, {time.monotonic() - started:.0f}s); marker lists {marker.strip()}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 3: PostgreSQL and the Hive metastore (hive-iceberg, the Spark job's catalog)
+# ---------------------------------------------------------------------------------------------
+
+
+def sandbox(uid: int, binds: list[Path], argv: list[str]) -> list[str]:
+    """`argv` as user `uid` (PostgreSQL refuses to run as root) in a user namespace over this
+    machine's root, the given directories writable. The user is `postgres`, as in the image
+    (docker-library/postgres 17/bookworm/Dockerfile: `useradd -r -g postgres --uid=999`): initdb
+    looks its name up."""
+    etc = binds[0] / "etc"
+    etc.mkdir(exist_ok=True)
+    (etc / "passwd").write_text(Path("/etc/passwd").read_text() + f"postgres:x:{uid}:{uid}::/var/lib/postgresql:/bin/sh\n")
+    (etc / "group").write_text(Path("/etc/group").read_text() + f"postgres:x:{uid}:\n")
+    out = [world_tools().bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
+           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+           "--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
+    for b in binds:
+        out += ["--bind", str(b), str(b)]
+    return out + ["--"] + argv
+
+
+def world_tools():
+    from kubelet import Tools
+    return Tools.from_env()
+
+
+def wait_port(ip: str, port: int, proc, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise AssertionError(f"{proc.name} exited; log:\n{proc.tail()}")
+        try:
+            with socket.create_connection((ip, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{proc.name} does not listen on {ip}:{port} after {timeout}s; log:\n{proc.tail()}")
+
+
+def client_service(world: World, statefulset: dict) -> dict:
+    """The Service (with a cluster IP) that selects the StatefulSet's pods."""
+    labels = statefulset["spec"]["template"]["metadata"]["labels"]
+    found = [s for s in world.of_kind("Service") if s["spec"].get("clusterIP") != "None"
+             and s["spec"].get("selector") and all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
+    assert len(found) == 1, f"expected one client Service for StatefulSet {statefulset['metadata']['name']}, found {len(found)}"
+    return found[0]
+
+
+def start_postgres(world: World, host: str, port: int) -> dict[str, str]:
+    """The PostgreSQL StatefulSet whose client Service is `host`, as its image's entrypoint starts
+    it (docker-library/postgres 17/bookworm/docker-entrypoint.sh: initdb with POSTGRES_USER as the
+    superuser and POSTGRES_PASSWORD as its password; `host all all all scram-sha-256` appended to
+    pg_hba.conf, POSTGRES_HOST_AUTH_METHOD's default; CREATE DATABASE POSTGRES_DB), as the pod's
+    user, listening on the Service's loopback address. Returns the container's environment."""
+    import os
+
+    sts = next(s for s in world.of_kind("StatefulSet")
+               if service_fqdn(client_service(world, s)["metadata"]["name"], s["metadata"]["namespace"]) == host)
+    container = next(c for c in sts["spec"]["template"]["spec"]["containers"] if "POSTGRES_USER" in {e["name"] for e in c.get("env", [])})
+    env = world.cluster().resolve_env(container)
+    uid = {**sts["spec"]["template"]["spec"].get("securityContext", {}), **container.get("securityContext", {})}["runAsUser"]
+    ip = world.address(host, port)
+    name = sts["metadata"]["name"]
+    base = world.workdir / name
+    data, run = base / "data", base / "run"
+    run.mkdir(parents=True)
+    base.chmod(0o777)
+    pg = Path(os.environ["E2E_PG_BIN"])
+    (base / "pwfile").write_text(env["POSTGRES_PASSWORD"] + "\n")
+    init = subprocess.run(sandbox(uid, [base], [str(pg / "initdb"), "-D", str(data), "--username", env["POSTGRES_USER"],
+                                                f"--pwfile={base / 'pwfile'}"]), capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stdout + init.stderr
+    with open(data / "pg_hba.conf", "a") as hba:
+        hba.write("host all all all scram-sha-256\n")
+    proc = world.start("hop3", name, sandbox(uid, [base], [str(pg / "postgres"), "-D", str(data), "-c", f"listen_addresses={ip}",
+                                                           "-c", f"port={port}", "-c", f"unix_socket_directories={run}"]),
+                       env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 60)
+    created = subprocess.run(sandbox(uid, [base], [str(pg / "psql"), "-h", str(run), "-p", str(port), "-U", env["POSTGRES_USER"],
+                                                   "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", f'CREATE DATABASE "{env["POSTGRES_DB"]}"']),
+                             capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stdout + created.stderr
+    world.state.setdefault("postgres", {})[host] = (uid, base, run, port, env)
+    report("hop3", f"PostgreSQL {pg.parent.name} (StatefulSet {name}) as uid {uid} at {host}:{port} -> {ip}; "
+                   f"superuser {env['POSTGRES_USER']} with the Secret's password, database {env['POSTGRES_DB']}")
+    return env
+
+
+def psql(world: World, host: str, sql: str) -> str:
+    import os
+
+    uid, base, run, port, env = world.state["postgres"][host]
+    out = subprocess.run(sandbox(uid, [base], [str(Path(os.environ["E2E_PG_BIN"]) / "psql"), "-h", str(run), "-p", str(port),
+                                               "-U", env["POSTGRES_USER"], "-d", env["POSTGRES_DB"], "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout.strip()
+
+
+def java_truststore(world: World) -> Path:
+    """A pkcs12 truststore with the test CA, as the operators' init steps build it (the system
+    bundle they start from is left out: nothing here talks to a public server)."""
+    import os
+
+    store = world.workdir / "truststore.p12"
+    if not store.exists():
+        keytool = Path(os.environ["E2E_JAVA17"]).parent / "keytool"
+        out = subprocess.run([str(keytool), "-importcert", "-noprompt", "-alias", "test-ca", "-file", str(world.state["pki"].ca_file),
+                              "-keystore", str(store), "-storetype", "pkcs12", "-storepass", TRUSTSTORE_PASSWORD],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stdout + out.stderr
+    return store
+
+
+def hive_site_xml(properties: dict[str, str]) -> str:
+    from xml.sax.saxutils import escape
+
+    body = "".join(f"  <property><name>{escape(k)}</name><value>{escape(v)}</value></property>\n" for k, v in properties.items())
+    return f'<?xml version="1.0"?>\n<configuration>\n{body}</configuration>\n'
+
+
+def start_metastore(world: World, hive: dict) -> str:
+    """The Hive metastore of `hive` with the hive-site the hive-operator writes (operators.py) plus
+    `metastore.async.log.enabled=false` and, to stay on loopback, the bind host; the commands of
+    hive-operator 26.7.0 controller/build/resource/statefulset.rs for 4.x: `schemaTool -dbType
+    postgres -initOrUpgradeSchema`, then the metastore. Returns the thrift URI."""
+    import os
+
+    host = hive_metastore_host(hive)
+    ip = world.address(host, HIVE_PORT)
+    name = hive["metadata"]["name"]
+    connection = world.one("S3Connection", name=hive["spec"]["clusterConfig"]["s3"]["reference"])
+    conf = world.workdir / f"{name}-conf"
+    warehouse = world.workdir / f"{name}-warehouse"
+    conf.mkdir()
+    properties = {**hive_site(hive, world.objects, connection, str(warehouse)),
+                  "metastore.async.log.enabled": "false", "metastore.thrift.bind.host": ip}
+    (conf / "hive-site.xml").write_text(hive_site_xml(properties))
+    home = Path(os.environ["E2E_METASTORE_HOME"])
+    (conf / "metastore-log4j2.properties").write_text((home / "conf" / "metastore-log4j2.properties").read_text())
+    # bin/ext/metastore.sh and schemaTool.sh run `hadoop jar` with the metastore's lib/ and conf/ on
+    # the Hadoop classpath: the same classpath, without the hadoop launcher.
+    classpath = f"{conf}:{home}/lib/*:{os.environ['E2E_HADOOP_JARS']}/*"
+    java = [os.environ["E2E_JAVA17"], "-Xmx512m", f"-Djdk.net.hosts.file={world.hosts_file}", *hive_jvm_truststore_options(str(java_truststore(world))),
+            "-Dlog4j.configurationFile=metastore-log4j2.properties", "-Dmetastore.root.logger=console",
+            f"-Dmetastore.log.dir={world.workdir / 'logs'}", "-cp", classpath]
+    env = {"PATH": "/usr/bin:/bin", "METASTORE_HOME": str(home), "HOME": str(world.workdir)}
+    started = time.monotonic()
+    schema = subprocess.run([*java, "org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool", "-dbType", "postgres", "-initOrUpgradeSchema"],
+                            capture_output=True, text=True, timeout=300, env=env, cwd=conf)
+    assert schema.returncode == 0, (schema.stdout + schema.stderr)[-5000:]
+    db_host = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]["host"]
+    version = psql(world, db_host, 'SELECT "SCHEMA_VERSION" FROM "VERSION"')
+    assert version == hive["spec"]["image"]["productVersion"], version
+    report("hop3", f"schematool -initOrUpgradeSchema on {db_host}: schema version {version} ({time.monotonic() - started:.0f}s)")
+    proc = world.start("hop3", f"{name}-metastore", [*java, "org.apache.hadoop.hive.metastore.HiveMetaStore"], env=env, cwd=conf)
+    wait_port(ip, HIVE_PORT, proc, 180)
+    uri = f"thrift://{host}:{HIVE_PORT}"
+    report("hop3", f"Hive metastore {version} of HiveCluster {name} listens at {uri} -> {ip} "
+                   f"(hive-site: {', '.join(k for k in properties if k.startswith('fs.s3a.'))}; {time.monotonic() - started:.0f}s)")
+    return uri
+
+
+def test_hop3_postgresql_and_the_hive_iceberg_metastore(world: World):
+    spark_app = world.one("SparkApplication")
+    uri = spark_app["spec"]["sparkConf"]["spark.sql.catalog.prediction.uri"]
+    hives = [h for h in world.of_kind("HiveCluster") if f"thrift://{hive_metastore_host(h)}:{HIVE_PORT}" == uri]
+    assert len(hives) == 1, f"no HiveCluster publishes {uri}"
+    hive = hives[0]
+    db = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]
+    start_postgres(world, db["host"], db["port"])
+    assert start_metastore(world, hive) == uri
+    world.state["metastore_uri"] = uri
+    world.state["metastore_db"] = db["host"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 4: the Spark job, after its wait for the data
+# ---------------------------------------------------------------------------------------------
+
+
+def wait_for_data(world: World) -> str:
+    """The submit pod's init container (our job.podOverrides), run as its pod would."""
+    app = world.one("SparkApplication")
+    spec = app["spec"]["job"]["podOverrides"]["spec"]
+    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-data"], spec["initContainers"]
+    pod = Pod(world.cluster(), spec, world.workdir)
+    try:
+        result = pod.run("wait-for-data", timeout=60)
+    finally:
+        pod.close()
+    assert result.returncode == 0 and "data present" in result.output, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def spark_submit(world: World, name: str, script: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """spark-submit in local mode (no Kubernetes: driver and executors are this JVM) with the
+    SparkApplication's sparkConf, what the operator adds for its s3connection, the truststore
+    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK)."""
+    import os
+
+    app = world.one("SparkApplication")
+    connection = world.one("S3Connection", name=app["spec"]["s3connection"]["reference"])
+    namespace = app["metadata"]["namespace"]
+    java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={world.hosts_file}"
+    conf = {
+        **app["spec"].get("sparkConf", {}),
+        **spark_s3_conf(world.objects, connection, namespace),
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        # local mode only: two cores of this machine, a driver heap for the whole job, no UI
+        "spark.driver.memory": "2g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4",
+    }
+    venv = Path(os.environ["E2E_SPARK_VENV"])
+    argv = [str(venv / "bin" / "spark-submit"), "--master", "local[2]", "--name", name, "--jars", os.environ["E2E_SPARK_JARS"]]
+    for key, value in conf.items():
+        argv += ["--conf", f"{key}={value}"]
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "JAVA_HOME": str(Path(os.environ["E2E_JAVA17"]).parent.parent),
+           "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
+    log = world.workdir / "logs" / f"{name}.log"
+    log.parent.mkdir(exist_ok=True)
+    result = subprocess.run(argv + [str(script), *args], capture_output=True, text=True, timeout=900, env=env, cwd=world.workdir)
+    log.write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
+    return result
+
+
+def run_spark_job(world: World) -> str:
+    """The SparkApplication's main file (from the ConfigMap volume at its mount path) with its args."""
+    app = world.one("SparkApplication")
+    main = app["spec"]["mainApplicationFile"]
+    assert main.startswith("local://"), main
+    mount = next(m for m in app["spec"]["job"]["config"]["volumeMounts"] if main[len("local://"):].startswith(m["mountPath"] + "/"))
+    volume = next(v for v in app["spec"]["volumes"] if v["name"] == mount["name"])
+    files = world.cluster().config_map_data(volume["configMap"]["name"])
+    jobs = world.workdir / "spark-jobs"
+    jobs.mkdir(exist_ok=True)
+    for key, content in files.items():
+        (jobs / key).write_text(content)
+    script = jobs / main[len("local://") + len(mount["mountPath"]) + 1:]
+    result = spark_submit(world, "spark-ad", script, app["spec"]["args"])
+    return next(line for line in result.stdout.splitlines() if line.startswith("anomaly_detection: read"))
+
+
+def read_table(world: World, table: str) -> list[dict]:
+    out = world.workdir / "table.jsonl"
+    spark_submit(world, "read-table", HERE / "read_table.py", [table, str(out)])
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def metastore_table(world: World, database: str, table: str) -> dict[str, str]:
+    """The table's parameters as the metastore stored them in PostgreSQL."""
+    rows = psql(world, world.state["metastore_db"],
+                'SELECT p."PARAM_KEY", p."PARAM_VALUE" FROM "TBLS" t JOIN "DBS" d ON t."DB_ID" = d."DB_ID" '
+                f'JOIN "TABLE_PARAMS" p ON p."TBL_ID" = t."TBL_ID" WHERE d."NAME" = \'{database}\' AND t."TBL_NAME" = \'{table}\'')
+    return dict(line.split("|", 1) for line in rows.splitlines())
+
+
+def arg(app: dict, name: str) -> str:
+    args = app["spec"]["args"]
+    return args[args.index(name) + 1]
+
+
+def test_hop4_the_spark_job_writes_the_iceberg_table_through_the_metastore_to_minio(world: World):
+    app = world.one("SparkApplication")
+    report("hop4", f"init container wait-for-data (its script, mc image, as its pod): {wait_for_data(world)}")
+    started = time.monotonic()
+    summary = run_spark_job(world)
+    assert f"read {len(MONTHS) * ROWS_PER_MONTH} trips" in summary, summary
+    report("hop4", f"{app['spec']['mainApplicationFile']} with the SparkApplication's args and sparkConf plus the operator's "
+                   f"S3A settings, Spark 4.1.2 local[2] ({time.monotonic() - started:.0f}s): {summary}")
+    catalog, database, table = arg(app, "--output-table").split(".")
+    params = metastore_table(world, database, table)
+    assert params.get("table_type") == "ICEBERG", params
+    location = arg(app, "--namespace-location").rstrip("/") + f"/{table}/metadata/"
+    assert params["metadata_location"].startswith(location), params["metadata_location"]
+    bucket_path = location[len("s3a://"):]
+    files = listing(world, bucket_path)
+    assert params["metadata_location"][len(location):] in files, files
+    report("hop4", f"the metastore ({world.state['metastore_uri']}) holds {database}.{table} as an ICEBERG table whose "
+                   f"metadata {params['metadata_location']} is in MinIO ({len(files)} metadata files under {location})")
+    world.state["table"] = f"{catalog}.{database}.{table}"
+    world.state["metadata_location"] = params["metadata_location"]
+
+
+def expected_periods(world: World) -> dict[str, int]:
+    """Rides per half hour of the generated files (pyarrow, independently of Spark), after the
+    job's one-day lag warm-up: period start (UTC, ISO) -> rides."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(world.state["mirror"].files, columns=["pickup_datetime"]).column("pickup_datetime")
+    micros = column.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    half_hour = 30 * 60 * 1_000_000
+    starts, counts = np.unique(micros // half_hour * half_hour, return_counts=True)
+    first = starts.min()
+    iso = lambda us: (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(us))).strftime("%Y-%m-%dT%H:%M:%S")  # noqa: E731
+    return {iso(s): int(c) for s, c in zip(starts, counts) if s >= first + 48 * half_hour}
+
+
+def injected_anomalies() -> list[str]:
+    from fhvhv_generator import anomalies
+
+    return [a.start.strftime("%Y-%m-%dT%H:%M:%S") for a in anomalies(MONTHS)]
+
+
+def check_table(rows: list[dict], expected: dict[str, int]) -> str:
+    """One row per period with the right rides; the injected anomalies flagged (pred -1)."""
+    periods = [r["pickup_ts"] for r in rows]
+    assert len(periods) == len(set(periods)), "a period appears twice"
+    assert {r["pickup_ts"]: r["norides"] for r in rows} == expected
+    flagged = {r["pickup_ts"] for r in rows if r["pred"] == -1}
+    injected = injected_anomalies()
+    assert set(injected) <= flagged, f"injected {injected}, flagged {sorted(flagged)}"
+    return f"{len(rows)} rows, one per 30-minute period with the generated rides; {len(flagged)} flagged, among them the {len(injected)} injected anomalies ({', '.join(injected)})"
+
+
+def test_hop4b_the_table_read_back_through_the_metastore_has_one_row_per_period_and_the_anomalies_flagged(world: World):
+    rows = read_table(world, world.state["table"])
+    world.state["rows"] = rows
+    report("hop4", f"read back with Spark through the metastore and S3A: {check_table(rows, expected_periods(world))}")
