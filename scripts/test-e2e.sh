@@ -12,7 +12,11 @@
 #   - Spark: the spark suite's venv (pyspark 4.1.2, the job's Python pins) and Iceberg runtime jar,
 #     plus hadoop-aws of the Hadoop in pyspark's jars with the AWS SDK bundle and analytics
 #     accelerator that hadoop-aws declares (hadoop-project 3.4.2 pom: aws-java-sdk-v2.version
-#     2.29.52, amazon-s3-analyticsaccelerator-s3.version 1.2.1), from Maven Central.
+#     2.29.52, amazon-s3-analyticsaccelerator-s3.version 1.2.1), from Maven Central;
+#   - Trino 476, the newest trino-server on Maven Central (the TrinoCluster runs 481, published on
+#     GitHub only), unpacked with only the plugins the path needs (hive, iceberg, opa,
+#     password-authenticators), run with Java 25 (Trino 476 needs 24+: a Temurin 25 JDK);
+#   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite.
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e). E2E_ROWS_PER_MONTH sets
 # the generated trips per month (default in test/e2e/conftest.py).
 . "$(dirname "$0")/lib/common.sh"
@@ -27,9 +31,9 @@ grep -q "productVersion: $HIVE_VERSION\$" dist/spark-k8s-anomaly-detection-taxi-
   || { log "e2e: the HiveClusters in dist/ are not productVersion $HIVE_VERSION, which this suite runs"; exit 1; }
 E2E_METASTORE_HOME="$(ensure_maven_tarball "org.apache.hive:hive-standalone-metastore-server:$HIVE_VERSION:tar.gz:bin")"
 E2E_HADOOP_JARS="$(ensure_maven_deps hive-metastore-hadoop test/e2e/hadoop/pom.xml)"
-E2E_PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+E2E_PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
 [ -x "$E2E_PG_BIN/initdb" ] || { log "e2e: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"; exit 1; }
-E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n1)/bin/java}"
+E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n1 || true)/bin/java}"
 [ -x "$E2E_JAVA17" ] || { log "e2e: no Java 17 (set E2E_JAVA17)"; exit 1; }
 export E2E_METASTORE_HOME E2E_HADOOP_JARS E2E_PG_BIN E2E_JAVA17
 
@@ -44,6 +48,16 @@ SPARK_HADOOP_VERSION="$(basename "$hadoop_api" .jar)"; SPARK_HADOOP_VERSION="${S
 E2E_SPARK_JARS="$(ensure_maven_jar "$ICEBERG_COORDS"),$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
 E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle:2.29.52),$(ensure_maven_jar software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.2.1)"
 export E2E_SPARK_VENV E2E_SPARK_JARS
+
+TRINO_VERSION=476
+E2E_TRINO_HOME="$(ensure_maven_tarball "io.trino:trino-server:$TRINO_VERSION:tar.gz" lib bin plugin/hive plugin/iceberg plugin/opa plugin/password-authenticators)"
+E2E_JAVA25="${E2E_JAVA25:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* 2>/dev/null | head -n1 || true)/bin/java}"
+[ -x "$E2E_JAVA25" ] || { log "e2e: Trino $TRINO_VERSION needs Java 24 or newer (set E2E_JAVA25)"; exit 1; }
+OPA_VERSION=v1.16.2
+grep -q "productVersion: ${OPA_VERSION#v}\$" dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml \
+  || { log "e2e: the OpaCluster in dist/ is not productVersion ${OPA_VERSION#v}"; exit 1; }
+E2E_OPA="$(ensure_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION")"
+export E2E_TRINO_HOME E2E_JAVA25 E2E_OPA TRINO_VERSION
 log "e2e: tools ready ($(( $(date +%s) - start ))s)"
 
 # no .pytest_cache nor __pycache__ in the repo

@@ -113,21 +113,30 @@ ensure_deb() {
   printf '%s\n' "$dir"
 }
 
-# ensure_maven_tarball GROUP:ARTIFACT:VERSION:tar.gz[:CLASSIFIER] -> prints the directory it is unpacked into.
+# ensure_maven_tarball GROUP:ARTIFACT:VERSION:tar.gz[:CLASSIFIER] [PATH...] -> prints the directory it is unpacked into.
 # Fetched once with Maven (dependency:copy) and unpacked into $DEMO_CACHE_DIR/dist/, keyed by the
-# coordinates; the directory holds the tarball's top-level folder's contents.
+# coordinates and the PATHs; the directory holds the tarball's top-level folder's contents, or only
+# the given PATHs of it (e.g. `lib bin plugin/hive`).
 ensure_maven_tarball() {
-  local coords="$1"
-  local dir="$DEMO_CACHE_DIR/dist/$(printf '%s' "$coords" | tr ':' '-')"
+  local coords="$1"; shift
+  local key; key="$(printf '%s' "$coords" | tr ':' '-')"
+  [ "$#" -eq 0 ] || key="$key-$(printf '%s\n' "$@" | sha256sum | cut -c1-8)"
+  local dir="$DEMO_CACHE_DIR/dist/$key"
   if [ ! -f "$dir/.complete" ]; then
     log "fetching $coords with Maven (first use)"
     command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch $coords"; return 1; }
-    local tmp="$dir.tmp"
-    rm -rf "$tmp"; mkdir -p "$tmp/download" "$tmp/tree"
+    local tmp="$dir.tmp" p
+    rm -rf "$tmp"; mkdir -p "$tmp/download" "$tmp/full" "$tmp/tree"
     if ! mvn -q -B dependency:copy -Dartifact="$coords" -DoutputDirectory="$tmp/download" >"$tmp/mvn.log" 2>&1; then
       cat "$tmp/mvn.log" >&2; rm -rf "$tmp"; return 1
     fi
-    tar -xzf "$tmp"/download/*.tar.gz -C "$tmp/tree" --strip-components=1
+    # All of it first: entries may be hard links to files outside the PATHs kept.
+    tar -xzf "$tmp"/download/*.tar.gz -C "$tmp/full" --strip-components=1
+    if [ "$#" -eq 0 ]; then
+      rm -rf "$tmp/tree"; mv "$tmp/full" "$tmp/tree"
+    else
+      for p in "$@"; do mkdir -p "$tmp/tree/$(dirname "$p")"; mv "$tmp/full/$p" "$tmp/tree/$p"; done
+    fi
     touch "$tmp/tree/.complete"
     rm -rf "$dir"; mv "$tmp/tree" "$dir"; rm -rf "$tmp"
   fi

@@ -172,6 +172,7 @@ def world(tmp_path_factory):
     mirror.files = files
     synth = synthesize({"months": MONTHS, "dataSourceUrl": mirror.url})
     _world = World(synth["objects"], synth["secretVolumes"], workdir, Tools.from_env())
+    _world.state["trino_certificate_names"] = synth["trinoCertificateNames"]
     _world.state["mirror"] = mirror
     _world.hosts_file.write_text(_world.hosts_text())
     report("setup", f"DemoChart synthesized in-process ({len(_world.objects)} objects, months {' '.join(MONTHS)}, "

@@ -149,3 +149,67 @@ def secret_data(objects: list[dict], name: str, namespace: str) -> dict[str, str
     assert len(found) == 1, f"Secret {namespace}/{name} is not in the chart"
     data = {k: base64.b64decode(v).decode() for k, v in found[0].get("data", {}).items()}
     return {**data, **found[0].get("stringData", {})}
+
+
+# ---------------------------------------------------------------------------------------------
+# trino-operator 26.7.0
+# ---------------------------------------------------------------------------------------------
+
+
+def trino_catalog(objects: list[dict], catalog: dict) -> dict[str, str]:
+    """The catalog properties for a hive or iceberg TrinoCatalog with a metastore and an S3
+    connection: rust/operator-binary/src/catalog/hive.rs L20-48 and iceberg.rs L20-50
+    (`connector.name`, `<connector>.security=allow-all`), catalog/commons.rs L41-67
+    (`hive.metastore.uri` = key HIVE of the metastore's discovery ConfigMap, which the
+    hive-operator names after the HiveCluster: `thrift://<host>:9083`) and L74-115 (native S3:
+    endpoint, region, path style, credentials from the credentials volume; TLS required)."""
+    spec = catalog["spec"]["connector"]
+    (kind, connector), = spec.items()
+    assert kind in ("hive", "iceberg"), f"TrinoCatalog {catalog['metadata']['name']}: connector {kind} is not reproduced"
+    namespace = catalog["metadata"]["namespace"]
+    hive = [h for h in objects if h["kind"] == "HiveCluster" and h["metadata"]["name"] == connector["metastore"]["configMap"]
+            and h["metadata"]["namespace"] == namespace]
+    assert len(hive) == 1, f"TrinoCatalog {catalog['metadata']['name']}: no HiveCluster {connector['metastore']['configMap']} publishes its discovery ConfigMap"
+    connections = [c for c in objects if c["kind"] == "S3Connection" and c["metadata"]["name"] == connector["s3"]["reference"]]
+    assert len(connections) == 1
+    connection = connections[0]
+    assert connection["spec"].get("tls") is not None, "trino-operator: S3 catalogs need TLS (catalog/commons.rs L106-107)"
+    creds = secret_data(objects, s3_credentials_secret(objects, connection)["metadata"]["name"], namespace)
+    return {
+        "connector.name": kind,
+        f"{kind}.security": "allow-all",
+        "hive.metastore.uri": f"thrift://{hive_metastore_host(hive[0])}:{HIVE_PORT}",
+        "fs.native-s3.enabled": "true",
+        "s3.endpoint": s3_endpoint(connection),
+        "s3.region": s3_region(connection),
+        "s3.path-style-access": str(s3_path_style(connection)).lower(),
+        "s3.aws-access-key": creds["accessKey"],
+        "s3.aws-secret-key": creds["secretKey"],
+    }
+
+
+def opa_discovery_url(objects: list[dict], config_map: str, namespace: str) -> str:
+    """Key OPA of the OpaCluster's discovery ConfigMap (named after it), without TLS: opa-operator
+    26.7.0 controller/build/resource/discovery.rs L27-38 `http://<cluster>-server.<ns>.svc.<domain>:8081/`."""
+    found = [o for o in objects if o["kind"] == "OpaCluster" and o["metadata"]["name"] == config_map and o["metadata"]["namespace"] == namespace]
+    assert len(found) == 1 and not found[0]["spec"].get("clusterConfig", {}).get("tls"), f"no OpaCluster {config_map} without TLS"
+    return f"http://{service_fqdn(config_map + '-server', namespace)}:8081/"
+
+
+def trino_access_control(cluster: dict, opa_url: str) -> dict[str, str]:
+    """access-control.properties for `authorization.opa`: rust/operator-binary/src/authorization/opa.rs
+    L43-142: the rules `allow`, `batch`, `rowFilters` and, with enableColumnMasking (default true),
+    `batchColumnMasks`, under `<OPA discovery URL>v1/data/<package with / for .>/` (operator-rs
+    0.113.3 commons/opa.rs L140-270; package default: the cluster's name)."""
+    opa = cluster["spec"]["clusterConfig"]["authorization"]["opa"]
+    base = f"{opa_url}v1/data/{opa.get('package', cluster['metadata']['name']).replace('.', '/').lstrip('/')}/"
+    properties = {
+        "access-control.name": "opa",
+        "opa.policy.uri": base + "allow",
+        "opa.policy.batched-uri": base + "batch",
+        "opa.policy.row-filters-uri": base + "rowFilters",
+    }
+    if opa.get("enableColumnMasking", True):
+        properties["opa.policy.batch-column-masking-uri"] = base + "batchColumnMasks"
+    properties["opa.allow-permission-management-operations"] = "true"
+    return properties

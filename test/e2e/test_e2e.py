@@ -325,17 +325,19 @@ def start_metastore(world: World, hive: dict) -> str:
     return uri
 
 
-def test_hop3_postgresql_and_the_hive_iceberg_metastore(world: World):
+def test_hop3_postgresql_and_the_hive_metastores(world: World):
+    """Both HiveClusters (hive-iceberg for the Spark job and Trino's `prediction`, hive for Trino's `hive`)."""
     spark_app = world.one("SparkApplication")
     uri = spark_app["spec"]["sparkConf"]["spark.sql.catalog.prediction.uri"]
-    hives = [h for h in world.of_kind("HiveCluster") if f"thrift://{hive_metastore_host(h)}:{HIVE_PORT}" == uri]
-    assert len(hives) == 1, f"no HiveCluster publishes {uri}"
-    hive = hives[0]
-    db = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]
-    start_postgres(world, db["host"], db["port"])
-    assert start_metastore(world, hive) == uri
-    world.state["metastore_uri"] = uri
-    world.state["metastore_db"] = db["host"]
+    hives = world.of_kind("HiveCluster")
+    assert uri in {f"thrift://{hive_metastore_host(h)}:{HIVE_PORT}" for h in hives}, f"no HiveCluster publishes {uri}"
+    for hive in sorted(hives, key=lambda h: f"thrift://{hive_metastore_host(h)}:{HIVE_PORT}" != uri):
+        db = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]
+        start_postgres(world, db["host"], db["port"])
+        published = start_metastore(world, hive)
+        if published == uri:
+            world.state["metastore_uri"] = uri
+            world.state["metastore_db"] = db["host"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,3 +488,255 @@ def test_hop4b_the_table_read_back_through_the_metastore_has_one_row_per_period_
     rows = read_table(world, world.state["table"])
     world.state["rows"] = rows
     report("hop4", f"read back with Spark through the metastore and S3A: {check_table(rows, expected_periods(world))}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 5: OPA with our Rego bundle, Trino with our catalogs, users and OPA authorizer
+# ---------------------------------------------------------------------------------------------
+
+#: The second user the test adds to the users Secret: not an admin of the policy.
+SECOND_USER, SECOND_PASSWORD = "e2e-analyst", "analyst-password"
+
+
+def https_request(world: World, host: str, port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, bytes]:
+    """An HTTPS request to the Service `host` (resolved like the cluster), its certificate
+    verified for `host` against the test CA."""
+    import http.client
+
+    context = ssl.create_default_context(cafile=str(world.state["pki"].ca_file))
+    conn = http.client.HTTPSConnection(host, port, context=context, timeout=120)
+    raw = socket.create_connection((world.hosts[host], port), timeout=120)
+    conn.sock = context.wrap_socket(raw, server_hostname=host)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def trino_query(world: World, user: str, password: str, sql: str) -> tuple[list[list], dict | None]:
+    """Runs `sql` through Trino's client protocol (POST /v1/statement, then nextUri) as `user`
+    with password authentication; returns (rows, error)."""
+    import base64
+    from urllib.parse import urlsplit
+
+    host, port = world.state["trino_host"], world.state["trino_port"]
+    headers = {"X-Trino-User": user, "X-Trino-Time-Zone": "UTC",
+               "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    status, body = https_request(world, host, port, "POST", "/v1/statement", headers, sql.encode())
+    assert status == 200, f"Trino answered {status}: {body[:500]!r}"
+    rows: list[list] = []
+    while True:
+        result = json.loads(body)
+        rows += result.get("data", [])
+        if result.get("error"):
+            return rows, result["error"]
+        if "nextUri" not in result:
+            return rows, None
+        next_uri = urlsplit(result["nextUri"])
+        assert next_uri.hostname == host, f"Trino's nextUri names {next_uri.hostname}, not the host the client uses ({host})"
+        status, body = https_request(world, host, port, "GET", next_uri.path + (f"?{next_uri.query}" if next_uri.query else ""), headers)
+        assert status == 200, f"Trino answered {status}: {body[:500]!r}"
+
+
+def start_opa(world: World) -> str:
+    """OPA serving the chart's bundle ConfigMaps (label opa.stackable.tech/bundle, which the
+    opa-operator's bundle builder serves) at the address the opa-operator publishes: returns the
+    discovery URL (opa-operator 26.7.0 controller/build/resource/discovery.rs: key OPA =
+    http://<cluster>-server.<ns>.svc.<domain>:8081/ without TLS)."""
+    import os
+
+    opa = world.one("OpaCluster")
+    host = service_fqdn(f"{opa['metadata']['name']}-server", opa["metadata"]["namespace"])
+    port = 8081
+    ip = world.address(host, port)
+    bundle = world.workdir / "opa-bundle"
+    bundle.mkdir()
+    for cm in world.of_kind("ConfigMap"):
+        if cm["metadata"].get("labels", {}).get("opa.stackable.tech/bundle") == "true":
+            for key, content in cm["data"].items():
+                (bundle / f"{cm['metadata']['name']}-{key}").write_text(content)
+    proc = world.start("hop5", "opa", [os.environ["E2E_OPA"], "run", "--server", "--addr", f"{ip}:{port}", "--log-format", "json",
+                                       "--set", "decision_logs.console=true", "--bundle", str(bundle)], env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 60)
+    world.state["opa_log"] = proc.log
+    report("hop5", f"OPA {opa['spec']['image']['productVersion']} serves the bundle ConfigMaps ({', '.join(sorted(p.name for p in bundle.iterdir()))}) "
+                   f"at {host}:{port} -> {ip}")
+    return f"http://{host}:{port}/"
+
+
+def htpasswd_bcrypt(user: str, password: str) -> str:
+    """`htpasswd -nbBC 12 user password` (trino-operator 26.7.0 authentication/password/file.rs:
+    the password-file-updater builds the file this way): bcrypt with cost 12, `$2y$` as htpasswd writes it."""
+    import crypt  # noqa: deprecated module; glibc's crypt does bcrypt
+
+    hashed = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2 ** 12))
+    return f"{user}:{'$2y$' + hashed[4:]}"
+
+
+def write_properties(path: Path, properties: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
+
+
+def test_hop5_trino_with_our_catalogs_users_and_opa(world: World):
+    import os
+    import secrets
+
+    from operators import opa_discovery_url, trino_access_control, trino_catalog
+
+    cluster = world.one("TrinoCluster")
+    opa_url = start_opa(world)
+    assert opa_url == opa_discovery_url(world.objects, cluster["spec"]["clusterConfig"]["authorization"]["opa"]["configMapName"],
+                                        cluster["metadata"]["namespace"])
+    names = world.state["trino_certificate_names"]
+    host = names[0]  # the role group's headless Service: the name clients use (TrinoCluster.host)
+    port = 8443
+    ip = world.address(host, port)
+    for name in names[1:]:
+        world.hosts[name] = ip
+    world.hosts_file.write_text(world.hosts_text())
+    world.state["trino_host"], world.state["trino_port"] = host, port
+
+    # The users Secret of the AuthenticationClass, with a second user added by the test.
+    auth = [a for a in world.of_kind("AuthenticationClass")
+            if a["metadata"]["name"] in {x["authenticationClass"] for x in cluster["spec"]["clusterConfig"]["authentication"]}]
+    assert len(auth) == 1
+    users_secret = world.one("Secret", name=auth[0]["spec"]["provider"]["static"]["userCredentialsSecret"]["name"])
+    users = {**operators_secret(world, users_secret)}
+    assert SECOND_USER not in users
+    users[SECOND_USER] = SECOND_PASSWORD
+    world.state["users"] = users
+
+    etc = world.workdir / "trino-etc"
+    cert, key = world.state["pki"].issue(names, [])
+    (etc / "tls").mkdir(parents=True)
+    (etc / "tls" / "server.pem").write_text(key + cert)
+    (etc / "users.db").write_text("".join(htpasswd_bcrypt(u, p) + "\n" for u, p in users.items()))
+    write_properties(etc / "node.properties", {
+        "node.environment": "e2e", "node.id": "coordinator-0", "node.data-dir": str(world.workdir / "trino-data"),
+        "node.bind-ip": ip, "node.internal-address": names[-1]})
+    (etc / "tls" / "ca.crt").write_text(world.state["pki"].ca_pem)
+    # trino-operator 26.7.0 controller/build/properties/config_properties.rs: with server and
+    # internal TLS (serverSecretClass tls, internalSecretClass default tls) HTTPS on 8443 with the
+    # pod's certificate for the server and for internal communication (here one PEM file, its
+    # key first, and the CA as PEM instead of their pkcs12 stores), password authentication,
+    # a shared secret; the node's address is its FQDN (node.internal-address-source=FQDN: the
+    # pod's name under the headless Service, set directly here since this host has another name).
+    write_properties(etc / "config.properties", {
+        "coordinator": "true", "node-scheduler.include-coordinator": "true",
+        "http-server.https.enabled": "true", "http-server.https.port": str(port),
+        "http-server.https.keystore.path": str(etc / "tls" / "server.pem"),
+        "http-server.https.truststore.path": str(etc / "tls" / "ca.crt"),
+        "internal-communication.https.keystore.path": str(etc / "tls" / "server.pem"),
+        "internal-communication.https.truststore.path": str(etc / "tls" / "ca.crt"),
+        "http-server.authentication.type": "PASSWORD",
+        "internal-communication.shared-secret": secrets.token_hex(32),
+        "discovery.uri": f"https://{host}:{port}",
+        "query.max-memory": "1GB", "query.max-memory-per-node": "1GB"})
+    write_properties(etc / "password-authenticator.properties", {
+        "password-authenticator.name": "file", "file.password-file": str(etc / "users.db")})
+    write_properties(etc / "access-control.properties", trino_access_control(cluster, opa_url))
+    catalogs = [c for c in world.of_kind("TrinoCatalog")
+                if all(c["metadata"].get("labels", {}).get(k) == v for k, v in cluster["spec"]["clusterConfig"]["catalogLabelSelector"]["matchLabels"].items())]
+    for catalog in catalogs:
+        write_properties(etc / "catalog" / f"{catalog['metadata']['name']}.properties", trino_catalog(world.objects, catalog))
+    truststore = java_truststore(world)
+    (etc / "jvm.config").write_text("\n".join([
+        "-server", "-Xmx2G", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=32M", "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:+ExitOnOutOfMemoryError", "-XX:-OmitStackTraceInFastThrow", "-XX:ReservedCodeCacheSize=256M",
+        "-Djdk.attach.allowAttachSelf=true", "-Djdk.nio.maxCachedBufferSize=2000000", "-Dfile.encoding=UTF-8",
+        "-XX:+EnableDynamicAgentLoading", f"-Djdk.net.hosts.file={world.hosts_file}",
+        # trino-operator 26.7.0 config/jvm.rs L82-85: the truststore with the S3 (and OPA) CAs
+        *hive_jvm_truststore_options(str(truststore)),
+    ]) + "\n")
+    home = Path(os.environ["E2E_TRINO_HOME"])
+    java = Path(os.environ["E2E_JAVA25"])
+    started = time.monotonic()
+    proc = world.start("hop5", "trino", [str(home / "bin" / "launcher"), "run", f"--etc-dir={etc}", f"--data-dir={world.workdir / 'trino-data'}"],
+                       env={"PATH": f"{java.parent}:/usr/bin:/bin", "JAVA_HOME": str(java.parent.parent), "HOME": str(world.workdir)})
+    deadline = time.monotonic() + 240
+    while True:
+        assert proc.alive(), f"Trino exited; log:\n{proc.tail(80)}"
+        try:
+            status, body = https_request(world, host, port, "GET", "/v1/info", {})
+            if status == 200 and not json.loads(body).get("starting", True):
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"Trino not up after 240s; log:\n{proc.tail(80)}"
+        time.sleep(1)
+    version = json.loads(body)["nodeVersion"]["version"]
+    report("hop5", f"Trino {version} (TrinoCluster asks for {cluster['spec']['image']['productVersion']}) up at https://{host}:{port} -> {ip} "
+                   f"with catalogs {', '.join(c['metadata']['name'] for c in catalogs)}, file password authentication of "
+                   f"{', '.join(users)}, OPA access control ({time.monotonic() - started:.0f}s)")
+
+    (admin,) = [u for u in users if u != SECOND_USER]  # the chart's one user, an admin of the policy
+    rows, error = trino_query(world, admin, users[admin], "SHOW CATALOGS")
+    assert error is None, error
+    shown = sorted(r[0] for r in rows)
+    assert {c["metadata"]["name"] for c in catalogs} <= set(shown), shown
+    rows, error = trino_query(world, admin, users[admin], "SHOW SCHEMAS FROM hive")
+    assert error is None, error
+    report("hop5", f"{admin}: SHOW CATALOGS -> {', '.join(shown)}; the hive catalog reaches its metastore (schemas {', '.join(r[0] for r in rows)})")
+    # The policy gives everyone but the admins nothing, not even ExecuteQuery: every statement is denied.
+    rows, catalogs_error = trino_query(world, SECOND_USER, SECOND_PASSWORD, "SHOW CATALOGS")
+    assert rows == [] and catalogs_error is not None and catalogs_error["errorName"] == "PERMISSION_DENIED", (rows, catalogs_error)
+    rows, error = trino_query(world, SECOND_USER, SECOND_PASSWORD, f"SELECT count(*) FROM {world.state['table']}")
+    assert rows == [] and error is not None and error["errorName"] == "PERMISSION_DENIED", (rows, error)
+    report("hop5", f"{SECOND_USER} (added to the users Secret): SHOW CATALOGS -> no rows, {catalogs_error['message']}; "
+                   f"SELECT from the table -> {error['message']}")
+    world.state["admin"] = admin
+
+
+def operators_secret(world: World, secret: dict) -> dict[str, str]:
+    from operators import secret_data
+
+    return secret_data(world.objects, secret["metadata"]["name"], secret["metadata"]["namespace"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 7: what Trino returns
+# ---------------------------------------------------------------------------------------------
+
+
+def trino_table(world: World) -> list[dict]:
+    admin = world.state["admin"]
+    rows, error = trino_query(world, admin, world.state["users"][admin],
+                              "SELECT format_datetime(pickup_ts, 'yyyy-MM-dd''T''HH:mm:ss'), norides, pred "
+                              f"FROM {world.state['table']} ORDER BY pickup_ts")
+    assert error is None, error
+    return [{"pickup_ts": r[0], "norides": r[1], "pred": r[2]} for r in rows]
+
+
+def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagged(world: World):
+    rows = trino_table(world)
+    report("hop7", f"Trino as {world.state['admin']}: {check_table(rows, expected_periods(world))}")
+    world.state["trino_rows"] = rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 7 (last): a second run of the whole path
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hop7_a_second_run_of_both_jobs_and_the_spark_job_leaves_the_same_table(world: World):
+    mirror = world.state["mirror"]
+    mirror.requests.clear()
+    cluster = world.cluster()
+    for app in ("minio-buckets", "taxi-data-load"):
+        run = run_job(cluster, world.one("Job", app=app), world.workdir, timeout=600)
+        assert run.succeeded, run.output
+    downloads = [path for path, _ in mirror.requests if path.endswith(".parquet")]
+    assert downloads == [], f"the second load downloaded {downloads}"
+    report("hop7", "second run: both Jobs succeed again, the load Job downloads nothing (every month present)")
+    wait_for_data(world)
+    summary = run_spark_job(world)
+    params = metastore_table(world, *world.state["table"].split(".")[1:])
+    assert params["metadata_location"] != world.state["metadata_location"], "the second Spark run committed nothing"
+    rows = read_table(world, world.state["table"])
+    assert rows == world.state["rows"], "the second Spark run changed the table"
+    assert trino_table(world) == world.state["trino_rows"], "Trino returns another table after the second run"
+    report("hop7", f"second Spark run ({summary.split(';')[0]}) committed a new snapshot "
+                   f"({params['metadata_location'].rsplit('/', 1)[1]}) with the same {len(rows)} rows")

@@ -5,11 +5,13 @@
  * runtime-contract helpers (constructs/secret-operator/secret-volume.ts), never re-typed.
  *
  * Usage: ts-node --transpile-only test/e2e/world.ts '<DemoChartProps as JSON>'
- * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...] }`.
+ * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...],
+ * "trinoCertificateNames": [...] }` (the coordinator certificate's DNS names, `coordinatorCertificateNames`).
  */
 import { Testing } from 'cdk8s';
 import { DemoChart, DemoChartProps } from '../../constructs';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
+import { coordinatorCertificateNames } from '../../constructs/trino';
 import { Obj, podSites } from '../contract/runtime-contract';
 
 function main(): void {
@@ -30,7 +32,13 @@ function main(): void {
       });
     }
   }
-  process.stdout.write(JSON.stringify({ objects, secretVolumes }));
+  const trino = objects.filter(o => o.kind === 'TrinoCluster');
+  if (trino.length !== 1) throw new Error(`expected one TrinoCluster, found ${trino.length}`);
+  const coordinators = trino[0].spec.coordinators;
+  const roleGroups = Object.fromEntries(Object.entries(coordinators.roleGroups).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
+  const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, trino[0].metadata.namespace ?? 'default',
+    coordinators.roleConfig?.listenerClass ?? 'cluster-internal', roleGroups);
+  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames }));
 }
 
 main();

@@ -69,6 +69,29 @@ class Pki:
     ca_file: Path
     cert_pem: str
     key_pem: str
+    ca_key: ec.EllipticCurvePrivateKey | None = None
+    ca_name: x509.Name | None = None
+
+    def issue(self, dns_names: list[str], ips: list[str]) -> tuple[str, str]:
+        """Another server certificate from this CA: (certificate PEM, PKCS#8 key PEM)."""
+        assert self.ca_key is not None and self.ca_name is not None
+        return _server_certificate(self.ca_key, self.ca_name, dns_names, ips)
+
+
+def _server_certificate(ca_key, ca_name: x509.Name, dns_names: list[str], ips: list[str]) -> tuple[str, str]:
+    now = dt.datetime.now(dt.timezone.utc)
+    key = ec.generate_private_key(ec.SECP256R1())
+    sans = [x509.DNSName(n) for n in dns_names] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
+    cert = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
 
 
 def make_pki(directory: Path, dns_names: list[str], ips: list[str]) -> Pki:
@@ -85,21 +108,14 @@ def make_pki(directory: Path, dns_names: list[str], ips: list[str]) -> Pki:
                                      encipher_only=False, decipher_only=False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    sans = [x509.DNSName(n) for n in dns_names] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
-    cert = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
+    cert_pem, key_pem = _server_certificate(ca_key, ca_name, dns_names, ips)
     pki = Pki(
         ca_pem=ca.public_bytes(serialization.Encoding.PEM).decode(),
         ca_file=directory / "ca.crt",
-        cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-        key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode(),
+        cert_pem=cert_pem,
+        key_pem=key_pem,
+        ca_key=ca_key,
+        ca_name=ca_name,
     )
     pki.ca_file.write_text(pki.ca_pem)
     return pki
