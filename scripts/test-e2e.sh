@@ -16,7 +16,8 @@
 #   - Trino 476, the newest trino-server on Maven Central (the TrinoCluster runs 481, published on
 #     GitHub only), unpacked with only the plugins the path needs (hive, iceberg, opa,
 #     password-authenticators), run with Java 25 (Trino 476 needs 24+: a Temurin 25 JDK);
-#   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite.
+#   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite;
+#   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt).
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e). E2E_ROWS_PER_MONTH sets
 # the generated trips per month (default in test/e2e/conftest.py).
 . "$(dirname "$0")/lib/common.sh"
@@ -58,6 +59,10 @@ grep -q "productVersion: ${OPA_VERSION#v}\$" dist/spark-k8s-anomaly-detection-ta
   || { log "e2e: the OpaCluster in dist/ is not productVersion ${OPA_VERSION#v}"; exit 1; }
 E2E_OPA="$(ensure_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION")"
 export E2E_TRINO_HOME E2E_JAVA25 E2E_OPA TRINO_VERSION
+E2E_SUPERSET_VENV="$(ensure_venv superset test/superset/requirements.txt)"
+export E2E_SUPERSET_VENV
+# requests prefers these over the `verify` CA file Superset passes to the trino driver
+unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE
 log "e2e: tools ready ($(( $(date +%s) - start ))s)"
 
 # no .pytest_cache nor __pycache__ in the repo

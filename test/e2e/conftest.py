@@ -25,6 +25,7 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "test" / "jobs"))
 sys.path.insert(0, str(REPO / "test" / "spark"))
+sys.path.append(str(REPO / "test" / "superset"))
 from services import Mirror, free_loopback_address, make_pki, mirror_url  # noqa: E402
 from kubelet import Cluster, Running, Tools  # noqa: E402
 

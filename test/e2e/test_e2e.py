@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 from conftest import HERE, MONTHS, ROWS_PER_MONTH, World, report
+from chart_api import by_time, chart_query, run_chart
 from kubelet import Pod, run_job
 from operators import (HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn,
                        spark_s3_conf, spark_truststore_java_options)
@@ -688,6 +691,44 @@ def test_hop5_trino_with_our_catalogs_users_and_opa(world: World):
     report("hop5", f"{SECOND_USER} (added to the users Secret): SHOW CATALOGS -> no rows, {catalogs_error['message']}; "
                    f"SELECT from the table -> {error['message']}")
     world.state["admin"] = admin
+    check_opa_decisions(world, admin)
+
+
+def check_opa_decisions(world: World, admin: str, hop: str = "hop5") -> None:
+    """What Trino asked OPA (its decision log): every decision for the admin allows, every one for
+    the second user denies. The inputs are Trino's own; with E2E_OPA_INPUTS_DIR set they are
+    written there as `opa test` fixtures (test/opa/inputs/trino476_*.json came from here)."""
+    decisions = [d for d in map(json.loads, world.state["opa_log"].read_text().splitlines()) if d.get("msg") == "Decision Log"]
+    by_user: dict[str, list[dict]] = {}
+    for d in decisions:
+        by_user.setdefault(d["input"]["context"]["identity"]["user"], []).append(d)
+    assert set(by_user) == {admin, SECOND_USER}, sorted(by_user)
+
+    def allowed(d: dict) -> bool:
+        rule = d["path"].rsplit("/", 1)[1]
+        if rule == "allow":
+            return d["result"] is True
+        if rule == "batch":
+            return d["result"] == list(range(len(d["input"]["action"]["filterResources"])))
+        return d["result"] == []  # rowFilters, batchColumnMasks: nothing to filter or mask for anyone
+
+    denied_admin = [d["input"]["action"] for d in by_user[admin] if not allowed(d)]
+    assert denied_admin == [], f"OPA denied the admin: {denied_admin}"
+    let_through = [d["input"]["action"] for d in by_user[SECOND_USER] if d["path"].endswith(("/allow", "/batch")) and d["result"] not in (False, [])]
+    assert let_through == [], f"OPA allowed {SECOND_USER}: {let_through}"
+    operations = lambda user: sorted({d["input"]["action"]["operation"] for d in by_user[user]})  # noqa: E731
+    report(hop, f"OPA's decision log: {len(by_user[admin])} decisions for {admin}, all allowing ({', '.join(operations(admin))}); "
+                   f"{len(by_user[SECOND_USER])} for {SECOND_USER}, all denying ({', '.join(operations(SECOND_USER))})")
+    out = os.environ.get("E2E_OPA_INPUTS_DIR")
+    if out:
+        for d in decisions:
+            user = "admin" if d["input"]["context"]["identity"]["user"] == admin else "user"
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", d["input"]["action"]["operation"]).lower()
+            Path(out, f"trino{TRINO_VERSION_OF_RUN()}_{user}_{name}.json").write_text(json.dumps(d["input"], indent=2, sort_keys=True) + "\n")
+
+
+def TRINO_VERSION_OF_RUN() -> str:
+    return os.environ.get("TRINO_VERSION", "")
 
 
 def operators_secret(world: World, secret: dict) -> dict[str, str]:
@@ -714,6 +755,212 @@ def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagge
     rows = trino_table(world)
     report("hop7", f"Trino as {world.state['admin']}: {check_table(rows, expected_periods(world))}")
     world.state["trino_rows"] = rows
+    check_opa_decisions(world, world.state["admin"], "hop7")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 6: Superset and the dashboard import Job
+# ---------------------------------------------------------------------------------------------
+
+
+def python_sandbox(world: World, binds: dict[str, Path], argv: list[str], env: dict[str, str], writable: list[Path]) -> list[str]:
+    """`argv` with this machine's programs, the Services resolved like the cluster (/etc/hosts), and
+    the pod's files at their paths (`binds`: path in the pod -> file or directory here)."""
+    out = [world.tools.bwrap, "--die-with-parent", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for top in ("/usr", "/etc", "/root", "/var", "/opt"):
+        if Path(top).exists():
+            out += ["--ro-bind", top, top]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if Path(f"/{link}").is_symlink():
+            out += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    out += ["--ro-bind", str(world.hosts_file), "/etc/hosts"]
+    for w in writable:
+        out += ["--bind", str(w), str(w)]
+    for inside, here in binds.items():
+        out += ["--ro-bind", str(here), inside]
+    out += ["--clearenv"]
+    for k, v in env.items():
+        out += ["--setenv", k, v]
+    return out + ["--"] + argv
+
+
+def start_superset(world: World) -> tuple[str, dict[str, str]]:
+    """Superset 6.1.0 of the SupersetCluster: the commands of superset-operator 26.7.0
+    controller/build/resource/statefulset.rs L157-167 (`superset db upgrade`, `superset fab
+    create-admin` with the credentials Secret's adminUser.*, `superset init`, gunicorn on 8088),
+    SECRET_KEY from `<cluster>-secret-key` (crd/mod.rs L557-558, key SECRET_KEY), the Trino CA of
+    our podOverrides at its mount path. The metadata database is SQLite here, not the chart's
+    PostgreSQL. Listens at the Service the listener-operator creates for the Listener
+    `<cluster>-node` (crd/mod.rs L569-574): returns (URL, admin credentials)."""
+    superset = world.one("SupersetCluster")
+    name, namespace = superset["metadata"]["name"], superset["metadata"]["namespace"]
+    creds = operators_secret(world, world.one("Secret", name=superset["spec"]["clusterConfig"]["credentialsSecret"]))
+    secret_key = operators_secret(world, world.one("Secret", name=f"{name}-secret-key"))["SECRET_KEY"]
+    host = service_fqdn(f"{name}-node", namespace)
+    port = 8088
+    ip = world.address(host, port)
+    base = world.workdir / "superset"
+    base.mkdir()
+    (base / "superset_config.py").write_text(f"SECRET_KEY = {secret_key!r}\nSQLALCHEMY_DATABASE_URI = 'sqlite:///{base}/superset.db'\n")
+    # The podOverrides' volumes of the superset container, at their mount paths.
+    pod = superset["spec"]["nodes"]["podOverrides"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "superset")
+    binds: dict[str, Path] = {}
+    for mount in container.get("volumeMounts", []):
+        volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+        data = world.cluster().config_map_data(volume["configMap"]["name"])
+        folder = base / "volumes" / mount["name"]
+        folder.mkdir(parents=True)
+        for item in volume["configMap"].get("items") or [{"key": k, "path": k} for k in data]:
+            (folder / item["path"]).write_text(data[item["key"]])
+        binds[mount["mountPath"]] = folder
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])
+    env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(base), "SUPERSET_CONFIG_PATH": str(base / "superset_config.py"),
+           "FLASK_APP": "superset", "SUPERSET_LOG_LEVEL": "warning"}
+    started = time.monotonic()
+    for step in (["superset", "db", "upgrade"],
+                 ["superset", "fab", "create-admin", "--username", creds["adminUser.username"], "--firstname", creds["adminUser.firstname"],
+                  "--lastname", creds["adminUser.lastname"], "--email", creds["adminUser.email"], "--password", creds["adminUser.password"]],
+                 ["superset", "init"]):
+        out = subprocess.run(python_sandbox(world, binds, [str(venv / "bin" / step[0]), *step[1:]], env, [base]),
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, f"{' '.join(step[:3])}: {(out.stdout + out.stderr)[-3000:]}"
+    proc = world.start("hop6", "superset", python_sandbox(world, binds, [
+        str(venv / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "4", "--timeout", "300",
+        "--bind", f"{ip}:{port}", "superset.app:create_app()"], env, [base]), env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 180)
+    url = f"http://{host}:{port}"
+    report("hop6", f"Superset {superset['spec']['image']['productVersion']} at {url} -> {ip} (db upgrade, admin "
+                   f"{creds['adminUser.username']} from the credentials Secret, init; Trino CA at {', '.join(binds)}; {time.monotonic() - started:.0f}s)")
+    return url, creds
+
+
+def superset_api(world: World, creds: dict[str, str]):
+    """Superset's REST API as the admin (the Service name resolved to its loopback address;
+    urllib: the pytest venv has no requests)."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    superset = world.one("SupersetCluster")
+    host = service_fqdn(f"{superset['metadata']['name']}-node", superset["metadata"]["namespace"])
+    base = f"http://{world.hosts[host]}:8088"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    headers = {"Content-Type": "application/json"}
+
+    def call(method: str, path: str, body=None, params=None):
+        url = base + path + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        request = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method, headers=headers)
+        try:
+            with opener.open(request, timeout=300) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{method} {path}: {e.code} {e.read()[:2000]!r}") from None
+
+    token = call("POST", "/api/v1/security/login", {"username": creds["adminUser.username"], "password": creds["adminUser.password"],
+                                                    "provider": "db", "refresh": False})["access_token"]
+    headers["Authorization"] = f"Bearer {token}"
+    headers["X-CSRFToken"] = call("GET", "/api/v1/security/csrf_token/")["result"]
+    headers["Referer"] = base + "/"
+
+    class Api:
+        def get(self, path, params=None):
+            return call("GET", path, params=params)
+
+        def post(self, path, body):
+            return call("POST", path, body)
+
+    return Api()
+
+
+def run_import_job(world: World) -> str:
+    """The import Job's container: its command with the Superset image's Python (here the
+    superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
+    job = world.one("Job", app="superset-import-dashboard") if any(
+        o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "superset-import-dashboard" for o in world.of_kind("Job")) \
+        else world.one("Job", name="superset-import-dashboard")
+    spec = job["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    cluster = world.cluster()
+    env = cluster.resolve_env(container)
+    base = world.workdir / "import-job"
+    base.mkdir(exist_ok=True)
+    binds: dict[str, Path] = {}
+    writable: list[Path] = []
+    for mount in container["volumeMounts"]:
+        volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+        folder = base / mount["name"]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        if "configMap" in volume:
+            for key, content in cluster.config_map_data(volume["configMap"]["name"]).items():
+                (folder / key).write_text(content)
+            binds[mount["mountPath"]] = folder
+        else:
+            folder.chmod(0o777)
+            writable.append(folder)
+            binds[mount["mountPath"]] = folder
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])
+    argv = [str(venv / "bin" / container["command"][0]), *container["command"][1:]]
+    full_env = {"PATH": f"{venv}/bin:/usr/bin:/bin", **env}
+    sandbox_argv = python_sandbox(world, {}, argv, full_env, writable)
+    # the volumes: ConfigMaps read-only, the emptyDir writable, at the pod's paths
+    extra: list[str] = []
+    for inside, here in binds.items():
+        extra += ["--bind" if here in writable else "--ro-bind", str(here), inside]
+    cut = sandbox_argv.index("--clearenv")
+    sandbox_argv = sandbox_argv[:cut] + extra + sandbox_argv[cut:]
+    out = subprocess.run(sandbox_argv, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
+    assert env["TRINO_PASSWORD"] not in out.stdout + out.stderr, "the import Job printed the Trino password"
+    return (out.stdout + out.stderr).strip().splitlines()[-1]
+
+
+def dashboard_state(api) -> dict:
+    """What the import made: the dashboard, charts, dataset and database, by uuid."""
+    state = {}
+    for kind in ("dashboard", "chart", "dataset", "database"):
+        result = api.get(f"/api/v1/{kind}/", params={"q": "(page_size:100)"})["result"]
+        state[kind] = sorted((r.get("dashboard_title") or r.get("slice_name") or r.get("table_name") or r.get("database_name"), r["id"]) for r in result)
+    return state
+
+
+def test_hop6_superset_imports_the_dashboard_and_its_charts_return_the_table_through_trino(world: World):
+    url, creds = start_superset(world)
+    last = run_import_job(world)
+    report("hop6", f"import Job (its script and bundle ConfigMaps, env from the Secrets): {last}")
+    api = superset_api(world, creds)
+    world.state["superset_api"] = api
+    state = dashboard_state(api)
+    world.state["dashboard_state"] = state
+    datasets = state["dataset"]
+    assert len(datasets) == 1, datasets
+    dataset_id = datasets[0][1]
+    charts = api.get("/api/v1/chart/", params={"q": "(page_size:100,columns:!(id,slice_name,params))"})["result"]
+    trino_rows = {r["pickup_ts"]: r for r in world.state["trino_rows"]}
+    checked = []
+    for chart in charts:
+        params = json.loads(chart["params"])
+        queries = [chart_query(params)] + ([chart_query(params, "_b")] if "metrics_b" in params else [])
+        result = run_chart(api, dataset_id, queries)
+        data = result[0]["data"]
+        assert len(data) == len(trino_rows), f"chart {chart['slice_name']}: {len(data)} rows, Trino has {len(trino_rows)}"
+        times = {t.strftime("%Y-%m-%dT%H:%M:%S") for t in by_time(data, next(k for k in data[0] if k != "pickup_ts"))}
+        assert times == set(trino_rows), f"chart {chart['slice_name']}: other periods than Trino's table"
+        if "metrics_b" in params:
+            label = next(k for k in result[1]["data"][0] if k != "pickup_ts")
+            marked = {t.strftime("%Y-%m-%dT%H:%M:%S") for t, v in by_time(result[1]["data"], label).items() if v is not None}
+            assert marked == {t for t, r in trino_rows.items() if r["pred"] == -1}, f"chart {chart['slice_name']} marks other periods"
+            assert set(injected_anomalies()) <= marked
+        checked.append(f"{chart['slice_name']} ({len(data)} periods{', outliers marked = Trino pred -1' if 'metrics_b' in params else ''})")
+    report("hop6", f"chart data API through Superset's Trino connection (HTTPS, certificate verified for the bundle's host): {'; '.join(checked)}")
+    world.state["chart_results"] = chart_results(api, dataset_id, charts)
+
+
+def chart_results(api, dataset_id: int, charts: list[dict]) -> dict[str, list]:
+    """Each chart's query A, its rows in a fixed order (the charts order by the metric: ties in any order)."""
+    return {c["slice_name"]: sorted(json.dumps(r, sort_keys=True) for r in run_chart(api, dataset_id, [chart_query(json.loads(c["params"]))])[0]["data"])
+            for c in charts}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -739,4 +986,11 @@ def test_hop7_a_second_run_of_both_jobs_and_the_spark_job_leaves_the_same_table(
     assert rows == world.state["rows"], "the second Spark run changed the table"
     assert trino_table(world) == world.state["trino_rows"], "Trino returns another table after the second run"
     report("hop7", f"second Spark run ({summary.split(';')[0]}) committed a new snapshot "
-                   f"({params['metadata_location'].rsplit('/', 1)[1]}) with the same {len(rows)} rows")
+                   f"({params['metadata_location'].rsplit('/', 1)[1]}) with the same {len(rows)} rows, in Spark and in Trino")
+    last = run_import_job(world)
+    api = world.state["superset_api"]
+    assert dashboard_state(api) == world.state["dashboard_state"], "the second import changed the dashboard's objects"
+    dataset_id = world.state["dashboard_state"]["dataset"][0][1]
+    charts = api.get("/api/v1/chart/", params={"q": "(page_size:100,columns:!(id,slice_name,params))"})["result"]
+    assert chart_results(api, dataset_id, charts) == world.state["chart_results"], "the dashboard's charts show other data after the second run"
+    report("hop7", f"second import ({last}): same dashboard, charts, dataset and database; the charts return the same data")
