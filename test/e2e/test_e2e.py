@@ -765,7 +765,8 @@ def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagge
 
 def python_sandbox(world: World, binds: dict[str, Path], argv: list[str], env: dict[str, str], writable: list[Path]) -> list[str]:
     """`argv` with this machine's programs, the Services resolved like the cluster (/etc/hosts), and
-    the pod's files at their paths (`binds`: path in the pod -> file or directory here)."""
+    the pod's files at their paths (`binds`: path in the pod -> file or directory here, writable
+    if it is one of `writable`)."""
     out = [world.tools.bwrap, "--die-with-parent", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for top in ("/usr", "/etc", "/root", "/var", "/opt"):
         if Path(top).exists():
@@ -777,7 +778,10 @@ def python_sandbox(world: World, binds: dict[str, Path], argv: list[str], env: d
     for w in writable:
         out += ["--bind", str(w), str(w)]
     for inside, here in binds.items():
-        out += ["--ro-bind", str(here), inside]
+        out += ["--bind" if here in writable else "--ro-bind", str(here), inside]
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])  # last: the cache may live anywhere, e.g. under /tmp
+    for path in dict.fromkeys([venv, venv.resolve()]):
+        out += ["--ro-bind", str(path), str(path)]
     out += ["--clearenv"]
     for k, v in env.items():
         out += ["--setenv", k, v]
@@ -903,14 +907,8 @@ def run_import_job(world: World) -> str:
     venv = Path(os.environ["E2E_SUPERSET_VENV"])
     argv = [str(venv / "bin" / container["command"][0]), *container["command"][1:]]
     full_env = {"PATH": f"{venv}/bin:/usr/bin:/bin", **env}
-    sandbox_argv = python_sandbox(world, {}, argv, full_env, writable)
-    # the volumes: ConfigMaps read-only, the emptyDir writable, at the pod's paths
-    extra: list[str] = []
-    for inside, here in binds.items():
-        extra += ["--bind" if here in writable else "--ro-bind", str(here), inside]
-    cut = sandbox_argv.index("--clearenv")
-    sandbox_argv = sandbox_argv[:cut] + extra + sandbox_argv[cut:]
-    out = subprocess.run(sandbox_argv, capture_output=True, text=True, timeout=600)
+    # the volumes at the pod's paths: ConfigMaps read-only, the emptyDir writable
+    out = subprocess.run(python_sandbox(world, binds, argv, full_env, writable), capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
     assert env["TRINO_PASSWORD"] not in out.stdout + out.stderr, "the import Job printed the Trino password"
     return (out.stdout + out.stderr).strip().splitlines()[-1]
