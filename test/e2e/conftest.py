@@ -132,7 +132,8 @@ class World:
         log = self.workdir / "logs" / f"{name}.log"
         log.parent.mkdir(exist_ok=True)
         with open(log, "ab") as out:
-            popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True)
+            popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
         proc = Process(hop, name, log, popen=popen)
         self.processes.append(proc)
         return proc
@@ -146,6 +147,15 @@ class World:
     def stop_all(self) -> None:
         for proc in reversed(self.processes):
             proc.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when pytest dies without its finalizers (e.g. killed by a
+    timeout), so no server outlives the suite (Linux prctl PR_SET_PDEATHSIG; kept across exec)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def synthesize(props: dict) -> dict:
@@ -211,4 +221,14 @@ def pytest_terminal_summary(terminalreporter):
     passed = len(stats.get("passed", []))
     failed = len(stats.get("failed", [])) + len(stats.get("error", []))
     skipped = len(stats.get("skipped", []))
-    terminalreporter.write_line(f"e2e: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    _counts.append(f"e2e: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+
+
+_counts: list[str] = []
+
+
+def pytest_unconfigure(config):
+    """The count line last, after pytest's own summary."""
+    for line in _counts:
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()

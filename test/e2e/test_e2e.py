@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import HERE, MONTHS, ROWS_PER_MONTH, World, report
+from conftest import HERE, MONTHS, ROWS_PER_MONTH, World, _die_with_parent, report
 from chart_api import by_time, chart_query, run_chart
 from kubelet import Pod, run_job
 from operators import (HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn,
@@ -388,7 +388,8 @@ def spark_submit(world: World, name: str, script: Path, args: list[str]) -> subp
            "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
     log = world.workdir / "logs" / f"{name}.log"
     log.parent.mkdir(exist_ok=True)
-    result = subprocess.run(argv + [str(script), *args], capture_output=True, text=True, timeout=900, env=env, cwd=world.workdir)
+    result = subprocess.run(argv + [str(script), *args], capture_output=True, text=True, timeout=900, env=env, cwd=world.workdir,
+                            preexec_fn=_die_with_parent)
     log.write_text(result.stdout + result.stderr)
     assert result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
     return result
