@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "test" / "jobs"))
 sys.path.insert(0, str(REPO / "test" / "spark"))
 sys.path.append(str(REPO / "test" / "superset"))
-from services import Mirror, free_loopback_address, make_pki, mirror_url  # noqa: E402
+from services import Mirror, free_loopback_address  # noqa: E402
 from kubelet import Cluster, Running, Tools  # noqa: E402
 
 #: The months the demo loads here, and the rows each generated month has.

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from conftest import HERE, MONTHS, ROWS_PER_MONTH, World, _die_with_parent, report
 from chart_api import by_time, chart_query, run_chart
-from kubelet import Pod, run_job
+from kubelet import Pod, Tools, run_job
 from operators import (HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn,
                        spark_s3_conf, spark_truststore_java_options)
 from services import make_pki
@@ -178,17 +178,12 @@ def sandbox(uid: int, binds: list[Path], argv: list[str]) -> list[str]:
     etc.mkdir(exist_ok=True)
     (etc / "passwd").write_text(Path("/etc/passwd").read_text() + f"postgres:x:{uid}:{uid}::/var/lib/postgresql:/bin/sh\n")
     (etc / "group").write_text(Path("/etc/group").read_text() + f"postgres:x:{uid}:\n")
-    out = [world_tools().bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
+    out = [Tools.from_env().bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
            "--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
     for b in binds:
         out += ["--bind", str(b), str(b)]
     return out + ["--"] + argv
-
-
-def world_tools():
-    from kubelet import Tools
-    return Tools.from_env()
 
 
 def wait_port(ip: str, port: int, proc, timeout: float) -> None:
@@ -725,11 +720,7 @@ def check_opa_decisions(world: World, admin: str, hop: str = "hop5") -> None:
         for d in decisions:
             user = "admin" if d["input"]["context"]["identity"]["user"] == admin else "user"
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", d["input"]["action"]["operation"]).lower()
-            Path(out, f"trino{TRINO_VERSION_OF_RUN()}_{user}_{name}.json").write_text(json.dumps(d["input"], indent=2, sort_keys=True) + "\n")
-
-
-def TRINO_VERSION_OF_RUN() -> str:
-    return os.environ.get("TRINO_VERSION", "")
+            Path(out, f"trino{os.environ['TRINO_VERSION']}_{user}_{name}.json").write_text(json.dumps(d["input"], indent=2, sort_keys=True) + "\n")
 
 
 def operators_secret(world: World, secret: dict) -> dict[str, str]:
@@ -881,9 +872,7 @@ def superset_api(world: World, creds: dict[str, str]):
 def run_import_job(world: World) -> str:
     """The import Job's container: its command with the Superset image's Python (here the
     superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
-    job = world.one("Job", app="superset-import-dashboard") if any(
-        o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "superset-import-dashboard" for o in world.of_kind("Job")) \
-        else world.one("Job", name="superset-import-dashboard")
+    job = world.one("Job", app="superset-import-dashboard")
     spec = job["spec"]["template"]["spec"]
     (container,) = spec["containers"]
     cluster = world.cluster()
