@@ -81,6 +81,17 @@ expect bundle.tar.gz data.trino.allow shutdown_user_write_system_information tru
 expect bundle.tar.gz data.trino.allow shutdown_user_read_system_information true
 expect bundle.tar.gz data.trino.allow malformed/shutdown_with_resource false
 expect bundle.tar.gz data.trino.batchColumnMasks admin_get_column_masks '[]'
+# What a real Trino 476 sent (captured by the e2e suite, E2E_OPA_INPUTS_DIR): the admin's and a
+# second user's requests for SHOW CATALOGS, SHOW SCHEMAS and a SELECT from prediction.ad.iforest.
+expect bundle.tar.gz data.trino.allow trino476_admin_execute_query true
+expect bundle.tar.gz data.trino.allow trino476_admin_access_catalog true
+expect bundle.tar.gz data.trino.allow trino476_admin_show_schemas true
+expect bundle.tar.gz data.trino.allow trino476_admin_select_from_columns true
+expect bundle.tar.gz data.trino.batch trino476_admin_filter_catalogs '[0]'
+expect bundle.tar.gz data.trino.batch trino476_admin_filter_schemas '[0,1]'
+expect bundle.tar.gz data.trino.rowFilters trino476_admin_get_row_filters '[]'
+expect bundle.tar.gz data.trino.batchColumnMasks trino476_admin_get_column_mask '[]'
+expect bundle.tar.gz data.trino.allow trino476_user_execute_query false
 expect bundle-without-admins.tar.gz data.trino.allow admin_execute_query false
 expect bundle-without-admins.tar.gz data.trino.batch admin_filter_catalogs '[]'
 expect bundle-without-admins.tar.gz data.trino.allow shutdown_user_write_system_information true

@@ -5,7 +5,7 @@
 # outside the repo (see scripts/lib/common.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-all_suites=(unit package manifests jobs opa spark superset helm lint cluster)
+all_suites=(unit package manifests jobs opa spark superset e2e helm lint cluster)
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=("${all_suites[@]}")
 passed=0; failed=0; failed_names=()

@@ -201,6 +201,14 @@ export function secretOperatorVolume(name: string, o: SecretOperatorVolumeOption
  * annotation the secret-operator 26.7 does not read, which it would silently ignore.
  */
 export function secretVolumeFiles(annotations: Record<string, string>): string[] {
+  return Object.values(secretVolumeFilesByOption(annotations));
+}
+
+/**
+ * {@link secretVolumeFiles} by the naming option each file answers to (`cert-name`, `key-name`,
+ * `ca-name` for `tls-pem`; `keystore-name`, `truststore-name` for `tls-pkcs12`).
+ */
+export function secretVolumeFilesByOption(annotations: Record<string, string>): Record<string, string> {
   for (const key of Object.keys(annotations)) {
     if (key.startsWith('secrets.stackable.tech/') && !(SECRET_VOLUME_ANNOTATIONS as readonly string[]).includes(key)) {
       throw new Error(`annotation "${key}" is not read by the secret-operator 26.7 (it would be ignored); known: ${SECRET_VOLUME_ANNOTATIONS.join(', ')}`);
@@ -212,7 +220,7 @@ export function secretVolumeFiles(annotations: Record<string, string>): string[]
   }
   const publicOnly = annotations['secrets.stackable.tech/provision-parts'] === 'public';
   const publicOptions = format === 'tls-pem' ? ['ca-name'] : ['truststore-name'];
-  return Object.entries(DEFAULT_FILES[format])
+  return Object.fromEntries(Object.entries(DEFAULT_FILES[format])
     .filter(([option]) => !publicOnly || publicOptions.includes(option))
-    .map(([option, file]) => annotations[`secrets.stackable.tech/format.${format}.${option}`] ?? file);
+    .map(([option, file]) => [option, annotations[`secrets.stackable.tech/format.${format}.${option}`] ?? file]));
 }

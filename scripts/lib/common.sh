@@ -153,3 +153,52 @@ ensure_go_scratch_build() {
   rm -rf "$dir"; mv "$dir.tmp" "$dir"
   printf '%s\n' "$dir"
 }
+
+# ensure_maven_tarball GROUP:ARTIFACT:VERSION:tar.gz[:CLASSIFIER] [PATH...] -> prints the directory it is unpacked into.
+# Fetched once with Maven (dependency:copy) and unpacked into $DEMO_CACHE_DIR/dist/, keyed by the
+# coordinates and the PATHs; the directory holds the tarball's top-level folder's contents, or only
+# the given PATHs of it (e.g. `lib bin plugin/hive`).
+ensure_maven_tarball() {
+  local coords="$1"; shift
+  local key; key="$(printf '%s' "$coords" | tr ':' '-')"
+  [ "$#" -eq 0 ] || key="$key-$(printf '%s\n' "$@" | sha256sum | cut -c1-8)"
+  local dir="$DEMO_CACHE_DIR/dist/$key"
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching $coords with Maven (first use)"
+    command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch $coords"; return 1; }
+    local tmp="$dir.tmp" p
+    rm -rf "$tmp"; mkdir -p "$tmp/download" "$tmp/full" "$tmp/tree"
+    if ! mvn -q -B dependency:copy -Dartifact="$coords" -DoutputDirectory="$tmp/download" >"$tmp/mvn.log" 2>&1; then
+      cat "$tmp/mvn.log" >&2; rm -rf "$tmp"; return 1
+    fi
+    # All of it first: entries may be hard links to files outside the PATHs kept.
+    tar -xzf "$tmp"/download/*.tar.gz -C "$tmp/full" --strip-components=1
+    if [ "$#" -eq 0 ]; then
+      rm -rf "$tmp/tree"; mv "$tmp/full" "$tmp/tree"
+    else
+      for p in "$@"; do mkdir -p "$tmp/tree/$(dirname "$p")"; mv "$tmp/full/$p" "$tmp/tree/$p"; done
+    fi
+    touch "$tmp/tree/.complete"
+    rm -rf "$dir"; mv "$tmp/tree" "$dir"; rm -rf "$tmp"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# ensure_maven_deps NAME POM -> prints a directory holding the runtime dependencies of POM (jars).
+# Copied once with Maven (dependency:copy-dependencies) into the cache, keyed by NAME and the hash
+# of the POM file.
+ensure_maven_deps() {
+  local name="$1" pom="$2"
+  local dir="$DEMO_CACHE_DIR/jars/$name-$(sha256sum "$pom" | cut -c1-16)"
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching the dependencies of $pom with Maven (first use)"
+    command -v mvn >/dev/null || { log "mvn not found: install Maven to fetch the dependencies of $pom"; return 1; }
+    rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+    if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.tmp" >"$dir.tmp.log" 2>&1; then
+      cat "$dir.tmp.log" >&2; rm -rf "$dir.tmp" "$dir.tmp.log"; return 1
+    fi
+    rm -f "$dir.tmp.log"; touch "$dir.tmp/.complete"
+    rm -rf "$dir"; mv "$dir.tmp" "$dir"
+  fi
+  printf '%s\n' "$dir"
+}

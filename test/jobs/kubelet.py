@@ -4,11 +4,13 @@ Everything comes from the synthesized objects: command and args, the environment
 Secret and ConfigMap references resolved from the chart's own objects, `$(VAR)` references
 expanded as Kubernetes does), the volumes (emptyDir -> a temporary directory shared by the
 pod's containers; configMap -> its keys as files; the ConfigMap a secret-operator TrustStore
-publishes -> the test CA) mounted at their mountPaths, the user and group of the security
-context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
+publishes -> the test CA; persistentVolumeClaim -> an empty directory; a secret-operator
+ephemeral volume -> the files the caller says it writes) mounted at their mountPaths, a
+container without `command` runs its image's entrypoint with its args, the user and group of
+the security context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
 mount, user and pid namespaces; the host network) whose root has:
   - /usr/bin/sh (and /bin/sh) = the shell of the kind the container's image has (IMAGE_RUNTIMES),
-  - the image's client program (mc, curl) at the path the image has it,
+  - the image's program (mc, curl, minio) at the path the image has it,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
@@ -48,6 +50,8 @@ class ImageRuntime:
     source: str
     #: Programs of the image the scripts call (tool name -> path in the image), besides the shell.
     programs: tuple[str, ...] = ()
+    #: What runs a container that gives only `args` (the image's ENTRYPOINT and its effect).
+    entrypoint: tuple[str, ...] = ()
 
 
 IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
@@ -70,6 +74,19 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
         path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         source="curl/curl-container 8.14.1 Makefile (alpine:3.22.0: /bin/sh is BusyBox ash)",
         programs=("curl",),
+    ),
+    # minio/minio tag RELEASE.2025-04-22T22-12-26Z, Dockerfile.release: `FROM
+    # registry.access.redhat.com/ubi9/ubi-micro` (so /bin/sh is bash, as for mc), minio at
+    # /usr/bin/minio, `ENTRYPOINT ["/usr/bin/docker-entrypoint.sh"]`; dockerscripts/docker-entrypoint.sh
+    # puts `minio` before arguments that do not start with it and, without MINIO_USERNAME and
+    # MINIO_GROUPNAME (our Deployment sets neither), ends in `exec "$@"`: args `server ...` run
+    # `minio server ...`.
+    "quay.io/minio/minio": ImageRuntime(
+        shell="bash",
+        path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="minio/minio RELEASE.2025-04-22T22-12-26Z Dockerfile.release and dockerscripts/docker-entrypoint.sh",
+        programs=("minio",),
+        entrypoint=("minio",),
     ),
     # docker-library/postgres 17/bookworm/Dockerfile: FROM debian:bookworm-slim, whose /bin/sh is
     # dash. Only its readiness probe is a shell script here; it is parsed and linted, not run.
@@ -111,6 +128,7 @@ class Tools:
     mc: str
     curl: str
     libcurl: str  # the libcurl.so.4.* the curl build needs (bound over the system's in the sandbox)
+    minio: str = ""  # the MinIO server (only suites that run its Deployment need it)
 
     @staticmethod
     def from_env() -> "Tools":
@@ -118,13 +136,14 @@ class Tools:
         return Tools(
             bwrap=env["JOBS_BWRAP"], bash=shutil.which("bash") or "/bin/bash", dash=shutil.which("dash") or "/bin/dash",
             busybox=env["JOBS_BUSYBOX"], mc=env["JOBS_MC"], curl=env["JOBS_CURL"], libcurl=env["JOBS_LIBCURL"],
+            minio=env.get("JOBS_MINIO", ""),
         )
 
     def shell(self, kind: str) -> str:
         return {"bash": self.bash, "busybox": self.busybox, "dash": self.dash}[kind]
 
     def program(self, name: str) -> str:
-        return {"mc": self.mc, "curl": self.curl}[name]
+        return {"mc": self.mc, "curl": self.curl, "minio": self.minio}[name]
 
     def parse_only(self, kind: str, script: str) -> subprocess.CompletedProcess:
         """`sh -n -c SCRIPT` with the shell of `kind`, started as `sh` (bash then runs in POSIX mode)."""
@@ -185,11 +204,14 @@ def expand(text: str, env: dict[str, str]) -> str:
 class Cluster:
     """The chart's objects plus what the cluster adds: the secret-operator's CA ConfigMap and DNS."""
 
-    def __init__(self, objects: list[dict], ca_pem: str, hosts: dict[str, str], tools: Tools):
+    def __init__(self, objects: list[dict], ca_pem: str, hosts: dict[str, str], tools: Tools,
+                 secret_volume: Callable[[dict], dict[str, str]] | None = None):
         self.objects = objects
         self.ca_pem = ca_pem
         self.hosts = hosts  # DNS name -> IP
         self.tools = tools
+        #: What the secret-operator writes into an `ephemeral` secret volume (the volume -> file name -> content).
+        self.secret_volume = secret_volume
 
     def of_kind(self, kind: str) -> list[dict]:
         return [o for o in self.objects if o["kind"] == kind]
@@ -326,8 +348,13 @@ class Pod:
                     target = path / item["path"]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(data[item["key"]])
+            elif "persistentVolumeClaim" in vol:
+                path.chmod(0o777)  # a fresh claim: an empty directory the pod's user may write
+            elif "ephemeral" in vol and cluster.secret_volume is not None:
+                for name, content in cluster.secret_volume(vol).items():
+                    (path / name).write_text(content)
             else:
-                raise NotImplementedError(f"volume {vol['name']}: only emptyDir and configMap volumes are mapped")
+                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim and secret-operator volumes are mapped")
             self.volumes[vol["name"]] = path
         hosts = self.dir / "hosts"
         hosts.write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {name}\n" for name, ip in cluster.hosts.items()))
@@ -342,8 +369,9 @@ class Pod:
         runtime = runtime_of(c["image"])
         tools = self.cluster.tools
         env = self.cluster.resolve_env(c, env_overrides)
-        command = [expand(a, env) for a in c.get("command", [])] + [expand(a, env) for a in c.get("args", [])]
-        assert command, f"container {c['name']}: no command (the image's entrypoint is not reproduced)"
+        entrypoint = [expand(a, env) for a in c["command"]] if "command" in c else list(runtime.entrypoint)
+        command = entrypoint + [expand(a, env) for a in c.get("args", [])]
+        assert entrypoint, f"container {c['name']}: no command, and IMAGE_RUNTIMES has no entrypoint for {c['image']}"
         pod_sc = self.spec.get("securityContext", {})
         sc = {**pod_sc, **c.get("securityContext", {})}
         uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
@@ -352,7 +380,7 @@ class Pod:
             tools.bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(gid), "--unshare-pid", "--unshare-ipc",
             "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
-            "--symlink", "usr/bin", "/sbin", "--ro-bind", "/etc", "/etc", "--ro-bind", str(self.hosts_file), "/etc/hosts",
+            "--symlink", "usr/bin", "/sbin", *self._etc(c), "--ro-bind", str(self.hosts_file), "/etc/hosts",
             "--dev", "/dev", "--proc", "/proc",
             # The image's programs only: /usr/bin (and so /bin) is a directory of links into these two.
             "--ro-bind", "/usr/bin", HOST_BIN, "--ro-bind", str(self._bin_dir(runtime)), "/usr/bin",
@@ -360,8 +388,9 @@ class Pod:
         ]
         if Path("/usr/lib64").exists():
             argv += ["--symlink", "usr/lib64", "/lib64"]
-        for tool in ("busybox", "mc", "curl"):
-            argv += ["--ro-bind", getattr(tools, tool), f"{TOOLS_DIR}/{tool}"]
+        for tool in ("busybox", "mc", "curl", "minio"):
+            if getattr(tools, tool):
+                argv += ["--ro-bind", getattr(tools, tool), f"{TOOLS_DIR}/{tool}"]
         if "curl" in runtime.programs:
             # The curl build needs its own libcurl: it replaces the system's in the sandbox.
             system_lib = Path("/usr/lib") / Path(tools.libcurl).parent.name / Path(tools.libcurl).name
@@ -374,6 +403,8 @@ class Pod:
             argv += ["--ro-bind" if mount.get("readOnly") else "--bind", str(src), mount["mountPath"]]
         if sc.get("readOnlyRootFilesystem"):
             argv += ["--remount-ro", "/"]
+            if self._etc(c)[0] == "--tmpfs":
+                argv += ["--remount-ro", "/etc"]
         argv += ["--chdir", c.get("workingDir", "/"), "--clearenv"]
         full_env = {"PATH": runtime.path, "HOSTNAME": "pod", **env}
         for k, v in full_env.items():
@@ -381,6 +412,17 @@ class Pod:
         # The command as the container runtime execs it: its first word is looked up in the
         # sandbox's PATH by bwrap (execvp), like the runtime does.
         return argv + ["--"] + command, full_env
+
+    @staticmethod
+    def _etc(c: dict) -> list[str]:
+        """This machine's /etc, read-only; a tmpfs holding its entries instead when a mount goes to
+        a directory under /etc this machine lacks (the image has it, e.g. /etc/minio/certs)."""
+        if all(Path(m["mountPath"]).parent.exists() for m in c.get("volumeMounts", []) if m["mountPath"].startswith("/etc/")):
+            return ["--ro-bind", "/etc", "/etc"]
+        argv = ["--tmpfs", "/etc"]
+        for entry in sorted(os.listdir("/etc")):
+            argv += ["--ro-bind", f"/etc/{entry}", f"/etc/{entry}"]
+        return argv
 
     def _bin_dir(self, runtime: ImageRuntime) -> Path:
         """/usr/bin of the image: its shell as `sh`, its other tools, its programs (links)."""

@@ -6,7 +6,6 @@ fake Trino, see fake_trino.py), the dashboard, and that a second import changes 
 Run through scripts/test-superset.sh (it starts Superset and sets the environment).
 """
 
-import datetime
 import importlib.util
 import json
 import shutil
@@ -15,6 +14,7 @@ import uuid
 
 import pytest
 
+from chart_api import by_time, chart_query, run_chart
 from conftest import (
     IFOREST_ROWS, OUTLIER_INDEXES, PASSWORD_MASK, PERIODS, SCRIPT, TABLE_JSON, TRINO_PASSWORD, TRINO_USER, run_import,
 )
@@ -161,37 +161,6 @@ def test_dashboard(objects, bundle):
     placed = {n["meta"]["uuid"]: n["meta"]["chartId"] for n in position.values() if isinstance(n, dict) and n.get("type") == "CHART"}
     assert placed == {meta["uuids"]["ridesChart"]: ids[meta["uuids"]["ridesChart"]],
                       meta["uuids"]["scoreChart"]: ids[meta["uuids"]["scoreChart"]]}
-
-
-def chart_query(params, suffix=""):
-    """The query object Superset's frontend builds for a time-series chart (query A, or B with suffix _b)."""
-    metrics = params[f"metrics{suffix}"]
-    filters = [{"col": f["subject"], "op": f["operator"], "val": f["comparator"]}
-               for f in params[f"adhoc_filters{suffix}"] if f["expressionType"] == "SIMPLE"]
-    axis = {"columnType": "BASE_AXIS", "sqlExpression": params["x_axis"], "label": params["x_axis"], "expressionType": "SQL"}
-    if params.get("time_grain_sqla"):
-        axis["timeGrain"] = params["time_grain_sqla"]
-    return {
-        "columns": [axis],
-        "metrics": metrics,
-        "filters": filters,
-        "extras": {"having": "", "where": "", "time_grain_sqla": params.get("time_grain_sqla")},
-        "orderby": [[metrics[0], not params[f"order_desc{suffix}"]]],
-        "row_limit": params[f"row_limit{suffix}"],
-        "series_columns": [],
-    }
-
-
-def run_chart(api, dataset_id, queries):
-    """Runs a chart's queries through Superset's chart data API (Superset -> trino driver -> fake Trino)."""
-    body = {"datasource": {"id": dataset_id, "type": "table"},
-            "force": True, "queries": queries, "result_format": "json", "result_type": "full"}
-    return api.post("/api/v1/chart/data", body)["result"]
-
-
-def by_time(rows, label):
-    return {datetime.datetime.fromtimestamp(r["pickup_ts"] / 1000, datetime.timezone.utc).replace(tzinfo=None): r[label]
-            for r in rows}
 
 
 def test_rides_chart_marks_exactly_the_outliers(api, objects, fake_trino):

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Suite "e2e": the demo's data path end to end with the real programs on this machine, configured
+# from the synthesized objects (test/e2e/, pytest; README "Tests" says which hops run).
+#
+# Tools, installed on first use and cached (scripts/lib/common.sh):
+#   - the jobs suite's programs (scripts/lib/jobs-tools.sh): MinIO and mc at the images' releases,
+#     curl, BusyBox, bubblewrap, and its Python venv, which runs this suite's pytest;
+#   - PostgreSQL: this machine's server binaries (Debian postgresql-NN; the image is postgres 17.5);
+#   - Hive metastore 4.0.0 (the HiveClusters' productVersion), the standalone metastore's binary
+#     tarball from Maven Central, with the Hadoop 3.3.6 jars and hadoop-aws of test/e2e/hadoop/pom.xml,
+#     run with Java 17;
+#   - Spark: the spark suite's venv (pyspark 4.1.2, the job's Python pins) and Iceberg runtime jar,
+#     plus hadoop-aws of the Hadoop in pyspark's jars with the AWS SDK bundle and analytics
+#     accelerator that hadoop-aws declares (hadoop-project 3.4.2 pom: aws-java-sdk-v2.version
+#     2.29.52, amazon-s3-analyticsaccelerator-s3.version 1.2.1), from Maven Central;
+#   - Trino 476, the newest trino-server on Maven Central (the TrinoCluster runs 481, published on
+#     GitHub only), unpacked with only the plugins the path needs (hive, iceberg, opa,
+#     password-authenticators), run with Java 25 (Trino 476 needs 24+: a Temurin 25 JDK);
+#   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite;
+#   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt).
+# Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e). E2E_ROWS_PER_MONTH sets
+# the generated trips per month (default in test/e2e/conftest.py).
+. "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+. "$REPO_ROOT/scripts/lib/jobs-tools.sh"
+
+start=$(date +%s)
+ensure_jobs_tools
+
+HIVE_VERSION=4.0.0
+grep -q "productVersion: $HIVE_VERSION\$" dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml \
+  || { log "e2e: the HiveClusters in dist/ are not productVersion $HIVE_VERSION, which this suite runs"; exit 1; }
+E2E_METASTORE_HOME="$(ensure_maven_tarball "org.apache.hive:hive-standalone-metastore-server:$HIVE_VERSION:tar.gz:bin")"
+E2E_HADOOP_JARS="$(ensure_maven_deps hive-metastore-hadoop test/e2e/hadoop/pom.xml)"
+E2E_PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+[ -x "$E2E_PG_BIN/initdb" ] || { log "e2e: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"; exit 1; }
+E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n1 || true)/bin/java}"
+[ -x "$E2E_JAVA17" ] || { log "e2e: no Java 17 (set E2E_JAVA17)"; exit 1; }
+export E2E_METASTORE_HOME E2E_HADOOP_JARS E2E_PG_BIN E2E_JAVA17
+
+ICEBERG_COORDS="org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0"
+grep -q "'$ICEBERG_COORDS'" constructs/spark/anomaly-detection-job.ts \
+  || { log "e2e: constructs/spark/anomaly-detection-job.ts does not default to $ICEBERG_COORDS"; exit 1; }
+E2E_SPARK_VENV="$(ensure_venv spark test/spark/requirements.txt)"
+hadoop_api="$(ls "$E2E_SPARK_VENV"/lib/python3*/site-packages/pyspark/jars/hadoop-client-api-*.jar)"
+SPARK_HADOOP_VERSION="$(basename "$hadoop_api" .jar)"; SPARK_HADOOP_VERSION="${SPARK_HADOOP_VERSION#hadoop-client-api-}"
+[ "$SPARK_HADOOP_VERSION" = 3.4.2 ] \
+  || { log "e2e: pyspark ships Hadoop $SPARK_HADOOP_VERSION; set the AWS SDK versions of its hadoop-project pom in scripts/test-e2e.sh"; exit 1; }
+E2E_SPARK_JARS="$(ensure_maven_jar "$ICEBERG_COORDS"),$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle:2.29.52),$(ensure_maven_jar software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.2.1)"
+export E2E_SPARK_VENV E2E_SPARK_JARS
+
+TRINO_VERSION=476
+E2E_TRINO_HOME="$(ensure_maven_tarball "io.trino:trino-server:$TRINO_VERSION:tar.gz" lib bin plugin/hive plugin/iceberg plugin/opa plugin/password-authenticators)"
+E2E_JAVA25="${E2E_JAVA25:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* 2>/dev/null | head -n1 || true)/bin/java}"
+[ -x "$E2E_JAVA25" ] || { log "e2e: Trino $TRINO_VERSION needs Java 24 or newer (set E2E_JAVA25)"; exit 1; }
+OPA_VERSION=v1.16.2
+grep -q "productVersion: ${OPA_VERSION#v}\$" dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml \
+  || { log "e2e: the OpaCluster in dist/ is not productVersion ${OPA_VERSION#v}"; exit 1; }
+E2E_OPA="$(ensure_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION")"
+export E2E_TRINO_HOME E2E_JAVA25 E2E_OPA TRINO_VERSION
+E2E_SUPERSET_VENV="$(ensure_venv superset test/superset/requirements.txt)"
+export E2E_SUPERSET_VENV
+# requests prefers these over the `verify` CA file Superset passes to the trino driver
+unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE
+log "e2e: tools ready ($(( $(date +%s) - start ))s)"
+
+# no .pytest_cache nor __pycache__ in the repo
+export PYTHONDONTWRITEBYTECODE=1
+exec "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/e2e "$@"

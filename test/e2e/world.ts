@@ -1,0 +1,44 @@
+/**
+ * The e2e suite's view of the demo (test/e2e/): the DemoChart synthesized in-process with the given
+ * props, and what the cluster's secret-operator would write for each of its secret volumes (the
+ * files by naming option and the DNS names of the certificate), computed with the library's own
+ * runtime-contract helpers (constructs/secret-operator/secret-volume.ts), never re-typed.
+ *
+ * Usage: ts-node --transpile-only test/e2e/world.ts '<DemoChartProps as JSON>'
+ * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...],
+ * "trinoCertificateNames": [...] }` (the coordinator certificate's DNS names, `coordinatorCertificateNames`).
+ */
+import { Testing } from 'cdk8s';
+import { DemoChart, DemoChartProps } from '../../constructs';
+import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
+import { coordinatorCertificateNames } from '../../constructs/trino';
+import { Obj, podSites } from '../contract/runtime-contract';
+
+function main(): void {
+  const props = JSON.parse(process.argv[2] ?? '{}') as DemoChartProps;
+  const objects = Testing.synth(new DemoChart(Testing.app(), 'demo', props)) as Obj[];
+  const secretVolumes = [];
+  for (const site of podSites(objects)) {
+    for (const volume of site.spec.volumes ?? []) {
+      const template = volume.ephemeral?.volumeClaimTemplate;
+      if (template?.spec?.storageClassName !== SECRET_OPERATOR_STORAGE_CLASS) continue;
+      const annotations: Record<string, string> = template.metadata?.annotations ?? {};
+      const scope = annotations['secrets.stackable.tech/scope'];
+      secretVolumes.push({
+        where: site.where,
+        volume: volume.name,
+        files: secretVolumeFilesByOption(annotations),
+        dnsNames: scope === undefined ? [] : scopeAddresses(SecretScope.parseAll(scope), { namespace: site.owner.metadata.namespace ?? 'default' }),
+      });
+    }
+  }
+  const trino = objects.filter(o => o.kind === 'TrinoCluster');
+  if (trino.length !== 1) throw new Error(`expected one TrinoCluster, found ${trino.length}`);
+  const coordinators = trino[0].spec.coordinators;
+  const roleGroups = Object.fromEntries(Object.entries(coordinators.roleGroups).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
+  const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, trino[0].metadata.namespace ?? 'default',
+    coordinators.roleConfig?.listenerClass ?? 'cluster-internal', roleGroups);
+  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames }));
+}
+
+main();
