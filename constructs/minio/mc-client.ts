@@ -57,16 +57,6 @@ export function mcContainer(o: McContainerOptions): k8s.Container {
   };
 }
 
-/**
- * Checks that `trust` is the CA of the SecretClass that issues `minio`'s certificate, so that `mc`
- * can verify it; the error names both constructs.
- */
-export function checkMinioTrust(owner: string, trust: TlsTrustStore, minio: MinioServer): void {
-  if (trust.secretClass !== minio.tlsSecretClass) {
-    throw new Error(`${owner}: trust (${trust.node.path}) holds the CA of SecretClass "${trust.secretClass}", but the certificate of ${minio.node.path} is issued by "${minio.tlsSecretClass}": use a TlsTrustStore of that class`);
-  }
-}
-
 /** The pod volumes {@link mcContainer} mounts. */
 export function mcVolumes(trust: TlsTrustStore): k8s.Volume[] {
   return [trust.volume(), scratchVolume('mc-tmp', 64)];

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { checkMinioTrust, connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
 
 /** Props of {@link MinioBuckets}. */
@@ -37,7 +37,7 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     ensureUniqueObjectNames(this);
     const owner = `MinioBuckets ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`, JOB_NAME_MAX_LENGTH);
-    checkMinioTrust(owner, props.trust, props.minio);
+    props.trust.checkTrusts(owner, props.minio);
     this.buckets = props.buckets ?? ['demo', 'prediction'];
     if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);
     // S3 bucket names: 3-63 characters of lower-case letters, digits and '-'.

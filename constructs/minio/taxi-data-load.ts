@@ -5,7 +5,7 @@ import {
   months as validMonths, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
-import { checkMinioTrust, connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -86,7 +86,7 @@ export class TaxiDataLoad extends Construct implements IPodSelectable {
     ensureUniqueObjectNames(this);
     const owner = `TaxiDataLoad ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? 'load-ny-taxi-data', JOB_NAME_MAX_LENGTH);
-    checkMinioTrust(owner, props.trust, props.minio);
+    props.trust.checkTrusts(owner, props.minio);
     this.months = validMonths(owner, 'months', props.months ?? ['2020-09', '2020-10', '2020-11', '2020-12']);
     const sourceUrl = baseUrl(owner, 'sourceUrl', props.sourceUrl ?? 'https://repo.stackable.tech/repository/misc/ny-taxi-data/');
     this.bucket = props.bucket ?? 'demo';

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { TrustStore, TrustStoreSpecTargetKind } from '../../imports/secrets.stackable.tech';
 import { dnsSubdomain, ensureUniqueObjectNames } from '../core';
 
@@ -45,6 +45,17 @@ export class TlsTrustStore extends Construct {
   /** A pod volume with the CA certificate. */
   public volume(name = 'tls-trust'): k8s.Volume {
     return { name, configMap: { name: this.configMapName, items: [{ key: TRUST_STORE_CA_KEY, path: TRUST_STORE_CA_KEY }] } };
+  }
+
+  /**
+   * Throws unless this trust store holds the CA of the SecretClass that issues `server`'s
+   * certificate, so that its clients can verify it; the message names both constructs, then
+   * `consequence` (what breaks) if given.
+   */
+  public checkTrusts(owner: string, server: IConstruct & { readonly tlsSecretClass: string }, consequence?: string): void {
+    if (this.secretClass !== server.tlsSecretClass) {
+      throw new Error(`${owner}: trust (${this.node.path}) holds the CA of SecretClass "${this.secretClass}", but the certificate of ${server.node.path} is issued by "${server.tlsSecretClass}": ${consequence === undefined ? '' : `${consequence}; `}use a TlsTrustStore of that class`);
+    }
   }
 
   /** Mounts {@link volume} so that the CA is at {@link caFile}. */

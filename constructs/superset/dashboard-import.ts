@@ -67,9 +67,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
     const owner = `SupersetDashboardImport ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.superset.name}-import-dashboard`, 52);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
-    if (props.trust.secretClass !== props.trino.tlsSecretClass) {
-      throw new Error(`${owner}: trust (${props.trust.node.path}) holds the CA of SecretClass "${props.trust.secretClass}", but the certificate of ${props.trino.node.path} is issued by "${props.trino.tlsSecretClass}": Superset could not verify Trino; use a TlsTrustStore of that class`);
-    }
+    props.trust.checkTrusts(owner, props.trino, 'Superset could not verify Trino');
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 256 });
     this.podSelector = { 'app.kubernetes.io/name': 'superset-import-dashboard', 'app.kubernetes.io/instance': name };
     this.bundle = dashboardBundle({

@@ -65,9 +65,7 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
       if (sql === '') throw new Error(`${owner}: statements[${i}] is empty`);
       return sql;
     });
-    if (props.trust.secretClass !== props.trino.tlsSecretClass) {
-      throw new Error(`${owner}: trust (${props.trust.node.path}) holds the CA of SecretClass "${props.trust.secretClass}", but the certificate of ${props.trino.node.path} is issued by "${props.trino.tlsSecretClass}": use a TlsTrustStore of that class`);
-    }
+    props.trust.checkTrusts(owner, props.trino);
     const user = props.user ?? props.trino.admin;
     this.podSelector = { 'app.kubernetes.io/name': 'trino-sql', 'app.kubernetes.io/instance': name };
 
