@@ -29,9 +29,14 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${canonicalJson(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** The first {@link CONTENT_HASH_LENGTH} hex digits of the SHA-256 of `canonicalJson(spec)`. */
+/** The SHA-256 (hex) of `canonicalJson(value)`, e.g. of the ConfigMap data a pod reads, for a checksum annotation. */
+export function jsonSha256(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+/** The first {@link CONTENT_HASH_LENGTH} hex digits of {@link jsonSha256} of `spec`. */
 export function specHash(spec: unknown): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, CONTENT_HASH_LENGTH);
+  return jsonSha256(spec).slice(0, CONTENT_HASH_LENGTH);
 }
 
 /**

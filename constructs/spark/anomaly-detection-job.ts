@@ -1,11 +1,10 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
-  canonicalJson, CONTENT_HASH_LENGTH, contentName, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, numberInHalfOpen,
+  CONTENT_HASH_LENGTH, contentName, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, jsonSha256, numberInHalfOpen,
   OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
@@ -183,7 +182,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
     const cat = this.output.catalog;
 
     // The job reads its script from the ConfigMap: a changed script must rename the application.
-    const jobFilesSha = createHash('sha256').update(canonicalJson(jobFilesData)).digest('hex');
+    const jobFilesSha = jsonSha256(jobFilesData);
     const app = new SparkApplication(this, 'Resource', {
       metadata: { name: baseName },
       spec: {

@@ -1,10 +1,9 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  canonicalJson, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
+  containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, jsonSha256, PodNetworkPolicy, Resources,
   restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
 } from '../core';
 import { TlsTrustStore } from '../secret-operator';
@@ -91,7 +90,7 @@ export class SupersetDashboardImport extends Construct implements IPodSelectable
       policy.allowDns();
     }
     // The Job reads the bundle and the script from the ConfigMaps: a changed one must rename the Job.
-    const configSha = createHash('sha256').update(canonicalJson([bundleData, scriptData])).digest('hex');
+    const configSha = jsonSha256([bundleData, scriptData]);
     restrictedJob(this, {
       name,
       labels: this.podSelector,
