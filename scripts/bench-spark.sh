@@ -9,7 +9,4 @@
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
-venv="$(ensure_venv spark test/spark/requirements.txt)"
-ICEBERG_JAR="$(ensure_maven_jar org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0)"
-export ICEBERG_JAR DEMO_CACHE_DIR PYTHONDONTWRITEBYTECODE=1
-exec "$venv/bin/python" test/spark/bench_spark.py "$@" 2> >(grep -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging|[0-9/]+ [0-9:]+ WARN )' >&2)
+exec_spark_python test/spark/bench_spark.py "$@"

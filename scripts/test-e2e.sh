@@ -38,15 +38,13 @@ E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | h
 [ -x "$E2E_JAVA17" ] || { log "e2e: no Java 17 (set E2E_JAVA17)"; exit 1; }
 export E2E_METASTORE_HOME E2E_HADOOP_JARS E2E_PG_BIN E2E_JAVA17
 
-ICEBERG_COORDS="org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0"
-grep -q "'$ICEBERG_COORDS'" constructs/spark/anomaly-detection-job.ts \
-  || { log "e2e: constructs/spark/anomaly-detection-job.ts does not default to $ICEBERG_COORDS"; exit 1; }
-E2E_SPARK_VENV="$(ensure_venv spark test/spark/requirements.txt)"
+ensure_local_spark
+E2E_SPARK_VENV="$SPARK_VENV"
 hadoop_api="$(ls "$E2E_SPARK_VENV"/lib/python3*/site-packages/pyspark/jars/hadoop-client-api-*.jar)"
 SPARK_HADOOP_VERSION="$(basename "$hadoop_api" .jar)"; SPARK_HADOOP_VERSION="${SPARK_HADOOP_VERSION#hadoop-client-api-}"
 [ "$SPARK_HADOOP_VERSION" = 3.4.2 ] \
   || { log "e2e: pyspark ships Hadoop $SPARK_HADOOP_VERSION; set the AWS SDK versions of its hadoop-project pom in scripts/test-e2e.sh"; exit 1; }
-E2E_SPARK_JARS="$(ensure_maven_jar "$ICEBERG_COORDS"),$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
+E2E_SPARK_JARS="$ICEBERG_JAR,$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
 E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle:2.29.52),$(ensure_maven_jar software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.2.1)"
 export E2E_SPARK_VENV E2E_SPARK_JARS
 

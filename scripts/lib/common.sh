@@ -202,3 +202,28 @@ ensure_maven_deps() {
   fi
   printf '%s\n' "$dir"
 }
+
+# ensure_local_spark -> sets and exports SPARK_VENV (test/spark/requirements.txt) and ICEBERG_JAR:
+# the local Spark of the spark and e2e suites and the benchmarks, with what the SparkApplication
+# uses, checked here: its default Iceberg runtime and its Python pins (job-requirements.txt).
+ICEBERG_COORDS="org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0"
+ensure_local_spark() {
+  grep -q "'$ICEBERG_COORDS'" "$REPO_ROOT/constructs/spark/anomaly-detection-job.ts" \
+    || { log "constructs/spark/anomaly-detection-job.ts does not default to $ICEBERG_COORDS"; return 1; }
+  local pin
+  for pin in $(grep -v '^#' "$REPO_ROOT/constructs/spark/job-requirements.txt"); do
+    grep -qx "$pin" "$REPO_ROOT/test/spark/requirements.txt" \
+      || { log "test/spark/requirements.txt lacks $pin of constructs/spark/job-requirements.txt"; return 1; }
+  done
+  SPARK_VENV="$(ensure_venv spark "$REPO_ROOT/test/spark/requirements.txt")"
+  ICEBERG_JAR="$(ensure_maven_jar "$ICEBERG_COORDS")"
+  export SPARK_VENV ICEBERG_JAR DEMO_CACHE_DIR
+}
+
+# exec_spark_python SCRIPT ARGS...: replaces the shell with SCRIPT in the local Spark venv, Spark's
+# start-up chatter filtered out of stderr (for the benchmarks, which print tables).
+exec_spark_python() {
+  ensure_local_spark
+  export PYTHONDONTWRITEBYTECODE=1
+  exec "$SPARK_VENV/bin/python" "$@" 2> >(grep -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging|[0-9/]+ [0-9:]+ WARN )' >&2)
+}
