@@ -70,13 +70,14 @@ export function urlSafeSecret(owner: string, prop: string, value: string, minLen
 }
 
 /**
- * A word a shell may expand: no whitespace and no glob characters `* ? [ ]` (and no `:` in a user
- * name, the htpasswd separator), for values that upstream scripts use unquoted. `secret` masks the
- * value in the message.
+ * A word a shell neither splits nor expands: no whitespace and no glob characters `* ? [ ]`, nor
+ * any of `alsoForbidden` (e.g. `:`, the htpasswd separator, in a user name), for values that
+ * upstream scripts use unquoted. `secret` masks the value in the message.
  */
-export function shellWord(owner: string, prop: string, value: string, secret: boolean, forbid = /[\s*?[\]]/): string {
-  if (value.length === 0 || forbid.test(value)) {
-    fail(owner, prop, secret ? value.replace(/./g, '*') : value, `must be non-empty without whitespace or * ? [ ]${forbid.source.includes(':') ? ' :' : ''} (the trino-operator passes it unquoted to a shell)`);
+export function shellWord(owner: string, prop: string, value: string, secret: boolean, alsoForbidden: readonly string[] = []): string {
+  const forbidden = ['*', '?', '[', ']', ...alsoForbidden];
+  if (value.length === 0 || /\s/.test(value) || forbidden.some(c => value.includes(c))) {
+    fail(owner, prop, secret ? value.replace(/./g, '*') : value, `must be non-empty without whitespace or ${forbidden.join(' ')} (the trino-operator passes it unquoted to a shell)`);
   }
   return value;
 }

@@ -48,6 +48,7 @@ export interface MinioServerProps {
 }
 
 const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
 
 /**
  * MinIO reads its certificate and key from `<certs-dir>/public.crt` and `<certs-dir>/private.key`
@@ -57,7 +58,6 @@ const API_PORT = 9000;
  * (see secret-operator/secret-volume.ts), and the subPath mounts use the same names.
  */
 export const MINIO_TLS_FILES = { cert: 'public.crt', key: 'private.key' } as const;
-const CONSOLE_PORT = 9001;
 
 /**
  * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,

@@ -59,6 +59,14 @@ export function trinoPod(cluster: string): OperatorPod {
 const HTTPS_PORT = 8443;
 
 /**
+ * The coordinator's Listener, and so the Service the listener-operator creates for it (named after
+ * the Listener): trino-operator 26.7.0 controller/build/resource/listener.rs `group_listener_name`.
+ */
+export function coordinatorListenerName(cluster: string): string {
+  return `${cluster}-coordinator`;
+}
+
+/**
  * The DNS names in a coordinator's TLS certificate. trino-operator 26.7.0
  * (controller/build/resource/statefulset.rs `create_tls_volume`, `secret_volume_listener_scope`)
  * requests pod scope and the scope of the listener volume `listener`; pod scope names the pod's
@@ -69,7 +77,7 @@ const HTTPS_PORT = 8443;
  * load-balancer addresses). See secret-operator/secret-volume.ts `scopeAddresses`.
  */
 export function coordinatorCertificateNames(cluster: string, namespace: string, listenerClass: ListenerClassName, roleGroups: Readonly<Record<string, number>>): string[] {
-  const listenerService = `${cluster}-coordinator`;
+  const listenerService = coordinatorListenerName(cluster);
   const clusterIp = Object.values(LISTENER_PRESETS).every(preset => preset[listenerClass] === 'ClusterIP');
   const listenerDnsNames = { listener: clusterIp ? [`${listenerService}.${namespace}.svc.${CLUSTER_DOMAIN}`] : [] };
   const names: string[] = [];
@@ -132,8 +140,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '481');
     this.host = serviceFqdn(this, roleGroupHeadlessServiceName(this.name, 'coordinator', ROLE_GROUP));
-    // trino-operator 26.7.0 controller/build/resource/listener.rs `group_listener_name`: `<cluster>-coordinator`.
-    this.listenerServiceName = `${this.name}-coordinator`;
+    this.listenerServiceName = coordinatorListenerName(this.name);
     this.catalogLabels = { trino: this.name };
     this.podSelector = { 'app.kubernetes.io/name': 'trino', 'app.kubernetes.io/instance': this.name };
 
@@ -141,7 +148,7 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     // trino-operator 26.7.0 authentication/password/file.rs: the password-file-updater sidecar runs
     // `htpasswd -nbBC 12 ${user_name} ${password}` unquoted and splits its output on spaces, so
     // whitespace or glob characters silently break the login of every user of the Secret.
-    shellWord(owner, 'admin.username', admin.username, false, /[\s*?[\]:]/);
+    shellWord(owner, 'admin.username', admin.username, false, [':']);
     if (admin.password !== undefined) shellWord(owner, 'admin.password', admin.password, true);
     if (props.policy.admins !== undefined && !props.policy.admins.includes(admin.username)) {
       throw new Error(`${owner}: admin "${admin.username}" is not an admin of ${props.policy.node.path} (admins: ${props.policy.admins.map(a => `"${a}"`).join(', ')}): OPA would deny it everything; add it to the policy's admins`);
