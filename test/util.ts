@@ -49,7 +49,7 @@ export function baseName(o: K8sObject): string {
 }
 
 /** All objects of `kind`. */
-export function ofKind(objs: K8sObject[], kind: string): K8sObject[] {
+export function ofKind(objs: readonly K8sObject[], kind: string): K8sObject[] {
   return objs.filter(o => o.kind === kind);
 }
 

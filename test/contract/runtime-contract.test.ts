@@ -17,6 +17,7 @@ import {
   checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
   checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
 } from './runtime-contract';
+import { collect } from '../util';
 
 const demo = (props: DemoChartProps = {}): Obj[] => Testing.synth(new DemoChart(Testing.app(), 'demo', props)) as Obj[];
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -241,6 +242,9 @@ describe('each check fails on the defect it exists for', () => {
   });
 });
 
+/** The listener classes the objects name. */
+const collectListenerClasses = (objs: Obj[]): string[] => [...new Set<string>(collect(objs, 'listenerClass'))];
+
 describe('the README installs operators with which the demo comes up', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
   const listenerInstalls = readme.split('\n').filter(l => /helm install\b.*listener-operator/.test(l));
@@ -267,18 +271,6 @@ describe('the README installs operators with which the demo comes up', () => {
   });
 });
 
-function collectListenerClasses(objs: Obj[]): string[] {
-  const out = new Set<string>();
-  const visit = (v: any) => {
-    if (v === null || typeof v !== 'object') return;
-    for (const [k, x] of Object.entries(v)) {
-      if (k === 'listenerClass' && typeof x === 'string') out.add(x);
-      visit(x);
-    }
-  };
-  visit(objs);
-  return [...out];
-}
 
 describe('the upstream rules the checks rely on', () => {
   test('secret-operator file names: defaults, renames, public parts only', () => {

@@ -20,14 +20,10 @@ import { hiveMetastorePod } from '../../constructs/hive';
 import { sparkSubmitPod } from '../../constructs/spark';
 import { supersetNodePod } from '../../constructs/superset';
 import { coordinatorCertificateNames, trinoPod } from '../../constructs/trino';
+import { allContainers, K8sObject, ofKind } from '../util';
 
 /** A synthesized object. */
-export interface Obj {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  readonly [field: string]: any;
-}
+export type Obj = K8sObject;
 
 /** A pod spec found in the objects: a workload's template, or a Stackable role's `podOverrides`. */
 interface PodSite {
@@ -43,8 +39,6 @@ interface PodSite {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'ReplicaSet']);
 const ns = (o: Obj) => o.metadata.namespace ?? 'default';
 const fqdn = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
-const ofKind = (objs: readonly Obj[], kind: string) => objs.filter(o => o.kind === kind);
-const containersOf = (spec: any): any[] => [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 
 /** Every pod spec of the objects, with where it is. */
 export function podSites(objs: readonly Obj[]): PodSite[] {
@@ -89,7 +83,7 @@ export function checkSecretVolumeFiles(objs: readonly Obj[]): string[] {
         out.push(`${site.where} volume ${volume.name}: ${(e as Error).message}`);
         continue;
       }
-      for (const c of containersOf(site.spec)) {
+      for (const c of allContainers(site.spec)) {
         for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === volume.name)) {
           if (m.subPath !== undefined && !files.includes(m.subPath)) {
             out.push(`${site.where} container ${c.name}: subPath "${m.subPath}" of secret volume ${volume.name} is not a file it holds (${files.join(', ')})`);
@@ -131,7 +125,7 @@ export function checkTrustStoreFiles(objs: readonly Obj[]): string[] {
       const items: any[] = volume.configMap.items ?? written.map(k => ({ key: k, path: k }));
       for (const item of items) if (!written.includes(item.key)) out.push(`${site.where} volume ${volume.name}: key ${item.key} is not written into TrustStore ${store.metadata.name}'s ConfigMap (${written.join(', ') || 'nothing for its format'})`);
       const files = items.map(i => i.path);
-      for (const c of containersOf(site.spec)) {
+      for (const c of allContainers(site.spec)) {
         for (const m of (c.volumeMounts ?? []).filter((x: any) => x.name === volume.name)) {
           for (const file of filesReadUnder(c, m.mountPath)) {
             if (!files.includes(file)) out.push(`${site.where} container ${c.name}: ${m.mountPath}/${file} is not a file of volume ${volume.name} (${files.join(', ')})`);
@@ -204,7 +198,7 @@ export function tlsClients(objs: readonly Obj[]): TlsClient[] {
   for (const site of podSites(objs)) {
     const trustVolumes = new Map<string, string>();
     for (const v of site.spec.volumes ?? []) if (v.configMap?.name !== undefined && trustStores.has(v.configMap.name)) trustVolumes.set(v.name, trustStores.get(v.configMap.name)!);
-    for (const c of containersOf(site.spec)) {
+    for (const c of allContainers(site.spec)) {
       const trusted = (c.volumeMounts ?? []).map((m: any) => trustVolumes.get(m.name)).find((x: string | undefined) => x !== undefined);
       for (const e of c.env ?? []) {
         // Every https URL of an in-cluster server a container is given (MC_HOST_* with credentials,
@@ -291,7 +285,7 @@ export function checkOperatorNames(objs: readonly Obj[]): string[] {
   }
   const supersetHosts = new Set(ofKind(objs, 'SupersetCluster').map(s => `http://${fqdn(`${s.metadata.name}-node`, ns(s))}:8088`));
   for (const site of podSites(objs)) {
-    for (const c of containersOf(site.spec)) {
+    for (const c of allContainers(site.spec)) {
       for (const e of c.env ?? []) {
         if (e.name === 'SUPERSET_URL' && !supersetHosts.has(e.value)) out.push(`${site.where} container ${c.name}: SUPERSET_URL ${e.value} is not a SupersetCluster's listener Service (${[...supersetHosts].join(', ')})`);
       }
@@ -300,7 +294,7 @@ export function checkOperatorNames(objs: readonly Obj[]): string[] {
   // podOverrides: containers we name must be the operator's; what we add must not meet what it creates.
   for (const site of podSites(objs).filter(s => s.role !== undefined)) {
     const model = operatorPod(site, objs);
-    const ours = containersOf(site.spec);
+    const ours = allContainers(site.spec);
     const volumes: any[] = site.spec.volumes ?? [];
     if (model === undefined || (model.volumes === undefined && volumes.length > 0)) {
       if (ours.length > 0 || volumes.length > 0) out.push(`${site.where}: adds containers or volumes to pods of which no operator model says what they hold`);
@@ -359,7 +353,7 @@ export function checkStackableImageUsers(objs: readonly Obj[]): string[] {
       if (gid !== undefined && gid !== STACKABLE_IMAGE_USER.gid && gid !== 0) out.push(`${what}: runAsGroup ${gid}, but Stackable images grant access to UID ${STACKABLE_IMAGE_USER.uid} and group 0 only`);
     };
     if (site.role !== undefined) bad(`${site.where} (pod)`, pod.runAsUser, pod.runAsGroup); // operator pods run Stackable images
-    for (const c of containersOf(site.spec)) {
+    for (const c of allContainers(site.spec)) {
       const stackable = typeof c.image === 'string' ? c.image.startsWith('oci.stackable.tech/') : site.role !== undefined;
       if (stackable) bad(`${site.where} container ${c.name}`, c.securityContext?.runAsUser ?? pod.runAsUser, c.securityContext?.runAsGroup ?? pod.runAsGroup);
     }
@@ -374,7 +368,7 @@ export function checkVolumesAndMounts(objs: readonly Obj[]): string[] {
     const names = [...(site.spec.volumes ?? []), ...(site.owner.kind === 'StatefulSet' ? site.owner.spec.volumeClaimTemplates ?? [] : [])]
       .map((v: any) => v.name ?? v.metadata?.name);
     for (const dup of names.filter((n: string, i: number) => names.indexOf(n) !== i)) out.push(`${site.where}: volume ${dup} is defined twice`);
-    for (const c of containersOf(site.spec)) {
+    for (const c of allContainers(site.spec)) {
       const paths = (c.volumeMounts ?? []).map((m: any) => m.mountPath);
       for (const dup of paths.filter((p: string, i: number) => paths.indexOf(p) !== i)) out.push(`${site.where} container ${c.name}: ${dup} is mounted twice`);
       for (const m of c.volumeMounts ?? []) if (!names.includes(m.name)) out.push(`${site.where} container ${c.name}: mounts volume ${m.name}, which the pod does not have`);
