@@ -32,7 +32,8 @@ export interface TrinoSqlJobProps {
 /**
  * Where the Stackable `trino-cli` image has the CLI (stackabletech/docker-images 26.7.0
  * trino-cli/Dockerfile: `WORKDIR /stackable/trino-cli`, `ln -s trino-cli-${PRODUCT_VERSION} trino-cli`,
- * `ENTRYPOINT ["/stackable/trino-cli/trino-cli"]`, on java-base, which has bash).
+ * `ENTRYPOINT ["/stackable/trino-cli/trino-cli"]`, on java-base, which has bash; trino-cli/boil-config.toml
+ * builds it for Trino 481, the cluster's version, tagged like the product images).
  */
 export const TRINO_CLI = '/stackable/trino-cli/trino-cli';
 
