@@ -4,6 +4,7 @@ import {
   baseUrl, containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
   months as validMonths, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
+import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
 import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
@@ -68,7 +69,7 @@ const MARKER = '_SUCCESS';
  *    `<prefix>_SUCCESS` containing the month list — what consumers wait for
  *    ({@link waitForDataContainer}). Rerunning it downloads nothing that is present.
  */
-export class TaxiDataLoad extends Construct implements IPodSelectable {
+export class TaxiDataLoad extends Construct implements IPodSelectable, IS3Data {
   /** The months loaded. */
   public readonly months: string[];
   /** Bucket of the data. */

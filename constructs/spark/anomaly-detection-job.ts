@@ -8,8 +8,8 @@ import {
   OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
-import { MinioBuckets, TaxiDataLoad } from '../minio';
-import { S3Ref } from '../s3';
+import { MinioBuckets } from '../minio';
+import { IS3Data, S3Ref } from '../s3';
 
 /** Parameters of the scikit-learn IsolationForest. */
 export interface IsolationForestParams {
@@ -55,8 +55,8 @@ export interface AnomalyDetectionJobProps {
   readonly name?: string;
   /** Spark version of the image. @default '4.1.2' */
   readonly sparkVersion?: string;
-  /** The raw trips; the job waits until this load has finished. */
-  readonly data: TaxiDataLoad;
+  /** The raw trips (Parquet files of NYC TLC trip records); the job waits until they are complete. */
+  readonly data: IS3Data;
   /** S3 connection for reading the trips and writing the table. */
   readonly s3: S3Ref;
   /** The Hive metastore of the Iceberg catalog. */

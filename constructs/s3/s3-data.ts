@@ -1,0 +1,19 @@
+import { k8s } from 'cdk8s-plus-28';
+
+/**
+ * Files in S3 that a load Job writes and consumers wait for (e.g. `S3FileLoad`). Consumers read
+ * it by URL and start only after it is complete: they add {@link waitForDataContainer} as an init
+ * container and {@link waitForDataVolumes} to their pod.
+ */
+export interface IS3Data {
+  /** Bucket of the files. */
+  readonly bucket: string;
+  /** Key prefix of the files (ending in '/'). */
+  readonly prefix: string;
+  /** The files' S3A URL, e.g. `s3a://demo/ny-taxi-data/raw/`. */
+  readonly s3aUrl: string;
+  /** An init container that blocks until the data is complete. */
+  waitForDataContainer(name?: string): k8s.Container;
+  /** The pod volumes {@link waitForDataContainer} needs. */
+  waitForDataVolumes(): k8s.Volume[];
+}
