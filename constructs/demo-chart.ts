@@ -8,7 +8,7 @@ import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
 import { OpaServer, TrinoPolicy } from './opa';
 import { PostgresDatabase } from './postgres';
-import { S3Connection, S3CredentialsClass, S3Ref } from './s3';
+import { S3Connection, S3CredentialsClass } from './s3';
 import { TlsTrustStore } from './secret-operator';
 import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './spark';
 import { Superset, SupersetDashboardImport, SupersetSecretKey } from './superset';
@@ -119,7 +119,7 @@ export class DemoChart extends Chart {
     const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: s3Credentials, storageGi: props.minioStorageGi, networkPolicy });
     const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, networkPolicy });
     const data = new TaxiDataLoad(this, 'TaxiData', { minio, buckets, trust, months: props.months, sourceUrl: props.dataSourceUrl, networkPolicy });
-    const s3 = S3Ref.reference(new S3Connection(this, 'S3Connection', { endpoint: minio, credentialsClass: s3Credentials }));
+    const s3 = new S3Connection(this, 'S3Connection', { endpoint: minio });
 
     // Metadata: one PostgreSQL per product, two Hive metastores.
     const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive', database: 'hive', credentials: creds.hiveDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });

@@ -5,7 +5,7 @@ import {
   serviceFqdn, stackableResources, validateResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
-import { S3Ref } from '../s3';
+import { IS3ConnectionRef } from '../s3';
 
 /** Props of {@link HiveMetastore}. */
 export interface HiveMetastoreProps {
@@ -14,7 +14,7 @@ export interface HiveMetastoreProps {
   /** The PostgreSQL database holding the metastore's metadata. */
   readonly database: PostgresDatabase;
   /** The S3 connection of the tables' data. */
-  readonly s3: S3Ref;
+  readonly s3: IS3ConnectionRef;
   /** Hive version. @default '4.0.0' */
   readonly productVersion?: string;
   /** Metastore replicas. @default 1 */

@@ -15,6 +15,18 @@ export interface IS3Endpoint {
   readonly credentialsClass?: S3CredentialsClass;
 }
 
+/**
+ * How a Stackable resource (HiveCluster, TrinoCatalog, SparkApplication) refers to its S3
+ * connection: an {@link S3Connection} of the chart itself, or {@link S3Ref.fromConnectionName} for
+ * one that exists outside the chart.
+ */
+export interface IS3ConnectionRef {
+  /** Name of the S3Connection. */
+  readonly connectionName: string;
+  /** The `{ reference }` shape shared by the Stackable CRDs. */
+  toSpec(): { reference: string };
+}
+
 /** Props of {@link S3Connection}. */
 export interface S3ConnectionProps {
   /** Name of the S3Connection. @default 'minio' */
@@ -35,7 +47,7 @@ export interface S3ConnectionProps {
  * secret-operator CA) and the SecretClass of its credentials, referenced by name from the Hive
  * metastores, Trino catalogs and the SparkApplication.
  */
-export class S3Connection extends Construct {
+export class S3Connection extends Construct implements IS3ConnectionRef {
   /** Name of the S3Connection. */
   public readonly name: string;
   /** The SecretClass the products get the credentials through. */
@@ -69,16 +81,25 @@ export class S3Connection extends Construct {
       },
     });
   }
+
+  /** Name of the S3Connection (same as {@link name}). */
+  public get connectionName(): string {
+    return this.name;
+  }
+
+  /** The CRD field value. */
+  public toSpec(): { reference: string } {
+    return { reference: this.name };
+  }
 }
 
 /**
- * How a Stackable resource (HiveCluster, TrinoCatalog, SparkApplication) refers to its S3
- * connection. Renders the `{ reference }` shape shared by the Stackable CRDs. (Inline connections
- * are not offered: each CRD types them with its own enums, and a shared S3Connection is what the
- * demo wants anyway.)
+ * A reference to an S3Connection by name. An S3Connection of the chart can be passed as it is;
+ * this is for connections outside the chart. (Inline connections are not offered: each CRD types
+ * them with its own enums, and a shared S3Connection is what the demo wants anyway.)
  */
-export class S3Ref {
-  /** Refers to an S3Connection of the chart. */
+export class S3Ref implements IS3ConnectionRef {
+  /** Refers to an S3Connection of the chart (the same as passing the S3Connection itself). */
   public static reference(connection: S3Connection): S3Ref {
     return new S3Ref(connection.name);
   }

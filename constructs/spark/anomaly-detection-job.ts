@@ -9,7 +9,7 @@ import {
 } from '../core';
 import { HiveMetastore } from '../hive';
 import { MinioBuckets } from '../minio';
-import { IS3Data, S3Ref } from '../s3';
+import { IS3Data, IS3ConnectionRef } from '../s3';
 
 /** Parameters of the scikit-learn IsolationForest. */
 export interface IsolationForestParams {
@@ -58,7 +58,7 @@ export interface AnomalyDetectionJobProps {
   /** The raw trips (Parquet files of NYC TLC trip records); the job waits until they are complete. */
   readonly data: IS3Data;
   /** S3 connection for reading the trips and writing the table. */
-  readonly s3: S3Ref;
+  readonly s3: IS3ConnectionRef;
   /** The Hive metastore of the Iceberg catalog. */
   readonly metastore: HiveMetastore;
   /** The bucket bootstrap; `outputBucket` must be one of its buckets. */

@@ -2,18 +2,18 @@ import { Construct } from 'constructs';
 import { TrinoCatalog as TrinoCatalogResource, TrinoCatalogSpecConnector } from '../../imports/trino.stackable.tech';
 import { dnsLabel, ensureUniqueObjectNames } from '../core';
 import { HiveMetastore } from '../hive';
-import { S3Ref } from '../s3';
+import { IS3ConnectionRef } from '../s3';
 import { TrinoCluster } from './trino-cluster';
 
 /** What a Trino catalog connects to. */
 export class CatalogConnector {
   /** Hive tables (parquet, ORC, ...) of a Hive metastore, data in S3. */
-  public static hive(metastore: HiveMetastore, s3: S3Ref): CatalogConnector {
+  public static hive(metastore: HiveMetastore, s3: IS3ConnectionRef): CatalogConnector {
     return new CatalogConnector('hive', { hive: { metastore: { configMap: metastore.discoveryConfigMapName }, s3: s3.toSpec() } }, metastore);
   }
 
   /** Iceberg tables registered in a Hive metastore, data in S3. */
-  public static iceberg(metastore: HiveMetastore, s3: S3Ref): CatalogConnector {
+  public static iceberg(metastore: HiveMetastore, s3: IS3ConnectionRef): CatalogConnector {
     return new CatalogConnector('iceberg', { iceberg: { metastore: { configMap: metastore.discoveryConfigMapName }, s3: s3.toSpec() } }, metastore);
   }
 

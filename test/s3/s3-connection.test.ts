@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { MinioServer } from '../../constructs/minio';
-import { S3Connection, S3CredentialsClass, S3Ref } from '../../constructs/s3';
+import { IS3ConnectionRef, S3Connection, S3CredentialsClass, S3Ref } from '../../constructs/s3';
 import { find, namespacedChart, synth } from '../util';
 
 const endpoint = { host: 'minio.ns.svc.cluster.local', apiPort: 9000, tlsSecretClass: 'tls' };
@@ -65,6 +65,13 @@ describe('S3Ref', () => {
     expect(S3Ref.reference(conn).toSpec()).toEqual({ reference: 'store' });
     expect(S3Ref.fromConnectionName('shared-s3').toSpec()).toEqual({ reference: 'shared-s3' });
     expect(S3Ref.fromConnectionName('shared-s3').connectionName).toBe('shared-s3');
+  });
+
+  it('is not needed for a connection of the chart: the S3Connection is a reference itself', () => {
+    const chart = Testing.chart();
+    const conn: IS3ConnectionRef = new S3Connection(chart, 'S3', { name: 'store', endpoint, credentialsClass: new S3CredentialsClass(chart, 'Class') });
+    expect(conn.toSpec()).toEqual(S3Ref.reference(conn as S3Connection).toSpec());
+    expect(conn.connectionName).toBe('store');
   });
 
   it('rejects a bad connection name', () => {
