@@ -18,6 +18,24 @@ export const JOB_NAME_MAX_LENGTH = 63 - 1 - CONTENT_HASH_LENGTH;
  */
 export const JOB_TTL_SECONDS_AFTER_FINISHED = 86400;
 
+/**
+ * The volumes of a pod made of parts that bring their own (e.g. a trust store volume that both the
+ * main container and an init container of `IS3Data.waitForDataContainer` mount): volumes with the
+ * same name and the same definition become one; the same name with different definitions is an
+ * error naming `owner`, since one container would read the other's volume.
+ */
+export function podVolumes(owner: string, ...parts: ReadonlyArray<k8s.Volume>[]): k8s.Volume[] {
+  const byName = new Map<string, k8s.Volume>();
+  for (const volume of parts.flat()) {
+    const seen = byName.get(volume.name);
+    if (seen === undefined) byName.set(volume.name, volume);
+    else if (JSON.stringify(seen) !== JSON.stringify(volume)) {
+      throw new Error(`${owner}: two different volumes are named "${volume.name}" (${JSON.stringify(seen)} and ${JSON.stringify(volume)}): rename one`);
+    }
+  }
+  return [...byName.values()];
+}
+
 /** Props of {@link restrictedJob}. */
 export interface RestrictedJobProps {
   /** Name of the Job. */

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   baseUrl, containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
-  months as validMonths, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
+  months as validMonths, PodNetworkPolicy, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
@@ -212,5 +212,11 @@ export class TaxiDataLoad extends Construct implements IPodSelectable, IS3Data {
   /** The pod volumes {@link waitForDataContainer} needs. */
   public waitForDataVolumes(): k8s.Volume[] {
     return mcVolumes(this.trust);
+  }
+
+  /** MinIO accepts the pods of `client`; its `policy`, if any, allows egress to MinIO's S3 API. */
+  public allowReader(client: IPodSelectable, policy?: PodNetworkPolicy): void {
+    this.minio.allowFrom(client);
+    policy?.allowTo(this.minio, [this.minio.apiPort]);
   }
 }

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { IPodSelectable, PodNetworkPolicy } from '../core';
 
 /**
  * Files in S3 that a load Job writes and consumers wait for (e.g. `S3FileLoad`). Consumers read
@@ -16,4 +17,9 @@ export interface IS3Data {
   waitForDataContainer(name?: string): k8s.Container;
   /** The pod volumes {@link waitForDataContainer} needs. */
   waitForDataVolumes(): k8s.Volume[];
+  /**
+   * Lets the pods of `client` reach the data's S3 server (its wait container does): the server
+   * accepts them, and `policy`, the client's own NetworkPolicy if it has one, allows egress to it.
+   */
+  allowReader(client: IPodSelectable, policy?: PodNetworkPolicy): void;
 }

@@ -1,9 +1,10 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  BoundCredentials, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, Resources,
+  BoundCredentials, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, podVolumes, Resources,
   restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
 } from '../core';
+import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
 import { TrinoCluster } from './trino-cluster';
 
@@ -21,6 +22,12 @@ export interface TrinoSqlJobProps {
   readonly user?: BoundCredentials;
   /** How long the Job waits for Trino to answer before it fails, in seconds. @default 1800 */
   readonly waitSeconds?: number;
+  /**
+   * Data the statements read (e.g. files a `CREATE TABLE ... WITH (external_location = ...)` points
+   * at): the Job's pod waits in an init container until the data is complete.
+   * @default - waits for no data
+   */
+  readonly waitFor?: IS3Data[];
   /** Trino CLI image (runs as the Stackable images' user). @default - the Stackable trino-cli image of the cluster's version */
   readonly image?: string;
   /** CPU and memory. @default 100m-1000m CPU, 512 MiB */
@@ -42,7 +49,7 @@ const SQL_FILE = 'statements.sql';
 /**
  * A Job that runs SQL statements in Trino with the Trino CLI, e.g. to create tables over raw files
  * or views for a dashboard. It waits until Trino answers `SELECT 1`, then runs the statements
- * from a ConfigMap. TLS is verified against the trust store's CA and the host name in Trino's
+ * from a ConfigMap (after the data of `waitFor`, if given, is complete). TLS is verified against the trust store's CA and the host name in Trino's
  * certificate ({@link TrinoCluster.host}); the password reaches the CLI through `TRINO_PASSWORD`
  * from its Secret, never on a command line. Statements that create objects should be idempotent
  * (`CREATE ... IF NOT EXISTS`), so that a retried or rerun Job does no harm.
@@ -68,6 +75,7 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
     });
     props.trust.checkTrusts(owner, props.trino);
     const user = props.user ?? props.trino.admin;
+    const waitFor = props.waitFor ?? [];
     this.podSelector = { 'app.kubernetes.io/name': 'trino-sql', 'app.kubernetes.io/instance': name };
 
     const sql = new kplus.ConfigMap(this, 'Statements', {
@@ -86,17 +94,17 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
       `echo "ran ${this.statements.length} statement(s)"`,
     ].join('\n');
 
-    if (props.networkPolicy ?? false) {
-      const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
-      policy.allowTo(props.trino, [props.trino.port]);
-      policy.allowDns();
-    }
+    const policy = props.networkPolicy ?? false ? new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this }) : undefined;
+    policy?.allowTo(props.trino, [props.trino.port]);
+    policy?.allowDns();
+    for (const data of waitFor) data.allowReader(this, policy);
     restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 4,
       user: STACKABLE_IMAGE_USER,
       pod: {
+        initContainers: waitFor.length > 0 ? waitFor.map((data, i) => data.waitForDataContainer(`wait-for-data-${i}`)) : undefined,
         containers: [{
           name: 'sql',
           image: props.image ?? stackableImage('trino-cli', props.trino.productVersion),
@@ -114,7 +122,7 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
           securityContext: restrictedContainer(),
           volumeMounts: [props.trust.volumeMount(), { name: 'sql', mountPath: '/sql', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
         }],
-        volumes: [props.trust.volume(), { name: 'sql', configMap: { name: sql.name } }, scratchVolume('tmp', 64)],
+        volumes: podVolumes(owner, [props.trust.volume(), { name: 'sql', configMap: { name: sql.name } }, scratchVolume('tmp', 64)], ...waitFor.map(d => d.waitForDataVolumes())),
       },
     });
   }

@@ -6,6 +6,7 @@
 import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { IS3Data } from '../../constructs/s3';
 import { TlsTrustStore } from '../../constructs/secret-operator';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { container, envOf, expectSecretRefsResolve, find, namespacedChart, podSpec, synth } from '../util';
@@ -43,6 +44,33 @@ describe('TrinoSqlJob', () => {
     const env = envOf(container(podSpec(find(synth(c2), 'Job', 'trino-sql')), 'sql'));
     expect(env.TRINO_USER.value).toBe('loader');
     expect(env.TRINO_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'loader', key: 'loader' });
+  });
+
+  it('waits for the data of waitFor in init containers, sharing identical volumes, and lets the pod reach its server', () => {
+    const chart = Testing.chart();
+    const readers: Array<[string, boolean]> = [];
+    const data = (n: number): IS3Data => ({
+      bucket: 'demo', prefix: `raw${n}/`, s3aUrl: `s3a://demo/raw${n}/`,
+      waitForDataContainer: (name = 'wait') => ({ name, image: 'mc', volumeMounts: [{ name: 'tls-trust', mountPath: '/ca' }, { name: `scratch${n}`, mountPath: '/tmp' }] }),
+      // The same trust store volume as the Job's own (setup creates the store before the Job).
+      waitForDataVolumes: () => [(chart.node.findChild('Trust') as TlsTrustStore).volume(), { name: `scratch${n}`, emptyDir: {} }],
+      allowReader: (client, policy) => { readers.push([JSON.stringify(client.podSelector), policy !== undefined]); },
+    });
+    const { job } = setup({ waitFor: [data(1), data(2)], networkPolicy: true }, chart);
+    const pod = podSpec(find(synth(chart), 'Job', 'trino-sql'));
+    expect(pod.initContainers.map((c: { name: string }) => c.name)).toEqual(['wait-for-data-0', 'wait-for-data-1']);
+    expect(pod.volumes.map((v: { name: string }) => v.name).sort()).toEqual(['scratch1', 'scratch2', 'sql', 'tls-trust', 'tmp'].sort());
+    expect(readers).toEqual([[JSON.stringify(job.podSelector), true], [JSON.stringify(job.podSelector), true]]);
+  });
+
+  it('refuses data whose volume has the name of a different volume of the Job', () => {
+    const clash: IS3Data = {
+      bucket: 'demo', prefix: 'raw/', s3aUrl: 's3a://demo/raw/',
+      waitForDataContainer: () => ({ name: 'wait', image: 'mc' }),
+      waitForDataVolumes: () => [{ name: 'sql', emptyDir: {} }],
+      allowReader: () => undefined,
+    };
+    expect(() => setup({ waitFor: [clash] })).toThrow(/^TrinoSqlJob Sql: two different volumes are named "sql"/);
   });
 
   describe('rejects bad props', () => {
