@@ -1,8 +1,7 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  baseUrl, clusterScoped, Credentials, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
+  baseUrl, ChartNamespace, Credentials, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
 } from './core';
 import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
@@ -110,7 +109,7 @@ export class DemoChart extends Chart {
     const networkPolicy = props.networkPolicies ?? false;
 
     if ((props.createNamespace ?? true) && namespace !== 'default') {
-      clusterScoped(new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: namespace } }));
+      new ChartNamespace(this, 'Namespace');
     }
     const trust = new TlsTrustStore(this, 'TlsCa');
 

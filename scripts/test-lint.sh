@@ -2,7 +2,7 @@
 # Suite "lint": kube-score over the synthesized demo (the objects `npm run synth` writes, which the
 # Helm chart renders too) with every check on, optional ones included, except the exclusions of
 # .kube-score.yaml (each with its reason). Each run of .kube-score.yaml is linted: the default demo,
-# and the demo in its own namespace with the NetworkPolicies on. Fails on any warning or critical
+# the demo in its own namespace with the NetworkPolicies on, and each example app of examples/. Fails on any warning or critical
 # finding, and on stale exclusions. kube-score is built from the Go module proxy on first use and
 # cached (scripts/lib/common.sh); kube-linter is not available from the proxy.
 # Usage: bash scripts/test-lint.sh
@@ -23,8 +23,13 @@ status=0
 for line in "${runs[@]}"; do
   read -r run options <<<"$line"
   log "run $run: scripts/synth.ts ${options:-(no options)}"
-  # shellcheck disable=SC2086 # $options is a list of flags
-  ts scripts/synth.ts $options --outdir "$tmp/$run" >/dev/null
+  if [[ $options == --example\ * ]]; then
+    # An example app of examples/ (`--example NAME`).
+    ts scripts/synth-example.ts "${options#--example }" --outdir "$tmp/$run" >/dev/null
+  else
+    # shellcheck disable=SC2086 # $options is a list of flags
+    ts scripts/synth.ts $options --outdir "$tmp/$run" >/dev/null
+  fi
   # kube-score exits 1 on critical findings; the report below decides, after the exclusions.
   "$kube_score" score --output-format json --all-default-optional --kubernetes-version "$kube_version" \
     "$tmp/$run"/*.yaml >"$tmp/$run.json" || [ -s "$tmp/$run.json" ]

@@ -6,6 +6,7 @@
 #        kube-check podsecurity (Pod Security "restricted", exceptions in test/manifests/podsecurity-exceptions.yaml);
 #        check-manifests        (the runtime contract, test/contract/runtime-contract.ts);
 #   3. checks that the committed dist/ equals that synthesis.
+# The example apps of examples/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
 # The Stackable CRDs are read from ${STACKABLE_CRDS_DIR:-<repo>/../shared/crds}.
 . "$(dirname "$0")/lib/common.sh"
@@ -36,16 +37,23 @@ trap 'rm -rf "$tmp"' EXIT
 log "synthesizing the demo into $tmp"
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/dist" >/dev/null
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
+# The example apps (examples/<name>/, each with its own dist/), through the same checks.
+mapfile -t examples < <(cd examples && ls -d */ | tr -d /)
+for name in "${examples[@]}"; do
+  log "synthesizing the example $name"
+  npx --no-install ts-node --transpile-only scripts/synth-example.ts "$name" --outdir "$tmp/examples/$name/dist" >/dev/null
+done
 
 # Run from $tmp so that reports name the files as dist/<file>.
 status=0
-for out in dist variant; do
+for out in dist variant "${examples[@]/#/examples/}"; do
   log "kube-check validate ($out)"
-  (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$out") || status=1
+  [[ $out == examples/* ]] && dir="$out/dist" || dir="$out"
+  (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$dir") || status=1
   log "kube-check podsecurity --level restricted ($out)"
-  (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$out") || status=1
+  (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$dir") || status=1
   log "runtime contract ($out): what the operators, the secret-operator and the images do with it"
-  npx --no-install ts-node --transpile-only test/contract/check-manifests.ts "$tmp/$out" || status=1
+  npx --no-install ts-node --transpile-only test/contract/check-manifests.ts "$tmp/$dir" || status=1
 done
 
 # 3. The committed dist/ must be what the code synthesizes.
@@ -59,4 +67,13 @@ elif ! diff -r dist "$tmp/dist" >"$tmp/dist.diff"; then
 else
   log "dist/ is up to date"
 fi
+for name in "${examples[@]}"; do
+  if ! diff -r "examples/$name/dist" "$tmp/examples/$name/dist" >"$tmp/example.diff" 2>&1; then
+    head -n 40 "$tmp/example.diff" >&2
+    echo "test-manifests: examples/$name/dist/ is out of date with the code: run \`make synth\` and commit it" >&2
+    status=1
+  else
+    log "examples/$name/dist/ is up to date"
+  fi
+done
 exit $status

@@ -38,12 +38,33 @@ node "$REPO_ROOT/node_modules/typescript/bin/tsc" --strict --target ES2022 --mod
 log "running the consumer"
 node consumer.js "$tmp/out"
 
+# The example apps of examples/ are consumers too: their sources, unchanged, compiled and run
+# against the installed package (in the repo the package name maps to constructs/ instead).
+examples=()
+for main in "$REPO_ROOT"/examples/*/main.ts; do
+  name="$(basename "$(dirname "$main")")"
+  examples+=("$name")
+  log "example $name: type-checking and running it against the installed package"
+  mkdir -p "examples/$name"
+  cp "$(dirname "$main")"/*.ts "examples/$name/"
+  node "$REPO_ROOT/node_modules/typescript/bin/tsc" --strict --target ES2022 --module commonjs --esModuleInterop \
+    --skipLibCheck --types node --typeRoots "$REPO_ROOT/node_modules/@types" "examples/$name"/*.ts
+  (cd "examples/$name" && CDK8S_OUTDIR="$tmp/examples/$name" node main.js)
+done
+
 passed=0; failed=0
 if diff -q "$tmp/out/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" "$REPO_ROOT/dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" >/dev/null; then
   log "ok: the installed package synthesizes dist/ byte for byte"; passed=$((passed + 1))
 else
   echo "FAILED: the installed package's DemoChart differs from dist/ (run \`make synth\`?)" >&2; failed=$((failed + 1))
 fi
+for name in "${examples[@]}"; do
+  if diff -r -q "$tmp/examples/$name" "$REPO_ROOT/examples/$name/dist" >/dev/null; then
+    log "ok: example $name built against the installed package synthesizes examples/$name/dist/ byte for byte"; passed=$((passed + 1))
+  else
+    echo "FAILED: example $name against the installed package differs from examples/$name/dist/ (run \`make synth\`?)" >&2; failed=$((failed + 1))
+  fi
+done
 missing=""
 for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main'; do
   grep -qF "$expect" "$tmp/out/storage.k8s.yaml" || missing="$missing [$expect]"

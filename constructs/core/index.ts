@@ -10,3 +10,4 @@ export * from './stackable';
 export * from './job';
 export * from './unique-names';
 export * from './content-name';
+export * from './namespace';

@@ -113,8 +113,12 @@ describe('.kube-score.yaml', () => {
     for (const e of config.exclude) expect(e.reason.length).toBeGreaterThan(80);
   });
 
-  test('lints the default demo and the NetworkPolicy variant; only the default run may lack NetworkPolicies', () => {
-    expect(config.runs).toEqual({ 'default': [], 'network-policies': ['--namespace', 'taxi-demo', '--network-policies'] });
+  test('lints the default demo, the NetworkPolicy variant and each example app; only the default run may lack NetworkPolicies', () => {
+    const examples = fs.readdirSync(path.join(__dirname, '..', '..', 'examples')).sort();
+    expect(config.runs).toEqual({
+      'default': [], 'network-policies': ['--namespace', 'taxi-demo', '--network-policies'],
+      ...Object.fromEntries(examples.map(name => [name, ['--example', name]])),
+    });
     expect(config.exclude.filter((e) => e.check === 'pod-networkpolicy')).toEqual([expect.objectContaining({ runs: ['default'] })]);
     expect(config.exclude.filter((e) => e.check.startsWith('networkpolicy-'))).toEqual([]);
   });

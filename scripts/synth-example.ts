@@ -1,0 +1,62 @@
+/**
+ * Synthesizes an example app of examples/ into a folder (default `examples/<name>/dist/`), all or
+ * nothing like scripts/synth.ts: the app runs with `CDK8S_OUTDIR` set to a temporary folder (cdk8s
+ * `App` writes there), and the target is replaced only when it succeeded.
+ *
+ * The examples import the library by its package name, `cdk8s-stackable-demos`, as a consumer
+ * repository does; here the name resolves to this repository's constructs/ through the example's
+ * tsconfig.json `paths` (tsconfig-paths). The package suite builds the same app against the packed
+ * and installed package instead (scripts/test-package.sh).
+ *
+ * Usage: ts-node scripts/synth-example.ts NAME [--outdir DIR]
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runMain } from './lib/cli';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+
+/** The examples: the folders of examples/ with a main.ts. */
+export function exampleNames(): string[] {
+  return fs.readdirSync(EXAMPLES).filter(n => fs.existsSync(path.join(EXAMPLES, n, 'main.ts'))).sort();
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  let outdir: string | undefined;
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--outdir') {
+      outdir = argv[++i];
+      if (outdir === undefined) throw new Error('synth-example: --outdir needs a value');
+    } else if (argv[i].startsWith('--')) throw new Error(`synth-example: unknown argument ${JSON.stringify(argv[i])} (usage: NAME [--outdir DIR])`);
+    else names.push(argv[i]);
+  }
+  const known = exampleNames();
+  if (names.length !== 1 || !known.includes(names[0])) {
+    throw new Error(`synth-example: give one example name, one of ${known.map(n => JSON.stringify(n)).join(', ')}`);
+  }
+  const dir = path.join(EXAMPLES, names[0]);
+  const target = path.resolve(outdir ?? path.join(dir, 'dist'));
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'example-synth-'));
+  try {
+    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'main.ts'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, CDK8S_OUTDIR: staging, TS_NODE_PROJECT: path.join(dir, 'tsconfig.json') },
+    });
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.cpSync(staging, target, { recursive: true });
+    for (const f of fs.readdirSync(target)) console.log(path.join(path.relative(process.cwd(), target), f));
+  } catch (e) {
+    // The app's own error is on stderr already.
+    throw new Error(`synth-example: ${names[0]} failed${e instanceof Error && 'status' in e ? ` (exit ${String((e as { status: unknown }).status)})` : ''}`);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+runMain(module, main);
