@@ -81,6 +81,16 @@ describe('exposeValues on the fixture', () => {
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.args',
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.0.value',
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.1.value',
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.2.value',
+    ]);
+  });
+
+  test('finds a list whose items each render with literals around and between their repetitions', () => {
+    const files = exposure.slots.find((s) => s.path.join('.') === 'spec.template.spec.containers.0.env.2.value')!;
+    expect(files.segments).toEqual([
+      { literal: 'trips_' },
+      { value: 'fixture.months', joinedBy: '.parquet\ntrips_', itemLiterals: ['.parquet https://h/$x/trips_', '.parquet?m='] },
+      { literal: '.parquet' },
     ]);
   });
 
