@@ -31,7 +31,7 @@ export interface S3FileLoadProps {
   readonly trust: TlsTrustStore;
   /** Bucket the files go to. */
   readonly bucket: string;
-  /** Key prefix of the files in the bucket, ending in '/' (e.g. 'ny-taxi-data/raw/'). */
+  /** Key prefix of the files in the bucket: segments ending in '/', e.g. 'raw/trips/'. */
   readonly prefix: string;
   /** The files, loaded in this order. */
   readonly files: S3File[];
@@ -115,7 +115,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     }
     this.bucket = props.bucket;
     if (!/^([A-Za-z0-9._-]+\/)+$/.test(props.prefix)) {
-      throw new Error(`${owner}: prefix "${props.prefix}" must be a key prefix like "ny-taxi-data/raw/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
+      throw new Error(`${owner}: prefix "${props.prefix}" must be a key prefix like "raw/trips/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
     this.prefix = props.prefix;
     const files = validFiles(owner, props.files);
@@ -176,6 +176,8 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
         initContainers: [{
           name: 'copy-mc',
           image: props.mcImage ?? IMAGES.mc,
+          // No shell needed: cp is the mc image's (ubi-micro's coreutils-single, see IMAGE_RUNTIMES in
+          // test/jobs/kubelet.py, which runs this container).
           command: ['cp', MC_IN_IMAGE, `${MC_BIN_DIR}/mc`],
           resources: containerResources(MC_RESOURCES),
           // The mc image runs as root by default; pin the non-root user (as mcContainer does).
@@ -203,7 +205,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     return `${MC_ALIAS}/${this.bucket}/${this.prefix}${MARKER}`;
   }
 
-  /** The files' S3A URL, e.g. `s3a://demo/ny-taxi-data/raw/`. */
+  /** The files' S3A URL, e.g. `s3a://lake/raw/trips/`. */
   public get s3aUrl(): string {
     return `s3a://${this.bucket}/${this.prefix}`;
   }
