@@ -4,13 +4,14 @@ import {
   baseUrl, ChartNamespace, Credentials, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
 } from './core';
 import { HiveMetastore } from './hive';
-import { MinioBuckets, MinioServer, TaxiDataLoad } from './minio';
+import { MinioBuckets, MinioServer, S3FileLoad } from './minio';
 import { OpaServer, TrinoPolicy } from './opa';
 import { PostgresDatabase } from './postgres';
 import { S3Connection, S3CredentialsClass } from './s3';
 import { TlsTrustStore } from './secret-operator';
 import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './spark';
 import { Superset, SupersetDashboardImport, SupersetSecretKey } from './superset';
+import { TlcTripData } from './tlc-trip-data';
 import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
 
 /** Credentials of the demo. Every field defaults to a demo value like Stackable's. */
@@ -116,8 +117,11 @@ export class DemoChart extends Chart {
     // Storage: MinIO with its buckets and the raw taxi data.
     const s3Credentials = new S3CredentialsClass(this, 'S3Credentials');
     const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: s3Credentials, storageGi: props.minioStorageGi, networkPolicy });
-    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, networkPolicy });
-    const data = new TaxiDataLoad(this, 'TaxiData', { minio, buckets, trust, months: props.months, sourceUrl: props.dataSourceUrl, networkPolicy });
+    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, buckets: ['demo', 'prediction'], networkPolicy });
+    const data = new S3FileLoad(this, 'TaxiData', {
+      minio, buckets, trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data', networkPolicy,
+      files: TlcTripData.files({ kind: 'fhvhv', months: props.months ?? ['2020-09', '2020-10', '2020-11', '2020-12'], baseUrl: props.dataSourceUrl }),
+    });
     const s3 = new S3Connection(this, 'S3Connection', { endpoint: minio });
 
     // Metadata: one PostgreSQL per product, two Hive metastores.

@@ -8,4 +8,5 @@ export * from './s3';
 export * from './secret-operator';
 export * from './spark';
 export * from './superset';
+export * from './tlc-trip-data';
 export * from './trino';

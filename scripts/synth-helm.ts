@@ -71,6 +71,10 @@ type Segment =
   | { readonly literal: string }
   | { readonly value: string } // the string value itself
   | { readonly value: string; readonly joinedBy: string } // a list value joined with a separator
+  // A list value whose items each render as `item itemLiterals[0] item itemLiterals[1] ... item`
+  // (the item k times, with k-1 literals between), joined with a separator, e.g. a file list built
+  // from months: `a_<m>.parquet https://host/a_<m>.parquet` per month, one per line.
+  | { readonly value: string; readonly joinedBy: string; readonly itemLiterals: readonly string[] }
   | { readonly value: string; readonly wholeList: true }; // a list field equal to the list value
 
 /** A field of one object that becomes a template expression. */
@@ -175,32 +179,61 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * Regular expression source finding the probe of value `i` in a string, as named group `v<i>`; a
- * list probe's items must be joined by one repeated separator, captured as group `s<i>`.
- */
-function probePattern(probe: ValueSetting, i: number): string {
-  if (typeof probe === 'string') return `(?<v${i}>${escapeRegExp(probe)})`;
-  const [first, ...rest] = probe.map(escapeRegExp);
-  return `(?<v${i}>${first}(?<s${i}>[\\s\\S]{1,64}?)${rest.join(`\\k<s${i}>`)})`;
-}
-
 function sameList(v: Json, list: readonly string[]): boolean {
   return Array.isArray(v) && v.length === list.length && v.every((x, i) => x === list[i]);
 }
 
+/** One item of a list value as it is rendered: the item, with `literals` between its repetitions. */
+function renderItem(item: string, literals: readonly string[]): string {
+  return literals.reduce((out, l) => `${out}${l}${item}`, item);
+}
+
+/**
+ * Where a list probe occurs in `s` from `from` on: its first item repeated k times with literals
+ * between (one item's rendering), then a separator, then the other items rendered the same way.
+ */
+function findList(s: string, probe: readonly string[], from: number): { start: number; end: number; joinedBy: string; itemLiterals: string[] } | undefined {
+  const [first, second] = probe;
+  for (let start = s.indexOf(first, from); start >= 0; start = s.indexOf(first, start + 1)) {
+    const next = s.indexOf(second, start);
+    if (next < 0) return undefined;
+    // The first item's repetitions before the second item.
+    const at: number[] = [];
+    for (let i = start; i >= 0 && i < next; i = s.indexOf(first, i + first.length)) at.push(i);
+    const itemLiterals = at.slice(1).map((p, j) => s.slice(at[j] + first.length, p));
+    const joinedBy = s.slice(at[at.length - 1] + first.length, next);
+    const text = probe.map((x) => renderItem(x, itemLiterals)).join(joinedBy);
+    if (joinedBy.length > 0 && s.startsWith(text, start)) return { start, end: start + text.length, joinedBy, itemLiterals };
+  }
+  return undefined;
+}
+
 /** Splits `s` at every probe of `values` into literals and value references. */
 function tokenize(s: string, values: readonly ChartValue[]): Segment[] {
-  const re = new RegExp(values.map((v, i) => probePattern(v.probe, i)).join('|'), 'g');
   const segments: Segment[] = [];
   let last = 0;
-  for (const m of s.matchAll(re)) {
-    const groups = m.groups!;
-    if (m.index! > last) segments.push({ literal: s.slice(last, m.index) });
-    const i = values.findIndex((_, j) => groups[`v${j}`] !== undefined);
-    const sep = groups[`s${i}`];
-    segments.push(sep === undefined ? { value: values[i].path } : { value: values[i].path, joinedBy: sep });
-    last = m.index! + m[0].length;
+  for (;;) {
+    let best: { start: number; end: number; segment: Segment } | undefined;
+    for (const v of values) {
+      let found: { start: number; end: number; segment: Segment } | undefined;
+      if (typeof v.probe === 'string') {
+        const i = s.indexOf(v.probe, last);
+        if (i >= 0) found = { start: i, end: i + v.probe.length, segment: { value: v.path } };
+      } else {
+        const l = findList(s, v.probe, last);
+        if (l !== undefined) {
+          const segment: Segment = l.itemLiterals.length === 0
+            ? { value: v.path, joinedBy: l.joinedBy }
+            : { value: v.path, joinedBy: l.joinedBy, itemLiterals: l.itemLiterals };
+          found = { start: l.start, end: l.end, segment };
+        }
+      }
+      if (found !== undefined && (best === undefined || found.start < best.start)) best = found;
+    }
+    if (best === undefined) break;
+    if (best.start > last) segments.push({ literal: s.slice(last, best.start) });
+    segments.push(best.segment);
+    last = best.end;
   }
   if (last < s.length) segments.push({ literal: s.slice(last) });
   return segments;
@@ -213,6 +246,7 @@ function renderSlot(segments: readonly Segment[], settings: ReadonlyMap<string, 
   return segments.map((s) => {
     if ('literal' in s) return s.literal;
     const v = settings.get(s.value)!;
+    if ('itemLiterals' in s) return (v as string[]).map((x) => renderItem(x, s.itemLiterals)).join(s.joinedBy);
     return 'joinedBy' in s ? (v as string[]).join(s.joinedBy) : (v as string);
   }).join('');
 }
@@ -237,8 +271,11 @@ function deriveDefault(value: ChartValue, change: Change): ValueSetting {
   const len = (before.length - literalLength) / refs.length;
   const start = 'literal' in segments[0] ? segments[0].literal.length : 0;
   const text = Number.isInteger(len) && len >= 0 ? before.slice(start, start + len) : '';
-  const sep = (refs[0] as { joinedBy?: string }).joinedBy;
-  const candidate: ValueSetting = sep === undefined ? text : text.split(sep);
+  const ref = refs[0] as { joinedBy?: string; itemLiterals?: readonly string[] };
+  // An item rendered k times with literals between: the item is its first (length - literals) / k characters.
+  const literals = ref.itemLiterals ?? [];
+  const item = (rendered: string) => rendered.slice(0, (rendered.length - literals.join('').length) / (literals.length + 1));
+  const candidate: ValueSetting = ref.joinedBy === undefined ? text : text.split(ref.joinedBy).map(item);
   if (renderSlot(segments, new Map([[value.path, candidate]])) !== before) {
     throw new Error(`value ${value.path} changes ${where} in a way other than substituting itself`);
   }
@@ -316,12 +353,26 @@ function valueRef(path: string): string {
   return `.Values.${path}`;
 }
 
+/**
+ * A Go template expression rendering each item of a list value as `item L1 item ... item` and
+ * joining them with `joinedBy` (sprig has no map function): the items are joined by NUL, each run
+ * of non-NUL characters (an item; the schema must forbid NUL and empty items) is replaced by its
+ * rendering with `regexReplaceAll` (whose replacement expands `${0}` and needs `$$` for a `$`),
+ * and the NULs become the separator with `replace`.
+ */
+function itemTemplateAction(value: string, joinedBy: string, itemLiterals: readonly string[]): string {
+  if ([joinedBy, ...itemLiterals].some((l) => l.includes('\u0000'))) throw new Error(`synth-helm: value ${value} renders next to a NUL character`);
+  const replacement = itemLiterals.reduce((out, l) => `${out}${l.replace(/\$/g, '$$$$')}\${0}`, '${0}');
+  return `(replace "\\x00" ${JSON.stringify(joinedBy)} (regexReplaceAll "[^\\x00]+" (join "\\x00" ${valueRef(value)}) ${JSON.stringify(replacement)}))`;
+}
+
 /** The template action that renders a slot (a JSON scalar or flow sequence, hence valid YAML). */
 function slotAction(segments: readonly Segment[]): string {
   const first = segments[0];
   if (segments.length === 1 && 'wholeList' in first) return `{{ ${valueRef(first.value)} | toJson }}`;
   const operands = segments.map((s) => {
     if ('literal' in s) return JSON.stringify(s.literal);
+    if ('itemLiterals' in s) return itemTemplateAction(s.value, s.joinedBy, s.itemLiterals);
     return 'joinedBy' in s ? `(join ${JSON.stringify(s.joinedBy)} ${valueRef(s.value)})` : valueRef(s.value);
   });
   return operands.length === 1 ? `{{ ${operands[0]} | toJson }}` : `{{ print ${operands.join(' ')} | toJson }}`;
@@ -527,8 +578,8 @@ export const DEMO_VALUES: ChartValue[] = [
   },
   {
     path: 'data.months',
-    description: 'Months of NYC high-volume for-hire taxi trips to load into s3://demo/ny-taxi-data/raw/, as YYYY-MM,\n'
-      + 'as many as the download scratch volume holds (4 GiB, about 8 months).',
+    description: 'Months of NYC high-volume for-hire taxi trips to load into s3://demo/ny-taxi-data/raw/, as YYYY-MM\n'
+      + '(loaded one file at a time: any number of months).',
     schema: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
     // Three items against the default four: a field that depended on the count would fail the exposure.
     probe: ['1901-01', '1901-02', '1901-03'],

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Suite "jobs": the shell scripts embedded in the synthesized manifests run for real, as their
-# pods would run them (test/jobs/, pytest): the bucket bootstrap Job, the taxi-data load Job
-# (check, download, upload, marker) and the Spark submit pod's wait-for-data init container,
-# against a real MinIO with TLS from a test CA on a loopback address and a loopback mirror of
-# generated taxi files; plus `sh -n` with each image's shell and ShellCheck on every embedded
-# script. See test/jobs/kubelet.py for what "as the pod would" covers.
+# pods would run them (test/jobs/, pytest): the bucket bootstrap Job, the taxi-data load Job (an
+# S3FileLoad: mc copied from the mc image into the curl image, then one file at a time: check,
+# download, upload; marker; also a yellow-taxi preset and an HTTPS source) and the Spark submit
+# pod's wait-for-data init container, against a real MinIO with TLS from a test CA on a loopback
+# address and loopback mirrors of generated taxi files (HTTP, and HTTPS with a stand-in public CA);
+# plus `sh -n` with each image's shell and ShellCheck on every embedded script. See
+# test/jobs/kubelet.py for what "as the pod would" covers.
 #
 # Tools, installed on first use and cached: scripts/lib/jobs-tools.sh (MinIO and mc from the Go
 # module proxy at the images' releases, curl, BusyBox and bubblewrap from Debian packages, a venv).

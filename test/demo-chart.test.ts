@@ -54,12 +54,14 @@ describe('DemoChart', () => {
 
   it('passes months and source URL to the load and to the job\'s wait', () => {
     const objs = demo({ months: ['2021-01', '2021-02'], dataSourceUrl: 'https://mirror.local/tlc/' });
-    const load = podSpec(find(objs, 'Job', 'load-ny-taxi-data'));
-    const download = load.initContainers.find((c: any) => c.name === 'download');
-    expect(envValue(download, 'MONTHS')).toBe('2021-01 2021-02');
-    expect(envValue(download, 'SOURCE_URL')).toBe('https://mirror.local/tlc/');
+    const load = podSpec(find(objs, 'Job', 'load-ny-taxi-data')).containers[0];
+    expect(envValue(load, 'FILES')).toBe([
+      'fhvhv_tripdata_2021-01.parquet https://mirror.local/tlc/fhvhv_tripdata_2021-01.parquet',
+      'fhvhv_tripdata_2021-02.parquet https://mirror.local/tlc/fhvhv_tripdata_2021-02.parquet',
+    ].join('\n'));
+    expect(envValue(load, 'TARGET')).toBe('minio/demo/ny-taxi-data/raw/');
     const wait = find(objs, 'SparkApplication', 'spark-ad').spec.job.podOverrides.spec.initContainers[0];
-    expect(envValue(wait, 'MONTHS')).toBe('2021-01 2021-02');
+    expect(envValue(wait, 'KEYS')).toBe('fhvhv_tripdata_2021-01.parquet fhvhv_tripdata_2021-02.parquet');
   });
 
   it('passes sizes, workers, executors and model parameters', () => {
@@ -103,7 +105,7 @@ describe('DemoChart', () => {
         return policy(name).spec.ingress[0].from.map((f: any) => label(f.podSelector.matchLabels)).sort();
       };
       expect(clients('minio')).toEqual([
-        'hive/hive', 'hive/hive-iceberg', 'minio-buckets/minio-buckets', 'spark-k8s/spark-ad', 'taxi-data-load/load-ny-taxi-data', 'trino/trino',
+        'hive/hive', 'hive/hive-iceberg', 'minio-buckets/minio-buckets', 's3-file-load/load-ny-taxi-data', 'spark-k8s/spark-ad', 'trino/trino',
       ]);
       expect(policy('minio').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
       expect(clients('postgresql-hive')).toEqual(['hive/hive']);

@@ -143,7 +143,7 @@ export function storage(scope: Construct, minio: MinioServerProps = {}): Storage
     trust,
     credentialsClass,
     minio: server,
-    buckets: new MinioBuckets(scope, 'Buckets', { minio: server, trust }),
+    buckets: new MinioBuckets(scope, 'Buckets', { minio: server, trust, buckets: ['demo', 'prediction'] }),
     connection: new S3Connection(scope, 'S3', { endpoint: server, credentialsClass }),
   };
 }

@@ -1,4 +1,4 @@
 export * from './mc-client';
 export * from './minio-buckets';
 export * from './minio-server';
-export * from './taxi-data-load';
+export * from './s3-file-load';

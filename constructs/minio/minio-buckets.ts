@@ -10,8 +10,8 @@ export interface MinioBucketsProps {
   readonly minio: MinioServer;
   /** Trust for MinIO's certificate. */
   readonly trust: TlsTrustStore;
-  /** Buckets to create. @default ['demo', 'prediction'] */
-  readonly buckets?: string[];
+  /** Buckets to create. */
+  readonly buckets: string[];
   /** Name of the Job, before its content hash (see `restrictedJob`). @default '<minio name>-buckets' */
   readonly name?: string;
   /** How long the Job waits for MinIO to answer before it fails. @default 900 */
@@ -38,7 +38,7 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     const owner = `MinioBuckets ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`, JOB_NAME_MAX_LENGTH);
     props.trust.checkTrusts(owner, props.minio);
-    this.buckets = props.buckets ?? ['demo', 'prediction'];
+    this.buckets = [...props.buckets];
     if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);
     // S3 bucket names: 3-63 characters of lower-case letters, digits and '-'.
     this.buckets.forEach((b, i) => dnsLabel(owner, `buckets[${i}]`, b));

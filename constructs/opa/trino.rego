@@ -1,4 +1,4 @@
-# Trino authorization policy for the spark-k8s-anomaly-detection-taxi-data demo.
+# Trino authorization policy of the TrinoPolicy construct (cdk8s-stackable-demos).
 #
 # Shipped in the OPA bundle ConfigMap next to a generated data file
 # (`package stackable_demo`, `trino_admins := {"admin", ...}`). The Stackable

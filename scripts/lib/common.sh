@@ -36,15 +36,20 @@ ensure_venv() {
   printf '%s\n' "$dir"
 }
 
-# ensure_go_tool NAME MODULE_PATH VERSION -> prints the path of the built binary.
-# Builds `go install MODULE_PATH@VERSION` into a cache folder keyed by NAME and VERSION.
+# ensure_go_tool NAME MODULE_PATH VERSION [static] -> prints the path of the built binary.
+# Builds `go install MODULE_PATH@VERSION` into a cache folder keyed by NAME and VERSION; with
+# `static`, with CGO_ENABLED=0 (a statically linked binary, like Go release builds without cgo).
 ensure_go_tool() {
-  local name="$1" module="$2" version="$3"
-  local bindir="$DEMO_CACHE_DIR/bin/$name-$version"
+  local name="$1" module="$2" version="$3" static="${4:-}"
+  local bindir="$DEMO_CACHE_DIR/bin/$name-$version${static:+-static}"
   if [ -x "$bindir/$name" ]; then printf '%s\n' "$bindir/$name"; return; fi
-  log "building $name $version from the Go module proxy (first use)"
+  log "building $name $version${static:+ (static)} from the Go module proxy (first use)"
   mkdir -p "$bindir.tmp"
-  GOBIN="$bindir.tmp" go install "$module@$version" >&2
+  if [ -n "$static" ]; then
+    CGO_ENABLED=0 GOBIN="$bindir.tmp" go install "$module@$version" >&2
+  else
+    GOBIN="$bindir.tmp" go install "$module@$version" >&2
+  fi
   local built
   built="$(ls "$bindir.tmp" | head -n1)"
   [ "$built" = "$name" ] || mv "$bindir.tmp/$built" "$bindir.tmp/$name"

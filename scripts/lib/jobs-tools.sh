@@ -3,7 +3,8 @@
 # JOBS_CURL, JOBS_LIBCURL, JOBS_BUSYBOX, JOBS_BWRAP, JOBS_SHELLCHECK and sets JOBS_VENV
 # (test/jobs/requirements.txt).
 #   - MinIO server and mc, built from the Go module proxy at the releases of the chart's images
-#     (constructs/core/images.ts; the pseudo-versions below are the commits of those release tags);
+#     (constructs/core/images.ts; the pseudo-versions below are the commits of those release tags),
+#     mc statically linked like its release binary;
 #   - curl 8.14.1 (the curl image's tag) and BusyBox (the curl image's shell) from Debian packages,
 #     unpacked into the cache, and bubblewrap (the per-container sandbox);
 #   - a Python venv: pytest, the generator's numpy/pyarrow, the test CA's cryptography, ShellCheck.
@@ -31,7 +32,10 @@ check_pin minio "$MINIO_MODULE_VERSION"
 [ "$(image_tag curl)" = "$CURL_VERSION" ] || { log "jobs: IMAGES.curl is $(image_tag curl), scripts/lib/jobs-tools.sh installs curl $CURL_VERSION"; exit 1; }
 
 ensure_jobs_tools() {
-  JOBS_MC="$(ensure_go_tool mc github.com/minio/mc "$MC_MODULE_VERSION")"
+  # Static, as the image's: minio/mc RELEASE.2025-04-16T18-13-26Z .goreleaser.yml builds the release
+  # binary with CGO_ENABLED=0. S3FileLoad copies it out of the mc image into the curl image (Alpine,
+  # musl), where a glibc-linked mc would not start; the jobs suite runs that copy.
+  JOBS_MC="$(ensure_go_tool mc github.com/minio/mc "$MC_MODULE_VERSION" static)"
   JOBS_MINIO="$(ensure_go_tool minio github.com/minio/minio "$MINIO_MODULE_VERSION")"
   curl_dir="$(ensure_deb curl "$CURL_VERSION")"
   libcurl_dir="$(ensure_deb libcurl4 "$CURL_VERSION")"

@@ -55,7 +55,6 @@ describe('the demo keeps the runtime contract', () => {
     expect(clients.sort()).toEqual([
       'ConfigMap/superset-import-dashboard-bundle -> trino-coordinator-default-headless.taxi-demo.svc.cluster.local',
       'Job/load-ny-taxi-data -> minio.taxi-demo.svc.cluster.local',
-      'Job/load-ny-taxi-data -> minio.taxi-demo.svc.cluster.local',
       'Job/minio-buckets -> minio.taxi-demo.svc.cluster.local',
       'S3Connection/minio -> minio.taxi-demo.svc.cluster.local',
       'SparkApplication/spark-ad -> minio.taxi-demo.svc.cluster.local',
@@ -142,14 +141,14 @@ describe('each check fails on the defect it exists for', () => {
     find(bad, 'S3Connection', 'minio').spec.tls.verification.server.caCert.secretClass = 'other-ca';
     find(bad, 'TrustStore', 'tls-ca').spec.secretClassName = 'other-ca';
     const violations = plain(checkTlsHosts(bad));
-    expect(violations).toHaveLength(6);
+    expect(violations).toHaveLength(5);
     expect(violations[0]).toMatch(/^S3Connection\/minio .*: trusts the CA of SecretClass other-ca, but Deployment\/minio .* has a certificate of SecretClass tls$/);
   });
 
   test('TLS hosts: a server certificate for another Service name', () => {
     const bad = copy(objs);
     find(bad, 'Deployment', 'minio').spec.template.spec.volumes.find((v: any) => v.name === 'tls').ephemeral.volumeClaimTemplate.metadata.annotations['secrets.stackable.tech/scope'] = 'service=s3';
-    expect(checkTlsHosts(bad).filter(v => v.includes('host minio.default.svc.cluster.local is in no server certificate'))).toHaveLength(5);
+    expect(checkTlsHosts(bad).filter(v => v.includes('host minio.default.svc.cluster.local is in no server certificate'))).toHaveLength(4);
   });
 
   test('operator names: discovery ConfigMaps, the metastore and Superset Services', () => {

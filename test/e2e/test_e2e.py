@@ -145,12 +145,12 @@ def test_hop2_the_bucket_and_data_load_jobs_fill_minio(world: World):
     buckets = sorted(json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{"))
     report("hop2", f"Job {buckets_job['metadata']['name']}: its script ran ({', '.join(f'{r.container} {r.seconds:.1f}s' for r in run.results)}); buckets now: {', '.join(buckets)}")
 
-    load_job = world.one("Job", app="taxi-data-load")
+    load_job = world.one("Job", app="s3-file-load")
     started = time.monotonic()
     run = run_job(cluster, load_job, world.workdir, timeout=600)
     assert run.succeeded, run.output
-    upload = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "upload")
-    target = env_value(upload, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
+    load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
+    target = env_value(load, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
     objects = listing(world, target)
     mirror = world.state["mirror"]
     served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}
@@ -158,7 +158,7 @@ def test_hop2_the_bucket_and_data_load_jobs_fill_minio(world: World):
     assert data == served, f"loaded {data}, served {served}"
     marker_key = next(k for k in objects if k.endswith("_SUCCESS"))
     marker = mc(world, "cat", f"t/{target.rstrip('/')}/{marker_key}")
-    assert marker.strip() == " ".join(MONTHS), marker
+    assert marker.strip() == " ".join(f"fhvhv_tripdata_{m}.parquet" for m in MONTHS), marker
     world.state["data_prefix"] = target
     report("hop2", f"Job {load_job['metadata']['name']}: downloaded {len(served)} months from the loopback mirror and uploaded them "
                    f"byte for byte to {target} ({sum(served.values()) // 1024} KiB, {time.monotonic() - started:.0f}s); marker lists {marker.strip()}")
@@ -960,7 +960,7 @@ def test_hop7_a_second_run_of_both_jobs_and_the_spark_job_leaves_the_same_table(
     mirror = world.state["mirror"]
     mirror.requests.clear()
     cluster = world.cluster()
-    for app in ("minio-buckets", "taxi-data-load"):
+    for app in ("minio-buckets", "s3-file-load"):
         run = run_job(cluster, world.one("Job", app=app), world.workdir, timeout=600)
         assert run.succeeded, run.output
     downloads = [path for path, _ in mirror.requests if path.endswith(".parquet")]

@@ -1,8 +1,8 @@
 /**
  * A small stand-in chart for the Helm emitter (scripts/synth-helm.ts): template delimiters inside
  * embedded programs, YAML 1.1 look-alikes, a password inside a Secret, a URL and a script, and a
- * month list joined into a variable and used as an argument list. Unit tests use it in-process;
- * scripts/test-helm.sh renders it with a real helm to prove the escaping.
+ * month list joined into a variable, used as an argument list and expanded into a file list. Unit
+ * tests use it in-process; scripts/test-helm.sh renders it with a real helm to prove the escaping.
  *
  *   npx --no-install ts-node --transpile-only test/helm/fixture-chart.ts PLAIN_DIR HELM_DIR
  * writes the plain synth to PLAIN_DIR and the chart to HELM_DIR/fixture.
@@ -66,6 +66,8 @@ export function fixtureApp(props: FixtureProps = {}, outdir?: string): App {
             env: [
               { name: 'MONTHS', value: months.join(' ') },
               { name: 'SCRIPT', value: `for m in '${months.join("' '")}'; do curl -u "demo:${password}" "{{base}}/$m"; done` },
+              // Each month twice in its item, with literals between ('$' is special in regexReplaceAll's replacement).
+              { name: 'FILES', value: months.map((m) => `trips_${m}.parquet https://h/$x/trips_${m}.parquet?m=${m}.parquet`).join('\n') },
             ],
           }],
         },

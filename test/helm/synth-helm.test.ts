@@ -81,6 +81,16 @@ describe('exposeValues on the fixture', () => {
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.args',
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.0.value',
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.1.value',
+      'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.2.value',
+    ]);
+  });
+
+  test('finds a list whose items each render with literals around and between their repetitions', () => {
+    const files = exposure.slots.find((s) => s.path.join('.') === 'spec.template.spec.containers.0.env.2.value')!;
+    expect(files.segments).toEqual([
+      { literal: 'trips_' },
+      { value: 'fixture.months', joinedBy: '.parquet\ntrips_', itemLiterals: ['.parquet https://h/$x/trips_', '.parquet?m='] },
+      { literal: '.parquet' },
     ]);
   });
 
@@ -232,10 +242,17 @@ describe('the demo chart', () => {
     ]);
   });
 
-  test('the months land in the load Job and the Spark job\'s wait, joined, whatever their number', () => {
+  test('the months land in the load Job\'s file list and keys and the Spark job\'s wait, one file per month, whatever their number', () => {
     const slots = exposure.slots.filter((s) => s.segments.some((g) => 'value' in g && g.value === 'data.months'));
-    expect(new Set(slots.map((s) => s.object.split(' ')[0]))).toEqual(new Set(['batch/v1/Job', 'spark.stackable.tech/v1alpha1/SparkApplication']));
-    for (const slot of slots) expect(slot.segments).toContainEqual({ value: 'data.months', joinedBy: ' ' });
+    expect(slots.map((s) => s.object.split(' ')[0]).sort()).toEqual(['batch/v1/Job', 'batch/v1/Job', 'spark.stackable.tech/v1alpha1/SparkApplication']);
+    const keys = [{ literal: 'fhvhv_tripdata_' }, { value: 'data.months', joinedBy: '.parquet fhvhv_tripdata_' }, { literal: '.parquet' }];
+    expect(slots.filter((s) => JSON.stringify(s.segments) === JSON.stringify(keys))).toHaveLength(2); // KEYS of the load and of the wait
+    const mirror = 'https://repo.stackable.tech/repository/misc/ny-taxi-data/';
+    expect(slots.map((s) => s.segments)).toContainEqual([
+      { literal: 'fhvhv_tripdata_' },
+      { value: 'data.months', joinedBy: '.parquet\nfhvhv_tripdata_', itemLiterals: [`.parquet ${mirror}fhvhv_tripdata_`] },
+      { literal: '.parquet' },
+    ]);
     const schema = JSON.parse(files.get('values.schema.json')!).properties.data.properties.months;
     expect(schema).toMatchObject({ type: 'array', minItems: 1, uniqueItems: true });
     expect(schema.maxItems).toBeUndefined();

@@ -1,6 +1,7 @@
-"""Fixtures of the jobs suite (run it with scripts/test-jobs.sh): the synthesized DemoChart, a
-test CA, a real MinIO server on a loopback address with TLS from that CA, a loopback HTTP server
-with generated taxi files, and `mc` for the tests' own checks (the services: services.py).
+"""Fixtures of the jobs suite (run it with scripts/test-jobs.sh): the synthesized DemoChart (and a
+chart of another S3FileLoad), a test CA, a real MinIO server on a loopback address with TLS from
+that CA, a loopback HTTP server with generated taxi files and an HTTPS one with a certificate of a
+second CA standing in for the public CAs, and `mc` for the tests' own checks (services.py).
 
 MinIO listens on a random 127.x.y.z address at the port of the synthesized Service, and the
 sandboxes' /etc/hosts maps the Service's in-cluster name to that address (cluster DNS), so the
@@ -11,6 +12,7 @@ says and verify the certificate for that name against the CA mounted where the p
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,26 +48,62 @@ def workdir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mirror(workdir):
+def mirror_files(workdir) -> Path:
+    """The generated fhvhv months, and copies of some named as yellow-taxi files (the loads only
+    copy bytes: the content need not be of that kind)."""
     files = workdir / "mirror"
     write_months(SERVED_MONTHS, rows_per_month=ROWS_PER_MONTH, out_dir=files, seed=3)
-    m = Mirror(MIRROR_ADDRESS, files)
-    m.files = files
+    for m in YELLOW_MONTHS:
+        shutil.copyfile(files / f"fhvhv_tripdata_{m}.parquet", files / f"yellow_tripdata_{m}.parquet")
+    return files
+
+
+@pytest.fixture(scope="session")
+def mirror(mirror_files):
+    m = Mirror(MIRROR_ADDRESS, mirror_files)
+    m.files = mirror_files
+    yield m
+    m.close()
+
+
+@pytest.fixture(scope="session")
+def public_pki(workdir) -> Pki:
+    """A CA standing in for the public CAs, and the HTTPS mirror's certificate from it."""
+    directory = workdir / "public-ca"
+    directory.mkdir()
+    return make_pki(directory, ["mirror.public.test"], [HTTPS_MIRROR_ADDRESS[0]], ca_common_name="jobs-suite stand-in public CA")
+
+
+@pytest.fixture(scope="session")
+def https_mirror(mirror_files, public_pki, workdir):
+    """The mirror's files over HTTPS, with a certificate of the "public" CA (public_pki)."""
+    cert, key = workdir / "public-ca" / "server.crt", workdir / "public-ca" / "server.key"
+    cert.write_text(public_pki.cert_pem)
+    key.write_text(public_pki.key_pem)
+    m = Mirror(HTTPS_MIRROR_ADDRESS, mirror_files, tls=(cert, key))
     yield m
     m.close()
 
 
 
-#: Where the mirror will listen, chosen up front: the charts name it as their data source.
+#: Where the mirrors will listen, chosen up front: the charts name them as their data source.
 MIRROR_ADDRESS = free_loopback_address(0)
+HTTPS_MIRROR_ADDRESS = free_loopback_address(0)
+
+#: Months the mirror also serves as yellow-taxi files.
+YELLOW_MONTHS = SERVED_MONTHS[:2]
 
 #: The DemoChart variants the tests run, besides the default (dist/'s props): the data source is
-#: the loopback mirror; `missing` asks for a month the mirror does not have.
+#: the loopback mirror; `missing` asks for a month the mirror does not have; `https` loads from
+#: the HTTPS mirror.
 VARIANTS = {
     "two": {"months": SERVED_MONTHS[:2]},
     "three": {"months": SERVED_MONTHS},
     "missing": {"months": [SERVED_MONTHS[0], "2021-01"]},
+    "https": {"months": SERVED_MONTHS[:1]},
 }
+#: Not a DemoChart: MinIO and an S3FileLoad of the yellow-taxi preset (test/jobs/synth-demo.ts).
+YELLOW = {"kind": "yellow", "months": YELLOW_MONTHS, "prefix": "tlc/yellow/"}
 _charts: dict[str, list[dict]] | None = None
 
 
@@ -74,7 +112,8 @@ def all_charts() -> dict[str, list[dict]]:
     global _charts
     if _charts is None:
         url = mirror_url(MIRROR_ADDRESS)
-        _charts = demo_objects({"default": {}, **{k: {**v, "dataSourceUrl": url} for k, v in VARIANTS.items()}})
+        variants = {k: {**v, "dataSourceUrl": mirror_url(HTTPS_MIRROR_ADDRESS, https=True) if k == "https" else url} for k, v in VARIANTS.items()}
+        _charts = demo_objects({"default": {}, **variants, "yellow": {"tlcLoad": {**YELLOW, "baseUrl": url}}})
     return _charts
 
 
@@ -94,13 +133,16 @@ class Env:
     pki: Pki
     hosts: dict[str, str]
     workdir: Path
+    https_mirror: Mirror
+    public_pki: Pki
 
-    def cluster(self, variant: str) -> Cluster:
-        return Cluster(self.charts[variant], self.pki.ca_pem, self.hosts, self.tools)
+    def cluster(self, variant: str, **options) -> Cluster:
+        """The variant's objects in a cluster; `options` go to Cluster (public_ca_file, without_image_env)."""
+        return Cluster(self.charts[variant], self.pki.ca_pem, self.hosts, self.tools, **options)
 
 
 @pytest.fixture(scope="session")
-def session_env(charts, mirror, tools, workdir):
+def session_env(charts, mirror, https_mirror, public_pki, tools, workdir):
     objects = charts["two"]
     service = labelled(objects, "Service", "minio")
     ns = service["metadata"]["namespace"]
@@ -118,7 +160,7 @@ def session_env(charts, mirror, tools, workdir):
     server = servers[0]
     env = Cluster(objects, pki.ca_pem, {}, tools).resolve_env(server)
     minio = Minio(os.environ["JOBS_MINIO"], ip, port, env["MINIO_ROOT_USER"], env["MINIO_ROOT_PASSWORD"], pki, tools.mc, workdir / "minio")
-    yield Env(charts, minio, mirror, tools, pki, {fqdn: ip}, workdir)
+    yield Env(charts, minio, mirror, tools, pki, {fqdn: ip}, workdir, https_mirror, public_pki)
     minio.stop()
 
 
@@ -126,7 +168,9 @@ def session_env(charts, mirror, tools, workdir):
 def env(session_env):
     """A fresh world per test: MinIO stopped with an empty data directory, no mirror requests."""
     session_env.minio.wipe()
-    session_env.mirror.requests.clear()
+    for m in (session_env.mirror, session_env.https_mirror):
+        m.requests.clear()
+        m.on_request = None
     yield session_env
     session_env.minio.wipe()
 

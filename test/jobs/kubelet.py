@@ -10,11 +10,15 @@ container without `command` runs its image's entrypoint with its args, the user 
 the security context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
 mount, user and pid namespaces; the host network) whose root has:
   - /usr/bin/sh (and /bin/sh) = the shell of the kind the container's image has (IMAGE_RUNTIMES),
-  - the image's program (mc, curl, minio) at the path the image has it,
+  - the image's program (mc, curl, minio) at the path the image has it, and its CA bundle,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
-What is *not* reproduced: image environment variables other than PATH, Service links env vars
+The image's environment variables that matter to the scripts (IMAGE_RUNTIMES: PATH, curl's
+CURL_CA_BUNDLE) are set, and its public CA bundle holds this machine's public CAs, or a test CA
+standing in for them (Cluster.public_ca_file).
+
+What is *not* reproduced: other image environment variables, Service links env vars
 (none of our scripts reads them), restarts (a container is run once: a Job's retries
 re-run the same script), resource limits.
 """
@@ -52,6 +56,10 @@ class ImageRuntime:
     programs: tuple[str, ...] = ()
     #: What runs a container that gives only `args` (the image's ENTRYPOINT and its effect).
     entrypoint: tuple[str, ...] = ()
+    #: The image's environment besides PATH (its ENV lines), under the container's own variables.
+    env: tuple[tuple[str, str], ...] = ()
+    #: The file of the image's public CA bundle its programs verify servers against ('' if none).
+    ca_bundle: str = ""
 
 
 IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
@@ -69,11 +77,16 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
     # curl/curl-container tag 8.14.1, Makefile: base=docker.io/alpine:3.22.0 and
     # create_base_image.sh copies curl to /usr/bin/curl: Alpine's /bin/sh is BusyBox ash, and
     # grep, mv, ... are BusyBox applets.
+    # create_base_image.sh also downloads curl.se's CA bundle to /cacert.pem and sets
+    # `ENV CURL_CA_BUNDLE=/cacert.pem`, which curl reads before SSL_CERT_FILE (curl 8.14.1
+    # src/tool_operate.c cacertpaths()).
     "docker.io/curlimages/curl": ImageRuntime(
         shell="busybox",
         path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        source="curl/curl-container 8.14.1 Makefile (alpine:3.22.0: /bin/sh is BusyBox ash)",
+        source="curl/curl-container 8.14.1 Makefile and create_base_image.sh (alpine:3.22.0: /bin/sh is BusyBox ash; CURL_CA_BUNDLE=/cacert.pem)",
         programs=("curl",),
+        env=(("CURL_CA_BUNDLE", "/cacert.pem"),),
+        ca_bundle="/cacert.pem",
     ),
     # minio/minio tag RELEASE.2025-04-22T22-12-26Z, Dockerfile.release: `FROM
     # registry.access.redhat.com/ubi9/ubi-micro` (so /bin/sh is bash, as for mc), minio at
@@ -205,13 +218,20 @@ class Cluster:
     """The chart's objects plus what the cluster adds: the secret-operator's CA ConfigMap and DNS."""
 
     def __init__(self, objects: list[dict], ca_pem: str, hosts: dict[str, str], tools: Tools,
-                 secret_volume: Callable[[dict], dict[str, str]] | None = None):
+                 secret_volume: Callable[[dict], dict[str, str]] | None = None,
+                 public_ca_file: Path | None = None, without_image_env: tuple[str, ...] = ()):
         self.objects = objects
         self.ca_pem = ca_pem
         self.hosts = hosts  # DNS name -> IP
         self.tools = tools
         #: What the secret-operator writes into an `ephemeral` secret volume (the volume -> file name -> content).
         self.secret_volume = secret_volume
+        #: The CA of the "public" servers (PEM file): in the sandboxes it stands in for the public CAs,
+        #: in the image's CA bundle (ImageRuntime.ca_bundle) and in /etc/ssl/certs/ca-certificates.crt
+        #: (the default CA file of this machine's curl build, and Alpine's). None: this machine's bundle.
+        self.public_ca_file = public_ca_file
+        #: Image environment variables left out, to run as an image that does not set them would.
+        self.without_image_env = without_image_env
 
     def of_kind(self, kind: str) -> list[dict]:
         return [o for o in self.objects if o["kind"] == kind]
@@ -396,6 +416,12 @@ class Pod:
             system_lib = Path("/usr/lib") / Path(tools.libcurl).parent.name / Path(tools.libcurl).name
             assert system_lib.exists(), f"{system_lib} missing: install the system libcurl4 (the sandbox binds over it)"
             argv += ["--ro-bind", tools.libcurl, str(system_lib)]
+        system_bundle = "/etc/ssl/certs/ca-certificates.crt"
+        public_ca = str(self.cluster.public_ca_file or system_bundle)
+        if self.cluster.public_ca_file is not None:
+            argv += ["--ro-bind", public_ca, system_bundle]
+        if runtime.ca_bundle:
+            argv += ["--ro-bind", public_ca, runtime.ca_bundle]
         for mount in c.get("volumeMounts", []):
             src = self.volumes[mount["name"]]
             if mount.get("subPath"):
@@ -406,7 +432,8 @@ class Pod:
             if self._etc(c)[0] == "--tmpfs":
                 argv += ["--remount-ro", "/etc"]
         argv += ["--chdir", c.get("workingDir", "/"), "--clearenv"]
-        full_env = {"PATH": runtime.path, "HOSTNAME": "pod", **env}
+        image_env = {k: v for k, v in runtime.env if k not in self.cluster.without_image_env}
+        full_env = {"PATH": runtime.path, **image_env, "HOSTNAME": "pod", **env}
         for k, v in full_env.items():
             argv += ["--setenv", k, v]
         # The command as the container runtime execs it: its first word is looked up in the
@@ -477,7 +504,8 @@ class JobRun:
 
 
 def run_job(cluster: Cluster, job: dict, workdir: Path, before: Callable[[str], None] | None = None,
-            env: dict[str, dict[str, str]] | None = None, timeout: float = 120) -> JobRun:
+            env: dict[str, dict[str, str]] | None = None, timeout: float = 120,
+            on_pod: Callable[[Pod], None] | None = None) -> JobRun:
     """Runs one pod of `job`: its init containers one after the other, then its container(s)
     (ours have one), stopping at the first that fails, as the kubelet does. `before(name)` is
     called before each container starts (to change the world in between); `env` overrides the
@@ -485,6 +513,8 @@ def run_job(cluster: Cluster, job: dict, workdir: Path, before: Callable[[str], 
     spec = job["spec"]["template"]["spec"]
     assert len(spec["containers"]) == 1, "run_job runs pods with one main container"
     pod = Pod(cluster, spec, workdir)
+    if on_pod is not None:
+        on_pod(pod)  # e.g. to look into its volumes while it runs
     run = JobRun()
     try:
         for c in spec.get("initContainers", []) + spec["containers"]:

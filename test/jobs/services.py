@@ -96,10 +96,12 @@ def _server_certificate(ca_key, ca_name: x509.Name, dns_names: list[str], ips: l
             key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
 
 
-def make_pki(directory: Path, dns_names: list[str], ips: list[str]) -> Pki:
+def make_pki(directory: Path, dns_names: list[str], ips: list[str], ca_common_name: str = "jobs-suite test CA") -> Pki:
+    """A CA (its subject: `ca_common_name`; two CAs of one suite need different names, or OpenSSL
+    takes one for the other's issuer) and a server certificate from it for `dns_names` and `ips`."""
     now = dt.datetime.now(dt.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jobs-suite test CA")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_common_name)])
     ca = (
         x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
@@ -217,21 +219,33 @@ class Minio:
 
 
 class Mirror:
-    """Serves a directory over HTTP on a loopback address and records every request."""
+    """Serves a directory over HTTP (or HTTPS with `tls`: certificate and key PEM files) on a
+    loopback address and records every request. `on_request(path)`, if set, is called before a GET
+    is answered (in the server's thread: record what it sees, assert later)."""
 
-    def __init__(self, address: tuple[str, int], directory: Path):
+    def __init__(self, address: tuple[str, int], directory: Path, tls: tuple[Path, Path] | None = None):
         self.requests: list[tuple[str, int]] = []
+        self.on_request = None
         mirror = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *a, **kw):
                 super().__init__(*a, directory=str(directory), **kw)
 
+            def do_GET(self):
+                if mirror.on_request is not None:
+                    mirror.on_request(self.path)
+                super().do_GET()
+
             def log_request(self, code="-", size="-"):
                 mirror.requests.append((self.path, int(code) if str(code).isdigit() else 0))
 
         self.server = http.server.ThreadingHTTPServer(address, Handler)
-        self.url = mirror_url(address)
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = mirror_url(address, https=tls is not None)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -240,5 +254,5 @@ class Mirror:
         self.server.server_close()
 
 
-def mirror_url(address: tuple[str, int]) -> str:
-    return f"http://{address[0]}:{address[1]}/"
+def mirror_url(address: tuple[str, int], https: bool = False) -> str:
+    return f"{'https' if https else 'http'}://{address[0]}:{address[1]}/"

@@ -4,16 +4,31 @@
  * shell scripts of these objects; nothing about them is re-typed in the tests.
  *
  * Usage: ts-node --transpile-only test/jobs/synth-demo.ts '{"<variant>": <DemoChartProps as JSON>, ...}'
- * (only JSON-expressible props: months, dataSourceUrl, namespace, networkPolicies, ...).
+ * (only JSON-expressible props: months, dataSourceUrl, namespace, networkPolicies, ...). A variant
+ * `{"tlcLoad": {"kind", "months", "baseUrl", "prefix"}}` is instead a chart of MinIO (as DemoChart
+ * has it), a bucket `demo` and an S3FileLoad of those TLC trip files: another user of S3FileLoad.
  */
-import { Testing } from 'cdk8s';
-import { DemoChart, DemoChartProps } from '../../constructs';
+import { Chart, Testing } from 'cdk8s';
+import { DemoChart, DemoChartProps, MinioBuckets, MinioServer, S3CredentialsClass, S3FileLoad, TlcTripData, TlcTripDataOptions, TlsTrustStore } from '../../constructs';
+
+interface TlcLoadVariant {
+  readonly tlcLoad: TlcTripDataOptions & { readonly prefix: string };
+}
+
+function tlcLoadChart(v: TlcLoadVariant['tlcLoad']): Chart {
+  const chart = new Chart(Testing.app(), 'demo', { namespace: 'default', disableResourceNameHashes: true });
+  const trust = new TlsTrustStore(chart, 'TlsCa');
+  const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
+  const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'] });
+  new S3FileLoad(chart, 'Load', { minio, buckets, trust, bucket: 'demo', prefix: v.prefix, files: TlcTripData.files(v) });
+  return chart;
+}
 
 function main(): void {
-  const variants = JSON.parse(process.argv[2] ?? '{}') as Record<string, DemoChartProps>;
+  const variants = JSON.parse(process.argv[2] ?? '{}') as Record<string, DemoChartProps | TlcLoadVariant>;
   const out: Record<string, unknown[]> = {};
   for (const [name, props] of Object.entries(variants)) {
-    out[name] = Testing.synth(new DemoChart(Testing.app(), 'demo', props));
+    out[name] = Testing.synth('tlcLoad' in props ? tlcLoadChart(props.tlcLoad) : new DemoChart(Testing.app(), 'demo', props));
   }
   process.stdout.write(JSON.stringify(out));
 }

@@ -1,26 +1,29 @@
 """The shell scripts embedded in the synthesized manifests, run for real (see kubelet.py and
-conftest.py): the bucket bootstrap Job, the taxi-data load Job (check, download, upload,
-marker) and the Spark submit pod's wait-for-data init container, against a real MinIO with TLS
-and a loopback mirror of generated taxi files. Objects are found by kind and by their
+conftest.py): the bucket bootstrap Job, the taxi-data load Job (an S3FileLoad: copy mc, then
+per file check, download, upload; marker) and the Spark submit pod's wait-for-data init
+container, against a real MinIO with TLS and loopback mirrors of generated taxi files (HTTP, and
+HTTPS with a stand-in public CA). Objects are found by kind and by their
 `app.kubernetes.io/name` label, never by name or position.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
+import struct
 import subprocess
 import threading
 import time
 
 import pytest
-from conftest import SERVED_MONTHS, VARIANTS, Env, labelled
+from conftest import SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
 from kubelet import IMAGE_RUNTIMES, Cluster, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
 BUCKETS = "minio-buckets"
-LOAD = "taxi-data-load"
+LOAD = "s3-file-load"
 
 
 def job(objects: list[dict], app: str) -> dict:
@@ -50,9 +53,9 @@ def env_value(container: dict, name: str) -> str:
 
 
 def data_location(objects: list[dict]) -> tuple[str, str]:
-    """(bucket/prefix of the data, the marker's path), as the load Job's upload container has them."""
-    upload = container_named(job(objects, LOAD), "upload")
-    target = env_value(upload, "TARGET")  # minio/<bucket>/<prefix>
+    """(bucket/prefix of the data, the marker's path), as the load Job's container and the Spark
+    submit pod's wait have them."""
+    target = env_value(container_named(job(objects, LOAD), "load"), "TARGET")  # minio/<bucket>/<prefix>
     alias, _, path = target.partition("/")
     marker = env_value(wait_pod_spec(objects)["initContainers"][0], "MARKER")
     assert marker.startswith(f"{alias}/{path}"), f"the wait's marker {marker} is not under the load's target {target}"
@@ -65,13 +68,18 @@ def modified(entry: dict) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def month_files(months: list[str], kind: str = "fhvhv") -> list[str]:
+    """The TLC file names of `months` (the keys the loads use)."""
+    return [f"{kind}_tripdata_{m}.parquet" for m in months]
+
+
 def marker_bytes(months: list[str]) -> bytes:
-    """What the marker must hold: the months, space-separated, one line."""
-    return (" ".join(months) + "\n").encode()
+    """What the marker must hold: the keys of the months' files, space-separated, one line."""
+    return (" ".join(month_files(months)) + "\n").encode()
 
 
-def load(env: Env, variant: str, **kw):
-    return run_job(env.cluster(variant), job(env.charts[variant], LOAD), env.workdir, **kw)
+def load(env: Env, variant: str, cluster: Cluster | None = None, **kw):
+    return run_job(cluster or env.cluster(variant), job(env.charts[variant], LOAD), env.workdir, **kw)
 
 
 def make_buckets(env: Env, variant: str):
@@ -156,7 +164,7 @@ def test_fresh_run_creates_the_buckets_and_loads_every_month_with_the_marker_las
     assert run.succeeded, run.output
     data, marker = data_location(objects)
     stored = env.minio.objects(data)
-    files = {f"fhvhv_tripdata_{m}.parquet" for m in months}
+    files = set(month_files(months))
     assert set(stored) == files | {marker.rpartition("/")[2]}
     for f in files:  # the bytes of the mirror's files
         assert env.minio.cat(data + f) == (env.mirror.files / f).read_bytes()
@@ -182,7 +190,7 @@ def test_rerun_downloads_nothing_and_leaves_the_same_state(env):
     run = load(env, "two")
     assert run.succeeded, run.output
     assert downloads(env) == []
-    assert "present: fhvhv_tripdata_" in run.of("check").output
+    assert run.of("load").output.count("present: fhvhv_tripdata_") == 2, run.output
     after = env.minio.objects(data)
     assert {k: (v["etag"], v["size"]) for k, v in after.items()} == before
     assert {k: modified(v) for k, v in after.items() if k.endswith(".parquet")} == months_before  # not uploaded again
@@ -195,32 +203,147 @@ def test_month_missing_at_the_source_fails_naming_the_url_and_writes_no_marker(e
     run = load(env, "missing")
     assert not run.succeeded
     failed = run.results[-1]
-    assert failed.container == "download", run.output
+    assert failed.container == "load", run.output
     url = f"{env.mirror.url}fhvhv_tripdata_2021-01.parquet"
     assert re.search(rf"download failed: {re.escape(url)}$", failed.output, re.M), failed.output
     data, marker = data_location(env.charts["missing"])
-    assert marker.rpartition("/")[2] not in env.minio.objects(data)
+    # The month before it was loaded (one file at a time); no marker claims the missing one.
+    assert set(env.minio.objects(data)) == {f"fhvhv_tripdata_{SERVED_MONTHS[0]}.parquet"}
 
 
-def test_month_gone_between_check_and_upload_fails_the_job_without_a_marker(env):
-    """A month present when `check` looked (so not downloaded) but gone before `upload` ran (deleted
-    meanwhile): the check after the uploads notices it, and no marker claims the month."""
+def test_month_gone_before_the_final_check_fails_the_job_without_a_marker(env):
+    """A month present when the load looked (so not downloaded) but deleted while the load went
+    on with the next month: the check after the loop notices it, and no marker claims the month."""
     env.minio.start()
     make_buckets(env, "two")
     assert load(env, "two").succeeded
     data, marker = data_location(env.charts["two"])
-    first = f"fhvhv_tripdata_{VARIANTS['two']['months'][0]}.parquet"
-    env.minio.mc("rm", f"t/{marker}")  # an earlier load that did not finish: no marker
+    first, second = month_files(VARIANTS["two"]["months"])
+    env.minio.mc("rm", f"t/{marker}")  # an earlier load that did not finish: no marker,
+    env.minio.mc("rm", f"t/{data}{second}")  # and its second month missing
 
-    def before(name: str) -> None:
-        if name == "upload":
+    def on_request(path: str) -> None:
+        if path == f"/{second}":
             env.minio.mc("rm", f"t/{data}{first}")
 
-    run = load(env, "two", before=before)
+    env.mirror.on_request = on_request
+    run = load(env, "two")
     assert not run.succeeded
-    assert run.results[-1].container == "upload", run.output
+    assert run.results[-1].container == "load", run.output
+    assert f"present: {first}" in run.results[-1].output
     assert f"missing after upload: minio/{data}{first}" in run.results[-1].output
     assert marker.rpartition("/")[2] not in env.minio.objects(data)
+
+
+def test_loads_one_file_at_a_time(env):
+    """When a file is requested from the mirror, every file before it is in MinIO already and the
+    scratch volume holds no other file: the scratch space needs to hold one file, whatever the number."""
+    env.minio.start()
+    make_buckets(env, "three")
+    data, _ = data_location(env.charts["three"])
+    files = month_files(SERVED_MONTHS)
+    pods: list[Pod] = []
+    seen: list[tuple[str, list[str], dict[str, int]]] = []
+
+    def on_request(path: str) -> None:
+        scratch = pods[0].volumes["work"]
+        seen.append((path, sorted(env.minio.objects(data)), {f.name: f.stat().st_size for f in scratch.iterdir()}))
+
+    env.mirror.on_request = on_request
+    run = load(env, "three", on_pod=pods.append)
+    assert run.succeeded, run.output
+    assert [path for path, _, _ in seen] == [f"/{f}" for f in files]
+    for i, (path, stored, scratch) in enumerate(seen):
+        assert stored == sorted(files[:i]), (path, stored)
+        # Only the file being loaded may be there (curl creates it when the first bytes arrive).
+        assert set(scratch) <= {"download"} and sum(scratch.values()) == 0, (path, scratch)
+
+
+def test_a_yellow_taxi_preset_loads_yellow_files(env):
+    """Another S3FileLoad (test/jobs/synth-demo.ts): TlcTripData's yellow-taxi files, under its own prefix."""
+    env.minio.start()
+    make_buckets(env, "yellow")
+    run = load(env, "yellow")
+    assert run.succeeded, run.output
+    files = month_files(YELLOW["months"], "yellow")
+    stored = env.minio.objects(f"demo/{YELLOW['prefix']}")
+    assert set(stored) == set(files) | {"_SUCCESS"}
+    for f in files:
+        assert env.minio.cat(f"demo/{YELLOW['prefix']}{f}") == (env.mirror.files / f).read_bytes()
+    assert env.minio.cat(f"demo/{YELLOW['prefix']}_SUCCESS") == (" ".join(files) + "\n").encode()
+    assert sorted(downloads(env)) == sorted(f"/{f}" for f in files)
+
+
+def elf_interpreter(path: str) -> bool:
+    """Whether the ELF file at `path` names a program interpreter (PT_INTERP): it is dynamically linked."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        assert head[:4] == b"\x7fELF" and head[4] == 2, f"{path} is not a 64-bit ELF file"
+        endian = "<" if head[5] == 1 else ">"
+        phoff, = struct.unpack_from(endian + "Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from(endian + "HH", head, 0x36)
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            if struct.unpack(endian + "I", f.read(4))[0] == 3:  # PT_INTERP
+                return True
+    return False
+
+
+def test_copy_mc_copies_the_images_mc_which_runs_in_the_curl_image(env):
+    """The init container copies the mc image's /usr/bin/mc (here: the suite's mc, statically
+    linked as the release binary is) into the volume, and the curl image runs that copy."""
+    assert not elf_interpreter(env.tools.mc), f"{env.tools.mc} is dynamically linked; the mc release binary is static"
+    spec = copy.deepcopy(job(env.charts["two"], LOAD)["spec"]["template"]["spec"])
+    load_container = spec["containers"][0]
+    spec["containers"].append({  # the load container's mc settings, running only `mc --version`
+        "name": "mc-version", "image": load_container["image"], "command": ["/mc-bin/mc", "--version"],
+        "securityContext": load_container["securityContext"],
+        "env": [e for e in load_container["env"] if e["name"] in ("MC_CONFIG_DIR", "HOME")],
+        "volumeMounts": [m for m in load_container["volumeMounts"] if m["mountPath"] in ("/mc-bin", "/tmp")],
+    })
+    pod = Pod(env.cluster("two"), spec, env.workdir)
+    try:
+        copied = pod.run("copy-mc")
+        assert copied.returncode == 0, copied.output
+        assert (pod.volumes["mc-bin"] / "mc").read_bytes() == open(env.tools.mc, "rb").read()
+        version = pod.run("mc-version")
+    finally:
+        pod.close()
+    assert version.returncode == 0, version.output
+    assert version.output.startswith("mc version "), version.output
+
+
+# (leak SSL_CERT_FILE into curl, leave out the curl image's CURL_CA_BUNDLE) -> the load succeeds
+@pytest.mark.parametrize("leak,without_image_env,succeeds", [
+    (False, (), True),
+    (False, ("CURL_CA_BUNDLE",), True),
+    (True, (), True),
+    (True, ("CURL_CA_BUNDLE",), False),
+], ids=["as-synthesized", "curl-image-without-CURL_CA_BUNDLE", "leak-hidden-by-the-image", "leak-without-CURL_CA_BUNDLE"])
+def test_https_downloads_verify_against_the_public_cas_not_minios(env, leak, without_image_env, succeeds):
+    """The load container's SSL_CERT_FILE is the MinIO CA (for mc); curl would take it as its CA
+    bundle unless CURL_CA_BUNDLE is set (curl 8.14.1 src/tool_operate.c cacertpaths()), which the
+    curl image does, another curl image may not. The script runs curl without SSL_CERT_FILE: the
+    HTTPS mirror, whose certificate is from a stand-in public CA, is verified either way. The
+    `leak` cases run the script with `env -u SSL_CERT_FILE` removed, to show that the test catches it."""
+    env.minio.start()
+    make_buckets(env, "https")
+    load_job = copy.deepcopy(job(env.charts["https"], LOAD))
+    if leak:
+        c = load_job["spec"]["template"]["spec"]["containers"][0]
+        assert c["command"][2].count("env -u SSL_CERT_FILE curl ") == 1
+        c["command"][2] = c["command"][2].replace("env -u SSL_CERT_FILE curl ", "curl ")
+    cluster = env.cluster("https", public_ca_file=env.public_pki.ca_file, without_image_env=without_image_env)
+    run = run_job(cluster, load_job, env.workdir)
+    data, marker = data_location(env.charts["https"])
+    url = f"{env.https_mirror.url}{month_files(VARIANTS['https']['months'])[0]}"
+    assert url.startswith("https://")
+    if succeeds:
+        assert run.succeeded, run.output
+        assert env.minio.cat(marker) == marker_bytes(VARIANTS["https"]["months"])
+    else:
+        assert not run.succeeded
+        assert "SSL certificate problem" in run.output and f"download failed: {url}" in run.output, run.output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +377,7 @@ def test_load_job_waits_for_minio_and_the_bucket_then_succeeds(env):
 
     t = threading.Thread(target=run_load)
     t.start()
-    time.sleep(7)  # at least one failed attempt and one 5 s pause of the check container
+    time.sleep(7)  # at least one failed attempt and one 5 s pause of the load container
     assert t.is_alive(), "the load Job ended while MinIO was down"
     env.minio.start()
     time.sleep(6)  # MinIO is up, the bucket does not exist yet: still waiting
@@ -263,12 +386,12 @@ def test_load_job_waits_for_minio_and_the_bucket_then_succeeds(env):
     t.join(60)
     run = result["run"]
     assert run.succeeded, run.output
-    assert run.of("check").output.count("waiting: mc ls minio/") >= 2, run.output
+    assert run.of("load").output.count("waiting: mc ls minio/") >= 2, run.output
     data, marker = data_location(env.charts["two"])
     assert env.minio.cat(marker) == marker_bytes(VARIANTS["two"]["months"])
 
 
-@pytest.mark.parametrize("app,container", [(BUCKETS, "create-buckets"), (LOAD, "check")])
+@pytest.mark.parametrize("app,container", [(BUCKETS, "create-buckets"), (LOAD, "load")])
 def test_scripts_give_up_at_their_deadline_with_a_clear_message(env, app, container):
     """MinIO never comes: the script fails once WAIT_SECONDS (the variable the manifest sets from
     the construct's waitSeconds prop, shortened here) have passed, saying what it waited for."""
@@ -276,11 +399,14 @@ def test_scripts_give_up_at_their_deadline_with_a_clear_message(env, app, contai
     pod = Pod(env.cluster("two"), spec, env.workdir)
     assert int(env_value(pod.container(container), "WAIT_SECONDS")) >= 60  # the manifest's deadline
     try:
+        for init in spec.get("initContainers", []):  # (the load's copy of mc)
+            assert pod.run(init["name"]).returncode == 0
         result = pod.run(container, {"WAIT_SECONDS": "3"}, timeout=60)
     finally:
         pod.close()
     assert result.returncode != 0, result.output
-    assert result.seconds >= 3, f"gave up after {result.seconds:.1f}s, before its deadline of 3 s: {result.output}"
+    # The deadline is in whole seconds (`date +%s`): it may come up to 1 s early.
+    assert result.seconds >= 3 - 1, f"gave up after {result.seconds:.1f}s, before its deadline of 3 s: {result.output}"
     # One attempt (mc itself retries a refused connection for about 5 s) and one 5 s pause at most after the deadline.
     assert result.seconds < 3 + 5 + 10, result.output
     assert re.search(r"^gave up after 3 s: mc ls minio(/\S+)?$", result.output, re.M), result.output
@@ -316,7 +442,7 @@ def test_wait_for_data_blocks_while_minio_is_down_or_the_marker_missing_and_pass
         running.kill()
         pod.close()
     assert result.returncode == 0, result.output
-    assert f"data present: {' '.join(VARIANTS['two']['months'])}" in result.output
+    assert f"data present: {' '.join(month_files(VARIANTS['two']['months']))}" in result.output
 
 
 # (A marker of fewer months is the months-change case below.)
@@ -349,7 +475,7 @@ def test_months_change_the_wait_does_not_accept_the_old_marker(env):
         env.mirror.requests.clear()
         run = load(env, "three")
         assert run.succeeded, run.output
-        assert downloads(env) == [f"/fhvhv_tripdata_{SERVED_MONTHS[2]}.parquet"]
+        assert downloads(env) == [f"/{month_files(SERVED_MONTHS)[2]}"]
         result = running.wait(30)
     finally:
         running.kill()

@@ -16,9 +16,9 @@ function setup(minioProps: ConstructorParameters<typeof MinioServer>[2] = {}) {
 }
 
 describe('MinioBuckets', () => {
-  it('creates the demo buckets by default, in a Job named after the server', () => {
+  it('creates its buckets in a Job named after the server', () => {
     const { chart, trust, minio } = setup({ name: 's3' });
-    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo', 'prediction'] });
     expect(buckets.buckets).toEqual(['demo', 'prediction']);
     const objs = synth(chart);
     const job = find(objs, 'Job', 's3-buckets');
@@ -41,7 +41,7 @@ describe('MinioBuckets', () => {
 
   it('runs restricted, with resources, and mounts only volumes of its pod', () => {
     const { chart, trust, minio } = setup();
-    new MinioBuckets(chart, 'Buckets', { minio, trust });
+    new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'] });
     const job = find(synth(chart), 'Job', 'minio-buckets');
     const pod = podSpec(job);
     expect(job.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'minio-buckets', 'app.kubernetes.io/instance': 'minio-buckets' });
@@ -58,14 +58,14 @@ describe('MinioBuckets', () => {
 
   it('registers itself as a client of a MinIO NetworkPolicy', () => {
     const { chart, trust, minio } = setup({ networkPolicy: true });
-    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'] });
     const np = find(synth(chart), 'NetworkPolicy', 'minio');
     expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: buckets.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
   });
 
   it('with a NetworkPolicy, accepts no connection and reaches only MinIO\'s S3 API and the cluster DNS', () => {
     const { chart, trust, minio } = setup({ name: 's3' });
-    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, networkPolicy: true });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'], networkPolicy: true });
     const objs = synth(chart);
     expect(ofKind(objs, 'NetworkPolicy').map(o => o.metadata.name)).toEqual(['s3-buckets']);
     const np = find(objs, 'NetworkPolicy', 's3-buckets');
@@ -85,12 +85,12 @@ describe('MinioBuckets', () => {
   describe('rejects bad props', () => {
     const build = (props: Partial<ConstructorParameters<typeof MinioBuckets>[2]>) => () => {
       const { chart, trust, minio } = setup();
-      return new MinioBuckets(chart, 'Buckets', { minio, trust, ...props });
+      return new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'], ...props });
     };
     it('trust in another SecretClass than the one issuing MinIO\'s certificate, naming both', () => {
       const { chart, minio } = setup();
       const other = new TlsTrustStore(chart, 'OtherTrust', { name: 'other-ca', secretClass: 'other' });
-      expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust: other }))
+      expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust: other, buckets: ['demo'] }))
         .toThrow(/^MinioBuckets Buckets: trust \(test\/OtherTrust\) holds the CA of SecretClass "other", but the certificate of test\/Minio is issued by "tls"/);
     });
     it('an empty bucket list', () => {

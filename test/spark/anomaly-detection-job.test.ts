@@ -10,17 +10,21 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { canonicalJson, specHash } from '../../constructs/core';
 import { HiveMetastore } from '../../constructs/hive';
-import { TaxiDataLoad } from '../../constructs/minio';
+import { S3FileLoad } from '../../constructs/minio';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { S3Ref } from '../../constructs/s3';
 import { AnomalyDetectionJob } from '../../constructs/spark';
+import { TlcTripData } from '../../constructs/tlc-trip-data';
 import { envValue, find, namespacedChart, storage, synth } from '../util';
 
 type Props = ConstructorParameters<typeof AnomalyDetectionJob>[2];
 
-function setup(props: Partial<Props> = {}, chart: Chart = Testing.chart(), months?: string[]) {
+function setup(props: Partial<Props> = {}, chart: Chart = Testing.chart(), months = ['2020-09', '2020-10', '2020-11', '2020-12']) {
   const s = storage(chart, { networkPolicy: true });
-  const data = new TaxiDataLoad(chart, 'Data', { minio: s.minio, buckets: s.buckets, trust: s.trust, months });
+  const data = new S3FileLoad(chart, 'Data', {
+    minio: s.minio, buckets: s.buckets, trust: s.trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data',
+    files: TlcTripData.files({ kind: 'fhvhv', months }),
+  });
   const s3 = S3Ref.reference(s.connection);
   const metastore = new HiveMetastore(chart, 'Iceberg', { name: 'hive-iceberg', database: new PostgresDatabase(chart, 'Db'), s3 });
   const job = new AnomalyDetectionJob(chart, 'Job', { data, s3, metastore, buckets: s.buckets, ...props });
@@ -97,12 +101,12 @@ describe('AnomalyDetectionJob', () => {
     const wait = pod.initContainers[0];
     expect(wait.name).toBe('wait-for-data');
     expect(envValue(wait, 'MARKER')).toBe(data.markerPath);
-    expect(envValue(wait, 'MONTHS')).toBe('2020-11 2020-12');
+    expect(envValue(wait, 'KEYS')).toBe('fhvhv_tripdata_2020-11.parquet fhvhv_tripdata_2020-12.parquet');
     expect(envValue(wait, 'MC_HOST_minio')).toContain('@minio.ns.svc.cluster.local:9000');
     // The marker is what the load Job writes last, under its TARGET.
-    const upload = find(objs, 'Job', 'load-ny-taxi-data').spec.template.spec.containers[0];
-    expect(envValue(wait, 'MARKER')).toBe(`${envValue(upload, 'TARGET')}_SUCCESS`);
-    expect(envValue(wait, 'MONTHS')).toBe(envValue(upload, 'MONTHS'));
+    const load = find(objs, 'Job', 'load-ny-taxi-data').spec.template.spec.containers[0];
+    expect(envValue(wait, 'MARKER')).toBe(`${envValue(load, 'TARGET')}_SUCCESS`);
+    expect(envValue(wait, 'KEYS')).toBe(envValue(load, 'KEYS'));
     // Its mounts are backed by volumes of the override; no containers are overridden.
     const volumes = pod.volumes.map((v: any) => v.name);
     for (const m of wait.volumeMounts) expect(volumes).toContain(m.name);

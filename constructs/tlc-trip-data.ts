@@ -1,0 +1,44 @@
+import { months as validMonths, baseUrl as validBaseUrl, oneOf } from './core';
+import { S3File } from './minio';
+
+/**
+ * The kinds of NYC TLC trip record files: yellow and green taxis, for-hire vehicles, and high-volume
+ * for-hire vehicles (Uber, Lyft, ...), named `<kind>_tripdata_<YYYY-MM>.parquet` by the TLC.
+ */
+export const TLC_TRIP_KINDS = ['yellow', 'green', 'fhv', 'fhvhv'] as const;
+
+/** One of {@link TLC_TRIP_KINDS}. */
+export type TlcTripKind = typeof TLC_TRIP_KINDS[number];
+
+/**
+ * Stackable's mirror of the TLC files, which its demos download from (stackabletech/demos
+ * release-26.7: demos/trino-taxi-data/load-test-data.yaml fetches `yellow_tripdata_$month.parquet`,
+ * demos/spark-k8s-anomaly-detection-taxi-data/load-test-data.yaml `fhvhv_tripdata_$month.parquet`).
+ */
+export const TLC_TRIP_DATA_MIRROR = 'https://repo.stackable.tech/repository/misc/ny-taxi-data/';
+
+/** Options of {@link TlcTripData.files}. */
+export interface TlcTripDataOptions {
+  /** Which trip records. */
+  readonly kind: TlcTripKind;
+  /** Months, as `YYYY-MM`. */
+  readonly months: string[];
+  /** Where the files are, ending in '/'. @default TLC_TRIP_DATA_MIRROR */
+  readonly baseUrl?: string;
+}
+
+/** Presets of NYC TLC trip record files for {@link S3FileLoad}. */
+export class TlcTripData {
+  /** The files of `kind` for `months`, keyed by their TLC file names: `<kind>_tripdata_<YYYY-MM>.parquet`. */
+  public static files(options: TlcTripDataOptions): S3File[] {
+    const owner = 'TlcTripData.files';
+    const kind = oneOf<TlcTripKind>(owner, 'kind', options.kind, TLC_TRIP_KINDS);
+    const base = validBaseUrl(owner, 'baseUrl', options.baseUrl ?? TLC_TRIP_DATA_MIRROR);
+    return validMonths(owner, 'months', options.months).map(m => {
+      const key = `${kind}_tripdata_${m}.parquet`;
+      return { url: `${base}${key}`, key };
+    });
+  }
+
+  private constructor() {}
+}
