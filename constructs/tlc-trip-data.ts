@@ -27,6 +27,20 @@ export interface TlcTripDataOptions {
   readonly baseUrl?: string;
 }
 
+/**
+ * The months from `first` to `last`, both included, as `YYYY-MM`, e.g. the 28 months
+ * `monthRange('2020-01', '2022-04')` that Stackable's trino-taxi-data demo loads.
+ */
+export function monthRange(first: string, last: string): string[] {
+  const [from] = validMonths('monthRange', 'first', [first]);
+  const [to] = validMonths('monthRange', 'last', [last]);
+  const index = (m: string): number => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+  if (index(to) < index(from)) throw new Error(`monthRange: last "${last}" is before first "${first}"`);
+  const out: string[] = [];
+  for (let i = index(from); i <= index(to); i++) out.push(`${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+  return out;
+}
+
 /** Presets of NYC TLC trip record files for {@link S3FileLoad}. */
 export class TlcTripData {
   /** The files of `kind` for `months`, keyed by their TLC file names: `<kind>_tripdata_<YYYY-MM>.parquet`. */
