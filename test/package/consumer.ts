@@ -8,7 +8,7 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
   AnomalyDetectionJob, DemoChart, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection,
-  S3CredentialsClass, S3FileLoad, S3Ref, TlcTripData, TlsTrustStore, TrinoPolicy,
+  S3CredentialsClass, S3FileLoad, TlcTripData, TlsTrustStore, TrinoPolicy,
 } from 'cdk8s-stackable-demos';
 
 const app = new App({ outdir: process.argv[2], yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -22,7 +22,7 @@ const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['de
 const data = new S3FileLoad(chart, 'Data', {
   minio, buckets, trust, bucket: 'lake', prefix: 'tlc/yellow/', files: TlcTripData.files({ kind: 'yellow', months: ['2021-01'] }),
 });
-const s3 = S3Ref.reference(new S3Connection(chart, 'S3', { endpoint: minio, credentialsClass }));
+const s3 = new S3Connection(chart, 'S3', { endpoint: minio });
 const db = new PostgresDatabase(chart, 'Db', { name: 'postgresql-lake', database: 'hive' });
 const metastore = new HiveMetastore(chart, 'Hive', { name: 'lake', database: db, s3 });
 new AnomalyDetectionJob(chart, 'Job', { data, s3, buckets, metastore });
