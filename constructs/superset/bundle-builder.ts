@@ -46,7 +46,7 @@ export interface ComputedColumn {
   readonly verboseName?: string;
 }
 
-/** SQL aggregates of Superset's simple ad-hoc metrics (`AGGREGATES` of its explore frontend). */
+/** SQL aggregates of simple ad-hoc metrics (superset 6.1.0 superset/connectors/sqla/models.py `sqla_aggregations`). */
 export type Aggregate = 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'COUNT' | 'COUNT_DISTINCT';
 
 /** A saved metric of a dataset: an aggregate of one column, or SQL declaring the columns it reads. */
@@ -121,7 +121,11 @@ export interface CommonChartOptions {
   readonly description?: string;
 }
 
-/** Time grains of Superset's Trino engine spec (ISO 8601 durations). */
+/**
+ * Time grains of Superset's Trino engine spec (superset 6.1.0 superset/constants.py `TimeGrain`,
+ * db_engine_specs/presto.py `_time_grain_expressions`, which trino.py inherits). Not PT0.5H:
+ * Superset 6.1.0's chart data API rejects it.
+ */
 export type TimeGrain = 'PT1S' | 'PT1M' | 'PT1H' | 'P1D' | 'P1W' | 'P1M' | 'P3M' | 'P1Y';
 
 /** Props of {@link SupersetBundleBuilder.bigNumber}. */

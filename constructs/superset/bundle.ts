@@ -70,6 +70,8 @@ export class SupersetBundle {
     if (!fs.existsSync(zipPath)) throw new Error(`${owner}: no such file`);
     const entries = readZip(owner, fs.readFileSync(zipPath));
     const names = Object.keys(entries);
+    // superset 6.1.0 superset/importexport/api.py writes the entries under `assets_export_<timestamp>/`;
+    // the import drops the first folder of every entry (commands/importers/v1/utils.py `remove_root`).
     let prefix = '';
     if (!names.includes('metadata.yaml')) {
       const tops = new Set(names.map(n => n.split('/')[0]));
