@@ -45,7 +45,7 @@ else
   echo "FAILED: the installed package's DemoChart differs from dist/ (run \`make synth\`?)" >&2; failed=$((failed + 1))
 fi
 missing=""
-for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main'; do
+for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main' 'kind: SupersetCluster' '[import-assets]'; do
   grep -qF "$expect" "$tmp/out/storage.k8s.yaml" || missing="$missing [$expect]"
 done
 if [ -z "$missing" ]; then
