@@ -192,8 +192,8 @@ export interface MixedTimeseriesOptions extends CommonChartOptions {
 
 /** A dashboard cell: a chart, or Markdown text. */
 export type DashboardItem =
-  | Chart
-  | { readonly chart: Chart; readonly width?: number; readonly height?: number }
+  | SupersetChart
+  | { readonly chart: SupersetChart; readonly width?: number; readonly height?: number }
   | { readonly markdown: string; readonly id?: string; readonly width?: number; readonly height?: number };
 
 /** A row of a dashboard: its cells, left to right (widths sum to at most 12 grid columns). */
@@ -214,7 +214,7 @@ export interface DashboardOptions {
 }
 
 /** A dashboard of the builder. */
-export interface Dashboard {
+export interface SupersetDashboard {
   /** The UUID. */
   readonly uuid: string;
   /** The slug. */
@@ -224,7 +224,7 @@ export interface Dashboard {
 }
 
 /** A database of the builder. */
-export class Database {
+export class SupersetDatabase {
   /** @internal */
   constructor(
     /** Superset's name of the connection. */
@@ -239,7 +239,7 @@ export class Database {
 }
 
 /** A dataset of the builder. */
-export class Dataset {
+export class SupersetDataset {
   /** @internal */
   constructor(
     /** Table name. */
@@ -269,7 +269,7 @@ export class Dataset {
 }
 
 /** A chart of the builder. */
-export class Chart {
+export class SupersetChart {
   /** @internal */
   constructor(
     /** The title. */
@@ -293,9 +293,9 @@ export class Chart {
  * ```
  */
 export class SupersetBundleBuilder {
-  private readonly databases: Array<{ database: Database; yaml: YamlObject; trino?: TrinoEndpoint; caFile?: string }> = [];
+  private readonly databases: Array<{ database: SupersetDatabase; yaml: YamlObject; trino?: TrinoEndpoint; caFile?: string }> = [];
   private readonly datasets: Array<{ file: string; yaml: YamlObject }> = [];
-  private readonly charts: Array<{ file: string; yaml: YamlObject; dataset: Dataset; chart: Chart }> = [];
+  private readonly charts: Array<{ file: string; yaml: YamlObject; dataset: SupersetDataset; chart: SupersetChart }> = [];
   private readonly dashboards: Array<{ file: string; yaml: YamlObject }> = [];
   private readonly files = new Set<string>();
 
@@ -303,16 +303,16 @@ export class SupersetBundleBuilder {
    * A Trino connection (`trino://<admin user>:<mask>@<host>:<port>/<catalog>`, https, the
    * certificate verified against `caFile`); the import Job supplies the password.
    */
-  public trinoDatabase(trino: TrinoEndpoint, options: TrinoDatabaseOptions): Database {
+  public trinoDatabase(trino: TrinoEndpoint, options: TrinoDatabaseOptions): SupersetDatabase {
     const name = options.databaseName ?? 'Trino';
     const uuid = uuidV5(`database:${name}`);
-    const database = new Database(name, uuid, this.claim(`databases/${fileSlug(name, 'database')}.yaml`, `database '${name}'`), options.catalog);
+    const database = new SupersetDatabase(name, uuid, this.claim(`databases/${fileSlug(name, 'database')}.yaml`, `database '${name}'`), options.catalog);
     this.databases.push({ database, yaml: trinoDatabaseYaml('SupersetBundleBuilder.trinoDatabase', trino, options, uuid), trino, caFile: options.caFile });
     return database;
   }
 
   /** A dataset (a physical table or view of `database`). Throws when a column it names is not a column. */
-  public dataset(database: Database, options: DatasetOptions): Dataset {
+  public dataset(database: SupersetDatabase, options: DatasetOptions): SupersetDataset {
     const catalog = options.catalog ?? database.catalog;
     const qualified = [catalog, options.schema, options.table].filter(x => x !== undefined).join('.');
     const owner = `SupersetBundleBuilder.dataset(${qualified})`;
@@ -325,9 +325,9 @@ export class SupersetBundleBuilder {
     const temporal = options.columns.filter(isDttm).map(c => c.name);
     const metricNames = (options.metrics ?? []).map(m => m.name);
     const uuid = uuidV5(`dataset:${database.name}:${qualified}`);
-    const dataset = new Dataset(options.table, uuid, qualified, options.mainDttmCol, names, temporal, metricNames, database.name);
+    const dataset = new SupersetDataset(options.table, uuid, qualified, options.mainDttmCol, names, temporal, metricNames, database.name);
     const physicalNames = options.columns.map(c => c.name);
-    const physical = new Dataset(options.table, uuid, qualified, undefined, physicalNames, temporal, [], database.name);
+    const physical = new SupersetDataset(options.table, uuid, qualified, undefined, physicalNames, temporal, [], database.name);
     for (const c of computed) {
       for (const used of c.uses) physical.checkColumn(owner, used, `computedColumns '${c.name}' uses`);
     }
@@ -409,12 +409,12 @@ export class SupersetBundleBuilder {
    * A chart of any type from its form data. Throws when the form data names a column or saved
    * metric the dataset does not have (fields checked: see {@link checkFormData}).
    */
-  public chart(dataset: Dataset, options: ChartOptions): Chart {
+  public chart(dataset: SupersetDataset, options: ChartOptions): SupersetChart {
     const key = options.key ?? fileSlug(options.title, 'chart').replace(/_/g, '-');
     if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(key)) throw new Error(`SupersetBundleBuilder.chart: key "${key}" must match [a-z0-9][a-z0-9-]*`);
     checkFormData(`SupersetBundleBuilder.chart '${options.title}'`, dataset, options.params);
     const uuid = uuidV5(`chart:${dataset.databaseName}:${dataset.qualifiedName}:${key}`);
-    const chart = new Chart(options.title, uuid);
+    const chart = new SupersetChart(options.title, uuid);
     const yaml: YamlObject = {
       slice_name: options.title,
       description: options.description ?? null,
@@ -433,7 +433,7 @@ export class SupersetBundleBuilder {
   }
 
   /** A single number (`big_number_total`). */
-  public bigNumber(dataset: Dataset, options: BigNumberOptions): Chart {
+  public bigNumber(dataset: SupersetDataset, options: BigNumberOptions): SupersetChart {
     checkUses(dataset, options.title, [options.metric]);
     return this.chart(dataset, {
       ...common(options),
@@ -453,7 +453,7 @@ export class SupersetBundleBuilder {
   }
 
   /** A pie chart of `metric` by the values of `groupby`. */
-  public pie(dataset: Dataset, options: PieOptions): Chart {
+  public pie(dataset: SupersetDataset, options: PieOptions): SupersetChart {
     checkUses(dataset, options.title, [options.metric]);
     return this.chart(dataset, {
       ...common(options),
@@ -484,7 +484,7 @@ export class SupersetBundleBuilder {
   }
 
   /** A time-series chart (`echarts_timeseries_<kind>`) of `metrics` over a temporal column. */
-  public timeseries(dataset: Dataset, options: TimeseriesOptions): Chart {
+  public timeseries(dataset: SupersetDataset, options: TimeseriesOptions): SupersetChart {
     checkUses(dataset, options.title, options.metrics);
     const kind = options.kind ?? 'line';
     const vizType = kind === 'line' ? 'echarts_timeseries_line' : `echarts_timeseries_${kind}`;
@@ -504,7 +504,7 @@ export class SupersetBundleBuilder {
   }
 
   /** Two queries over the same temporal x axis (`mixed_timeseries`), B optionally on a second y axis. */
-  public mixedTimeseries(dataset: Dataset, options: MixedTimeseriesOptions): Chart {
+  public mixedTimeseries(dataset: SupersetDataset, options: MixedTimeseriesOptions): SupersetChart {
     checkUses(dataset, options.title, [...options.a.metrics, ...options.b.metrics]);
     const x = xAxis(dataset, options.title, options.x);
     const params: YamlObject = {
@@ -534,7 +534,7 @@ export class SupersetBundleBuilder {
   }
 
   /** A dashboard of charts of this builder, laid out in rows. */
-  public dashboard(options: DashboardOptions): Dashboard {
+  public dashboard(options: DashboardOptions): SupersetDashboard {
     const owner = `SupersetBundleBuilder.dashboard '${options.title}'`;
     if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(options.slug)) throw new Error(`${owner}: slug "${options.slug}" must match [a-z0-9][a-z0-9-]* (at most 100 characters)`);
     const known = new Map(this.charts.map(c => [c.chart, c]));
@@ -568,7 +568,7 @@ export class SupersetBundleBuilder {
           children.push(id);
           continue;
         }
-        const cell = item instanceof Chart ? { chart: item } : item;
+        const cell = item instanceof SupersetChart ? { chart: item } : item;
         const entry = known.get(cell.chart);
         if (entry === undefined) throw new Error(`${owner}: chart '${cell.chart.title}' was not made by this builder`);
         const id = `CHART-${cell.chart.uuid.slice(0, 8)}`;
@@ -632,7 +632,7 @@ export class SupersetBundleBuilder {
 }
 
 /** Checks the columns ad-hoc SQL metrics declare in `uses` (Superset never sees `uses`). */
-function checkUses(dataset: Dataset, title: string, metrics: ChartMetric[]): void {
+function checkUses(dataset: SupersetDataset, title: string, metrics: ChartMetric[]): void {
   for (const m of metrics) {
     if (typeof m !== 'string' && 'sql' in m) {
       for (const used of m.uses ?? []) dataset.checkColumn(`SupersetBundleBuilder.chart '${title}'`, used, `metric '${m.label}' uses`);
@@ -644,7 +644,7 @@ function common(options: CommonChartOptions): { title: string; key?: string; des
   return { title: options.title, key: options.key, description: options.description };
 }
 
-function xAxis(dataset: Dataset, title: string, x: string | undefined): string {
+function xAxis(dataset: SupersetDataset, title: string, x: string | undefined): string {
   const column = x ?? dataset.mainDttmCol;
   if (column === undefined) throw new Error(`SupersetBundleBuilder.chart '${title}': x is not given and dataset '${dataset.qualifiedName}' has no mainDttmCol`);
   dataset.checkColumn(`SupersetBundleBuilder.chart '${title}'`, column, 'x');
@@ -723,7 +723,7 @@ const FILTER_FIELDS = ['adhoc_filters', 'adhoc_filters_b'];
  * it has, SIMPLE filters name its columns. Ad-hoc SQL is not parsed (the typed helpers check the
  * columns an ad-hoc SQL metric declares in `uses`).
  */
-export function checkFormData(owner: string, dataset: Dataset, params: YamlObject): void {
+export function checkFormData(owner: string, dataset: SupersetDataset, params: YamlObject): void {
   const asList = (v: YamlValue | undefined): YamlValue[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
   for (const field of COLUMN_FIELDS) {
     for (const c of asList(params[field])) {
