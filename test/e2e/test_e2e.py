@@ -872,7 +872,7 @@ def superset_api(world: World, creds: dict[str, str]):
 def run_import_job(world: World) -> str:
     """The import Job's container: its command with the Superset image's Python (here the
     superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
-    job = world.one("Job", app="superset-import-dashboard")
+    job = world.one("Job", app="superset-import-assets")
     spec = job["spec"]["template"]["spec"]
     (container,) = spec["containers"]
     cluster = world.cluster()
@@ -900,7 +900,8 @@ def run_import_job(world: World) -> str:
     # the volumes at the pod's paths: ConfigMaps read-only, the emptyDir writable
     out = subprocess.run(python_sandbox(world, binds, argv, full_env, writable), capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
-    assert env["TRINO_PASSWORD"] not in out.stdout + out.stderr, "the import Job printed the Trino password"
+    passwords = [env[var] for var in json.loads(env["DATABASE_PASSWORDS"]).values()]
+    assert passwords and all(p not in out.stdout + out.stderr for p in passwords), "the import Job printed a database password"
     return (out.stdout + out.stderr).strip().splitlines()[-1]
 
 
