@@ -13,7 +13,8 @@
 #   5. scheduling: on kwok nodes of the README's system requirements, holding the operators' pods
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
 #                 its pod from kube-controller-manager.
-# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side).
+# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side), and the requirement
+# line of their README is checked (not scheduled).
 # Negative tests: a step with an object the API server rejects fails; the upgrade with the old
 # (unhashed) Job names fails with "field is immutable".
 # Usage: bash scripts/test-cluster.sh   (or scripts/test.sh cluster)
@@ -187,6 +188,9 @@ for name in $(cd examples && ls -d */ | tr -d /); do
   dir="$tmp/examples/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
+  requirement="$(ts test/cluster/requirements.ts "$dir" | tail -n 1)"
+  grep -qF "$requirement" "examples/$name/README.md" || fail "examples/$name/README.md does not state the computed requirement: $requirement"
+  echo "examples/$name/README.md: $requirement"
   ns="$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)"
   for mode in client-side server-side; do
     printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "${ns:-default}" "$mode"

@@ -23,7 +23,7 @@ const trust = new TlsTrustStore(chart, 'TlsCa');
 const networkPolicy = true;
 
 // Storage: MinIO with the `demo` bucket and the yellow taxi files, loaded one at a time.
-const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials'), storageGi: 20, networkPolicy });
+const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials'), storageGi: 10, networkPolicy });
 const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'], networkPolicy });
 const data = new S3FileLoad(chart, 'TaxiData', {
   minio, buckets, trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data', networkPolicy,

@@ -159,6 +159,19 @@ export const OPERATOR_DEPLOYMENTS: PodNeed[] = [
   ...['hive', 'opa', 'spark-k8s', 'superset', 'trino'].map((op): PodNeed => ({ name: `${op}-operator`, count: 1, source: `${op}-operator values.yaml resources`, ...podNeed([fixed(100, 100, 128)]) })),
 ];
 
+/** The product operator each custom resource kind needs. */
+const OPERATOR_OF_KIND: Readonly<Record<string, string>> = {
+  HiveCluster: 'hive-operator', OpaCluster: 'opa-operator', SparkApplication: 'spark-k8s-operator', SupersetCluster: 'superset-operator', TrinoCluster: 'trino-operator',
+};
+
+/** The operators a set of objects needs: commons, secret and listener always, a product operator per product present. */
+export function operatorDeployments(objs: Obj[]): PodNeed[] {
+  const kinds = new Set(objs.map((o) => o.kind));
+  const products = new Set(Object.values(OPERATOR_OF_KIND));
+  const needed = new Set(Object.entries(OPERATOR_OF_KIND).filter(([kind]) => kinds.has(kind)).map(([, op]) => op));
+  return OPERATOR_DEPLOYMENTS.filter((p) => !products.has(p.name) || needed.has(p.name));
+}
+
 /** PVC storage in MiB: our PVCs and the StatefulSets' claim templates × replicas. */
 export function volumeStorage(objs: Obj[]): number {
   let mib = 0;
@@ -182,7 +195,7 @@ const cpus = (m: number) => Math.ceil(m / 1000);
 
 /** The requirement line of the README (the suite greps it). */
 export function summary(objs: Obj[]): { line: string; cpu: number; memoryGi: number; diskGi: number; ephemeralGi: number } {
-  const all = total([...ownPods(objs), ...operatorPods(objs), ...OPERATOR_DEPLOYMENTS]);
+  const all = total([...ownPods(objs), ...operatorPods(objs), ...operatorDeployments(objs)]);
   const cpu = cpus(all.requests.cpu);
   const memoryGi = gib(all.requests.memory);
   const ephemeralGi = gib(all.limits.ephemeral);
@@ -198,7 +211,7 @@ function main(): void {
   const [dir, flag, jsonFile] = process.argv.slice(2);
   if (!dir || (flag !== undefined && (flag !== '--json' || !jsonFile))) throw new Error('usage: requirements.ts DIR [--json FILE]');
   const objs = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => parseManifests(fs.readFileSync(path.join(dir, f), 'utf8'))) as Obj[];
-  const groups: Array<[string, PodNeed[]]> = [['ours', ownPods(objs)], ['operator-created', operatorPods(objs)], ['operators', OPERATOR_DEPLOYMENTS]];
+  const groups: Array<[string, PodNeed[]]> = [['ours', ownPods(objs)], ['operator-created', operatorPods(objs)], ['operators', operatorDeployments(objs)]];
   for (const [label, pods] of groups) {
     for (const p of pods) console.log(`${label.padEnd(16)} ${String(p.count).padStart(2)} × ${p.name.padEnd(52)} requests ${fmt(p.requests)}; limits ${fmt(p.limits)}${p.perNode ? ' (per node)' : ''}`);
     const t = total(pods);
@@ -208,7 +221,7 @@ function main(): void {
   console.log(`all pods: requests ${fmt(all.requests)}; limits ${fmt(all.limits)}; PVCs ${(volumeStorage(objs) / 1024).toFixed(0)} GiB`);
   console.log(summary(objs).line);
   if (jsonFile) {
-    const standIns = [...operatorPods(objs), ...OPERATOR_DEPLOYMENTS].map((p) => ({ name: p.name, count: p.count, requests: p.requests, limits: p.limits }));
+    const standIns = [...operatorPods(objs), ...operatorDeployments(objs)].map((p) => ({ name: p.name, count: p.count, requests: p.requests, limits: p.limits }));
     const ownPodCount = ownPods(objs).reduce((n, p) => n + p.count, 0);
     fs.writeFileSync(jsonFile, JSON.stringify({ ...summary(objs), ownPodCount, standIns }, null, 2));
   }
