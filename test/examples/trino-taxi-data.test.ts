@@ -1,0 +1,89 @@
+/**
+ * Tests of the example app examples/trino-taxi-data: its statements and dashboard from their
+ * definitions, and the wiring in its committed dist/ (which the manifests suite keeps equal to a
+ * fresh synthesis). Its Jobs run for real in the jobs, superset and e2e suites.
+ * Run: npx jest test/examples
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseManifests } from '../../scripts/synth-helm';
+import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
+import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../examples/trino-taxi-data/taxi-table';
+import { container, envValue, K8sObject, ofKind, podSpec } from '../util';
+
+const DIST = path.join(__dirname, '..', '..', 'examples', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
+const objs = parseManifests(fs.readFileSync(DIST, 'utf8')) as unknown as K8sObject[];
+const one = (kind: string, base: string): K8sObject => {
+  const found = ofKind(objs, kind).filter(o => o.metadata.name === base || new RegExp(`^${base}-[0-9a-f]{8}$`).test(o.metadata.name));
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const data = { bucket: 'demo', prefix: 'ny-taxi-data/raw/', s3aUrl: 's3a://demo/ny-taxi-data/raw/' } as Parameters<typeof taxiTableStatements>[0];
+
+describe('trino-taxi-data: table and view', () => {
+  it('creates the schema at the bucket root and the raw table over the loaded files with the reference\'s columns', () => {
+    const [schema, table] = taxiTableStatements(data, ['2020-01']);
+    expect(schema).toBe("CREATE SCHEMA IF NOT EXISTS hive.demo WITH (location = 's3a://demo/')");
+    expect(table).toContain("WITH (external_location = 's3a://demo/ny-taxi-data/raw/', format = 'PARQUET')");
+    for (const c of RAW_COLUMNS) expect(table).toContain(`  ${c.name} ${c.type}`);
+  });
+
+  it('fails the Job when the table is empty, and windows the view to the loaded months, also across a year end', () => {
+    const [, , check, view] = taxiTableStatements(data, ['2021-12', '2020-01']);
+    expect(check).toMatch(/CASE WHEN count\(\*\) > 0 THEN count\(\*\) ELSE fail\('no rows in hive\.demo\.ny_taxi_data_raw/);
+    expect(view).toContain("WHERE tpep_pickup_datetime >= TIMESTAMP '2020-01-01 00:00:00' AND tpep_pickup_datetime < TIMESTAMP '2022-01-01 00:00:00'");
+    expect(taxiTableStatements(data, ['2020-04'])[3]).toContain("< TIMESTAMP '2020-05-01 00:00:00'");
+  });
+
+  it('names the payment types as the TLC data dictionary does', () => {
+    const payment = VIEW_COLUMNS.find(c => c.name === 'payment_type')!;
+    expect(payment.sql).toBe("CASE payment_type WHEN 1 THEN 'Credit card' WHEN 2 THEN 'Cash' WHEN 3 THEN 'No charge' WHEN 4 THEN 'Dispute' WHEN 6 THEN 'Voided trip' ELSE 'Unknown' END");
+    expect(Math.max(...['Credit card', 'Cash', 'No charge', 'Dispute', 'Voided trip', 'Unknown'].map(s => s.length))).toBeLessThanOrEqual(12); // VARCHAR(12)
+  });
+});
+
+describe('trino-taxi-data: dashboard', () => {
+  const trino = { host: 'trino-coordinator-default-headless.trino-taxi-data.svc.cluster.local', port: 8443, admin: { username: 'admin' } } as any;
+
+  it('charts the view through a database that verifies Trino against the trust store CA', () => {
+    const bundle = taxiDashboardBundle({ trino, caFile: '/stackable/trust/ca.crt' });
+    expect(bundle.databaseFiles).toHaveLength(1);
+    const db = bundle.files[bundle.databaseFiles[0]];
+    expect(db).toContain('trino://admin:XXXXXXXXXX@trino-coordinator-default-headless.trino-taxi-data.svc.cluster.local:8443/hive');
+    expect(db).toContain('verify: "/stackable/trust/ca.crt"');
+    const charts = Object.keys(bundle.files).filter(f => f.startsWith('charts/'));
+    expect(charts).toHaveLength(5);
+  });
+
+  it('refuses a view without a column a chart uses', () => {
+    const columns = VIEW_COLUMNS.filter(c => c.name !== 'duration_min');
+    expect(() => taxiDashboardBundle({ trino, caFile: '/stackable/trust/ca.crt', columns })).toThrow(/duration_min/);
+  });
+});
+
+describe('trino-taxi-data: dist/', () => {
+  it('has its own namespace, created first', () => {
+    expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'trino-taxi-data' } });
+    expect(new Set(objs.filter(o => o.kind !== 'Namespace' && o.metadata.namespace !== undefined).map(o => o.metadata.namespace))).toEqual(new Set(['trino-taxi-data']));
+  });
+
+  it('loads the 28 yellow months one file at a time, and the table Job waits for exactly those files', () => {
+    const load = container(podSpec(one('Job', 'load-ny-taxi-data')), 'load');
+    const keys = envValue(load, 'KEYS').split(' ');
+    expect(keys).toHaveLength(28);
+    expect(keys[0]).toBe('yellow_tripdata_2020-01.parquet');
+    expect(keys[27]).toBe('yellow_tripdata_2022-04.parquet');
+    const sql = podSpec(one('Job', 'create-ny-taxi-data-table-in-trino'));
+    expect(sql.initContainers.map((c: any) => c.name)).toEqual(['wait-for-data-0']);
+    expect(JSON.stringify(sql.initContainers[0].env)).toContain(keys.join(' '));
+  });
+
+  it('lets the table Job reach MinIO through MinIO\'s NetworkPolicy and its own', () => {
+    const sqlLabels = one('Job', 'create-ny-taxi-data-table-in-trino').spec.template.metadata.labels;
+    const minio = ofKind(objs, 'NetworkPolicy').find(p => p.metadata.name === 'minio')!;
+    const from = minio.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector.matchLabels));
+    expect(from).toContainEqual({ 'app.kubernetes.io/name': sqlLabels['app.kubernetes.io/name'], 'app.kubernetes.io/instance': sqlLabels['app.kubernetes.io/instance'] });
+    const own = ofKind(objs, 'NetworkPolicy').find(p => p.metadata.name === 'create-ny-taxi-data-table-in-trino')!;
+    expect(JSON.stringify(own.spec.egress)).toContain('"port":9000');
+  });
+});
