@@ -40,6 +40,11 @@ export function podVolumes(owner: string, ...parts: ReadonlyArray<k8s.Volume>[])
 export interface RestrictedJobProps {
   /** Name of the Job. */
   readonly name: string;
+  /**
+   * Construct id of the Job in `scope`: give each Job its own when one construct writes several.
+   * @default 'Resource'
+   */
+  readonly id?: string;
   /** Labels of the Job and its pod. */
   readonly labels: Record<string, string>;
   /** Retries of a failed pod. */
@@ -59,7 +64,7 @@ export interface RestrictedJobProps {
  * A one-off Job as this library writes them: restarted on failure, no service-account token
  * (none of our Jobs talks to the Kubernetes API), Pod Security "restricted" as `user` (default UID
  * {@link NON_ROOT_UID}).
- * Created with id `Resource`.
+ * Created with id `props.id` (default `Resource`).
  *
  * Upgrades: the Job is named `<name>-<hash of its spec>` ({@link contentName}), because a Job's pod
  * template is immutable. Applying a changed Job creates a new one, which runs; an unchanged one
@@ -74,7 +79,11 @@ export function restrictedJob(scope: Construct, props: RestrictedJobProps): k8s.
   const names = (props.pod.volumes ?? []).map(v => v.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0) throw new Error(`${scope.node.path}: Job ${props.name} has the volume(s) ${[...new Set(twice)].join(', ')} twice (a helper already adds them)`);
-  const job = new k8s.KubeJob(scope, 'Resource', {
+  const id = props.id ?? 'Resource';
+  if (scope.node.tryFindChild(id) !== undefined) {
+    throw new Error(`${scope.node.path}: restrictedJob: scope has a child "${id}" already (a second Job in one construct needs its own id: RestrictedJobProps.id)`);
+  }
+  const job = new k8s.KubeJob(scope, id, {
     metadata: { name: props.name, labels: props.labels },
     spec: {
       backoffLimit: props.backoffLimit,

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { restrictedJob, scratchVolume, STACKABLE_IMAGE_USER } from '../../constructs/core';
+import { podVolumes, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER } from '../../constructs/core';
 import { find, synth } from '../util';
 
 const pod = { containers: [{ name: 'main', image: 'busybox:1.37' }], volumes: [scratchVolume('tmp')] };
@@ -26,5 +26,23 @@ describe('restrictedJob', () => {
     const chart = Testing.chart();
     expect(() => restrictedJob(new Construct(chart, 'A'), { name: 'a', labels: {}, backoffLimit: 1, pod: { ...pod, volumes: [scratchVolume('tmp'), scratchVolume('tmp')] } }))
       .toThrow(/^test\/A: Job a has the volume\(s\) tmp twice/);
+  });
+
+  it('writes several Jobs in one construct under their own ids, and names the prop when an id is taken', () => {
+    const chart = Testing.chart();
+    const owner = new Construct(chart, 'Owner');
+    restrictedJob(owner, { name: 'first', labels: {}, backoffLimit: 1, pod });
+    restrictedJob(owner, { name: 'second', id: 'Second', labels: {}, backoffLimit: 1, pod });
+    expect(synth(chart).map(o => o.metadata.name).sort()).toEqual([expect.stringMatching(/^first-[0-9a-f]{8}$/), expect.stringMatching(/^second-[0-9a-f]{8}$/)]);
+    expect(() => restrictedJob(owner, { name: 'third', labels: {}, backoffLimit: 1, pod }))
+      .toThrow(/^test\/Owner: restrictedJob: scope has a child "Resource" already \(a second Job in one construct needs its own id: RestrictedJobProps\.id\)$/);
+  });
+});
+
+/** podVolumes: the volumes of a pod assembled from parts. */
+describe('podVolumes', () => {
+  it('keeps one of identical volumes and refuses different volumes of one name, naming the owner', () => {
+    expect(podVolumes('Owner', [scratchVolume('tmp')], [scratchVolume('tmp'), scratchVolume('work')]).map(v => v.name)).toEqual(['tmp', 'work']);
+    expect(() => podVolumes('Owner', [scratchVolume('tmp')], [scratchVolume('tmp', 128)])).toThrow(/^Owner: two different volumes are named "tmp"/);
   });
 });
