@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make synth   synthesizes the demo into dist/ (installs npm packages on first use)
+#   make synth   synthesizes the demo into dist/ and each example app of examples/ into its own
+#                dist/ (installs npm packages on first use)
 #   make test    runs every test suite (installs what it needs on first use; see scripts/test.sh)
 .PHONY: synth test helm bench bench-quality clean
 
@@ -9,6 +10,7 @@ node_modules/.installed: package.json package-lock.json
 
 synth: node_modules/.installed
 	npm run --silent synth
+	npm run --silent synth:examples
 
 helm: node_modules/.installed
 	npm run --silent synth:helm

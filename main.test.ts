@@ -154,7 +154,8 @@ describe('DemoChart (default demo)', () => {
     const job = find(objs, 'Job', 'superset-import-dashboard');
     const env = job.spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'SUPERSET_URL').value).toBe(`http://superset-node.${NS}.svc.cluster.local:8088`);
-    expect(env.find((e: any) => e.name === 'TRINO_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'trino-users', key: 'admin' });
+    expect(JSON.parse(env.find((e: any) => e.name === 'DATABASE_PASSWORDS').value)).toEqual({ 'databases/trino.yaml': 'DATABASE_PASSWORD_1' });
+    expect(env.find((e: any) => e.name === 'DATABASE_PASSWORD_1').valueFrom.secretKeyRef).toEqual({ name: 'trino-users', key: 'admin' });
     // The bundle's database points at the coordinator's HTTPS endpoint, without a password.
     const bundle = find(objs, 'ConfigMap', 'superset-import-dashboard-bundle');
     const dbFile = Object.entries<string>(bundle.data).find(([k]) => k.includes('databases'))![1];

@@ -9,8 +9,8 @@ import { OpaServer, TrinoPolicy } from './opa';
 import { PostgresDatabase } from './postgres';
 import { S3Connection, S3CredentialsClass } from './s3';
 import { TlsTrustStore } from './secret-operator';
-import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './spark';
-import { Superset, SupersetDashboardImport, SupersetSecretKey } from './superset';
+import { AnomalyDetectionJob, anomalyDashboardBundle, IsolationForestParams, isolationForestParams } from './spark';
+import { Superset, SupersetAssetsImport, SupersetSecretKey } from './superset';
 import { TlcTripData } from './tlc-trip-data';
 import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
 
@@ -147,7 +147,11 @@ export class DemoChart extends Chart {
     const superset = new Superset(this, 'Superset', {
       admin, secretKey: props.supersetSecretKey, database: supersetDb, trust, productVersion: versions.superset, listenerClass: props.listenerClass,
     });
-    new SupersetDashboardImport(this, 'Dashboard', { superset, trino, table: job.output, trust, networkPolicy });
+    const dashboard = anomalyDashboardBundle({ trino, table: job.output, caFile: trust.caFile });
+    new SupersetAssetsImport(this, 'Dashboard', {
+      superset, bundle: dashboard.bundle, databases: [{ file: dashboard.databaseFile, password: trino.admin }], trust,
+      name: `${superset.name}-import-dashboard`, networkPolicy,
+    });
 
     for (const client of [hive, hiveIceberg, trino, job]) minio.allowFrom(client);
     this.minio = minio;

@@ -9,6 +9,7 @@
  * and installed package instead (scripts/test-package.sh).
  *
  * Usage: ts-node scripts/synth-example.ts NAME [--outdir DIR]
+ *        ts-node scripts/synth-example.ts --all      (every example into its own dist/; `make synth`)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -26,19 +27,30 @@ export function exampleNames(): string[] {
 function main(): void {
   const argv = process.argv.slice(2);
   let outdir: string | undefined;
+  let all = false;
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--outdir') {
       outdir = argv[++i];
       if (outdir === undefined) throw new Error('synth-example: --outdir needs a value');
-    } else if (argv[i].startsWith('--')) throw new Error(`synth-example: unknown argument ${JSON.stringify(argv[i])} (usage: NAME [--outdir DIR])`);
+    } else if (argv[i] === '--all') all = true;
+    else if (argv[i].startsWith('--')) throw new Error(`synth-example: unknown argument ${JSON.stringify(argv[i])} (usage: NAME [--outdir DIR])`);
     else names.push(argv[i]);
   }
   const known = exampleNames();
-  if (names.length !== 1 || !known.includes(names[0])) {
-    throw new Error(`synth-example: give one example name, one of ${known.map(n => JSON.stringify(n)).join(', ')}`);
+  if (all && names.length === 0 && outdir === undefined) {
+    for (const name of known) synthExample(name);
+    return;
   }
-  const dir = path.join(EXAMPLES, names[0]);
+  if (all || names.length !== 1 || !known.includes(names[0])) {
+    throw new Error(`synth-example: give one example name, one of ${known.map(n => JSON.stringify(n)).join(', ')} (or --all alone)`);
+  }
+  synthExample(names[0], outdir);
+}
+
+/** Synthesizes the example `name` into `outdir` (default its own dist/), all or nothing. */
+function synthExample(name: string, outdir?: string): void {
+  const dir = path.join(EXAMPLES, name);
   const target = path.resolve(outdir ?? path.join(dir, 'dist'));
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'example-synth-'));
   try {
@@ -53,7 +65,7 @@ function main(): void {
     for (const f of fs.readdirSync(target)) console.log(path.join(path.relative(process.cwd(), target), f));
   } catch (e) {
     // The app's own error is on stderr already.
-    throw new Error(`synth-example: ${names[0]} failed${e instanceof Error && 'status' in e ? ` (exit ${String((e as { status: unknown }).status)})` : ''}`);
+    throw new Error(`synth-example: ${name} failed${e instanceof Error && 'status' in e ? ` (exit ${String((e as { status: unknown }).status)})` : ''}`);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@
 #   5. scheduling: on kwok nodes of the README's system requirements, holding the operators' pods
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
 #                 its pod from kube-controller-manager.
-# The example apps of examples/ get steps 1, 2 (client- and server-side) and 4.
+# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side).
 # Negative tests: a step with an object the API server rejects fails; the upgrade with the old
 # (unhashed) Job names fails with "field is immutable".
 # Usage: bash scripts/test-cluster.sh   (or scripts/test.sh cluster)
@@ -181,21 +181,24 @@ lifecycle "default demo" "$tmp/default" "$tmp/default-changed" default server-si
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo client-side
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo server-side
 
-# The example apps of examples/ (their own dist/): install, re-apply both ways, uninstall.
+# The example apps of examples/ (their own dist/): install, re-apply and uninstall, client- and
+# server-side, each on a fresh cluster.
 for name in $(cd examples && ls -d */ | tr -d /); do
   dir="$tmp/examples/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
   ns="$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)"
-  printf '\n===== example %s (namespace %s) =====\n' "$name" "${ns:-default}"
-  fresh_cluster
-  inventory >"$tmp/baseline"
-  step "1. install on an empty cluster with the CRDs"
-  user kubectl apply -f "$dir/" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "install of $name failed"; }
-  echo "ok: $(wc -l <"$tmp/install.log") objects applied"
-  reapply "$dir" client-side
-  reapply "$dir" server-side
-  uninstall "$dir" "$tmp/baseline" "${ns:-default}"
+  for mode in client-side server-side; do
+    printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "${ns:-default}" "$mode"
+    fresh_cluster
+    inventory >"$tmp/baseline"
+    step "1. install ($mode) on an empty cluster with the CRDs"
+    ss=(); [ "$mode" = server-side ] && ss=(--server-side)
+    user kubectl apply "${ss[@]}" -f "$dir/" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "install of $name failed"; }
+    echo "ok: $(wc -l <"$tmp/install.log") objects applied"
+    reapply "$dir" "$mode"
+    uninstall "$dir" "$tmp/baseline" "${ns:-default}"
+  done
 done
 
 printf '\n===== Helm chart =====\n'

@@ -22,11 +22,12 @@ mapfile -t runs < <(ts test/helm/kube-score-report.ts .kube-score.yaml --runs)
 status=0
 for line in "${runs[@]}"; do
   read -r run options <<<"$line"
-  log "run $run: scripts/synth.ts ${options:-(no options)}"
   if [[ $options == --example\ * ]]; then
+    log "run $run: scripts/synth-example.ts ${options#--example }"
     # An example app of examples/ (`--example NAME`).
     ts scripts/synth-example.ts "${options#--example }" --outdir "$tmp/$run" >/dev/null
   else
+    log "run $run: scripts/synth.ts ${options:-(no options)}"
     # shellcheck disable=SC2086 # $options is a list of flags
     ts scripts/synth.ts $options --outdir "$tmp/$run" >/dev/null
   fi

@@ -66,7 +66,7 @@ for name in "${examples[@]}"; do
   fi
 done
 missing=""
-for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main'; do
+for expect in 'kind: Deployment' 'name: minio' 'kind: SparkApplication' 'kind: HiveCluster' 'trino_admins := {"alice"}' 'def main' 'kind: SupersetCluster' '[import-assets]'; do
   grep -qF "$expect" "$tmp/out/storage.k8s.yaml" || missing="$missing [$expect]"
 done
 if [ -z "$missing" ]; then

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Suite "superset": the dashboard bundle against a real Superset 6.1.0, and the TrinoSqlJob's script
-# with the real Trino CLI against the same loopback stand-in for Trino (test/trino/). (The bundle generator's
-# jest tests, test/superset/dashboard-bundle.test.ts, run in the unit suite.)
+# Suite "superset": Superset assets bundles against a real Superset 6.1.0, and the TrinoSqlJob's script
+# with the real Trino CLI against the same loopback stand-in for Trino (test/trino/). (The bundle
+# jest tests, test/superset/bundle*.test.ts and test/spark/anomaly-dashboard.test.ts, run in the unit suite.)
 #   1. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
-#   2. pytest (test/superset/) generates the bundle with scripts/write-superset-bundle.ts, runs
-#      constructs/superset/import_dashboard.py against it exactly as the import Job does, and
+#   2. pytest (test/superset/) generates the anomaly demo's bundle with scripts/write-superset-bundle.ts,
+#      runs constructs/superset/import_assets.py against it exactly as the import Job does, and
 #      checks the database, dataset, charts (their queries run on a loopback fake Trino) and
-#      dashboard, and that a second import changes nothing.
+#      dashboard, and that a second import changes nothing; then (test_other_bundles.py) bundles
+#      of the other sources (an export zip with its database pointed at our Trino, an export
+#      folder, a database-only bundle, the trino-taxi-data dashboard of SupersetBundleBuilder),
+#      imported the same way, and again without change.
 # Usage: scripts/test-superset.sh   (the Superset venv is built on first use and cached; see lib/common.sh)
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"

@@ -1,1 +1,2 @@
 export * from './anomaly-detection-job';
+export * from './anomaly-dashboard';

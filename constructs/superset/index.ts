@@ -1,3 +1,5 @@
-export * from './dashboard-bundle';
-export * from './dashboard-import';
+export * from './assets-import';
+export * from './bundle';
+export * from './bundle-builder';
+export * from './bundle-yaml';
 export * from './superset';

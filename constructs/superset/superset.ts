@@ -110,6 +110,8 @@ export class Superset extends Construct implements IPodSelectable {
   public readonly secretKeySecretName: string;
   /** Labels of the Superset pods. */
   public readonly podSelector: Record<string, string>;
+  /** The CA trust mounted in the Superset pods (at `trust.caFile`), which verifies the TLS of the databases it queries. */
+  public readonly trust: TlsTrustStore;
 
   constructor(scope: Construct, id: string, props: SupersetProps) {
     super(scope, id);
@@ -127,6 +129,7 @@ export class Superset extends Construct implements IPodSelectable {
     // (listener_controller.rs `svc_name`), with a ClusterIP for every listener class.
     this.host = serviceFqdn(this, `${this.name}-node`);
     this.podSelector = { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': this.name };
+    this.trust = props.trust;
 
     this.admin = (props.admin ?? Credentials.literal('admin', 'adminadmin')).bind(this, 'Credentials', {
       secretName: `${this.name}-credentials`,

@@ -7,9 +7,10 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
   CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, monthRange, OpaServer, PostgresDatabase,
-  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, TlcTripData, TlsTrustStore, TrinoCatalog, TrinoCluster,
-  TrinoPolicy, TrinoSqlJob,
+  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlcTripData, TlsTrustStore,
+  TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob,
 } from 'cdk8s-stackable-demos';
+import { taxiDashboardBundle } from './taxi-dashboard';
 import { taxiTableStatements } from './taxi-table';
 
 /** The months Stackable's demo loads (demos/trino-taxi-data/load-test-data.yaml). */
@@ -45,5 +46,11 @@ new TrinoSqlJob(chart, 'CreateTable', {
   trino, trust, name: 'create-ny-taxi-data-table-in-trino', statements: taxiTableStatements(data, MONTHS), waitFor: [data], networkPolicy,
 });
 for (const client of [hive, trino]) minio.allowFrom(client);
+
+// Analysis: Superset with the taxi dashboard over the view, querying Trino as its admin.
+const supersetDb = new PostgresDatabase(chart, 'PostgresSuperset', { name: 'postgresql-superset', database: 'superset', credentials: Credentials.literal('superset', 'superset'), networkPolicy });
+const superset = new Superset(chart, 'Superset', { admin, database: supersetDb, trust });
+const dashboard = taxiDashboardBundle({ trino, caFile: trust.caFile });
+new SupersetAssetsImport(chart, 'Dashboard', { superset, bundle: dashboard, databases: dashboard.databaseFiles.map(file => ({ file, password: trino.admin })), networkPolicy });
 
 app.synth();

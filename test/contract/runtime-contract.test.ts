@@ -131,6 +131,14 @@ describe('each check fails on the defect it exists for', () => {
     expect(plain(checkTlsHosts(old))).toEqual([expect.stringMatching(/^ConfigMap\/superset-import-dashboard-bundle databases--trino.yaml \(Superset\): host trino-coordinator.default.svc.cluster.local is in no server certificate/)]);
   });
 
+  test('TLS hosts: a database file of an export made by Superset (plain YAML) is checked too', () => {
+    const old = copy(objs);
+    const cm = find(old, 'ConfigMap', 'superset-import-dashboard-bundle');
+    cm.data['databases--Trino.yaml'] = 'database_name: Trino\nsqlalchemy_uri: trino://admin:XXXXXXXXXX@trino-coordinator:8443/hive\n'
+      + 'extra:\n  engine_params:\n    connect_args:\n      verify: /stackable/trust/ca.crt\n      http_scheme: https\n';
+    expect(plain(checkTlsHosts(old))).toEqual([expect.stringMatching(/^ConfigMap\/superset-import-dashboard-bundle databases--Trino.yaml \(Superset\): host trino-coordinator is in no server certificate/)]);
+  });
+
   test('TLS hosts: a cluster-internal coordinator also has its listener Service in the certificate', () => {
     const internal = demo({ listenerClass: 'cluster-internal' });
     expect(tlsServers(internal).find(s => s.what.startsWith('TrinoCluster'))!.names).toContain('trino-coordinator.default.svc.cluster.local');

@@ -212,8 +212,9 @@ export function tlsClients(objs: readonly Obj[]): TlsClient[] {
   for (const cm of ofKind(objs, 'ConfigMap')) {
     for (const [key, text] of Object.entries<string>(cm.data ?? {})) {
       if (!key.startsWith('databases--')) continue;
-      const uri = text.match(/sqlalchemy_uri: "trino:\/\/[^@]*@([^:/"]+)/);
-      if (uri === null || !/http_scheme: "https"/.test(text)) continue;
+      // Quoted as SupersetBundle writes them, or plain as in an export made by Superset (PyYAML).
+      const uri = text.match(/^sqlalchemy_uri: "?trino:\/\/[^@\s]*@([^:/"\s]+)/m);
+      if (uri === null || !/http_scheme: "?https"?$/m.test(text)) continue;
       const supersets = ofKind(objs, 'SupersetCluster').filter(s => ns(s) === ns(cm));
       const trusted = supersets.flatMap(s => podSites([s])).flatMap(site => (site.spec.volumes ?? []).map((v: any) => trustStores.get(v.configMap?.name))).find(x => x !== undefined);
       clients.push({ what: `ConfigMap/${cm.metadata.name} ${key} (Superset)`, host: uri[1], trusts: trusted });

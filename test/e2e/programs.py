@@ -623,7 +623,7 @@ def superset_api(world: World, creds: dict[str, str]):
     return Api()
 
 
-def run_import_job(world: World, app: str = "superset-import-dashboard") -> str:
+def run_import_job(world: World, app: str = "superset-import-assets") -> str:
     """The import Job's container: its command with the Superset image's Python (here the
     superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
     job = world.one("Job", app=app)
@@ -654,7 +654,8 @@ def run_import_job(world: World, app: str = "superset-import-dashboard") -> str:
     # the volumes at the pod's paths: ConfigMaps read-only, the emptyDir writable
     out = subprocess.run(python_sandbox(world, binds, argv, full_env, writable), capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
-    assert env["TRINO_PASSWORD"] not in out.stdout + out.stderr, "the import Job printed the Trino password"
+    passwords = [env[var] for var in json.loads(env["DATABASE_PASSWORDS"]).values()]
+    assert passwords and all(p not in out.stdout + out.stderr for p in passwords), "the import Job printed a database password"
     return (out.stdout + out.stderr).strip().splitlines()[-1]
 
 

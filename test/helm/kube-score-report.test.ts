@@ -123,10 +123,11 @@ describe('.kube-score.yaml', () => {
     expect(config.exclude.filter((e) => e.check.startsWith('networkpolicy-'))).toEqual([]);
   });
 
-  test('excludes the low-UID check only for images built for one user: PostgreSQL (999) and the Stackable Superset image (1000)', () => {
+  test('excludes the low-UID check only for images built for one user: PostgreSQL (999) and the Stackable Superset and trino-cli images (1000)', () => {
     expect(config.exclude.filter((e) => e.check === 'container-security-context-user-group-id').map((e) => e.objects)).toEqual([
       ['StatefulSet/postgresql-hive', 'StatefulSet/postgresql-hive-iceberg', 'StatefulSet/postgresql-superset'],
       ['Job/superset-import-dashboard'],
+      ['Job/superset-import-assets', 'Job/create-ny-taxi-data-table-in-trino'],
     ]);
   });
 });

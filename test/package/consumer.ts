@@ -7,8 +7,8 @@
  */
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
-  AnomalyDetectionJob, DemoChart, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection,
-  S3CredentialsClass, S3FileLoad, S3Ref, TlcTripData, TlsTrustStore, TrinoPolicy,
+  AnomalyDetectionJob, Credentials, DemoChart, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection,
+  S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, SupersetBundleBuilder, TlcTripData, TlsTrustStore, TrinoPolicy,
 } from 'cdk8s-stackable-demos';
 
 const app = new App({ outdir: process.argv[2], yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -22,11 +22,20 @@ const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['de
 const data = new S3FileLoad(chart, 'Data', {
   minio, buckets, trust, bucket: 'lake', prefix: 'tlc/yellow/', files: TlcTripData.files({ kind: 'yellow', months: ['2021-01'] }),
 });
-const s3 = S3Ref.reference(new S3Connection(chart, 'S3', { endpoint: minio, credentialsClass }));
+const s3 = new S3Connection(chart, 'S3', { endpoint: minio });
 const db = new PostgresDatabase(chart, 'Db', { name: 'postgresql-lake', database: 'hive' });
 const metastore = new HiveMetastore(chart, 'Hive', { name: 'lake', database: db, s3 });
 new AnomalyDetectionJob(chart, 'Job', { data, s3, buckets, metastore });
 new TrinoPolicy(chart, 'Policy', { admins: ['alice'] });
+
+// A Superset with a dashboard of SupersetBundleBuilder over a Trino outside this chart.
+const trinoAdmin = Credentials.fromSecret('trino-users', 'admin').bind(chart, 'TrinoAdmin', { secretName: 'trino-users', passwordKey: 'admin' });
+const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'SupersetDb', { name: 'postgresql-superset', database: 'superset' }), trust });
+const b = new SupersetBundleBuilder();
+const trino = b.trinoDatabase({ host: 'trino.lakehouse.svc.cluster.local', port: 8443, admin: trinoAdmin }, { catalog: 'hive', caFile: trust.caFile });
+const trips = b.dataset(trino, { schema: 'demo', table: 'trips', columns: [{ name: 'pickup', type: 'TIMESTAMP(3)' }, { name: 'fare', type: 'DOUBLE' }], mainDttmCol: 'pickup' });
+b.dashboard({ title: 'Trips', slug: 'trips', rows: [[b.bigNumber(trips, { title: 'Fares', metric: { aggregate: 'SUM', column: 'fare' } })]] });
+new SupersetAssetsImport(chart, 'Dashboards', { superset, bundle: b.build(), databases: [{ file: trino.file, password: trinoAdmin }] });
 
 // The whole demo, as main.ts builds it.
 new DemoChart(app, 'spark-k8s-anomaly-detection-taxi-data');

@@ -23,7 +23,7 @@ import requests
 from fake_trino import FakeTrino
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "constructs" / "superset" / "import_dashboard.py"
+SCRIPT = REPO / "constructs" / "superset" / "import_assets.py"
 TABLE_JSON = REPO / "constructs" / "spark" / "iforest-table.json"
 TRINO_USER = "admin"
 TRINO_PASSWORD = "trino-Pa55:word/with+specials"
@@ -87,7 +87,7 @@ def fake_trino(tmp_path_factory):
 
 
 def write_bundle(out_dir, fake_trino, *extra):
-    """Runs the TypeScript CLI that writes the bundle (ConfigMap layout unless --tree)."""
+    """Runs the TypeScript CLI that writes the anomaly demo's bundle (ConfigMap layout unless --tree)."""
     cmd = ["npx", "--no-install", "ts-node", "--transpile-only", "scripts/write-superset-bundle.ts", str(out_dir),
            "--trinoHost=127.0.0.1", f"--trinoPort={fake_trino.port}", f"--trinoUser={TRINO_USER}",
            f"--trinoCaFile={fake_trino.ca_file}", *extra]
@@ -107,6 +107,16 @@ def configmap_mount(flat_dir, mount_dir):
     return mount_dir
 
 
+def write_test_bundle(out_dir, fake_trino, source, *extra):
+    """Runs test/superset/write-test-bundle.ts: a bundle of another source, in ConfigMap layout; returns its .bundle.json."""
+    cmd = ["npx", "--no-install", "ts-node", "--transpile-only", "-r", "tsconfig-paths/register", "test/superset/write-test-bundle.ts", str(out_dir),
+           f"--source={source}", "--trinoHost=127.0.0.1", f"--trinoPort={fake_trino.port}", f"--trinoUser={TRINO_USER}",
+           f"--trinoCaFile={fake_trino.ca_file}", *extra]
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads((out_dir / ".bundle.json").read_text())
+
+
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory, fake_trino):
     """The bundle as the import Job sees it (mounted ConfigMap), its tree layout and bundle.json."""
@@ -118,15 +128,20 @@ def bundle(tmp_path_factory, fake_trino):
     return {"flat": flat, "tree": tree, "mount": mount, "meta": meta}
 
 
-def run_import(bundle_dir, superset_url, admin, trino_password=TRINO_PASSWORD, **overrides):
-    """Runs import_dashboard.py as the Job does (same variables); -S: standard library only."""
+def run_import(bundle_dir, superset_url, admin, trino_password=TRINO_PASSWORD, passwords=None, **overrides):
+    """Runs import_assets.py as the Job does (same variables: DATABASE_PASSWORDS names one
+    DATABASE_PASSWORD_<n> per database file); -S: standard library only. `passwords` maps database
+    files to passwords; by default the anomaly bundle's databases/trino.yaml gets `trino_password`."""
+    passwords = {"databases/trino.yaml": trino_password} if passwords is None else passwords
+    variables = {file: f"DATABASE_PASSWORD_{i + 1}" for i, file in enumerate(sorted(passwords))}
     job_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": "/tmp",
         "SUPERSET_URL": superset_url,
         "SUPERSET_USERNAME": admin[0],
         "SUPERSET_PASSWORD": admin[1],
-        "TRINO_PASSWORD": trino_password,
+        "DATABASE_PASSWORDS": json.dumps(variables),
+        **{variables[file]: password for file, password in passwords.items()},
         "BUNDLE_DIR": str(bundle_dir),
         "WAIT_SECONDS": "60",
         "WAIT_INTERVAL_SECONDS": "1",

@@ -1,30 +1,34 @@
 #!/usr/bin/env python3
-"""Imports the demo's Superset assets bundle (database, dataset, charts, dashboard) into Superset.
+"""Imports a Superset assets bundle (databases, datasets, charts, dashboards) into Superset.
 
-Run by the Superset import Job (in the Superset image; standard library only). It reads the bundle
-files from BUNDLE_DIR, the mounted ConfigMap written by `bundleToConfigMapData` of
-constructs/superset/dashboard-bundle.ts: one file per ConfigMap key, a bundle path encoded as
+Run by the SupersetAssetsImport Job (in the Superset image; standard library only). It reads the
+bundle files from BUNDLE_DIR, the mounted ConfigMap written by `SupersetBundle.toConfigMapData`
+(constructs/superset/bundle.ts): one file per ConfigMap key, a bundle path encoded as
 `-` -> `-_` and `/` -> `--`. It zips the files under one top-level folder (the layout of a Superset
 export), then checks /health, logs in through the REST API (provider db), takes a CSRF token and
-posts the zip to the assets import API `/api/v1/assets/import/`, with the Trino password for every
-`databases/*.yaml` of the bundle. Until WAIT_SECONDS have passed, every step is retried when the
-failure may be transient: Superset not answering, a refused login (the admin user may not exist
-yet), 429 (rate limit), a 5xx answer (Superset connects to Trino during the import and fails
-until Trino answers). Other answers (e.g. 422, an invalid bundle) end the run at once. The assets import always
-overwrites the objects with the bundle's UUIDs, so running it again updates them in place.
+posts the zip to the assets import API `/api/v1/assets/import/`, with the password of every
+`databases/*.yaml` of the bundle (DATABASE_PASSWORDS names the variable of each). Until
+WAIT_SECONDS have passed, every step is retried when the failure may be transient: Superset not
+answering, a refused login (the admin user may not exist yet), 429 (rate limit), a 5xx answer
+(Superset connects to each database during the import and fails until it answers). Other answers
+(e.g. 422, an invalid bundle) end the run at once. The assets import always overwrites the
+objects with the bundle's UUIDs, so running it again updates them in place.
 
 Environment:
   SUPERSET_URL            Superset's base URL, e.g. http://superset-node:8088 (required)
   SUPERSET_USERNAME       user that imports (an Admin), from a Secret (required)
   SUPERSET_PASSWORD       its password, from a Secret (required)
-  TRINO_PASSWORD          password of the Trino user in the database URI, from a Secret (required)
+  DATABASE_PASSWORDS      JSON map: bundle path of each database file -> name of the environment
+                          variable holding its password, e.g. {"databases/trino.yaml": "DATABASE_PASSWORD_1"};
+                          every databases/*.yaml of the bundle needs one (required, may be {})
+  DATABASE_PASSWORD_<n>   the passwords, from Secrets (the names DATABASE_PASSWORDS gives)
   BUNDLE_DIR              folder of the bundle files (default /bundle)
   WAIT_SECONDS            how long to keep retrying transient failures (default 600)
   WAIT_INTERVAL_SECONDS   pause between attempts (default 5)
   REQUEST_TIMEOUT_SECONDS timeout of one HTTP request; the import can be slow (default 300)
 
 Exit status: 0 on success, 1 on failure (the server's message is printed), 2 on bad configuration.
-Secrets are never printed. Run locally: `SUPERSET_URL=... BUNDLE_DIR=... python3 import_dashboard.py`.
+Secrets are never printed. Run locally: `SUPERSET_URL=... BUNDLE_DIR=... python3 import_assets.py`.
 """
 
 import http.client
@@ -48,7 +52,7 @@ class Fatal(Exception):
 
 
 def log(message):
-    print(f"[import-dashboard] {message}", file=sys.stderr, flush=True)
+    print(f"[import-assets] {message}", file=sys.stderr, flush=True)
 
 
 def config_key_to_path(key):
@@ -129,7 +133,7 @@ def multipart(fields, file_field, file_name, file_bytes):
 
 
 class Retry(Exception):
-    """A failure that may go away by itself (Superset or Trino still starting): try again."""
+    """A failure that may go away by itself (Superset or a database still starting): try again."""
 
 
 class Superset:
@@ -201,17 +205,36 @@ def import_once(api, user, password, bundle, passwords):
         return text.strip()
     if status == 429 or status >= 500:
         # Superset connects to each database during the import (catalog and schema permissions):
-        # it fails with 500 until Trino answers. Superset 6.1.0 also answers 500 with the same
+        # it fails with 500 until the database answers. Superset 6.1.0 also answers 500 with the same
         # generic message to a bundle that does not validate: only its log tells the two apart.
-        hint = " (Superset's log has the cause: e.g. Trino not reachable yet, or an invalid bundle)"
+        hint = " (Superset's log has the cause: e.g. a database not reachable yet, or an invalid bundle)"
         raise Retry(f"import: {api.server_message(status, text)}{hint if 'unknown reason' in text else ''}")
     raise Fatal(f"import failed: {api.server_message(status, text)}")
 
 
+def database_passwords(env):
+    """{database file: password} from DATABASE_PASSWORDS and the variables it names; raises ValueError."""
+    try:
+        names = json.loads(env["DATABASE_PASSWORDS"])
+    except ValueError as err:
+        raise ValueError(f"DATABASE_PASSWORDS is not JSON: {err}") from None
+    if not isinstance(names, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        raise ValueError("DATABASE_PASSWORDS must be a JSON object of database file -> variable name")
+    unset = sorted(v for v in names.values() if not env.get(v))
+    if unset:
+        raise ValueError(f"DATABASE_PASSWORDS names variables that are not set: {', '.join(unset)}")
+    return {file: env[var] for file, var in names.items()}
+
+
 def run(env):
-    missing = [k for k in ("SUPERSET_URL", "SUPERSET_USERNAME", "SUPERSET_PASSWORD", "TRINO_PASSWORD") if not env.get(k)]
+    missing = [k for k in ("SUPERSET_URL", "SUPERSET_USERNAME", "SUPERSET_PASSWORD", "DATABASE_PASSWORDS") if not env.get(k)]
     if missing:
         log(f"missing environment variables: {', '.join(missing)}")
+        return 2
+    try:
+        passwords = database_passwords(env)
+    except ValueError as err:
+        log(str(err))
         return 2
     try:
         wait_seconds = float(env.get("WAIT_SECONDS", "600"))
@@ -220,16 +243,23 @@ def run(env):
     except ValueError as err:
         log(f"bad timeout setting: {err}")
         return 2
-    secrets = [env["SUPERSET_PASSWORD"], env["TRINO_PASSWORD"]]
+    secrets = [env["SUPERSET_PASSWORD"], *passwords.values()]
     redact = Superset(env["SUPERSET_URL"], request_timeout, secrets).redact
     deadline = time.monotonic() + wait_seconds
     try:
         files = read_bundle(env.get("BUNDLE_DIR", "/bundle"))
         database_files = sorted(p for p in files if p.startswith("databases/"))
+        without = [p for p in database_files if p not in passwords]
+        if without:
+            log(f"no password for {', '.join(without)}: add it to DATABASE_PASSWORDS")
+            return 2
+        unknown = sorted(p for p in passwords if p not in files)
+        if unknown:
+            log(f"DATABASE_PASSWORDS names files that are not in the bundle: {', '.join(unknown)}")
+            return 2
         bundle = build_zip(files)
-        passwords = {path: env["TRINO_PASSWORD"] for path in database_files}
         log(f"bundle: {', '.join(sorted(files))} ({len(bundle)} bytes zipped); "
-            f"Trino password given for {', '.join(database_files) or 'no database'}")
+            f"passwords given for {', '.join(database_files) or 'no database'}")
         attempt = 0
         while True:
             attempt += 1

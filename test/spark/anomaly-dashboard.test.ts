@@ -1,18 +1,34 @@
 /**
- * Unit tests of the Superset assets bundle generator (constructs/superset/dashboard-bundle.ts).
- * Run: npx jest --ci test/superset   (the import into a real Superset: scripts/test-superset.sh)
+ * Unit tests of the anomaly demo's Superset bundle (constructs/spark/anomaly-dashboard.ts).
+ * Run: npx jest --ci test/spark   (the import into a real Superset: scripts/test-superset.sh)
  */
+import { createHash } from 'crypto';
+import { AnomalyDashboardProps, anomalyDashboardBundle, MAIN_DTTM_COLUMN } from '../../constructs/spark';
 import iforestTable from '../../constructs/spark/iforest-table.json';
-import {
-  BUNDLE_TIMESTAMP, bundleToConfigMapData, COMPUTED_COLUMNS, configMapKeyToPath, dashboardBundle, DashboardBundleProps,
-  DEFAULT_TRINO_CA_FILE, MAIN_DTTM_COLUMN, METRICS, PASSWORD_MASK, pathToConfigMapKey, toYaml, uuidV5,
-} from '../../constructs/superset/dashboard-bundle';
+import { BUNDLE_TIMESTAMP, PASSWORD_MASK } from '../../constructs/superset';
 
-const props: DashboardBundleProps = {
-  trinoHost: 'trino-coordinator.demo.svc.cluster.local',
-  trinoPort: 8443,
-  trinoUser: 'admin',
+const CA_FILE = '/stackable/trust/ca.crt';
+const trino = { host: 'trino-coordinator.demo.svc.cluster.local', port: 8443, admin: { username: 'admin' } };
+const props: AnomalyDashboardProps = { trino, table: { catalog: 'prediction', schema: 'ad', table: 'iforest' }, caFile: CA_FILE };
+const withUser = (username: string): AnomalyDashboardProps => ({ ...props, trino: { ...trino, admin: { username } } });
+
+/**
+ * SHA-256 (first 16 hex digits) of the files the former generator (constructs/superset/dashboard-bundle.ts,
+ * before SupersetBundleBuilder) wrote for the default demo's Trino: the dashboard in dist/ must not change.
+ */
+const SHIPPED: Record<string, string> = {
+  'metadata.yaml': '7cfbd6ade1d9e832',
+  'databases/trino.yaml': '64ab0c9c0d050650',
+  'datasets/trino/iforest.yaml': '4f1b1da815f007c8',
+  'charts/rides_with_outliers.yaml': 'cc0bf6b0a17afa87',
+  'charts/anomaly_score.yaml': '5a3b8f8466ef3a27',
+  'dashboards/taxi_anomalies.yaml': '0cc1f8735965679c',
 };
+
+function dashboardBundle(p: AnomalyDashboardProps) {
+  const d = anomalyDashboardBundle(p);
+  return { ...d, files: d.bundle.files };
+}
 
 /**
  * A reader for exactly the YAML subset the emitter writes (block mappings and sequences,
@@ -74,16 +90,16 @@ function parseYaml(text: string): any {
   return block(0);
 }
 
-function parsedFiles(p: DashboardBundleProps = props): Record<string, any> {
+function parsedFiles(p: AnomalyDashboardProps = props): Record<string, any> {
   const bundle = dashboardBundle(p);
   return Object.fromEntries(Object.entries(bundle.files).map(([path, text]) => [path, parseYaml(text)]));
 }
 
-describe('dashboardBundle', () => {
+describe('anomalyDashboardBundle', () => {
   test('is deterministic: two builds are equal byte for byte', () => {
     const a = dashboardBundle(props);
     const b = dashboardBundle({ ...props });
-    expect(JSON.stringify(a)).toEqual(JSON.stringify(b));
+    expect(JSON.stringify(a.files)).toEqual(JSON.stringify(b.files));
     expect(Object.keys(a.files)).toEqual([
       'metadata.yaml', 'databases/trino.yaml', 'datasets/trino/iforest.yaml',
       'charts/rides_with_outliers.yaml', 'charts/anomaly_score.yaml', 'dashboards/taxi_anomalies.yaml',
@@ -95,18 +111,18 @@ describe('dashboardBundle', () => {
   });
 
   test('database: Trino over HTTPS, CA verified, password masked', () => {
-    const bundle = dashboardBundle({ ...props, trinoUser: 'superset' });
+    const bundle = dashboardBundle(withUser('superset'));
     const db = parseYaml(bundle.files[bundle.databaseFile]);
     expect(bundle.databaseFile).toBe('databases/trino.yaml');
     expect(db.database_name).toBe('Trino');
     expect(db.sqlalchemy_uri).toBe(`trino://superset:${PASSWORD_MASK}@trino-coordinator.demo.svc.cluster.local:8443/prediction`);
-    expect(db.extra.engine_params).toEqual({ connect_args: { http_scheme: 'https', verify: DEFAULT_TRINO_CA_FILE } });
+    expect(db.extra.engine_params).toEqual({ connect_args: { http_scheme: 'https', verify: CA_FILE } });
     expect(db.password).toBeUndefined();
     expect(db.uuid).toBe(bundle.uuids.database);
   });
 
   test('user names are URL-encoded in the URI', () => {
-    const bundle = dashboardBundle({ ...props, trinoUser: 'a:b@c' });
+    const bundle = dashboardBundle(withUser('a:b@c'));
     expect(parseYaml(bundle.files[bundle.databaseFile]).sqlalchemy_uri).toContain(`trino://a%3Ab%40c:${PASSWORD_MASK}@`);
   });
 
@@ -119,11 +135,13 @@ describe('dashboardBundle', () => {
     expect(ds.main_dttm_col).toBe('pickup_ts');
     expect([ds.catalog, ds.schema, ds.table_name]).toEqual(['prediction', 'ad', 'iforest']);
     const computed = ds.columns.filter((c: any) => c.expression !== null);
-    expect(computed.map((c: any) => [c.column_name, c.expression])).toEqual(COMPUTED_COLUMNS.map(c => [c.name, c.expression]));
+    expect(computed.map((c: any) => [c.column_name, c.expression])).toEqual([
+      ['outlier_rides', 'CASE WHEN pred = -1 THEN norides END'], ['outlier_score', 'CASE WHEN pred = -1 THEN score END'],
+    ]);
     expect(computed.find((c: any) => c.column_name === 'outlier_rides').expression).toBe('CASE WHEN pred = -1 THEN norides END');
-    expect(ds.metrics.map((m: any) => m.metric_name)).toEqual(METRICS.map(m => m.name));
-    // Saved metrics are sent verbatim: they must not use computed columns.
-    for (const m of METRICS) for (const c of COMPUTED_COLUMNS) expect(m.expression).not.toMatch(new RegExp(`\\b${c.name}\\b`));
+    expect(ds.metrics.map((m: any) => [m.metric_name, m.expression])).toEqual([
+      ['rides', 'SUM(norides)'], ['outlier_periods', 'SUM(CASE WHEN pred = -1 THEN 1 ELSE 0 END)'], ['anomaly_score', 'MAX(score)'],
+    ]);
   });
 
   test('uuids reference each other consistently', () => {
@@ -164,51 +182,28 @@ describe('dashboardBundle', () => {
 
   test('uuids stay the same for the same names and change with them', () => {
     const a = dashboardBundle(props).uuids;
-    expect(dashboardBundle({ ...props, trinoHost: 'other', trinoPort: 443 }).uuids).toEqual(a);
-    expect(dashboardBundle({ ...props, table: 'iforest2' }).uuids.dataset).not.toBe(a.dataset);
+    expect(dashboardBundle({ ...props, trino: { ...trino, host: 'other', port: 443 } }).uuids).toEqual(a);
+    expect(dashboardBundle({ ...props, table: { ...props.table, table: 'iforest2' } }).uuids.dataset).not.toBe(a.dataset);
     expect(dashboardBundle({ ...props, databaseName: 'Trino 2' }).uuids.database).not.toBe(a.database);
   });
 
-  test.each<[keyof DashboardBundleProps, unknown]>([
-    ['trinoHost', ''], ['trinoHost', 'bad host'], ['trinoHost', 'https://trino'],
-    ['trinoPort', 0], ['trinoPort', 65536], ['trinoPort', 8443.5],
-    ['trinoUser', ''], ['trinoUser', 'a b'],
-    ['catalog', 'Prediction'], ['schema', ''], ['table', 'ad.iforest'],
-    ['trinoCaFile', 'relative/ca.crt'],
-    ['databaseName', '  '], ['dashboardTitle', ''], ['dashboardSlug', 'Has Spaces'],
-  ])('rejects props.%s = %j, naming the prop', (prop, value) => {
-    expect(() => dashboardBundle({ ...props, [prop]: value } as DashboardBundleProps)).toThrow(new RegExp(`props\\.${prop} `));
-  });
-});
-
-describe('ConfigMap encoding', () => {
-  test('round-trips every bundle path into a valid ConfigMap key', () => {
-    const bundle = dashboardBundle(props);
-    const data = bundleToConfigMapData(bundle);
-    expect(Object.keys(data)).toContain('datasets--trino--iforest.yaml');
-    for (const key of Object.keys(data)) expect(key).toMatch(/^[-._a-zA-Z0-9]{1,253}$/);
-    expect(Object.fromEntries(Object.entries(data).map(([k, v]) => [configMapKeyToPath(k), v]))).toEqual(bundle.files);
+  test.each<[string, Partial<AnomalyDashboardProps>, RegExp]>([
+    ['trino.host', { trino: { ...trino, host: 'bad host' } }, /trino\.host must be a DNS name/],
+    ['trino.host', { trino: { ...trino, host: 'https://trino' } }, /trino\.host must be a DNS name/],
+    ['trino.port', { trino: { ...trino, port: 65536 } }, /trino\.port must be an integer/],
+    ['trino.admin.username', { trino: { ...trino, admin: { username: 'a b' } } }, /trino\.admin\.username must be a non-empty user name/],
+    ['table.catalog', { table: { ...props.table, catalog: 'Prediction' } }, /props\.table\.catalog must be a lower-case Trino identifier/],
+    ['table.table', { table: { ...props.table, table: 'ad.iforest' } }, /props\.table\.table must be/],
+    ['caFile', { caFile: 'relative/ca.crt' }, /caFile must be an absolute file path/],
+    ['databaseName', { databaseName: '  ' }, /databaseName must be non-empty text/],
+    ['dashboardTitle', { dashboardTitle: '' }, /props\.dashboardTitle must be non-empty text/],
+    ['dashboardSlug', { dashboardSlug: 'Has Spaces' }, /slug "Has Spaces" must match/],
+  ])('rejects a bad %s, naming it', (_prop, bad, message) => {
+    expect(() => anomalyDashboardBundle({ ...props, ...bad })).toThrow(message);
   });
 
-  test.each(['a/b-c/d.yaml', 'x--y/-_z.yaml', 'a-/-b.yaml', 'plain.yaml'])('round-trips %s', path => {
-    expect(configMapKeyToPath(pathToConfigMapKey(path))).toBe(path);
-  });
-
-  test('rejects paths it cannot encode and keys that are not encodings', () => {
-    expect(() => pathToConfigMapKey('../x.yaml')).toThrow();
-    expect(() => pathToConfigMapKey('/abs.yaml')).toThrow();
-    expect(() => pathToConfigMapKey('a b.yaml')).toThrow();
-    expect(() => configMapKeyToPath('a-b.yaml')).toThrow();
-  });
-});
-
-describe('helpers', () => {
-  test('uuidV5 matches RFC 4122 (Python uuid.uuid5(NAMESPACE_DNS, "www.example.com"))', () => {
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
-  });
-
-  test('toYaml quotes every string so YAML 1.1 readers keep them strings', () => {
-    expect(toYaml({ a: 'yes', b: '1.0', 'on': 'x', c: [], d: {}, e: [{ f: 1, g: [true, null] }], h: 'a\u2028b' })).toBe(
-      'a: "yes"\nb: "1.0"\n"on": "x"\nc: []\nd: {}\ne:\n- f: 1\n  g:\n  - true\n  - null\nh: "a\\u2028b"\n');
+  test('the generated YAML stays byte for byte what the demo has shipped (dist/ unchanged)', () => {
+    const files = anomalyDashboardBundle({ ...props, trino: { ...trino, host: 'trino-coordinator.default.svc.cluster.local' } }).bundle.files;
+    expect(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, createHash('sha256').update(t).digest('hex').slice(0, 16)]))).toEqual(SHIPPED);
   });
 });

@@ -1,4 +1,4 @@
-"""Imports the generated assets bundle into a real Superset 6.1.0 with import_dashboard.py, as
+"""Imports the anomaly demo's assets bundle into a real Superset 6.1.0 with import_assets.py, as
 the Kubernetes Job does, and checks what Superset made of it: database connection (TLS, stored
 password), dataset with computed columns, both charts (their queries run against the loopback
 fake Trino, see fake_trino.py), the dashboard, and that a second import changes nothing.
@@ -82,7 +82,7 @@ def test_bundle_carries_no_password(bundle):
 
 
 def test_script_decodes_configmap_keys_to_the_bundle_paths(bundle):
-    spec = importlib.util.spec_from_file_location("import_dashboard", str(SCRIPT))
+    spec = importlib.util.spec_from_file_location("import_assets", str(SCRIPT))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     decoded = module.read_bundle(str(bundle["mount"]))
@@ -243,5 +243,16 @@ def test_invalid_bundle_fails_with_the_servers_message(bundle, superset_url, adm
 
 
 def test_missing_configuration_exits_2(bundle, superset_url, admin):
-    result = run_import(bundle["mount"], superset_url, admin, TRINO_PASSWORD=None)
-    assert result.returncode == 2 and "TRINO_PASSWORD" in result.stderr
+    result = run_import(bundle["mount"], superset_url, admin, DATABASE_PASSWORDS=None)
+    assert result.returncode == 2 and "DATABASE_PASSWORDS" in result.stderr
+
+
+def test_every_database_file_needs_a_password(bundle, superset_url, admin):
+    result = run_import(bundle["mount"], superset_url, admin, passwords={})
+    assert result.returncode == 2 and "no password for databases/trino.yaml: add it to DATABASE_PASSWORDS" in result.stderr
+    result = run_import(bundle["mount"], superset_url, admin,
+                        passwords={"databases/trino.yaml": TRINO_PASSWORD, "databases/other.yaml": "x"})
+    assert result.returncode == 2 and "names files that are not in the bundle: databases/other.yaml" in result.stderr
+    result = run_import(bundle["mount"], superset_url, admin, DATABASE_PASSWORD_1=None)
+    assert result.returncode == 2 and "names variables that are not set: DATABASE_PASSWORD_1" in result.stderr
+    assert_no_secret(result, TRINO_PASSWORD)
