@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "test" / "e2e"))
 sys.path.insert(0, str(REPO / "test" / "examples"))
 sys.path.insert(0, str(REPO / "test" / "trino"))
+sys.path.append(str(REPO / "test" / "superset"))  # chart_api
 from harness import World, begin, report, synthesize  # noqa: E402
 from harness import hop_guard, pytest_runtest_makereport, pytest_terminal_summary, pytest_unconfigure  # noqa: E402,F401  (pytest finds them here)
 from kubelet import Tools  # noqa: E402

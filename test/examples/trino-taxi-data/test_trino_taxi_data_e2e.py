@@ -9,6 +9,7 @@ Divergences from the cluster, each said in its hop's report line: the Hive metas
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -149,3 +150,106 @@ def test_hop5_the_table_job_waits_for_the_data_then_makes_the_table_and_view_wit
     report("hop5", f"second run of the Job's script: {run_sql_job(world, 'second')}")
     assert table_state(world, raw, view) == state, "the second run of the Job changed the table or the view"
     report("hop5", "after the second run: the same DDL of table and view, the same counts, sum and payment names")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hop 6: Superset, the assets import Job, and the dashboard's charts through Trino
+# ---------------------------------------------------------------------------------------------
+
+
+def days_with_trips(world: World) -> dict[str, int]:
+    """Trips per day (UTC date, ISO) of the generated files within the months, with pyarrow."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    months = world.state["months"]
+    pickup = pa.concat_arrays([pq.read_table(p, columns=["tpep_pickup_datetime"]).column(0).combine_chunks()
+                               for p in world.state["yellow_paths"]]).cast(pa.timestamp("us")).cast(pa.int64()).to_numpy()
+    day_us = 86400 * 1_000_000
+    first = int((dt.datetime.strptime(months[0], "%Y-%m") - dt.datetime(1970, 1, 1)).total_seconds()) * 1_000_000
+    last = dt.datetime.strptime(months[-1], "%Y-%m")
+    end_month = dt.datetime(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    end = int((end_month - dt.datetime(1970, 1, 1)).total_seconds()) * 1_000_000
+    inside = pickup[(pickup >= first) & (pickup < end)]
+    days, counts = np.unique(inside // day_us, return_counts=True)
+    return {(dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).isoformat(): int(c) for d, c in zip(days, counts)}
+
+
+def chart_data(api, dataset_id: int, charts: list[dict]) -> dict[str, list[str]]:
+    """Each chart's rows in a fixed order (the charts order by the metric: ties in any order), the
+    doubles rounded (sums and averages in any order differ in the last bits)."""
+    from chart_api import chart_queries, run_chart
+
+    def row(r: dict) -> str:
+        return json.dumps({k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()}, sort_keys=True)
+
+    return {c["slice_name"]: sorted(row(r) for result in run_chart(api, dataset_id, chart_queries(c["form_data"])) for r in result["data"])
+            for c in charts}
+
+
+def test_hop6_superset_imports_the_taxi_dashboard_and_its_charts_show_the_view(world: World):
+    import datetime as dt
+
+    from chart_api import chart_queries, run_chart
+    from programs import run_import_job, start_superset, superset_api
+    from yellow_generator import expected
+
+    url, creds = start_superset(world)
+    report("hop6", f"import Job (its script and bundle ConfigMaps, env from the Secrets): {run_import_job(world)}")
+    api = superset_api(world, creds)
+    dashboards = api.get("/api/v1/dashboard/", params={"q": "(page_size:100)"})["result"]
+    (dashboard,) = dashboards
+    charts = api.get(f"/api/v1/dashboard/{dashboard['id']}/charts")["result"]
+    datasets = api.get("/api/v1/dataset/", params={"q": "(page_size:100)"})["result"]
+    (dataset,) = datasets
+    view = f"{dataset['catalog']}.{dataset['schema']}.{dataset['table_name']}" if dataset.get("catalog") else f"{dataset['schema']}.{dataset['table_name']}"
+    want = expected(world.state["yellow_paths"], world.state["months"])
+    days = days_with_trips(world)
+    checked = []
+    for chart in sorted(charts, key=lambda c: c["slice_name"]):
+        params = chart["form_data"]
+        results = run_chart(api, dataset["id"], chart_queries(params))
+        assert all(r.get("error") is None for r in results), results
+        name, viz = chart["slice_name"], params["viz_type"]
+        labels = [[k for k in r["colnames"] if k not in (params.get("x_axis"), *params.get("groupby", []))] for r in results]
+        if viz == "big_number_total":
+            ((value,),) = [[row[labels[0][0]] for row in results[0]["data"]]]
+            aggregate = params["metric"].get("aggregate") or params["metric"].get("sqlExpression")
+            if aggregate == "COUNT(*)":
+                assert value == want["rows"], f"{name}: {value}, the view has {want['rows']} trips"
+            else:
+                assert aggregate == "SUM" and params["metric"]["column"]["column_name"] == "total_amount", params["metric"]
+                assert math.isclose(value, want["total_income"], abs_tol=0.01), f"{name}: {value}, expected {want['total_income']}"
+            checked.append(f"{name} = {value:.2f}" if isinstance(value, float) else f"{name} = {value}")
+        elif viz == "pie":
+            (group,) = params["groupby"]
+            slices = {row[group]: row[labels[0][0]] for row in results[0]["data"]}
+            assert set(slices) == set(want["payments"]), f"{name}: {sorted(slices)}, the view has {sorted(want['payments'])}"
+            assert math.isclose(sum(slices.values()), want["total_income"], abs_tol=0.01), f"{name}: the slices add up to {sum(slices.values())}"
+            checked.append(f"{name}: {len(slices)} slices by {group} ({', '.join(sorted(slices))}) adding up to the total income")
+        else:
+            x = params["x_axis"]
+            for result, metric_labels in zip(results, labels):
+                rows = result["data"]
+                seen = {dt.datetime.fromtimestamp(r[x] / 1000, dt.timezone.utc).date().isoformat() for r in rows}
+                assert seen == set(days), f"{name}: {len(seen)} days, the view has trips on {len(days)}"
+                (label,) = metric_labels
+                total = sum(r[label] for r in rows)
+                if label == "Trips":
+                    assert total == want["rows"], f"{name}: {total} trips over the days"
+                elif label == "Income":
+                    assert math.isclose(total, want["total_income"], abs_tol=0.01), f"{name}: {total} income over the days"
+                else:
+                    assert all(r[label] is not None and r[label] > 0 for r in rows), f"{name}: {label} missing or not positive"
+            checked.append(f"{name}: {len(days)} days ({', '.join(metric_labels[0] for metric_labels in labels)}"
+                           f"{' adding up to the view' if any(l[0] in ('Trips', 'Income') for l in labels) else ''})")
+    report("hop6", f"dashboard {dashboard['dashboard_title']!r} over {view}; each chart's query through Superset's Trino connection "
+                   f"(HTTPS verified for Trino's name): {'; '.join(checked)}")
+    before = chart_data(api, dataset["id"], charts)
+    last = run_import_job(world)
+    assert chart_data(api, dataset["id"], charts) == before, "the charts show other data after the second import"
+    assert len(api.get("/api/v1/dashboard/", params={"q": "(page_size:100)"})["result"]) == 1
+    report("hop6", f"second import ({last}): still one dashboard, the charts return the same data")
