@@ -4,7 +4,9 @@ operator translations (test/e2e/operators.py), hop by hop, each on what the earl
 
 Divergences from the cluster, each said in its hop's report line: the Hive metastore is 4.0.0
 (the HiveCluster asks for 4.2.0, which Maven Central does not publish), Trino and its CLI are 476
-(the cluster runs 481, published on GitHub and Stackable's registry only).
+(the cluster runs 481, published on GitHub and Stackable's registry only). As in the demo's
+session, Superset keeps its metadata in SQLite (the chart's postgresql-superset is not started)
+and the NetworkPolicies are not enforced.
 """
 
 from __future__ import annotations
