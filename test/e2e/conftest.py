@@ -1,178 +1,29 @@
-"""Harness of the e2e suite (scripts/test-e2e.sh): one `World` for the whole session holding the
-synthesized demo, the test CA, the loopback addresses standing in for the cluster's Services and
-every process the hops start; the report lines each hop prints; the final count line.
-
-Every server listens on its own 127.x.y.z address; a hosts file maps the Services' in-cluster
-names to those addresses (for the JVMs: `-Djdk.net.hosts.file`; for the sandboxed containers:
-their /etc/hosts). Processes are stopped by their PID when the session ends, also on failure.
-"""
+"""The main demo's e2e session (scripts/test-e2e.sh): the DemoChart synthesized in-process for the
+generated months, served by a loopback mirror (the harness: harness.py)."""
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO / "test" / "jobs"))
+from harness import REPO, World, begin, report, synthesize
+from harness import hop_guard, pytest_runtest_makereport, pytest_terminal_summary, pytest_unconfigure  # noqa: F401  (pytest finds them here)
+from kubelet import Tools
+from services import Mirror, free_loopback_address
+
 sys.path.insert(0, str(REPO / "test" / "spark"))
 sys.path.append(str(REPO / "test" / "superset"))
-from services import Mirror, free_loopback_address  # noqa: E402
-from kubelet import Cluster, Running, Tools  # noqa: E402
 
 #: The months the demo loads here, and the rows each generated month has.
 MONTHS = ["2020-09", "2020-10", "2020-11"]
 ROWS_PER_MONTH = int(os.environ.get("E2E_ROWS_PER_MONTH", "700000"))
 
 
-def report(hop: str, text: str) -> None:
-    """One line of what a hop checked, printed as it happens."""
-    sys.stdout.write(f"e2e {hop}: {text}\n")
-    sys.stdout.flush()
-
-
-@dataclass
-class Process:
-    """A process a hop started: its log file and how to stop it."""
-
-    hop: str
-    name: str
-    log: Path
-    popen: subprocess.Popen | None = None
-    running: Running | None = None
-
-    def alive(self) -> bool:
-        if self.running is not None:
-            return self.running.running()
-        return self.popen is not None and self.popen.poll() is None
-
-    def stop(self) -> None:
-        if self.running is not None:
-            self.running.kill()
-            self.log.write_text(self.running.output)
-            return
-        if self.popen is not None and self.popen.poll() is None:
-            self.popen.terminate()  # by PID (the process leads its own session)
-            try:
-                self.popen.wait(30)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(10)
-
-    def tail(self, lines: int = 60) -> str:
-        if self.running is not None:
-            text = self.running.output
-        else:
-            text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-@dataclass
-class World:
-    objects: list[dict]
-    secret_volumes: list[dict]
-    workdir: Path
-    tools: Tools
-    hosts: dict[str, str] = field(default_factory=dict)  # in-cluster DNS name -> loopback IP
-    processes: list[Process] = field(default_factory=list)
-    failed_hop: str | None = None
-    state: dict = field(default_factory=dict)
-
-    # -- objects -----------------------------------------------------------------------------
-    def of_kind(self, kind: str) -> list[dict]:
-        return [o for o in self.objects if o["kind"] == kind]
-
-    def one(self, kind: str, name: str | None = None, app: str | None = None) -> dict:
-        found = [o for o in self.of_kind(kind) if (name is None or o["metadata"]["name"] == name)
-                 and (app is None or o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == app)]
-        assert len(found) == 1, f"expected one {kind} (name={name}, app={app}), found {len(found)}"
-        return found[0]
-
-    # -- addresses ---------------------------------------------------------------------------
-    def address(self, dns_name: str, port: int) -> str:
-        """A loopback address where `port` is free, for the Service `dns_name` (cluster DNS)."""
-        if dns_name not in self.hosts:
-            self.hosts[dns_name], _ = free_loopback_address(port)
-            self.hosts_file.write_text(self.hosts_text())
-        return self.hosts[dns_name]
-
-    def hosts_text(self) -> str:
-        """As a pod's /etc/hosts: localhost, its own host name, and the Services (cluster DNS)."""
-        return f"127.0.0.1 localhost {socket.gethostname()}\n" + "".join(f"{ip} {name}\n" for name, ip in self.hosts.items())
-
-    @property
-    def hosts_file(self) -> Path:
-        return self.workdir / "hosts"
-
-    def cluster(self) -> Cluster:
-        return Cluster(self.objects, self.state["pki"].ca_pem, self.hosts, self.tools, self.secret_volume_files)
-
-    def secret_volume_files(self, volume: dict) -> dict[str, str]:
-        """What the secret-operator writes into this volume: the files its annotations name
-        (test/e2e/world.ts), a certificate for the names of its scope from the test CA."""
-        found = [v for v in self.secret_volumes if v["volume"] == volume["name"]]
-        assert len(found) == 1, f"secret volume {volume['name']}: {len(found)} matches in world.ts output"
-        files, names = found[0]["files"], found[0]["dnsNames"]
-        pki = self.state["pki"]
-        assert self.state["pki_names"] == names, f"the test certificate is for {self.state['pki_names']}, the volume's scope gives {names}"
-        content = {"cert-name": pki.cert_pem, "key-name": pki.key_pem, "ca-name": pki.ca_pem}
-        return {file: content[option] for option, file in files.items()}
-
-    # -- processes ---------------------------------------------------------------------------
-    def start(self, hop: str, name: str, argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Process:
-        log = self.workdir / "logs" / f"{name}.log"
-        log.parent.mkdir(exist_ok=True)
-        with open(log, "ab") as out:
-            popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
-        proc = Process(hop, name, log, popen=popen)
-        self.processes.append(proc)
-        return proc
-
-    def adopt(self, hop: str, name: str, running: Running) -> Process:
-        proc = Process(hop, name, self.workdir / "logs" / f"{name}.log", running=running)
-        proc.log.parent.mkdir(exist_ok=True)
-        self.processes.append(proc)
-        return proc
-
-    def stop_all(self) -> None:
-        for proc in reversed(self.processes):
-            proc.stop()
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM when pytest dies without its finalizers (e.g. killed by a
-    timeout), so no server outlives the suite (Linux prctl PR_SET_PDEATHSIG; kept across exec)."""
-    import ctypes
-    import signal
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def synthesize(props: dict) -> dict:
-    out = subprocess.run(
-        [str(REPO / "node_modules" / ".bin" / "ts-node"), "--transpile-only", str(HERE / "world.ts"), json.dumps(props)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-_world: World | None = None
-
-
 @pytest.fixture(scope="session")
 def world(tmp_path_factory):
-    global _world
     workdir = tmp_path_factory.mktemp("e2e")
     from fhvhv_generator import write_months
 
@@ -182,53 +33,17 @@ def world(tmp_path_factory):
     mirror = Mirror(free_loopback_address(0), files)
     mirror.files = files
     synth = synthesize({"months": MONTHS, "dataSourceUrl": mirror.url})
-    _world = World(synth["objects"], synth["secretVolumes"], workdir, Tools.from_env())
-    _world.state["trino_certificate_names"] = synth["trinoCertificateNames"]
-    _world.state["mirror"] = mirror
-    _world.hosts_file.write_text(_world.hosts_text())
-    report("setup", f"DemoChart synthesized in-process ({len(_world.objects)} objects, months {' '.join(MONTHS)}, "
+    world = begin(World(synth["objects"], synth["secretVolumes"], workdir, Tools.from_env()))
+    world.state["trino_certificate_names"] = synth["trinoCertificateNames"]
+    world.state["mirror"] = mirror
+    world.hosts_file.write_text(world.hosts_text())
+    report("setup", f"DemoChart synthesized in-process ({len(world.objects)} objects, months {' '.join(MONTHS)}, "
                     f"data source {mirror.url}); {len(MONTHS)} months x {ROWS_PER_MONTH} generated trips served "
                     f"({time.monotonic() - started:.0f}s)")
     try:
-        yield _world
+        yield world
     finally:
-        _world.stop_all()
+        world.stop_all()
         mirror.close()
 
 
-# Hops run in file order; a later hop needs the earlier ones, so after a failure it is skipped.
-@pytest.fixture(autouse=True)
-def hop_guard(request):
-    if _world is not None and _world.failed_hop is not None:
-        pytest.skip(f"needs {_world.failed_hop}, which failed")
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    rep = outcome.get_result()
-    if rep.when == "call" and rep.failed and _world is not None:
-        hop = item.name.split("_")[1]
-        _world.failed_hop = hop
-        logs = [p for p in _world.processes if p.hop == hop]
-        for p in logs:
-            rep.sections.append((f"log of {p.name} (last lines)", p.tail()))
-
-
-def pytest_terminal_summary(terminalreporter):
-    stats = terminalreporter.stats
-    passed = len(stats.get("passed", []))
-    failed = len(stats.get("failed", [])) + len(stats.get("error", []))
-    skipped = len(stats.get("skipped", []))
-    _counts.append(f"e2e: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-
-
-_counts: list[str] = []
-
-
-def pytest_unconfigure(config):
-    """The count line last, after pytest's own summary."""
-    for line in _counts:
-        sys.stdout.write(line + "\n")
-    sys.stdout.flush()

@@ -5,18 +5,29 @@
  * runtime-contract helpers (constructs/secret-operator/secret-volume.ts), never re-typed.
  *
  * Usage: ts-node --transpile-only test/e2e/world.ts '<DemoChartProps as JSON>'
+ *    or: ts-node --transpile-only test/e2e/world.ts --from-dir DIR   (the objects of the YAML files
+ *        in DIR, e.g. an example app synthesized by scripts/synth-example.ts, instead of a DemoChart)
  * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...],
  * "trinoCertificateNames": [...] }` (the coordinator certificate's DNS names, `coordinatorCertificateNames`).
  */
-import { Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing, Yaml } from 'cdk8s';
 import { DemoChart, DemoChartProps } from '../../constructs';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
 import { coordinatorCertificateNames } from '../../constructs/trino';
 import { Obj, podSites } from '../contract/runtime-contract';
 
+/** The objects of every `*.yaml` file in `dir`, in file-name order. */
+function objectsOfDir(dir: string): Obj[] {
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort()
+    .flatMap(f => Yaml.load(path.join(dir, f)) as Obj[]).filter(o => o !== null && o !== undefined);
+}
+
 function main(): void {
-  const props = JSON.parse(process.argv[2] ?? '{}') as DemoChartProps;
-  const objects = Testing.synth(new DemoChart(Testing.app(), 'demo', props)) as Obj[];
+  const objects = process.argv[2] === '--from-dir'
+    ? objectsOfDir(process.argv[3])
+    : Testing.synth(new DemoChart(Testing.app(), 'demo', JSON.parse(process.argv[2] ?? '{}') as DemoChartProps)) as Obj[];
   const secretVolumes = [];
   for (const site of podSites(objects)) {
     for (const volume of site.spec.volumes ?? []) {

@@ -84,8 +84,11 @@ def _server_certificate(ca_key, ca_name: x509.Name, dns_names: list[str], ips: l
     now = dt.datetime.now(dt.timezone.utc)
     key = ec.generate_private_key(ec.SECP256R1())
     sans = [x509.DNSName(n) for n in dns_names] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
+    # The subject the secret-operator gives every certificate (26.7.0 rust/operator-binary/src/backend/auto_tls/mod.rs:
+    # CN "generated certificate for pod"): the names are in the SANs only, so a name longer than a
+    # CN's 64 characters (e.g. a Service FQDN in a long namespace) is fine.
     cert = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])]))
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "generated certificate for pod")]))
         .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)

@@ -23,6 +23,15 @@ def chart_query(params, suffix=""):
     }
 
 
+def chart_queries(params):
+    """The query objects of a chart: a big number's or a pie's metric (by its groupby), a
+    time-series chart's query A, and B for a mixed time-series chart."""
+    if params["viz_type"] in ("big_number_total", "pie"):
+        return [{"metrics": [params["metric"]], "columns": params.get("groupby", []), "filters": [],
+                 "extras": {"having": "", "where": ""}, "row_limit": 100}]
+    return [chart_query(params)] + ([chart_query(params, "_b")] if params["viz_type"] == "mixed_timeseries" else [])
+
+
 def run_chart(api, dataset_id, queries):
     """Runs a chart's queries through Superset's chart data API (Superset -> trino driver -> fake Trino)."""
     body = {"datasource": {"id": dataset_id, "type": "table"},

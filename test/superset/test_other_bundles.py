@@ -16,7 +16,7 @@ import zipfile
 import pytest
 import yaml
 
-from chart_api import chart_query, run_chart
+from chart_api import chart_queries, run_chart
 from conftest import PASSWORD_MASK, PERIODS, TRINO_PASSWORD, TRINO_USER, run_import, write_test_bundle
 from test_import_assets import assert_no_secret, metadata_snapshot
 
@@ -187,12 +187,7 @@ def test_taxi_dashboard_of_the_builder(api, imports):
     # Superset builds each chart's SQL from its form data (result_type "query": compiled, not run).
     for chart in charts:
         params = chart["form_data"]
-        if params["viz_type"] in ("big_number_total", "pie"):
-            queries = [{"metrics": [params["metric"]], "columns": params.get("groupby", []), "filters": [],
-                        "extras": {"having": "", "where": ""}, "row_limit": 100}]
-        else:
-            queries = [chart_query(params)] + ([chart_query(params, "_b")] if params["viz_type"] == "mixed_timeseries" else [])
-        body = {"datasource": {"id": dataset["id"], "type": "table"}, "queries": queries, "result_type": "query",
+        body = {"datasource": {"id": dataset["id"], "type": "table"}, "queries": chart_queries(params), "result_type": "query",
                 "result_format": "json"}
         result = api.post("/api/v1/chart/data", body)["result"]
         sql = " ".join(r["query"] for r in result)

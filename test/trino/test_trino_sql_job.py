@@ -6,15 +6,14 @@ statements answered by DuckDB).
 Taken from the synthesized objects: the container's command, its environment (Secret references
 resolved from the chart's own Secret), the statements ConfigMap. Mapped: the mount paths to
 temporary folders, the CLI's path in the image to the jar, and TRINO_SERVER to the stand-in's
-loopback address (the host name in Trino's certificate is the runtime contract's check).
+loopback address (the host name in Trino's certificate is the runtime contract's check); the
+pod as this machine runs it: sql_job_pod.py.
 What this proves: the CLI flags, the password from TRINO_PASSWORD, TLS verified against a PEM CA
 file, statements run in order from the file and stop at the first failure, the wait and its
 deadline. Run by scripts/test-superset.sh (needs TRINO_CLI_JAR and the Superset venv's DuckDB).
 """
 
 import json
-import os
-import re
 import subprocess
 import sys
 import time
@@ -23,64 +22,18 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "superset"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_trino import FakeTrino, write_tls_files  # noqa: E402
+from sql_job_pod import JobPod  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE_JSON = REPO / "constructs" / "spark" / "iforest-table.json"
-IMAGE_CLI = "/stackable/trino-cli/trino-cli"  # constructs/trino/trino-sql-job.ts TRINO_CLI
 
 
 def synthesize(*statements):
     out = subprocess.run(["npx", "--no-install", "ts-node", "--transpile-only", "test/trino/trino-sql-job-fixture.ts", *statements],
                          cwd=REPO, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
-
-
-class JobPod:
-    """The Job's container, runnable here: mounts mapped to folders, Secret refs resolved."""
-
-    def __init__(self, objs, tmp: Path, ca_file: Path, server: str):
-        job = next(o for o in objs if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/name"] == "trino-sql")
-        pod = job["spec"]["template"]["spec"]
-        self.container = next(c for c in pod["containers"] if c["name"] == "sql")
-        secrets = {o["metadata"]["name"]: o["stringData"] for o in objs if o["kind"] == "Secret"}
-        config_maps = {o["metadata"]["name"]: o["data"] for o in objs if o["kind"] == "ConfigMap"}
-        volumes = {v["name"]: v for v in pod["volumes"]}
-        self.paths = {}
-        for mount in self.container["volumeMounts"]:
-            folder = tmp / mount["name"]
-            folder.mkdir(parents=True, exist_ok=True)
-            volume = volumes[mount["name"]]
-            if "configMap" in volume:
-                name = volume["configMap"]["name"]
-                if name in config_maps:
-                    for key, text in config_maps[name].items():
-                        (folder / key).write_text(text)
-                else:  # the TrustStore's ConfigMap, written by the secret-operator: the stand-in's CA
-                    for item in volume["configMap"]["items"]:
-                        (folder / item["path"]).write_bytes(ca_file.read_bytes())
-            self.paths[mount["mountPath"]] = str(folder)
-        self.env = {}
-        for e in self.container["env"]:
-            if "value" in e:
-                self.env[e["name"]] = self.map(e["value"])
-            else:
-                ref = e["valueFrom"]["secretKeyRef"]
-                self.env[e["name"]] = secrets[ref["name"]][ref["key"]]
-        self.env["TRINO_SERVER"] = server
-        cli = tmp / "trino-cli"
-        cli.write_text(f'#!/bin/sh\nexec java -jar "{os.environ["TRINO_CLI_JAR"]}" "$@"\n')
-        cli.chmod(0o755)
-        self.command = [self.map(a).replace(IMAGE_CLI, str(cli)) for a in self.container["command"]]
-
-    def map(self, value: str) -> str:
-        """Replaces each mount path at the start of a path (one pass, so mapped paths stay mapped)."""
-        alternatives = "|".join(re.escape(p) for p in sorted(self.paths, key=len, reverse=True))
-        return re.sub(rf"(?<![\w/.-])({alternatives})(?=/|$|[\s\"'])", lambda m: self.paths[m.group(1)], value)
-
-    def run(self, **overrides):
-        env = {"PATH": os.environ["PATH"], **self.env, **overrides}
-        return subprocess.run(self.command, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

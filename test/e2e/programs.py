@@ -1,0 +1,668 @@
+"""The programs of the e2e suites, started and run as the cluster would, configured from the
+synthesized objects: MinIO, `mc`, PostgreSQL, the Hive metastore, OPA, Trino, Superset and the
+import Job (what the operators derive: operators.py). Each hop of a suite calls these; `hop` names
+the hop in the report lines and for the logs shown when it fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+from harness import World, report
+from kubelet import Pod, Tools, run_job
+from operators import HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn
+from services import make_pki
+
+
+def https_get(ip: str, port: int, host: str, path: str, ca_file: Path) -> int:
+    """GET https://host:port/path at `ip`, the certificate verified for `host` against `ca_file`."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with socket.create_connection((ip, port), timeout=5) as raw, context.wrap_socket(raw, server_hostname=host) as tls:
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        status_line = tls.recv(4096).split(b"\r\n", 1)[0].decode()
+    return int(status_line.split()[1])
+
+
+def pod_ip_address(arg: str, ip: str) -> str:
+    """A listen address without a host (`:9000`) binds every address of the pod, that is the pod's
+    IP; here the pod's IP is its loopback address (nothing listens beyond loopback)."""
+    return f"{ip}{arg}" if re.fullmatch(r":\d+", arg) else arg
+
+
+def mc(world: World, *args: str, check: bool = True) -> str:
+    """`mc` of the bucket Job's image, in a sandbox that resolves the Services like the cluster,
+    as the root user of the chart's Secret, trusting the CA of the chart's TrustStore."""
+    job = world.one("Job", app="minio-buckets")
+    image = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    trust = world.one("TrustStore")
+    endpoint = world.state["minio_endpoint"]
+    spec = {
+        "volumes": [{"name": "trust", "configMap": {"name": trust["metadata"]["name"]}}, {"name": "tmp", "emptyDir": {}}],
+        "containers": [{
+            "name": "mc", "image": image, "command": ["mc", "--no-color", *args],
+            "env": [{"name": "MC_HOST_t", "value": endpoint}, {"name": "HOME", "value": "/tmp"},
+                    {"name": "SSL_CERT_FILE", "value": "/trust/" + trust["spec"].get("tlsPemCaName", "ca.crt")}],
+            "volumeMounts": [{"name": "trust", "mountPath": "/trust"}, {"name": "tmp", "mountPath": "/tmp"}],
+            "securityContext": {"runAsUser": 10001},
+        }],
+    }
+    pod = Pod(world.cluster(), spec, world.workdir)
+    try:
+        result = pod.run("mc", timeout=120)
+    finally:
+        pod.close()
+    if check:
+        assert result.returncode == 0, f"mc {' '.join(args)}: {result.output}"
+    return result.output
+
+
+def listing(world: World, path: str) -> dict[str, int]:
+    """`mc ls --recursive --json t/<path>`: key -> size."""
+    out = mc(world, "ls", "--recursive", "--json", f"t/{path}")
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {e["key"]: e["size"] for e in entries if e.get("type") == "file"}
+
+
+def env_value(container: dict, name: str) -> str:
+    values = [e["value"] for e in container.get("env", []) if e["name"] == name and "value" in e]
+    assert len(values) == 1, f"container {container['name']} has no literal env {name}"
+    return values[0]
+
+# ---------------------------------------------------------------------------------------------
+# MinIO, the bucket Job and the load Job
+# ---------------------------------------------------------------------------------------------
+
+
+def start_minio(world: World, hop: str = "hop1") -> None:
+    """MinIO as its Deployment runs it (args, env with the Secret refs resolved, mounts, user),
+    with TLS from the files the secret-operator writes into its volume (a test CA for the volume
+    scope's names), until its readiness probe answers over TLS verified for its Service's name.
+    Sets the test CA (state pki) and the root user's endpoint for `mc` (state minio_endpoint)."""
+    deployment = world.one("Deployment", app="minio")
+    service = world.one("Service", app="minio")
+    fqdn = service_fqdn(service["metadata"]["name"], service["metadata"]["namespace"])
+    https = next(p for p in service["spec"]["ports"] if p["name"] == "https")
+    ip = world.address(fqdn, https["targetPort"])
+    volumes = [v for v in world.secret_volumes if v["where"] == f"Deployment/{deployment['metadata']['name']}"]
+    assert len(volumes) == 1, "expected one secret-operator volume in the MinIO Deployment"
+    names = volumes[0]["dnsNames"]
+    assert fqdn in names, f"MinIO's certificate would be for {names}, clients use {fqdn}"
+    world.state["pki"] = make_pki(world.workdir, names, [])  # the scope's names, no IP (secret-operator service scope)
+    world.state["pki_names"] = names
+    report(hop, f"test CA; MinIO certificate for {', '.join(names)} (scope {volumes[0]['volume']}: files {', '.join(volumes[0]['files'].values())})")
+
+    spec = copy.deepcopy(deployment["spec"]["template"]["spec"])
+    servers = [c for c in spec["containers"] if "MINIO_ROOT_USER" in {e["name"] for e in c.get("env", [])}]
+    assert len(servers) == 1
+    server = servers[0]
+    server["args"] = [pod_ip_address(a, ip) for a in server["args"]]
+    pod = Pod(world.cluster(), spec, world.workdir)
+    running = pod.start(server["name"])
+    world.adopt(hop, "minio", running)
+
+    probe = server["readinessProbe"]["httpGet"]
+    assert probe["scheme"] == "HTTPS"
+    port = probe["port"] if isinstance(probe["port"], int) else next(p["containerPort"] for p in server["ports"] if p["name"] == probe["port"])
+    deadline = time.monotonic() + 60
+    status = None
+    while time.monotonic() < deadline and running.running():
+        try:
+            status = https_get(ip, port, fqdn, probe["path"], world.state["pki"].ca_file)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.3)
+    assert status == 200, f"MinIO's readiness probe did not pass (last status {status}); log:\n{running.output[-3000:]}"
+    report(hop, f"MinIO {server['image'].rsplit(':', 1)[1]} started with the Deployment's args, env (Secret refs resolved) and mounts "
+                   f"(uid {spec['securityContext']['runAsUser']}, read-only root), at {fqdn} -> {ip}; readiness probe "
+                   f"{probe['path']} answers 200 over TLS verified for {fqdn}")
+    env = world.cluster().resolve_env(server)
+    world.state["minio_endpoint"] = f"https://{env['MINIO_ROOT_USER']}:{env['MINIO_ROOT_PASSWORD']}@{fqdn}:{https['port']}"
+
+def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
+    """The bucket Job, then the S3FileLoad Job (their own scripts, as their pods run them): the
+    buckets exist, the load's target holds every file the mirror serves byte for byte. Sets state
+    data_prefix; returns the load's `_SUCCESS` marker (the keys it lists)."""
+    cluster = world.cluster()
+    buckets_job = world.one("Job", app="minio-buckets")
+    run = run_job(cluster, buckets_job, world.workdir)
+    assert run.succeeded, run.output
+    buckets = sorted(json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{"))
+    report(hop, f"Job {buckets_job['metadata']['name']}: its script ran ({', '.join(f'{r.container} {r.seconds:.1f}s' for r in run.results)}); buckets now: {', '.join(buckets)}")
+
+    load_job = world.one("Job", app="s3-file-load")
+    started = time.monotonic()
+    run = run_job(cluster, load_job, world.workdir, timeout=600)
+    assert run.succeeded, run.output
+    load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
+    target = env_value(load, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
+    objects = listing(world, target)
+    mirror = world.state["mirror"]
+    served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}
+    data = {k.rsplit("/", 1)[-1]: v for k, v in objects.items() if not k.endswith("_SUCCESS")}
+    assert data == served, f"loaded {data}, served {served}"
+    marker_key = next(k for k in objects if k.endswith("_SUCCESS"))
+    marker = mc(world, "cat", f"t/{target.rstrip('/')}/{marker_key}").strip()
+    world.state["data_prefix"] = target
+    report(hop, f"Job {load_job['metadata']['name']}: downloaded {len(served)} files from the loopback mirror and uploaded them "
+                f"byte for byte to {target} ({sum(served.values()) // 1024} KiB, {time.monotonic() - started:.0f}s); marker lists "
+                f"{marker if len(marker) < 200 else marker[:90] + ' ... ' + marker[-90:]}")
+    return marker
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL and the Hive metastore
+# ---------------------------------------------------------------------------------------------
+
+
+def sandbox(uid: int, binds: list[Path], argv: list[str]) -> list[str]:
+    """`argv` as user `uid` (PostgreSQL refuses to run as root) in a user namespace over this
+    machine's root, the given directories writable. The user is `postgres`, as in the image
+    (docker-library/postgres 17/bookworm/Dockerfile: `useradd -r -g postgres --uid=999`): initdb
+    looks its name up."""
+    etc = binds[0] / "etc"
+    etc.mkdir(exist_ok=True)
+    (etc / "passwd").write_text(Path("/etc/passwd").read_text() + f"postgres:x:{uid}:{uid}::/var/lib/postgresql:/bin/sh\n")
+    (etc / "group").write_text(Path("/etc/group").read_text() + f"postgres:x:{uid}:\n")
+    out = [Tools.from_env().bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
+           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+           "--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
+    for b in binds:
+        out += ["--bind", str(b), str(b)]
+    return out + ["--"] + argv
+
+
+def wait_port(ip: str, port: int, proc, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise AssertionError(f"{proc.name} exited; log:\n{proc.tail()}")
+        try:
+            with socket.create_connection((ip, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{proc.name} does not listen on {ip}:{port} after {timeout}s; log:\n{proc.tail()}")
+
+
+def client_service(world: World, statefulset: dict) -> dict:
+    """The Service (with a cluster IP) that selects the StatefulSet's pods."""
+    labels = statefulset["spec"]["template"]["metadata"]["labels"]
+    found = [s for s in world.of_kind("Service") if s["spec"].get("clusterIP") != "None"
+             and s["spec"].get("selector") and all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
+    assert len(found) == 1, f"expected one client Service for StatefulSet {statefulset['metadata']['name']}, found {len(found)}"
+    return found[0]
+
+
+def start_postgres(world: World, host: str, port: int, hop: str = "hop3") -> dict[str, str]:
+    """The PostgreSQL StatefulSet whose client Service is `host`, as its image's entrypoint starts
+    it (docker-library/postgres 17/bookworm/docker-entrypoint.sh: initdb with POSTGRES_USER as the
+    superuser and POSTGRES_PASSWORD as its password; `host all all all scram-sha-256` appended to
+    pg_hba.conf, POSTGRES_HOST_AUTH_METHOD's default; CREATE DATABASE POSTGRES_DB), as the pod's
+    user, listening on the Service's loopback address. Returns the container's environment."""
+
+    sts = next(s for s in world.of_kind("StatefulSet")
+               if service_fqdn(client_service(world, s)["metadata"]["name"], s["metadata"]["namespace"]) == host)
+    container = next(c for c in sts["spec"]["template"]["spec"]["containers"] if "POSTGRES_USER" in {e["name"] for e in c.get("env", [])})
+    env = world.cluster().resolve_env(container)
+    uid = {**sts["spec"]["template"]["spec"].get("securityContext", {}), **container.get("securityContext", {})}["runAsUser"]
+    ip = world.address(host, port)
+    name = sts["metadata"]["name"]
+    base = world.workdir / name
+    data, run = base / "data", base / "run"
+    run.mkdir(parents=True)
+    base.chmod(0o777)
+    pg = Path(os.environ["E2E_PG_BIN"])
+    (base / "pwfile").write_text(env["POSTGRES_PASSWORD"] + "\n")
+    init = subprocess.run(sandbox(uid, [base], [str(pg / "initdb"), "-D", str(data), "--username", env["POSTGRES_USER"],
+                                                f"--pwfile={base / 'pwfile'}"]), capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stdout + init.stderr
+    with open(data / "pg_hba.conf", "a") as hba:
+        hba.write("host all all all scram-sha-256\n")
+    proc = world.start(hop, name, sandbox(uid, [base], [str(pg / "postgres"), "-D", str(data), "-c", f"listen_addresses={ip}",
+                                                           "-c", f"port={port}", "-c", f"unix_socket_directories={run}"]),
+                       env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 60)
+    created = subprocess.run(sandbox(uid, [base], [str(pg / "psql"), "-h", str(run), "-p", str(port), "-U", env["POSTGRES_USER"],
+                                                   "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", f'CREATE DATABASE "{env["POSTGRES_DB"]}"']),
+                             capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stdout + created.stderr
+    world.state.setdefault("postgres", {})[host] = (uid, base, run, port, env)
+    report(hop, f"PostgreSQL {pg.parent.name} (StatefulSet {name}) as uid {uid} at {host}:{port} -> {ip}; "
+                   f"superuser {env['POSTGRES_USER']} with the Secret's password, database {env['POSTGRES_DB']}")
+    return env
+
+
+def psql(world: World, host: str, sql: str) -> str:
+
+    uid, base, run, port, env = world.state["postgres"][host]
+    out = subprocess.run(sandbox(uid, [base], [str(Path(os.environ["E2E_PG_BIN"]) / "psql"), "-h", str(run), "-p", str(port),
+                                               "-U", env["POSTGRES_USER"], "-d", env["POSTGRES_DB"], "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout.strip()
+
+
+def java_truststore(world: World) -> Path:
+    """A pkcs12 truststore with the test CA, as the operators' init steps build it (the system
+    bundle they start from is left out: nothing here talks to a public server)."""
+
+    store = world.workdir / "truststore.p12"
+    if not store.exists():
+        keytool = Path(os.environ["E2E_JAVA17"]).parent / "keytool"
+        out = subprocess.run([str(keytool), "-importcert", "-noprompt", "-alias", "test-ca", "-file", str(world.state["pki"].ca_file),
+                              "-keystore", str(store), "-storetype", "pkcs12", "-storepass", TRUSTSTORE_PASSWORD],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stdout + out.stderr
+    return store
+
+
+def hive_site_xml(properties: dict[str, str]) -> str:
+    from xml.sax.saxutils import escape
+
+    body = "".join(f"  <property><name>{escape(k)}</name><value>{escape(v)}</value></property>\n" for k, v in properties.items())
+    return f'<?xml version="1.0"?>\n<configuration>\n{body}</configuration>\n'
+
+
+def start_metastore(world: World, hive: dict, hop: str = "hop3") -> str:
+    """The Hive metastore of `hive` with the hive-site the hive-operator writes (operators.py) plus
+    `metastore.async.log.enabled=false` and, to stay on loopback, the bind host; the commands of
+    hive-operator 26.7.0 controller/build/resource/statefulset.rs for 4.x: `schemaTool -dbType
+    postgres -initOrUpgradeSchema`, then the metastore. Returns the thrift URI."""
+
+    host = hive_metastore_host(hive)
+    ip = world.address(host, HIVE_PORT)
+    name = hive["metadata"]["name"]
+    connection = world.one("S3Connection", name=hive["spec"]["clusterConfig"]["s3"]["reference"])
+    conf = world.workdir / f"{name}-conf"
+    warehouse = world.workdir / f"{name}-warehouse"
+    conf.mkdir()
+    properties = {**hive_site(hive, world.objects, connection, str(warehouse)),
+                  "metastore.async.log.enabled": "false", "metastore.thrift.bind.host": ip}
+    (conf / "hive-site.xml").write_text(hive_site_xml(properties))
+    home = Path(os.environ["E2E_METASTORE_HOME"])
+    (conf / "metastore-log4j2.properties").write_text((home / "conf" / "metastore-log4j2.properties").read_text())
+    # bin/ext/metastore.sh and schemaTool.sh run `hadoop jar` with the metastore's lib/ and conf/ on
+    # the Hadoop classpath: the same classpath, without the hadoop launcher.
+    classpath = f"{conf}:{home}/lib/*:{os.environ['E2E_HADOOP_JARS']}/*"
+    java = [os.environ["E2E_JAVA17"], "-Xmx512m", f"-Djdk.net.hosts.file={world.hosts_file}", *hive_jvm_truststore_options(str(java_truststore(world))),
+            "-Dlog4j.configurationFile=metastore-log4j2.properties", "-Dmetastore.root.logger=console",
+            f"-Dmetastore.log.dir={world.workdir / 'logs'}", "-cp", classpath]
+    env = {"PATH": "/usr/bin:/bin", "METASTORE_HOME": str(home), "HOME": str(world.workdir)}
+    started = time.monotonic()
+    schema = subprocess.run([*java, "org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool", "-dbType", "postgres", "-initOrUpgradeSchema"],
+                            capture_output=True, text=True, timeout=300, env=env, cwd=conf)
+    assert schema.returncode == 0, (schema.stdout + schema.stderr)[-5000:]
+    db_host = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]["host"]
+    version = psql(world, db_host, 'SELECT "SCHEMA_VERSION" FROM "VERSION"')
+    asked = hive["spec"]["image"]["productVersion"]
+    assert version == os.environ.get("E2E_HIVE_VERSION", asked), f"schema version {version}; the suite runs {os.environ.get('E2E_HIVE_VERSION')}"
+    divergence = "" if version == asked else f"; NOT the HiveCluster's productVersion {asked}, which scripts/test-e2e.sh explains"
+    report(hop, f"schematool -initOrUpgradeSchema on {db_host}: schema version {version}{divergence} ({time.monotonic() - started:.0f}s)")
+    proc = world.start(hop, f"{name}-metastore", [*java, "org.apache.hadoop.hive.metastore.HiveMetaStore"], env=env, cwd=conf)
+    wait_port(ip, HIVE_PORT, proc, 180)
+    uri = f"thrift://{host}:{HIVE_PORT}"
+    report(hop, f"Hive metastore {version}{' (the HiveCluster asks for ' + asked + ')' if version != asked else ''} of HiveCluster {name} listens at {uri} -> {ip} "
+                   f"(hive-site: {', '.join(k for k in properties if k.startswith('fs.s3a.'))}; {time.monotonic() - started:.0f}s)")
+    return uri
+
+# ---------------------------------------------------------------------------------------------
+# OPA and Trino
+# ---------------------------------------------------------------------------------------------
+
+
+def https_request(world: World, host: str, port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, bytes]:
+    """An HTTPS request to the Service `host` (resolved like the cluster), its certificate
+    verified for `host` against the test CA."""
+    import http.client
+
+    context = ssl.create_default_context(cafile=str(world.state["pki"].ca_file))
+    conn = http.client.HTTPSConnection(host, port, context=context, timeout=120)
+    raw = socket.create_connection((world.hosts[host], port), timeout=120)
+    conn.sock = context.wrap_socket(raw, server_hostname=host)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def trino_query(world: World, user: str, password: str, sql: str) -> tuple[list[list], dict | None]:
+    """Runs `sql` through Trino's client protocol (POST /v1/statement, then nextUri) as `user`
+    with password authentication; returns (rows, error)."""
+    import base64
+    from urllib.parse import urlsplit
+
+    host, port = world.state["trino_host"], world.state["trino_port"]
+    headers = {"X-Trino-User": user, "X-Trino-Time-Zone": "UTC",
+               "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    status, body = https_request(world, host, port, "POST", "/v1/statement", headers, sql.encode())
+    assert status == 200, f"Trino answered {status}: {body[:500]!r}"
+    rows: list[list] = []
+    while True:
+        result = json.loads(body)
+        rows += result.get("data", [])
+        if result.get("error"):
+            return rows, result["error"]
+        if "nextUri" not in result:
+            return rows, None
+        next_uri = urlsplit(result["nextUri"])
+        assert next_uri.hostname == host, f"Trino's nextUri names {next_uri.hostname}, not the host the client uses ({host})"
+        status, body = https_request(world, host, port, "GET", next_uri.path + (f"?{next_uri.query}" if next_uri.query else ""), headers)
+        assert status == 200, f"Trino answered {status}: {body[:500]!r}"
+
+
+def start_opa(world: World, hop: str = "hop5") -> str:
+    """OPA serving the chart's bundle ConfigMaps (label opa.stackable.tech/bundle, which the
+    opa-operator's bundle builder serves) at the address the opa-operator publishes: returns the
+    discovery URL (opa-operator 26.7.0 controller/build/resource/discovery.rs: key OPA =
+    http://<cluster>-server.<ns>.svc.<domain>:8081/ without TLS)."""
+
+    opa = world.one("OpaCluster")
+    host = service_fqdn(f"{opa['metadata']['name']}-server", opa["metadata"]["namespace"])
+    port = 8081
+    ip = world.address(host, port)
+    bundle = world.workdir / "opa-bundle"
+    bundle.mkdir()
+    for cm in world.of_kind("ConfigMap"):
+        if cm["metadata"].get("labels", {}).get("opa.stackable.tech/bundle") == "true":
+            for key, content in cm["data"].items():
+                (bundle / f"{cm['metadata']['name']}-{key}").write_text(content)
+    proc = world.start(hop, "opa", [os.environ["E2E_OPA"], "run", "--server", "--addr", f"{ip}:{port}", "--log-format", "json",
+                                       "--set", "decision_logs.console=true", "--bundle", str(bundle)], env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 60)
+    world.state["opa_log"] = proc.log
+    report(hop, f"OPA {opa['spec']['image']['productVersion']} serves the bundle ConfigMaps ({', '.join(sorted(p.name for p in bundle.iterdir()))}) "
+                   f"at {host}:{port} -> {ip}")
+    return f"http://{host}:{port}/"
+
+
+def htpasswd_bcrypt(user: str, password: str) -> str:
+    """`htpasswd -nbBC 12 user password` (trino-operator 26.7.0 authentication/password/file.rs:
+    the password-file-updater builds the file this way): bcrypt with cost 12, `$2y$` as htpasswd writes it."""
+    import crypt  # noqa: deprecated module; glibc's crypt does bcrypt
+
+    hashed = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2 ** 12))
+    return f"{user}:{'$2y$' + hashed[4:]}"
+
+
+def write_properties(path: Path, properties: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
+
+
+def start_trino(world: World, extra_users: dict[str, str], hop: str = "hop5") -> tuple[dict[str, str], list[dict]]:
+    """OPA with the chart's bundle (start_opa), then the TrinoCluster's coordinator as the
+    trino-operator configures it (below) with the chart's TrinoCatalogs (operators.py), the users
+    of its AuthenticationClass's Secret plus `extra_users`, OPA access control; waits until it
+    serves. Sets state trino_host/trino_port; returns (users, catalogs)."""
+    import secrets
+
+    from operators import opa_discovery_url, trino_access_control, trino_catalog
+
+    cluster = world.one("TrinoCluster")
+    opa_url = start_opa(world, hop)
+    assert opa_url == opa_discovery_url(world.objects, cluster["spec"]["clusterConfig"]["authorization"]["opa"]["configMapName"],
+                                        cluster["metadata"]["namespace"])
+    names = world.state["trino_certificate_names"]
+    host = names[0]  # the role group's headless Service: the name clients use (TrinoCluster.host)
+    port = 8443
+    ip = world.address(host, port)
+    for name in names[1:]:
+        world.hosts[name] = ip
+    world.hosts_file.write_text(world.hosts_text())
+    world.state["trino_host"], world.state["trino_port"] = host, port
+
+    # The users Secret of the AuthenticationClass, with the extra users.
+    auth = [a for a in world.of_kind("AuthenticationClass")
+            if a["metadata"]["name"] in {x["authenticationClass"] for x in cluster["spec"]["clusterConfig"]["authentication"]}]
+    assert len(auth) == 1
+    users_secret = world.one("Secret", name=auth[0]["spec"]["provider"]["static"]["userCredentialsSecret"]["name"])
+    users = {**operators_secret(world, users_secret)}
+    assert not set(extra_users) & set(users), f"{sorted(extra_users)} are in the users Secret already"
+    users.update(extra_users)
+    world.state["users"] = users
+
+    etc = world.workdir / "trino-etc"
+    cert, key = world.state["pki"].issue(names, [])
+    (etc / "tls").mkdir(parents=True)
+    (etc / "tls" / "server.pem").write_text(key + cert)
+    (etc / "users.db").write_text("".join(htpasswd_bcrypt(u, p) + "\n" for u, p in users.items()))
+    write_properties(etc / "node.properties", {
+        "node.environment": "e2e", "node.id": "coordinator-0", "node.data-dir": str(world.workdir / "trino-data"),
+        "node.bind-ip": ip, "node.internal-address": names[-1]})
+    (etc / "tls" / "ca.crt").write_text(world.state["pki"].ca_pem)
+    # trino-operator 26.7.0 controller/build/properties/config_properties.rs: with server and
+    # internal TLS (serverSecretClass tls, internalSecretClass default tls) HTTPS on 8443 with the
+    # pod's certificate for the server and for internal communication (here one PEM file, its
+    # key first, and the CA as PEM instead of their pkcs12 stores), password authentication,
+    # a shared secret; the node's address is its FQDN (node.internal-address-source=FQDN: the
+    # pod's name under the headless Service, set directly here since this host has another name).
+    write_properties(etc / "config.properties", {
+        "coordinator": "true", "node-scheduler.include-coordinator": "true",
+        "http-server.https.enabled": "true", "http-server.https.port": str(port),
+        "http-server.https.keystore.path": str(etc / "tls" / "server.pem"),
+        "http-server.https.truststore.path": str(etc / "tls" / "ca.crt"),
+        "internal-communication.https.keystore.path": str(etc / "tls" / "server.pem"),
+        "internal-communication.https.truststore.path": str(etc / "tls" / "ca.crt"),
+        "http-server.authentication.type": "PASSWORD",
+        "internal-communication.shared-secret": secrets.token_hex(32),
+        "discovery.uri": f"https://{host}:{port}",
+        "query.max-memory": "1GB", "query.max-memory-per-node": "1GB"})
+    write_properties(etc / "password-authenticator.properties", {
+        "password-authenticator.name": "file", "file.password-file": str(etc / "users.db")})
+    write_properties(etc / "access-control.properties", trino_access_control(cluster, opa_url))
+    catalogs = [c for c in world.of_kind("TrinoCatalog")
+                if all(c["metadata"].get("labels", {}).get(k) == v for k, v in cluster["spec"]["clusterConfig"]["catalogLabelSelector"]["matchLabels"].items())]
+    for catalog in catalogs:
+        write_properties(etc / "catalog" / f"{catalog['metadata']['name']}.properties", trino_catalog(world.objects, catalog))
+    truststore = java_truststore(world)
+    (etc / "jvm.config").write_text("\n".join([
+        "-server", "-Xmx2G", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=32M", "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:+ExitOnOutOfMemoryError", "-XX:-OmitStackTraceInFastThrow", "-XX:ReservedCodeCacheSize=256M",
+        "-Djdk.attach.allowAttachSelf=true", "-Djdk.nio.maxCachedBufferSize=2000000", "-Dfile.encoding=UTF-8",
+        "-XX:+EnableDynamicAgentLoading", f"-Djdk.net.hosts.file={world.hosts_file}",
+        # trino-operator 26.7.0 config/jvm.rs L82-85: the truststore with the S3 (and OPA) CAs
+        *hive_jvm_truststore_options(str(truststore)),
+    ]) + "\n")
+    home = Path(os.environ["E2E_TRINO_HOME"])
+    java = Path(os.environ["E2E_JAVA25"])
+    started = time.monotonic()
+    proc = world.start(hop, "trino", [str(home / "bin" / "launcher"), "run", f"--etc-dir={etc}", f"--data-dir={world.workdir / 'trino-data'}"],
+                       env={"PATH": f"{java.parent}:/usr/bin:/bin", "JAVA_HOME": str(java.parent.parent), "HOME": str(world.workdir)})
+    deadline = time.monotonic() + 240
+    while True:
+        assert proc.alive(), f"Trino exited; log:\n{proc.tail(80)}"
+        try:
+            status, body = https_request(world, host, port, "GET", "/v1/info", {})
+            if status == 200 and not json.loads(body).get("starting", True):
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"Trino not up after 240s; log:\n{proc.tail(80)}"
+        time.sleep(1)
+    version = json.loads(body)["nodeVersion"]["version"]
+    report(hop, f"Trino {version} (TrinoCluster asks for {cluster['spec']['image']['productVersion']}) up at https://{host}:{port} -> {ip} "
+                   f"with catalogs {', '.join(c['metadata']['name'] for c in catalogs)}, file password authentication of "
+                   f"{', '.join(users)}, OPA access control ({time.monotonic() - started:.0f}s)")
+    return users, catalogs
+
+
+def operators_secret(world: World, secret: dict) -> dict[str, str]:
+    from operators import secret_data
+
+    return secret_data(world.objects, secret["metadata"]["name"], secret["metadata"]["namespace"])
+
+# ---------------------------------------------------------------------------------------------
+# Superset and the import Job
+# ---------------------------------------------------------------------------------------------
+
+
+def python_sandbox(world: World, binds: dict[str, Path], argv: list[str], env: dict[str, str], writable: list[Path]) -> list[str]:
+    """`argv` with this machine's programs, the Services resolved like the cluster (/etc/hosts), and
+    the pod's files at their paths (`binds`: path in the pod -> file or directory here, writable
+    if it is one of `writable`)."""
+    out = [world.tools.bwrap, "--die-with-parent", "--unshare-pid", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for top in ("/usr", "/etc", "/root", "/var", "/opt"):
+        if Path(top).exists():
+            out += ["--ro-bind", top, top]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if Path(f"/{link}").is_symlink():
+            out += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    out += ["--ro-bind", str(world.hosts_file), "/etc/hosts"]
+    for w in writable:
+        out += ["--bind", str(w), str(w)]
+    for inside, here in binds.items():
+        out += ["--bind" if here in writable else "--ro-bind", str(here), inside]
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])  # last: the cache may live anywhere, e.g. under /tmp
+    for path in dict.fromkeys([venv, venv.resolve()]):
+        out += ["--ro-bind", str(path), str(path)]
+    out += ["--clearenv"]
+    for k, v in env.items():
+        out += ["--setenv", k, v]
+    return out + ["--"] + argv
+
+
+def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]]:
+    """Superset 6.1.0 of the SupersetCluster: the commands of superset-operator 26.7.0
+    controller/build/resource/statefulset.rs L157-167 (`superset db upgrade`, `superset fab
+    create-admin` with the credentials Secret's adminUser.*, `superset init`, gunicorn on 8088),
+    SECRET_KEY from `<cluster>-secret-key` (crd/mod.rs L557-558, key SECRET_KEY), the Trino CA of
+    our podOverrides at its mount path. The metadata database is SQLite here, not the chart's
+    PostgreSQL. Listens at the Service the listener-operator creates for the Listener
+    `<cluster>-node` (crd/mod.rs L569-574): returns (URL, admin credentials)."""
+    superset = world.one("SupersetCluster")
+    name, namespace = superset["metadata"]["name"], superset["metadata"]["namespace"]
+    creds = operators_secret(world, world.one("Secret", name=superset["spec"]["clusterConfig"]["credentialsSecret"]))
+    secret_key = operators_secret(world, world.one("Secret", name=f"{name}-secret-key"))["SECRET_KEY"]
+    host = service_fqdn(f"{name}-node", namespace)
+    port = 8088
+    ip = world.address(host, port)
+    base = world.workdir / "superset"
+    base.mkdir()
+    (base / "superset_config.py").write_text(f"SECRET_KEY = {secret_key!r}\nSQLALCHEMY_DATABASE_URI = 'sqlite:///{base}/superset.db'\n")
+    # The podOverrides' volumes of the superset container, at their mount paths.
+    pod = superset["spec"]["nodes"]["podOverrides"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "superset")
+    binds: dict[str, Path] = {}
+    for mount in container.get("volumeMounts", []):
+        volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+        data = world.cluster().config_map_data(volume["configMap"]["name"])
+        folder = base / "volumes" / mount["name"]
+        folder.mkdir(parents=True)
+        for item in volume["configMap"].get("items") or [{"key": k, "path": k} for k in data]:
+            (folder / item["path"]).write_text(data[item["key"]])
+        binds[mount["mountPath"]] = folder
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])
+    env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(base), "SUPERSET_CONFIG_PATH": str(base / "superset_config.py"),
+           "FLASK_APP": "superset", "SUPERSET_LOG_LEVEL": "warning"}
+    started = time.monotonic()
+    for step in (["superset", "db", "upgrade"],
+                 ["superset", "fab", "create-admin", "--username", creds["adminUser.username"], "--firstname", creds["adminUser.firstname"],
+                  "--lastname", creds["adminUser.lastname"], "--email", creds["adminUser.email"], "--password", creds["adminUser.password"]],
+                 ["superset", "init"]):
+        out = subprocess.run(python_sandbox(world, binds, [str(venv / "bin" / step[0]), *step[1:]], env, [base]),
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, f"{' '.join(step[:3])}: {(out.stdout + out.stderr)[-3000:]}"
+    proc = world.start(hop, "superset", python_sandbox(world, binds, [
+        str(venv / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "4", "--timeout", "300",
+        "--bind", f"{ip}:{port}", "superset.app:create_app()"], env, [base]), env={"PATH": "/usr/bin:/bin"})
+    wait_port(ip, port, proc, 180)
+    url = f"http://{host}:{port}"
+    report(hop, f"Superset {superset['spec']['image']['productVersion']} at {url} -> {ip} (db upgrade, admin "
+                   f"{creds['adminUser.username']} from the credentials Secret, init; Trino CA at {', '.join(binds)}; {time.monotonic() - started:.0f}s)")
+    return url, creds
+
+
+def superset_api(world: World, creds: dict[str, str]):
+    """Superset's REST API as the admin (the Service name resolved to its loopback address;
+    urllib: the pytest venv has no requests)."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    superset = world.one("SupersetCluster")
+    host = service_fqdn(f"{superset['metadata']['name']}-node", superset["metadata"]["namespace"])
+    base = f"http://{world.hosts[host]}:8088"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    headers = {"Content-Type": "application/json"}
+
+    def call(method: str, path: str, body=None, params=None):
+        url = base + path + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        request = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method, headers=headers)
+        try:
+            with opener.open(request, timeout=300) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{method} {path}: {e.code} {e.read()[:2000]!r}") from None
+
+    token = call("POST", "/api/v1/security/login", {"username": creds["adminUser.username"], "password": creds["adminUser.password"],
+                                                    "provider": "db", "refresh": False})["access_token"]
+    headers["Authorization"] = f"Bearer {token}"
+    headers["X-CSRFToken"] = call("GET", "/api/v1/security/csrf_token/")["result"]
+    headers["Referer"] = base + "/"
+
+    class Api:
+        def get(self, path, params=None):
+            return call("GET", path, params=params)
+
+        def post(self, path, body):
+            return call("POST", path, body)
+
+    return Api()
+
+
+def run_import_job(world: World, app: str = "superset-import-assets") -> str:
+    """The import Job's container: its command with the Superset image's Python (here the
+    superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
+    job = world.one("Job", app=app)
+    spec = job["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    cluster = world.cluster()
+    env = cluster.resolve_env(container)
+    base = world.workdir / "import-job"
+    base.mkdir(exist_ok=True)
+    binds: dict[str, Path] = {}
+    writable: list[Path] = []
+    for mount in container["volumeMounts"]:
+        volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+        folder = base / mount["name"]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        if "configMap" in volume:
+            for key, content in cluster.config_map_data(volume["configMap"]["name"]).items():
+                (folder / key).write_text(content)
+            binds[mount["mountPath"]] = folder
+        else:
+            folder.chmod(0o777)
+            writable.append(folder)
+            binds[mount["mountPath"]] = folder
+    venv = Path(os.environ["E2E_SUPERSET_VENV"])
+    argv = [str(venv / "bin" / container["command"][0]), *container["command"][1:]]
+    full_env = {"PATH": f"{venv}/bin:/usr/bin:/bin", **env}
+    # the volumes at the pod's paths: ConfigMaps read-only, the emptyDir writable
+    out = subprocess.run(python_sandbox(world, binds, argv, full_env, writable), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
+    passwords = [env[var] for var in json.loads(env["DATABASE_PASSWORDS"]).values()]
+    assert passwords and all(p not in out.stdout + out.stderr for p in passwords), "the import Job printed a database password"
+    return (out.stdout + out.stderr).strip().splitlines()[-1]
+
+
+def dashboard_state(api) -> dict:
+    """What the import made: the dashboard, charts, dataset and database, by uuid."""
+    state = {}
+    for kind in ("dashboard", "chart", "dataset", "database"):
+        result = api.get(f"/api/v1/{kind}/", params={"q": "(page_size:100)"})["result"]
+        state[kind] = sorted((r.get("dashboard_title") or r.get("slice_name") or r.get("table_name") or r.get("database_name"), r["id"]) for r in result)
+    return state
