@@ -13,8 +13,8 @@
 #   5. scheduling: on kwok nodes of the README's system requirements, holding the operators' pods
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
 #                 its pod from kube-controller-manager.
-# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side), and the requirement
-# line of their README is checked (not scheduled).
+# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side) and 5 (against the
+# requirement line of their own README).
 # Negative tests: a step with an object the API server rejects fails; the upgrade with the old
 # (unhashed) Job names fails with "field is immutable".
 # Usage: bash scripts/test-cluster.sh   (or scripts/test.sh cluster)
@@ -188,9 +188,6 @@ for name in $(cd examples && ls -d */ | tr -d /); do
   dir="$tmp/examples/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
-  requirement="$(ts test/cluster/requirements.ts "$dir" | tail -n 1)"
-  grep -qF "$requirement" "examples/$name/README.md" || fail "examples/$name/README.md does not state the computed requirement: $requirement"
-  echo "examples/$name/README.md: $requirement"
   ns="$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)"
   for mode in client-side server-side; do
     printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "${ns:-default}" "$mode"
@@ -234,17 +231,21 @@ done
 [ -z "$left" ] || { echo "$left" >&2; fail "objects left after helm uninstall"; }
 echo "ok: nothing of ours left but the StatefulSets' PVCs"
 
-printf '\n===== 5. scheduling on kwok nodes of the README size =====\n'
-fresh_cluster
-ts test/cluster/requirements.ts "$tmp/default" --json "$tmp/requirements.json" >"$tmp/requirements.txt"
-requirement="$(tail -n 1 "$tmp/requirements.txt")"
-grep -qF "$requirement" README.md || { cat "$tmp/requirements.txt"; fail "README.md does not state the computed requirement: $requirement"; }
-read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$tmp/requirements.json")
-echo "README: $requirement"
-cluster_add_node kwok-node "$cpu" "${memory}Gi" "${disk}Gi"
-kubectl wait --for condition=Ready --timeout 60s node/kwok-node >/dev/null || fail "kwok did not make the node Ready"
-# Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
-python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
+# schedule DIR NAMESPACE README: step 5. On a kwok node of the size the README states (checked
+# against test/cluster/requirements.ts), next to stand-ins for the operators' pods, every pod of DIR
+# is scheduled and every Job gets its pod from kube-controller-manager and completes.
+schedule() {
+  local dir="$1" ns="$2" readme="$3" requirement cpu memory disk own_pods pending jobs_without_pods workloads job i secret_volumes
+  fresh_cluster
+  ts test/cluster/requirements.ts "$dir" --json "$tmp/requirements.json" >"$tmp/requirements.txt"
+  requirement="$(tail -n 1 "$tmp/requirements.txt")"
+  grep -qF "$requirement" "$readme" || { cat "$tmp/requirements.txt"; fail "$readme does not state the computed requirement: $requirement"; }
+  read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$tmp/requirements.json")
+  echo "$readme: $requirement"
+  cluster_add_node kwok-node "$cpu" "${memory}Gi" "${disk}Gi"
+  kubectl wait --for condition=Ready --timeout 60s node/kwok-node >/dev/null || fail "kwok did not make the node Ready"
+  # Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
+  python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: stand-ins}']
@@ -256,36 +257,45 @@ for p in r["standIns"]:
                     f'spec: {{containers: [{{name: c, image: stand-in, resources: {{requests: {res(p["requests"])}, limits: {res(p["limits"])}}}}}]}}')
 print("\n---\n".join(docs))
 PY
-# The secret-operator provisions the pods' ephemeral secret volumes (StorageClass secrets.stackable.tech);
-# without it, a stand-in class with one small volume per such claim lets them bind.
-secret_volumes="$(cat "$tmp/default"/*.yaml | grep -c 'storageClassName: secrets.stackable.tech' || true)"
-{
-  printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: secrets.stackable.tech}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n'
-  for i in $(seq 1 "$secret_volumes"); do
-    printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: secret-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: secrets.stackable.tech, hostPath: {path: /tmp/secret-%s}}\n' "$i" "$i"
+  # The secret-operator provisions the pods' ephemeral secret volumes (StorageClass secrets.stackable.tech);
+  # without it, a stand-in class with one small volume per such claim lets them bind.
+  secret_volumes="$(cat "$dir"/*.yaml | grep -c 'storageClassName: secrets.stackable.tech' || true)"
+  {
+    printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: secrets.stackable.tech}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n'
+    for i in $(seq 1 "$secret_volumes"); do
+      printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: secret-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: secrets.stackable.tech, hostPath: {path: /tmp/secret-%s}}\n' "$i" "$i"
+    done
+  } | kubectl apply -f - >/dev/null
+  kubectl apply -f "$tmp/stand-ins.yaml" >/dev/null
+  echo "ok: $(grep -c '^kind: Pod' "$tmp/stand-ins.yaml") stand-in pods for the operators and the pods they create"
+  step "install and wait until every pod is scheduled"
+  user kubectl apply -f "$dir/" >/dev/null
+  for i in $(seq 1 120); do
+    pending="$(kubectl get pods -A --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,NODE:.spec.nodeName | awk '$3 == "<none>"')"
+    jobs_without_pods=""
+    for job in $(manifest_names "$dir" Job); do
+      [ -n "$(kubectl get pods -n "$ns" -l "batch.kubernetes.io/job-name=$job" -o name)" ] || jobs_without_pods+=" $job"
+    done
+    workloads="$(kubectl get pods -n "$ns" --no-headers 2>/dev/null | wc -l)"
+    [ -z "$pending" ] && [ -z "$jobs_without_pods" ] && [ "$workloads" -ge "$own_pods" ] && break
+    sleep 1
   done
-} | kubectl apply -f - >/dev/null
-kubectl apply -f "$tmp/stand-ins.yaml" >/dev/null
-echo "ok: $(grep -c '^kind: Pod' "$tmp/stand-ins.yaml") stand-in pods for the operators and the pods they create"
-step "install and wait until every pod is scheduled"
-user kubectl apply -f "$tmp/default/" >/dev/null
-for i in $(seq 1 120); do
-  pending="$(kubectl get pods -A --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name,NODE:.spec.nodeName | awk '$3 == "<none>"')"
-  jobs_without_pods=""
-  for job in $(manifest_names "$tmp/default" Job); do
-    [ -n "$(kubectl get pods -l "batch.kubernetes.io/job-name=$job" -o name)" ] || jobs_without_pods+=" $job"
-  done
-  workloads="$(kubectl get pods -n default --no-headers | wc -l)"
-  [ -z "$pending" ] && [ -z "$jobs_without_pods" ] && [ "$workloads" -ge "$own_pods" ] && break
-  sleep 1
+  [ -z "$pending" ] || { echo "$pending"; kubectl get events -A --field-selector reason=FailedScheduling -o custom-columns=MSG:.message | tail -n 5; fail "pods not scheduled on a node of the README size"; }
+  [ -z "$jobs_without_pods" ] || fail "kube-controller-manager created no pod for:$jobs_without_pods"
+  # kwok's pod-complete stage lets Job pods succeed; the Job controller then completes the Jobs.
+  user kubectl wait --for condition=Complete --timeout 120s job -n "$ns" -l "$PRUNE_LABEL" || fail "the Jobs did not complete"
+  kubectl get pods -n "$ns" -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName,PHASE:.status.phase
+  kubectl describe node kwok-node | sed -n '/Allocated resources/,/Events/p' | grep -E 'cpu|memory|ephemeral-storage'
+  echo "ok: every pod we write and every stand-in is scheduled; every Job got its pod and completed"
+}
+
+printf '\n===== 5. scheduling on kwok nodes of the README size =====\n'
+schedule "$tmp/default" default README.md
+for name in $(cd examples && ls -d */ | tr -d /); do
+  dir="$tmp/examples/$name/dist"
+  printf '\n===== 5. example %s: scheduling on a kwok node of its README size =====\n' "$name"
+  schedule "$dir" "$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)" "examples/$name/README.md"
 done
-[ -z "$pending" ] || { echo "$pending"; kubectl get events -A --field-selector reason=FailedScheduling -o custom-columns=MSG:.message | tail -n 5; fail "pods not scheduled on a node of the README size"; }
-[ -z "$jobs_without_pods" ] || fail "kube-controller-manager created no pod for:$jobs_without_pods"
-# kwok's pod-complete stage lets Job pods succeed; the Job controller then completes the Jobs.
-user kubectl wait --for condition=Complete --timeout 120s job -l "$PRUNE_LABEL" || fail "the Jobs did not complete"
-kubectl get pods -n default -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName,PHASE:.status.phase
-kubectl describe node kwok-node | sed -n '/Allocated resources/,/Events/p' | grep -E 'cpu|memory|ephemeral-storage'
-echo "ok: every pod we write and every stand-in is scheduled; every Job got its pod and completed"
 
 printf '\n===== negative tests =====\n'
 fresh_cluster
