@@ -2,7 +2,7 @@
  * Stackable's demo trino-taxi-data (release 26.7) from the library's constructs: 2.5 years of NYC
  * yellow taxi trips loaded into MinIO, a Hive metastore on PostgreSQL, Trino with a `hive` catalog
  * authorized by OPA, a Job that creates the table and view in Trino, and Superset with the taxi
- * dashboard. `npm run synth` writes it to examples/trino-taxi-data/dist/ (see README.md here).
+ * dashboard. `make synth` (npm run synth:examples) writes it to examples/trino-taxi-data/dist/ (see README.md here).
  */
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
