@@ -25,7 +25,8 @@
 #   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite;
 #   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt);
 #   - the Trino CLI 476 (io.trino:trino-cli executable jar, Maven Central; the Job's image has the
-#     CLI of 481), as the superset suite runs it, with Java 25.
+#     CLI of 481), at the image's CLI path in the Job's pod (test/jobs/kubelet.py) as the superset
+#     suite runs it, with Java 25.
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e); the PYTEST_ARGS go to
 # both sessions. E2E_ROWS_PER_MONTH sets the demo's generated trips per month (default in
 # test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/examples/trino-taxi-data/

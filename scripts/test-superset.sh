@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Suite "superset": Superset assets bundles against a real Superset 6.1.0, and the TrinoSqlJob's script
-# with the real Trino CLI against the same loopback stand-in for Trino (test/trino/). (The bundle
+# with the real Trino CLI, its pod run as test/jobs/kubelet.py runs pods (the jobs suite's tools),
+# against the same loopback stand-in for Trino (test/trino/). (The bundle
 # jest tests, test/superset/bundle*.test.ts and test/spark/anomaly-dashboard.test.ts, run in the unit suite.)
 #   1. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
 #   2. pytest (test/superset/) generates the anomaly demo's bundle with scripts/write-superset-bundle.ts,
@@ -14,7 +15,11 @@
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
+. "$REPO_ROOT/scripts/lib/jobs-tools.sh"
+
 start=$(date +%s)
+# The TrinoSqlJob's pod runs as test/jobs/kubelet.py runs pods: the jobs suite's bubblewrap and shells.
+ensure_jobs_tools
 venv="$(ensure_venv superset test/superset/requirements.txt)"
 # The newest Trino CLI on Maven Central (481, the cluster's, is only published on GitHub).
 TRINO_CLI_JAR="$(ensure_maven_jar io.trino:trino-cli:476:jar:executable)"

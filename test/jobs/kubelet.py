@@ -10,7 +10,8 @@ container without `command` runs its image's entrypoint with its args, the user 
 the security context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
 mount, user and pid namespaces; the host network) whose root has:
   - /usr/bin/sh (and /bin/sh) = the shell of the kind the container's image has (IMAGE_RUNTIMES),
-  - the image's program (mc, curl, minio) at the path the image has it, and its CA bundle,
+  - the image's programs (mc, curl, minio, java, the Trino CLI) at the paths the image has them, and
+    its CA bundle; for an image with a JRE, this machine's Java home, read-only at its own path,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
@@ -18,7 +19,8 @@ The image's environment variables that matter to the scripts (IMAGE_RUNTIMES: PA
 CURL_CA_BUNDLE) are set, and its public CA bundle holds this machine's public CAs, or a test CA
 standing in for them (Cluster.public_ca_file).
 
-What is *not* reproduced: other image environment variables, Service links env vars
+What is *not* reproduced: the image's JRE and CLI versions (this machine's Java and TRINO_CLI_JAR
+stand in for them), other image environment variables, Service links env vars
 (none of our scripts reads them), restarts (a container is run once: a Job's retries
 re-run the same script), resource limits.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -52,7 +55,8 @@ class ImageRuntime:
     path: str
     #: Why: where the fact comes from.
     source: str
-    #: Programs of the image the scripts call (tool name -> path in the image), besides the shell.
+    #: Programs of the image the scripts call, besides the shell: a name is in /usr/bin, an absolute
+    #: path is where the image has it (the stand-in is Tools.program of its file name).
     programs: tuple[str, ...] = ()
     #: What runs a container that gives only `args` (the image's ENTRYPOINT and its effect).
     entrypoint: tuple[str, ...] = ()
@@ -61,6 +65,13 @@ class ImageRuntime:
     #: The file of the image's public CA bundle its programs verify servers against ('' if none).
     ca_bundle: str = ""
 
+
+#: Where the Stackable trino-cli image has the CLI (constructs/trino/trino-sql-job.ts TRINO_CLI).
+TRINO_CLI = "/stackable/trino-cli/trino-cli"
+
+#: The JVM options of the executable jar's stub (trino-cli 476, the jar's first lines), which the
+#: image runs as its CLI; the stand-in launcher runs the jar with them.
+TRINO_CLI_JVM_OPTIONS = ("-Xmx1G", "--enable-native-access=ALL-UNNAMED", "-XX:+IgnoreUnrecognizedVMOptions")
 
 IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
     # minio/mc tag RELEASE.2025-04-16T18-13-26Z, Dockerfile.release: `FROM
@@ -100,6 +111,20 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
         source="minio/minio RELEASE.2025-04-22T22-12-26Z Dockerfile.release and dockerscripts/docker-entrypoint.sh",
         programs=("minio",),
         entrypoint=("minio",),
+    ),
+    # stackabletech/docker-images 26.7.0 trino-cli/Dockerfile: FROM java-base, `WORKDIR
+    # /stackable/trino-cli`, the CLI downloaded as trino-cli-${PRODUCT_VERSION} (Trino's executable
+    # jar: a `#!/bin/sh` stub `exec java -Xmx1G ... -jar "$0" "$@"` before the jar) and linked as
+    # trino-cli, `USER ${STACKABLE_USER_UID}` (1000), no ENV PATH. java-base/Dockerfile: the
+    # temurin-${PRODUCT_VERSION}-jre package (its `java` on PATH, /usr/bin/java), FROM vector, FROM
+    # stackable-base, FROM registry.access.redhat.com/ubi9/ubi-minimal: /bin/sh is bash (RHEL's bash
+    # package, as in ubi-micro above), PATH is UBI's. Stand-ins: TRINO_CLI_JAR (Trino 476) run by a
+    # launcher with the stub's options, and this machine's Java (Tools.java).
+    "oci.stackable.tech/sdp/trino-cli": ImageRuntime(
+        shell="bash",
+        path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="stackabletech/docker-images 26.7.0 trino-cli/Dockerfile and java-base/Dockerfile (ubi9/ubi-minimal: /bin/sh is bash; java in /usr/bin)",
+        programs=("java", TRINO_CLI),
     ),
     # docker-library/postgres 17/bookworm/Dockerfile: FROM debian:bookworm-slim, whose /bin/sh is
     # dash. Only its readiness probe is a shell script here; it is parsed and linted, not run.
@@ -142,6 +167,9 @@ class Tools:
     curl: str
     libcurl: str  # the libcurl.so.4.* the curl build needs (bound over the system's in the sandbox)
     minio: str = ""  # the MinIO server (only suites that run its Deployment need it)
+    java: str = ""  # this machine's `java` (for the images with a JRE); its Java home is bound read-only at its own path
+    java_options: tuple[str, ...] = ()  # JVM options the stand-in `java` adds (e.g. -Djdk.net.hosts.file=...)
+    trino_cli_jar: str = ""  # the Trino CLI's executable jar (TRINO_CLI_JAR) for the trino-cli image's CLI
 
     @staticmethod
     def from_env() -> "Tools":
@@ -149,7 +177,8 @@ class Tools:
         return Tools(
             bwrap=env["JOBS_BWRAP"], bash=shutil.which("bash") or "/bin/bash", dash=shutil.which("dash") or "/bin/dash",
             busybox=env["JOBS_BUSYBOX"], mc=env["JOBS_MC"], curl=env["JOBS_CURL"], libcurl=env["JOBS_LIBCURL"],
-            minio=env.get("JOBS_MINIO", ""),
+            minio=env.get("JOBS_MINIO", ""), java=env.get("JOBS_JAVA") or shutil.which("java") or "",
+            trino_cli_jar=env.get("TRINO_CLI_JAR", ""),
         )
 
     def shell(self, kind: str) -> str:
@@ -157,6 +186,23 @@ class Tools:
 
     def program(self, name: str) -> str:
         return {"mc": self.mc, "curl": self.curl, "minio": self.minio}[name]
+
+    def java_home(self) -> Path:
+        """The Java home of `java` (bin/java's parent's parent, links resolved)."""
+        assert self.java, "no Java on this machine (PATH or JOBS_JAVA): the image's JRE has no stand-in"
+        return Path(os.path.realpath(self.java)).parent.parent
+
+    def launchers(self) -> dict[str, str]:
+        """Stand-ins that are scripts (name -> text), run in the sandbox: `java` (this machine's,
+        with java_options) and `trino-cli` (the CLI jar, run as its executable jar's stub runs it)."""
+        out: dict[str, str] = {}
+        if self.java:
+            java = " ".join(shlex.quote(a) for a in (str(self.java_home() / "bin" / "java"), *self.java_options))
+            out["java"] = f'#!/bin/sh\nexec {java} "$@"\n'
+        if self.trino_cli_jar:
+            opts = " ".join(shlex.quote(a) for a in TRINO_CLI_JVM_OPTIONS)
+            out["trino-cli"] = f'#!/bin/sh\nexec java {opts} -jar {TOOLS_DIR}/trino-cli.jar "$@"\n'
+        return out
 
     def parse_only(self, kind: str, script: str) -> subprocess.CompletedProcess:
         """`sh -n -c SCRIPT` with the shell of `kind`, started as `sh` (bash then runs in POSIX mode)."""
@@ -411,6 +457,19 @@ class Pod:
         for tool in ("busybox", "mc", "curl", "minio"):
             if getattr(tools, tool):
                 argv += ["--ro-bind", getattr(tools, tool), f"{TOOLS_DIR}/{tool}"]
+        launchers = self._launchers()
+        for program in runtime.programs:
+            name = Path(program).name
+            if name in launchers:
+                argv += ["--ro-bind", str(launchers[name]), program if program.startswith("/") else f"{TOOLS_DIR}/{name}"]
+            elif program.startswith("/"):
+                argv += ["--ro-bind", tools.program(name), program]
+        if "java" in runtime.programs:
+            home = str(tools.java_home())
+            argv += ["--ro-bind", home, home]  # the JRE and its libraries, read-only, where its launcher finds them
+        if any(Path(p).name == "trino-cli" for p in runtime.programs):
+            assert tools.trino_cli_jar, "TRINO_CLI_JAR is not set: the trino-cli image's CLI has no stand-in"
+            argv += ["--ro-bind", tools.trino_cli_jar, f"{TOOLS_DIR}/trino-cli.jar"]
         if "curl" in runtime.programs:
             # The curl build needs its own libcurl: it replaces the system's in the sandbox.
             system_lib = Path("/usr/lib") / Path(tools.libcurl).parent.name / Path(tools.libcurl).name
@@ -440,6 +499,16 @@ class Pod:
         # sandbox's PATH by bwrap (execvp), like the runtime does.
         return argv + ["--"] + command, full_env
 
+    def _launchers(self) -> dict[str, Path]:
+        """The scripts of Tools.launchers, written once per pod (name -> file)."""
+        folder = self.dir / "launchers"
+        if not folder.exists():
+            folder.mkdir()
+            for name, text in self.cluster.tools.launchers().items():
+                (folder / name).write_text(text)
+                (folder / name).chmod(0o755)
+        return {p.name: p for p in folder.iterdir()}
+
     @staticmethod
     def _etc(c: dict) -> list[str]:
         """This machine's /etc, read-only; a tmpfs holding its entries instead when a mount goes to
@@ -453,7 +522,8 @@ class Pod:
 
     def _bin_dir(self, runtime: ImageRuntime) -> Path:
         """/usr/bin of the image: its shell as `sh`, its other tools, its programs (links)."""
-        bin_dir = self.dir / f"bin-{runtime.shell}"
+        in_bin = tuple(p for p in runtime.programs if not p.startswith("/"))
+        bin_dir = self.dir / "-".join(("bin", runtime.shell, *in_bin))
         if bin_dir.exists():
             return bin_dir
         bin_dir.mkdir()
@@ -468,7 +538,7 @@ class Pod:
             links.update({Path(p).name: f"{HOST_BIN}/{Path(p).name}" for p in coreutils_programs()})
             links[runtime.shell] = f"{HOST_BIN}/{runtime.shell}"
         links["sh"] = f"{TOOLS_DIR}/busybox" if runtime.shell == "busybox" else f"{HOST_BIN}/{runtime.shell}"
-        links.update({p: f"{TOOLS_DIR}/{p}" for p in runtime.programs})
+        links.update({p: f"{TOOLS_DIR}/{p}" for p in in_bin})
         for name, target in links.items():
             (bin_dir / name).symlink_to(target)
         return bin_dir

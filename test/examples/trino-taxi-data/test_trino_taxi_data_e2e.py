@@ -11,18 +11,17 @@ and the NetworkPolicies are not enforced.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import re
-import time
 
 from conftest import ROWS_PER_MONTH
 from harness import World, report
-from kubelet import Pod
+from kubelet import Cluster, Pod
 from operators import hive_metastore_host
 from programs import env_value, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
-from sql_job_pod import JobPod
 
 
 def test_hop1_minio_runs_as_its_deployment_says_with_tls_from_the_secret_operator_volume(world: World):
@@ -84,21 +83,26 @@ def wait_for_data(world: World) -> list[str]:
     return out
 
 
-def run_sql_job(world: World, run: str) -> str:
-    """The Job's `sql` container: its bash script with its env (the Secret's password), the
-    statements ConfigMap and the TrustStore's CA (the test CA) at folders standing for their
-    mounts, the real Trino CLI 476 for the image's, TRINO_SERVER as the Job gives it (the hosts
-    file resolves it like the cluster's DNS, for the CLI's JVM), the certificate verified."""
-    job_dir = world.workdir / f"sql-job-{run}"
-    java = [os.environ["E2E_JAVA25"], f"-Djdk.net.hosts.file={world.hosts_file}"]
-    pod = JobPod(world.objects, job_dir, world.state["pki"].ca_file, java=java)
-    assert pod.env["TRINO_SERVER"] == f"https://{world.state['trino_host']}:{world.state['trino_port']}", pod.env["TRINO_SERVER"]
-    started = time.monotonic()
-    result = pod.run(timeout=600)
-    assert result.returncode == 0, f"the Job's script failed:\n{(result.stdout + result.stderr)[-4000:]}"
-    assert pod.env["TRINO_PASSWORD"] not in result.stdout + result.stderr, "the Job printed the Trino password"
-    last = result.stdout.strip().splitlines()[-1]
-    return f"{last} ({time.monotonic() - started:.0f}s)"
+def run_sql_job(world: World) -> str:
+    """The Job's `sql` container as its pod runs it (test/jobs/kubelet.py): its bash script with
+    its env (the Secret's password), the statements ConfigMap and the TrustStore's CA (the test
+    CA) mounted, user 1000:1000 and a read-only root, the real Trino CLI 476 at the image's CLI
+    path run by Java 25 (E2E_JAVA25), TRINO_SERVER as the Job gives it (resolved by the pod's
+    /etc/hosts like the cluster's DNS; the JVM told to read that file), the certificate verified."""
+    spec = sql_job(world)["spec"]["template"]["spec"]
+    tools = dataclasses.replace(world.tools, java=os.environ["E2E_JAVA25"], java_options=("-Djdk.net.hosts.file=/etc/hosts",))
+    cluster = Cluster(world.objects, world.state["pki"].ca_pem, world.hosts, tools, world.secret_volume_files)
+    env = cluster.resolve_env(next(c for c in spec["containers"] if c["name"] == "sql"))
+    assert env["TRINO_SERVER"] == f"https://{world.state['trino_host']}:{world.state['trino_port']}", env["TRINO_SERVER"]
+    pod = Pod(cluster, spec, world.workdir)
+    try:
+        result = pod.run("sql", timeout=600)
+    finally:
+        pod.close()
+    assert result.returncode == 0, f"the Job's script failed:\n{result.output[-4000:]}"
+    assert env["TRINO_PASSWORD"] not in result.output, "the Job printed the Trino password"
+    last = result.output.strip().splitlines()[-1]
+    return f"{last} ({result.seconds:.0f}s)"
 
 
 def statements(world: World) -> str:
@@ -132,8 +136,8 @@ def test_hop5_the_table_job_waits_for_the_data_then_makes_the_table_and_view_wit
     for line in wait_for_data(world):
         report("hop5", f"init container {line} (its script, mc image, as its pod)")
     job = sql_job(world)
-    report("hop5", f"Job {job['metadata']['name']}, container sql (its bash script, trino-cli 476 for the image's "
-                   f"{job['spec']['template']['spec']['containers'][0]['image'].rsplit(':', 1)[1]}): {run_sql_job(world, 'first')}")
+    report("hop5", f"Job {job['metadata']['name']}, container sql (as its pod: its bash script, trino-cli 476 for the image's "
+                   f"{job['spec']['template']['spec']['containers'][0]['image'].rsplit(':', 1)[1]}): {run_sql_job(world)}")
 
     text = statements(world)
     (raw,) = re.findall(r"CREATE TABLE IF NOT EXISTS (\S+)", text)
@@ -149,7 +153,7 @@ def test_hop5_the_table_job_waits_for_the_data_then_makes_the_table_and_view_wit
                    f"left out), SUM(total_amount) {state['total_income']:.2f} and trips per payment name "
                    f"{', '.join(f'{k} {v}' for k, v in sorted(state['payments'].items()))}, as the generator's expected() computes with pyarrow")
 
-    report("hop5", f"second run of the Job's script: {run_sql_job(world, 'second')}")
+    report("hop5", f"second run of the Job's script: {run_sql_job(world)}")
     assert table_state(world, raw, view) == state, "the second run of the Job changed the table or the view"
     report("hop5", "after the second run: the same DDL of table and view, the same counts, sum and payment names")
 
