@@ -9,15 +9,10 @@ import * as path from 'path';
 import { parseManifests } from '../../scripts/synth-helm';
 import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
 import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../examples/trino-taxi-data/taxi-table';
-import { container, envValue, K8sObject, ofKind, podSpec } from '../util';
+import { container, envValue, find, K8sObject, ofKind, podSpec } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'examples', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
 const objs = parseManifests(fs.readFileSync(DIST, 'utf8')) as unknown as K8sObject[];
-const one = (kind: string, base: string): K8sObject => {
-  const found = ofKind(objs, kind).filter(o => o.metadata.name === base || new RegExp(`^${base}-[0-9a-f]{8}$`).test(o.metadata.name));
-  expect(found).toHaveLength(1);
-  return found[0];
-};
 const data = { bucket: 'demo', prefix: 'ny-taxi-data/raw/', s3aUrl: 's3a://demo/ny-taxi-data/raw/' } as Parameters<typeof taxiTableStatements>[0];
 
 describe('trino-taxi-data: table and view', () => {
@@ -68,18 +63,18 @@ describe('trino-taxi-data: dist/', () => {
   });
 
   it('loads the 28 yellow months one file at a time, and the table Job waits for exactly those files', () => {
-    const load = container(podSpec(one('Job', 'load-ny-taxi-data')), 'load');
+    const load = container(podSpec(find(objs, 'Job', 'load-ny-taxi-data')), 'load');
     const keys = envValue(load, 'KEYS').split(' ');
     expect(keys).toHaveLength(28);
     expect(keys[0]).toBe('yellow_tripdata_2020-01.parquet');
     expect(keys[27]).toBe('yellow_tripdata_2022-04.parquet');
-    const sql = podSpec(one('Job', 'create-ny-taxi-data-table-in-trino'));
+    const sql = podSpec(find(objs, 'Job', 'create-ny-taxi-data-table-in-trino'));
     expect(sql.initContainers.map((c: any) => c.name)).toEqual(['wait-for-data-0']);
     expect(JSON.stringify(sql.initContainers[0].env)).toContain(keys.join(' '));
   });
 
   it('lets the table Job reach MinIO through MinIO\'s NetworkPolicy and its own', () => {
-    const sqlLabels = one('Job', 'create-ny-taxi-data-table-in-trino').spec.template.metadata.labels;
+    const sqlLabels = find(objs, 'Job', 'create-ny-taxi-data-table-in-trino').spec.template.metadata.labels;
     const minio = ofKind(objs, 'NetworkPolicy').find(p => p.metadata.name === 'minio')!;
     const from = minio.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector.matchLabels));
     expect(from).toContainEqual({ 'app.kubernetes.io/name': sqlLabels['app.kubernetes.io/name'], 'app.kubernetes.io/instance': sqlLabels['app.kubernetes.io/instance'] });
