@@ -51,10 +51,17 @@ export function mcContainer(o: McContainerOptions): k8s.Container {
       ...(o.env ?? []),
     ],
     resources: containerResources(o.resources ?? MC_RESOURCES),
-    // The mc image runs as root by default; pin a non-root user (also in pods whose security context we do not own).
-    securityContext: { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID },
+    securityContext: mcSecurityContext(),
     volumeMounts: [o.trust.volumeMount(), { name: 'mc-tmp', mountPath: '/tmp' }, ...(o.volumeMounts ?? [])],
   };
+}
+
+/**
+ * The security context of a container of the mc image: restricted, and a pinned non-root user,
+ * since the image runs as root by default (also in pods whose security context we do not own).
+ */
+export function mcSecurityContext(): k8s.SecurityContext {
+  return { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID };
 }
 
 /** The pod volumes {@link mcContainer} mounts. */

@@ -67,4 +67,16 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       },
     });
   }
+
+  /**
+   * `bucket`, if this bootstrap creates it; otherwise throws naming `owner`, its prop `prop` and the
+   * buckets there are (and `bootstrapProp`, the owner's prop holding this bootstrap, when given).
+   */
+  public requireBucket(owner: string, prop: string, bucket: string, bootstrapProp?: string): string {
+    if (!this.buckets.includes(bucket)) {
+      const via = bootstrapProp === undefined ? '' : ` (${bootstrapProp})`;
+      throw new Error(`${owner}: ${prop} "${bucket}" is not created by the bucket bootstrap${via}: use one of ${this.buckets.map(b => `"${b}"`).join(', ')}`);
+    }
+    return bucket;
+  }
 }

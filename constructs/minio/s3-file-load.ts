@@ -1,12 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, NON_ROOT_UID,
-  PodNetworkPolicy, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
+  containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
+  PodNetworkPolicy, Resources, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
-import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcSecurityContext, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -110,10 +110,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     ensureUniqueObjectNames(this);
     const owner = `S3FileLoad ${id}`;
     props.trust.checkTrusts(owner, props.minio);
-    if (!props.buckets.buckets.includes(props.bucket)) {
-      throw new Error(`${owner}: bucket "${props.bucket}" is not created by the bucket bootstrap (buckets): use one of ${props.buckets.buckets.map(b => `"${b}"`).join(', ')}`);
-    }
-    this.bucket = props.bucket;
+    this.bucket = props.buckets.requireBucket(owner, 'bucket', props.bucket, 'buckets');
     if (!/^([A-Za-z0-9._-]+\/)+$/.test(props.prefix)) {
       throw new Error(`${owner}: prefix "${props.prefix}" must be a key prefix like "raw/trips/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
@@ -180,8 +177,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
           // test/jobs/kubelet.py, which runs this container).
           command: ['cp', MC_IN_IMAGE, `${MC_BIN_DIR}/mc`],
           resources: containerResources(MC_RESOURCES),
-          // The mc image runs as root by default; pin the non-root user (as mcContainer does).
-          securityContext: { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID },
+          securityContext: mcSecurityContext(),
           volumeMounts: [mcBin],
         }],
         containers: [mcContainer({

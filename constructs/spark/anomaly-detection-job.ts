@@ -155,10 +155,7 @@ export class AnomalyDetectionJob extends Construct implements IPodSelectable {
       schema: sqlIdentifier(owner, 'output.schema', out.schema),
       table: sqlIdentifier(owner, 'output.table', out.table),
     };
-    const outputBucket = props.outputBucket ?? 'prediction';
-    if (!props.buckets.buckets.includes(outputBucket)) {
-      throw new Error(`${owner}: outputBucket "${outputBucket}" is not created by the bucket bootstrap: use one of ${props.buckets.buckets.map(b => `"${b}"`).join(', ')}`);
-    }
+    const outputBucket = props.buckets.requireBucket(owner, 'outputBucket', props.outputBucket ?? 'prediction');
     const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);
     const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
     const retryOnFailureCount = intInRange(owner, 'retryOnFailureCount', props.retryOnFailureCount ?? 4, 0, 100);
