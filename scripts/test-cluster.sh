@@ -91,6 +91,13 @@ generations() {
 # names KIND LABEL_SELECTOR [NAMESPACE]: names of the objects of KIND with these labels, sorted.
 names() { kubectl get "$1" -l "$2" -n "${3:-default}" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort; }
 
+# namespace_of DIR: the namespace the objects of DIR are in (`default` when they name none).
+namespace_of() {
+  local ns
+  ns="$(sed -n 's/^  namespace: //p' "$1"/*.yaml | sort -u | head -n 1)"
+  echo "${ns:-default}"
+}
+
 # names_in KIND < MANIFESTS: names of the objects of KIND in multi-document YAML.
 names_in() { awk -v k="$1" '/^---/ { kind = ""; seen = 0 } /^kind: / { kind = $2 } /^  name: / && kind == k && !seen { print $2; seen = 1 }' | sort; }
 # manifest_names DIR KIND: names of the objects of KIND in DIR's manifests.
@@ -184,13 +191,13 @@ lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-chang
 
 # The example apps of examples/ (their own dist/): install, re-apply and uninstall, client- and
 # server-side, each on a fresh cluster.
-for name in $(cd examples && ls -d */ | tr -d /); do
+for name in $(example_names); do
   dir="$tmp/examples/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
-  ns="$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)"
+  ns="$(namespace_of "$dir")"
   for mode in client-side server-side; do
-    printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "${ns:-default}" "$mode"
+    printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "$ns" "$mode"
     fresh_cluster
     inventory >"$tmp/baseline"
     step "1. install ($mode) on an empty cluster with the CRDs"
@@ -198,7 +205,7 @@ for name in $(cd examples && ls -d */ | tr -d /); do
     user kubectl apply "${ss[@]}" -f "$dir/" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "install of $name failed"; }
     echo "ok: $(wc -l <"$tmp/install.log") objects applied"
     reapply "$dir" "$mode"
-    uninstall "$dir" "$tmp/baseline" "${ns:-default}"
+    uninstall "$dir" "$tmp/baseline" "$ns"
   done
 done
 
@@ -291,10 +298,10 @@ PY
 
 printf '\n===== 5. scheduling on kwok nodes of the README size =====\n'
 schedule "$tmp/default" default README.md
-for name in $(cd examples && ls -d */ | tr -d /); do
+for name in $(example_names); do
   dir="$tmp/examples/$name/dist"
   printf '\n===== 5. example %s: scheduling on a kwok node of its README size =====\n' "$name"
-  schedule "$dir" "$(sed -n 's/^  namespace: //p' "$dir"/*.yaml | sort -u | head -n 1)" "examples/$name/README.md"
+  schedule "$dir" "$(namespace_of "$dir")" "examples/$name/README.md"
 done
 
 printf '\n===== negative tests =====\n'

@@ -38,22 +38,23 @@ log "synthesizing the demo into $tmp"
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/dist" >/dev/null
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
 # The example apps (examples/<name>/, each with its own dist/), through the same checks.
-mapfile -t examples < <(cd examples && ls -d */ | tr -d /)
+mapfile -t examples < <(example_names)
+outs=(dist variant)
 for name in "${examples[@]}"; do
   log "synthesizing the example $name"
   npx --no-install ts-node --transpile-only scripts/synth-example.ts "$name" --outdir "$tmp/examples/$name/dist" >/dev/null
+  outs+=("examples/$name/dist")
 done
 
 # Run from $tmp so that reports name the files as dist/<file>.
 status=0
-for out in dist variant "${examples[@]/#/examples/}"; do
+for out in "${outs[@]}"; do
   log "kube-check validate ($out)"
-  [[ $out == examples/* ]] && dir="$out/dist" || dir="$out"
-  (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$dir") || status=1
+  (cd "$tmp" && "$bin" validate --crds "$STACKABLE_CRDS_DIR" "$out") || status=1
   log "kube-check podsecurity --level restricted ($out)"
-  (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$dir") || status=1
+  (cd "$tmp" && "$bin" podsecurity --level restricted --exceptions "$REPO_ROOT/test/manifests/podsecurity-exceptions.yaml" "$out") || status=1
   log "runtime contract ($out): what the operators, the secret-operator and the images do with it"
-  npx --no-install ts-node --transpile-only test/contract/check-manifests.ts "$tmp/$dir" || status=1
+  npx --no-install ts-node --transpile-only test/contract/check-manifests.ts "$tmp/$out" || status=1
 done
 
 # 3. The committed dist/ must be what the code synthesizes.

@@ -40,13 +40,11 @@ node consumer.js "$tmp/out"
 
 # The example apps of examples/ are consumers too: their sources, unchanged, compiled and run
 # against the installed package (in the repo the package name maps to constructs/ instead).
-examples=()
-for main in "$REPO_ROOT"/examples/*/main.ts; do
-  name="$(basename "$(dirname "$main")")"
-  examples+=("$name")
+mapfile -t examples < <(example_names)
+for name in "${examples[@]}"; do
   log "example $name: type-checking and running it against the installed package"
   mkdir -p "examples/$name"
-  cp "$(dirname "$main")"/*.ts "examples/$name/"
+  cp "$REPO_ROOT/examples/$name"/*.ts "examples/$name/"
   node "$REPO_ROOT/node_modules/typescript/bin/tsc" --strict --target ES2022 --module commonjs --esModuleInterop \
     --skipLibCheck --types node --typeRoots "$REPO_ROOT/node_modules/@types" "examples/$name"/*.ts
   (cd "examples/$name" && CDK8S_OUTDIR="$tmp/examples/$name" node main.js)

@@ -17,6 +17,15 @@ HELM_VERSION=v3.22.0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# example_names: the example apps, a name a line: the folders of examples/ with a main.ts (what
+# scripts/synth-example.ts `exampleNames` counts as one).
+example_names() {
+  local main
+  for main in "$REPO_ROOT"/examples/*/main.ts; do
+    [ -f "$main" ] && basename "$(dirname "$main")"
+  done
+}
+
 # ensure_venv NAME REQUIREMENTS_FILE -> prints the venv's directory.
 # The venv is keyed by the Python version and the hash of the requirements file, and is
 # created on first use only. A half-built venv is never reused (a marker file is written last).
