@@ -99,10 +99,12 @@ describe('DemoChart (default demo)', () => {
     expect(find(objs, 'PersistentVolumeClaim', pvc).spec.resources.requests.storage).toBe('10Gi');
   });
 
-  test('every mc client reaches the MinIO Service by its FQDN', () => {
+  test('every MinIO client reaches the MinIO Service by its FQDN', () => {
     const hosts = collect(objs, 'env').flat().filter((e: any) => e.name === 'MC_HOST_minio').map((e: any) => e.value);
-    expect(hosts.length).toBe(3); // the bucket Job, the data load, the Spark submit pod's wait
+    expect(hosts.length).toBe(2); // the bucket Job, the Spark submit pod's wait
     for (const h of hosts) expect(h).toBe(`https://$(S3_ACCESS_KEY):$(S3_SECRET_KEY)@minio.${NS}.svc.cluster.local:9000`);
+    const load = find(objs, 'Job', 'load-ny-taxi-data').spec.template.spec.containers[0];
+    expect(load.env.find((e: any) => e.name === 'BUCKET_URL').value).toBe(`https://minio.${NS}.svc.cluster.local:9000/demo`);
   });
 
   test('Hive metastores use their own PostgreSQL and Secret', () => {
@@ -175,7 +177,8 @@ describe('DemoChart (default demo)', () => {
     const loadEnv = Object.fromEntries(load.spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     expect(env.KEYS).toBe(loadEnv.KEYS);
     expect(env.KEYS).toBe('fhvhv_tripdata_2020-09.parquet fhvhv_tripdata_2020-10.parquet fhvhv_tripdata_2020-11.parquet fhvhv_tripdata_2020-12.parquet');
-    expect(env.MARKER).toBe(`${loadEnv.TARGET}_SUCCESS`);
+    expect(loadEnv.TARGET).toBe(`https://minio.${NS}.svc.cluster.local:9000/demo/ny-taxi-data/raw/`);
+    expect(env.MARKER).toBe('minio/demo/ny-taxi-data/raw/_SUCCESS');
     // No RBAC is needed for the ordering.
     expect(objs.filter(o => ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(o.kind))).toEqual([]);
   });

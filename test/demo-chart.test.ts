@@ -59,7 +59,7 @@ describe('DemoChart', () => {
       'fhvhv_tripdata_2021-01.parquet https://mirror.local/tlc/fhvhv_tripdata_2021-01.parquet',
       'fhvhv_tripdata_2021-02.parquet https://mirror.local/tlc/fhvhv_tripdata_2021-02.parquet',
     ].join('\n'));
-    expect(envValue(load, 'TARGET')).toBe('minio/demo/ny-taxi-data/raw/');
+    expect(envValue(load, 'TARGET')).toBe('https://minio.default.svc.cluster.local:9000/demo/ny-taxi-data/raw/');
     const wait = find(objs, 'SparkApplication', 'spark-ad').spec.job.podOverrides.spec.initContainers[0];
     expect(envValue(wait, 'KEYS')).toBe('fhvhv_tripdata_2021-01.parquet fhvhv_tripdata_2021-02.parquet');
   });

@@ -11,3 +11,4 @@ export * from './job';
 export * from './unique-names';
 export * from './content-name';
 export * from './namespace';
+export * from './image-files';

@@ -2,11 +2,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
-  PodNetworkPolicy, Resources, restrictedJob, scratchVolume, validateResources,
+  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
-import { connectToMinio, MC_ALIAS, MC_RESOURCES, mcContainer, mcSecurityContext, mcVolumes, RETRY_FUNCTION } from './mc-client';
+import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes } from './mc-client';
 import { MinioBuckets } from './minio-buckets';
 import { MinioServer } from './minio-server';
 
@@ -46,13 +46,13 @@ export interface S3FileLoadProps {
   readonly scratchGi?: number;
   /** How long the Job waits for the bucket before it fails. @default 1800 */
   readonly waitSeconds?: number;
-  /** curl image: runs the load (curl, and the `mc` binary copied from `mcImage`). @default IMAGES.curl */
+  /** curl image: runs the load (curl downloads the files and, signing its requests, uploads them). @default IMAGES.curl */
   readonly curlImage?: string;
-  /** `mc` image: the `mc` binary is copied out of it. @default IMAGES.mc */
+  /** `mc` image of the consumers' wait-for-data containers ({@link S3FileLoad.waitForDataContainer}). @default IMAGES.mc */
   readonly mcImage?: string;
   /**
-   * CPU and memory of the load. Its ephemeral storage defaults to the scratch space plus the
-   * `mc` binary plus 256 MiB (it fills both volumes).
+   * CPU and memory of the load. Its ephemeral storage defaults to the scratch space plus 256 MiB
+   * (it fills the scratch volume).
    * @default 100m-1000m CPU, 256 MiB
    */
   readonly resources?: Resources;
@@ -70,17 +70,33 @@ const MARKER = '_SUCCESS';
 /** A key: segments of characters that need no quoting in a shell word nor escaping in S3, separated by '/'. */
 const KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
-// minio/mc tag RELEASE.2025-04-16T18-13-26Z, Dockerfile.release: `ADD .../mc.${RELEASE} /usr/bin/mc`;
-// .goreleaser.yml builds that release binary with `env: CGO_ENABLED=0`, so it is statically linked
-// and runs in the curl image too (Alpine, musl libc). Checked by the jobs suite, which builds mc
-// the same way and runs the copy in the curl image's sandbox.
-const MC_IN_IMAGE = '/usr/bin/mc';
-/** Where the load's container finds the `mc` binary (a volume the init container fills). */
-const MC_BIN_DIR = '/mc-bin';
-/** Size of that volume: the mc release binary is about 40 MiB. */
-const MC_BIN_MI = 128;
 /** The scratch file: the one file being loaded. */
 const SCRATCH_FILE = '/work/download';
+/** The marker's content before its upload. */
+const MARKER_FILE = '/work/marker';
+
+/**
+ * The region in the requests' signatures. MinIO checks it only when its region is configured
+ * (minio/minio RELEASE.2025-04-22T22-12-26Z cmd/signature-v4-utils.go `isValidRegion`: any region
+ * when the configured one is empty, cmd/globals.go `globalMinioDefaultRegion = ""`); MinioServer
+ * configures none. `us-east-1` is also the region of Stackable's S3Connection by default.
+ */
+const SIGV4_REGION = 'us-east-1';
+
+/**
+ * Shell function `s3 CURL_ARGS...`: one request to MinIO's S3 API; prints the HTTP status (`000`
+ * when there was no answer) and never fails. curl signs the request with AWS Signature V4
+ * (`--aws-sigv4`, curl ≥ 7.75; for S3 an upload from a file is sent with `x-amz-content-sha256:
+ * UNSIGNED-PAYLOAD`, curl 8.14.1 lib/http_aws_sigv4.c `calc_s3_payload_hash`, which MinIO accepts
+ * over TLS) and verifies MinIO's certificate against the secret-operator CA only. The credentials
+ * reach curl on its standard input (`--config -`; `printf` is a shell builtin), never on a command line.
+ * Checked against a real MinIO by the jobs suite.
+ */
+const S3_FUNCTION = `s3() {
+  printf 'user = "%s:%s"\\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" |
+    curl --config - --aws-sigv4 "aws:amz:${SIGV4_REGION}:s3" --cacert "$S3_CA_FILE" --silent --show-error \\
+      --connect-timeout 10 --output /dev/null --write-out '%{http_code}' "$@" || true
+}`;
 
 /**
  * A Job that loads files from http(s) URLs into MinIO (`s3://<bucket>/<prefix><key>`), one file at
@@ -89,8 +105,9 @@ const SCRATCH_FILE = '/work/download';
  * checks every key is present and writes the marker object `<prefix>_SUCCESS` listing the keys —
  * what consumers wait for ({@link waitForDataContainer}). Rerunning it downloads nothing present.
  *
- * One pod: an init container copies `mc` out of the mc image into a shared volume, and the load
- * runs in the curl image with that `mc`.
+ * One container of the curl image does it all: curl downloads the files and, signing its requests
+ * with AWS Signature V4, talks to MinIO's S3 API. (It copied no `mc` out of the mc image: the
+ * image's `/usr/bin/mc` is mode 0711, which no user but root can read; see `IMAGE_FILES`.)
  */
 export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
   /** Bucket of the files. */
@@ -122,7 +139,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
     // The volumes count against the ephemeral storage of the container that fills them.
     const requested = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
-    const resources: Resources = { ...requested, ephemeralStorageMi: requested.ephemeralStorageMi ?? scratchGi * 1024 + MC_BIN_MI + 256 };
+    const resources: Resources = { ...requested, ephemeralStorageMi: requested.ephemeralStorageMi ?? scratchGi * 1024 + 256 };
     this.minio = props.minio;
     this.trust = props.trust;
     this.mcImage = props.mcImage;
@@ -130,30 +147,38 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
 
     const script = [
       'set -eu',
-      `export PATH="${MC_BIN_DIR}:$PATH"`,
-      RETRY_FUNCTION,
-      `retry "mc ls ${MC_ALIAS}/${this.bucket}" "$WAIT_SECONDS"`,
+      S3_FUNCTION,
+      'deadline=$(( $(date +%s) + WAIT_SECONDS ))',
+      'until [ "$(s3 --head "$BUCKET_URL/")" = 200 ]; do',
+      '  if [ "$(date +%s)" -ge "$deadline" ]; then echo "gave up after $WAIT_SECONDS s: bucket $BUCKET_URL" >&2; exit 1; fi',
+      '  echo "waiting for bucket $BUCKET_URL"; sleep 5',
+      'done',
       // One line per file: "<key> <url>" (neither contains whitespace).
       'printf \'%s\\n\' "$FILES" | while read -r key url; do',
-      '  if mc stat "${TARGET}${key}" >/dev/null 2>&1 </dev/null; then echo "present: $key"; continue; fi',
+      '  status=$(s3 --head "${TARGET}${key}")',
+      '  case "$status" in',
+      '    200) echo "present: $key"; continue ;;',
+      '    404) ;;',
+      '    *) echo "cannot check ${TARGET}${key}: HTTP $status" >&2; exit 1 ;;',
+      '  esac',
       '  echo "downloading $url"',
-      // curl reads CURL_CA_BUNDLE, else SSL_CERT_FILE as its CA bundle (curl 8.14.1
-      // src/tool_operate.c cacertpaths()); SSL_CERT_FILE is the MinIO CA here (for mc), which would
-      // reject public servers. The curl image sets CURL_CA_BUNDLE=/cacert.pem (curl/curl-container
-      // 8.14.1 create_base_image.sh), another curl image may not: curl runs without SSL_CERT_FILE.
-      // BusyBox env (the curl image's, Alpine) has -u NAME; checked by the jobs suite.
+      // The curl image's own CA bundle verifies the public servers (CURL_CA_BUNDLE=/cacert.pem,
+      // curl/curl-container 8.14.1 create_base_image.sh); MinIO's CA is given to the s3 requests only.
       `  rm -f ${SCRATCH_FILE}`,
-      `  if ! env -u SSL_CERT_FILE curl --fail --silent --show-error --location --retry 5 --retry-all-errors --connect-timeout 30 -o ${SCRATCH_FILE} "$url" </dev/null; then`,
+      `  if ! curl --fail --silent --show-error --location --retry 5 --retry-all-errors --connect-timeout 30 -o ${SCRATCH_FILE} "$url" </dev/null; then`,
       '    echo "download failed: $url" >&2; exit 1',
       '  fi',
-      `  mc cp --quiet ${SCRATCH_FILE} "\${TARGET}\${key}" </dev/null`,
+      `  status=$(s3 --upload-file ${SCRATCH_FILE} "\${TARGET}\${key}")`,
+      '  [ "$status" = 200 ] || { echo "upload failed: ${TARGET}${key}: HTTP $status" >&2; exit 1; }',
       `  rm -f ${SCRATCH_FILE}`,
       '  echo "uploaded: $key"',
       'done',
       'for key in $KEYS; do',
-      '  mc stat "${TARGET}${key}" >/dev/null || { echo "missing after upload: ${TARGET}${key}" >&2; exit 1; }',
+      '  [ "$(s3 --head "${TARGET}${key}")" = 200 ] || { echo "missing after upload: ${TARGET}${key}" >&2; exit 1; }',
       'done',
-      `echo "$KEYS" | mc pipe "\${TARGET}${MARKER}"`,
+      `printf '%s\\n' "$KEYS" >${MARKER_FILE}`,
+      `status=$(s3 --upload-file ${MARKER_FILE} "\${TARGET}${MARKER}")`,
+      `[ "$status" = 200 ] || { echo "upload failed: \${TARGET}${MARKER}: HTTP $status" >&2; exit 1; }`,
       'echo "loaded: $KEYS"',
     ].join('\n');
 
@@ -164,34 +189,32 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
       for (const f of files) if (f.port !== undefined) ports.add(f.port);
       policy.allowInternet([...ports]);
     }
-    const mcBin: k8s.VolumeMount = { name: 'mc-bin', mountPath: MC_BIN_DIR };
+    const bucketUrl = `https://${props.minio.host}:${props.minio.apiPort}/${this.bucket}`;
     restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 4,
       pod: {
-        initContainers: [{
-          name: 'copy-mc',
-          image: props.mcImage ?? IMAGES.mc,
-          // No shell needed: cp is the mc image's (ubi-micro's coreutils-single, see IMAGE_RUNTIMES in
-          // test/jobs/kubelet.py, which runs this container).
-          command: ['cp', MC_IN_IMAGE, `${MC_BIN_DIR}/mc`],
-          resources: containerResources(MC_RESOURCES),
-          securityContext: mcSecurityContext(),
-          volumeMounts: [mcBin],
-        }],
-        containers: [mcContainer({
-          name: 'load', minio: props.minio, trust: props.trust, script, image: props.curlImage ?? IMAGES.curl,
+        containers: [{
+          name: 'load',
+          image: props.curlImage ?? IMAGES.curl,
+          command: ['/bin/sh', '-c', script],
           env: [
+            props.minio.credentials.usernameEnv('S3_ACCESS_KEY'),
+            props.minio.credentials.passwordEnv('S3_SECRET_KEY'),
+            { name: 'S3_CA_FILE', value: props.trust.caFile },
+            { name: 'BUCKET_URL', value: bucketUrl },
+            { name: 'TARGET', value: `${bucketUrl}/${this.prefix}` },
             { name: 'FILES', value: files.map(f => `${f.key} ${f.url}`).join('\n') },
             { name: 'KEYS', value: this.keys.join(' ') },
-            { name: 'TARGET', value: `${MC_ALIAS}/${this.bucket}/${this.prefix}` },
             { name: 'WAIT_SECONDS', value: String(waitSeconds) },
           ],
-          volumeMounts: [{ name: 'work', mountPath: '/work' }, { ...mcBin, readOnly: true }],
-          resources,
-        })],
-        volumes: [...mcVolumes(props.trust), scratchVolume('mc-bin', MC_BIN_MI), scratchVolume('work', scratchGi * 1024)],
+          resources: containerResources(resources),
+          // The pod's user, pinned here too, like the mc containers': the curl image has a user of its own.
+          securityContext: { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID },
+          volumeMounts: [props.trust.volumeMount(), { name: 'work', mountPath: '/work' }],
+        }],
+        volumes: [props.trust.volume(), scratchVolume('work', scratchGi * 1024)],
       },
     });
   }

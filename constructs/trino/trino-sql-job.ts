@@ -30,7 +30,10 @@ export interface TrinoSqlJobProps {
   readonly waitFor?: IS3Data[];
   /** Trino CLI image (runs as the Stackable images' user). @default - the Stackable trino-cli image of the cluster's version */
   readonly image?: string;
-  /** CPU and memory. @default 100m-1000m CPU, 512 MiB */
+  /**
+   * CPU and memory. The memory must hold the CLI's JVM: at least {@link TRINO_CLI_MIN_MEMORY_MI}.
+   * @default 100m-1000m CPU, 1280 MiB
+   */
   readonly resources?: Resources;
   /** Create a NetworkPolicy: no ingress; egress only to Trino's pods and the cluster DNS. @default false */
   readonly networkPolicy?: boolean;
@@ -43,6 +46,23 @@ export interface TrinoSqlJobProps {
  * builds it for Trino 481, the cluster's version, tagged like the product images).
  */
 export const TRINO_CLI = '/stackable/trino-cli/trino-cli';
+
+/**
+ * The heap the CLI's JVM may grow to: the CLI is Trino's executable jar, whose `#!/bin/sh`
+ * preamble runs `exec java -Xmx1G --enable-native-access=ALL-UNNAMED -XX:+IgnoreUnrecognizedVMOptions
+ * -jar "$0" "$@"` (trinodb/trino 481 client/trino-cli/pom.xml, really-executable-jar-maven-plugin
+ * `<flags>`; the same in 476, whose jar's first line the superset and e2e suites run). Neither
+ * JAVA_TOOL_OPTIONS nor JDK_JAVA_OPTIONS lowers it: the command line's -Xmx comes after them.
+ */
+const TRINO_CLI_MAX_HEAP_MI = 1024;
+/**
+ * Memory of the JVM beside its heap: metaspace, class data, code cache, GC structures and threads
+ * (about 65 MiB with the Serial GC, 100 MiB with G1 for the CLI on Temurin 25, measured with
+ * -XX:NativeMemoryTracking), with room to spare.
+ */
+const JVM_NON_HEAP_MI = 256;
+/** The least memory a TrinoSqlJob's container gets: the CLI's heap limit plus the JVM's own memory. */
+export const TRINO_CLI_MIN_MEMORY_MI = TRINO_CLI_MAX_HEAP_MI + JVM_NON_HEAP_MI;
 
 const SQL_FILE = 'statements.sql';
 
@@ -66,7 +86,10 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
     const owner = `TrinoSqlJob ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.trino.name}-sql`, 52);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
-    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 512 });
+    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: TRINO_CLI_MIN_MEMORY_MI });
+    if (resources.memoryMi < TRINO_CLI_MIN_MEMORY_MI) {
+      throw new Error(`${owner}: resources.memoryMi ${resources.memoryMi} is below ${TRINO_CLI_MIN_MEMORY_MI}: the trino-cli launcher starts Java with -Xmx1G, whose heap plus the JVM's own memory would exceed the container's limit (OOM kill); give at least ${TRINO_CLI_MIN_MEMORY_MI}`);
+    }
     if (props.statements.length === 0) throw new Error(`${owner}: statements must list at least one SQL statement`);
     this.statements = props.statements.map((s, i) => {
       const sql = s.trim().replace(/;$/, '').trim();

@@ -15,7 +15,7 @@ import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
   checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
-  checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
+  checkImageFiles, checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect } from '../util';
 
@@ -239,6 +239,38 @@ describe('each check fails on the defect it exists for', () => {
     expect(plain(checkOperatorDefaults(old))).toEqual([
       'SparkApplication/spark-ad: spec.job.config.retryOnFailureCount is 0: one transient failure of spark-submit ends the application for good',
       'SupersetCluster/superset: the credentials Secret holds connections.secretKey, which superset-operator 26.7 no longer reads (it reads Secret superset-secret-key, key SECRET_KEY)',
+    ]);
+  });
+
+  test('image files: the load Job of 0.3.0 copied the mc image\'s /usr/bin/mc (root:root 0711) as UID 10001', () => {
+    const old = copy(objs);
+    const pod = find(old, 'Job', 'load-ny-taxi-data').spec.template.spec;
+    pod.initContainers = [{
+      name: 'copy-mc', image: find(old, 'Job', 'minio-buckets').spec.template.spec.containers[0].image,
+      command: ['cp', '/usr/bin/mc', '/mc-bin/mc'], securityContext: { runAsUser: 10001, runAsGroup: 10001 },
+    }];
+    expect(plain(checkImageFiles(old))).toEqual([
+      'Job/load-ny-taxi-data container copy-mc: runs cp, which IMAGE_FILES does not list for quay.io/minio/mc',
+      expect.stringMatching(/^Job\/load-ny-taxi-data container copy-mc: cp copies it: \/usr\/bin\/mc \(0:0 0711 in quay.io\/minio\/mc\) cannot be read by UID 10001 \(groups 10001,10001\); source: minio\/mc RELEASE.2025-04-16T18-13-26Z Dockerfile.release/),
+    ]);
+  });
+
+  test('image files: a Stackable image\'s program run by a user that is neither 1000 nor in group 0', () => {
+    const old = copy(objs);
+    find(old, 'Job', 'superset-import-dashboard').spec.template.spec.securityContext = { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 };
+    expect(plain(checkImageFiles(old))).toEqual([
+      expect.stringMatching(/^Job\/superset-import-dashboard container import: \/stackable\/app\/bin\/python3 is below \/stackable \(1000:0 0770\), which UID 10001 \(groups 10001,10001\) cannot enter/),
+    ]);
+  });
+
+  test('image files: an image without facts, and a program the facts do not list', () => {
+    const old = copy(objs);
+    const load = find(old, 'Job', 'load-ny-taxi-data').spec.template.spec.containers[0];
+    load.image = 'docker.io/library/busybox:1.37';
+    find(old, 'Job', 'minio-buckets').spec.template.spec.containers[0].command = ['mcli', 'ls'];
+    expect(plain(checkImageFiles(old))).toEqual([
+      'Job/minio-buckets container create-buckets: runs mcli, which IMAGE_FILES does not list for quay.io/minio/mc',
+      'Job/load-ny-taxi-data container load: image docker.io/library/busybox:1.37 has no facts in IMAGE_FILES (constructs/core/image-files.ts)',
     ]);
   });
 

@@ -10,11 +10,14 @@
  * - the pods the operators build (containers, volumes, mounts, labels): `supersetNodePod`,
  *   `trinoPod`, `sparkSubmitPod`
  * - the Stackable images' user: constructs/core/images.ts `STACKABLE_IMAGE_USER`
+ * - the files of the images our pods read, run or copy: constructs/core/image-files.ts `IMAGE_FILES`
  * - listener classes per listener-operator preset: `LISTENER_PRESETS`
  * Usable from jest (test/contract/runtime-contract.test.ts) and from the command line
  * (test/contract/check-manifests.ts, used by the manifests and helm suites).
  */
-import { LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod, STACKABLE_IMAGE_USER } from '../../constructs/core';
+import {
+  ImageFacts, ImageFile, imageFacts, imageRepository, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod, STACKABLE_IMAGE_USER,
+} from '../../constructs/core';
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
 import { sparkSubmitPod } from '../../constructs/spark';
@@ -204,7 +207,9 @@ export function tlsClients(objs: readonly Obj[]): TlsClient[] {
         // Every https URL of an in-cluster server a container is given (MC_HOST_* with credentials,
         // TRINO_SERVER, ...); servers outside the cluster (the data mirror) have public certificates.
         const url = typeof e.value === 'string' ? e.value.match(/^https:\/\/(?:[^@/]*@)?([^:/]+)/) : null;
-        if (url !== null && url[1].endsWith(`.svc.${CLUSTER_DOMAIN}`)) clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
+        // One client per container and host (e.g. a bucket URL and an object prefix of one server).
+        const seen = clients.some(x => x.what.startsWith(`${site.where} container ${c.name} (`) && url !== null && x.host === url[1]);
+        if (url !== null && url[1].endsWith(`.svc.${CLUSTER_DOMAIN}`) && !seen) clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
       }
     }
   }
@@ -412,6 +417,120 @@ export function checkOperatorDefaults(objs: readonly Obj[]): string[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// 10. Image files: the pod's user may read, run or pass what its container uses of its image.
+
+/** What a container needs of one image file. */
+interface FileUse {
+  readonly path: string;
+  readonly need: 'read' | 'execute' | 'read and execute';
+  readonly why: string;
+}
+
+/** POSIX permission of a user (uid, groups) on a file: the owner's, the group's or the others' bits. */
+function permits(file: ImageFile, uid: number, groups: readonly number[], want: number): boolean {
+  if (uid === 0) return true; // root (no container of ours runs as root; kept for completeness)
+  const bits = uid === file.uid ? (file.mode >> 6) & 7 : groups.includes(file.gid) ? (file.mode >> 3) & 7 : file.mode & 7;
+  return (bits & want) === want;
+}
+
+/** The file a command word names in the image: an absolute path, or the first match on the image's PATH. */
+function resolveCommand(facts: ImageFacts, word: string): ImageFile | undefined {
+  if (word.startsWith('/')) return facts.files.find(f => f.path === word);
+  for (const dir of facts.path) {
+    const f = facts.files.find(x => x.path === `${dir}/${word}`);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+const NEEDS: Record<ImageFile['kind'], FileUse['need']> = { binary: 'execute', script: 'read and execute', data: 'read', directory: 'execute' };
+
+/**
+ * What a container uses of its image's files, from its command as synthesized: the program it
+ * starts (`command[0]`, or the image's ENTRYPOINT), the files those programs always read, the
+ * sources of a `cp`, and, in a `sh -c` script, every program of the image's facts the script calls
+ * by name or path (a word in command position). Scripts' other commands are not modelled.
+ */
+function fileUses(c: any, facts: ImageFacts): { uses: FileUse[]; unknown: string[] } {
+  const uses: FileUse[] = [];
+  const unknown: string[] = [];
+  const argv: string[] = [...(c.command ?? facts.entrypoint ?? []), ...(c.args ?? [])];
+  const run = (word: string, why: string) => {
+    const f = resolveCommand(facts, word);
+    if (f === undefined) {
+      unknown.push(word);
+      return;
+    }
+    uses.push({ path: f.path, need: NEEDS[f.kind], why });
+    for (const r of f.reads ?? []) {
+      const read = facts.files.find(x => x.path === r);
+      uses.push({ path: r, need: read === undefined ? 'read' : NEEDS[read.kind], why: `${f.path} uses it` });
+    }
+  };
+  if (argv.length > 0) run(argv[0], 'its command');
+  if (argv[0] === 'cp' || argv[0] === '/usr/bin/cp' || argv[0] === '/bin/cp') {
+    for (const src of argv.slice(1, -1).filter(a => !a.startsWith('-'))) uses.push({ path: src, need: 'read', why: 'cp copies it' });
+  }
+  const script = ['sh', '/bin/sh', 'bash', '/bin/bash'].includes(argv[0]) && argv[1] === '-c' ? argv[2] : undefined;
+  if (script !== undefined) {
+    for (const f of facts.files.filter(x => x.kind === 'binary' || x.kind === 'script')) {
+      const name = f.path.split('/').pop()!;
+      const onPath = facts.path.some(d => f.path === `${d}/${name}`);
+      const words = [f.path, ...(onPath ? [name] : [])].map(escapeRegExp).join('|');
+      if (new RegExp(`(^|[\\s;|&({!"])(${words})(?=["\\s;|&)]|$)`, 'm').test(script)) run(f.path, 'its script calls it');
+    }
+  }
+  return { uses, unknown };
+}
+
+/**
+ * For every container of ours whose image has facts (constructs/core/image-files.ts
+ * `IMAGE_FILES`), the container's user (runAsUser/runAsGroup of the container or pod, else the
+ * image's USER; its groups: runAsGroup, the pod's fsGroup and supplementalGroups) has the
+ * permission it needs on each image file it uses (read to copy or interpret, execute to run), and
+ * on the directories above it that the facts list. A container of an image without facts, or a
+ * command the facts do not know, is a violation too: the contract must name what a pod relies on.
+ */
+export function checkImageFiles(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  for (const site of podSites(objs)) {
+    const pod = site.spec.securityContext ?? {};
+    for (const c of allContainers(site.spec)) {
+      if (typeof c.image !== 'string') continue; // an operator's container, overridden in part
+      const facts = imageFacts(c.image);
+      const what = `${site.where} container ${c.name}`;
+      if (facts === undefined) {
+        out.push(`${what}: image ${c.image} has no facts in IMAGE_FILES (constructs/core/image-files.ts)`);
+        continue;
+      }
+      const uid: number | undefined = c.securityContext?.runAsUser ?? pod.runAsUser ?? facts.user?.uid ?? 0;
+      const gid: number = c.securityContext?.runAsGroup ?? pod.runAsGroup ?? facts.user?.gid ?? 0;
+      const groups = [gid, ...(pod.fsGroup !== undefined ? [pod.fsGroup] : []), ...(pod.supplementalGroups ?? [])];
+      const { uses, unknown } = fileUses(c, facts);
+      for (const word of unknown) out.push(`${what}: runs ${word}, which IMAGE_FILES does not list for ${imageRepository(c.image)}`);
+      for (const use of uses) {
+        const file = facts.files.find(f => f.path === use.path);
+        if (file === undefined) {
+          out.push(`${what}: ${use.why}: ${use.path}, which IMAGE_FILES does not list for ${imageRepository(c.image)}`);
+          continue;
+        }
+        const want = use.need === 'read' ? 4 : use.need === 'execute' ? 1 : 5;
+        const mode = `${file.uid}:${file.gid} ${file.mode.toString(8).padStart(4, '0')}`;
+        if (!permits(file, uid ?? 0, groups, want)) {
+          out.push(`${what}: ${use.why}: ${use.path} (${mode} in ${imageRepository(c.image)}) cannot be ${use.need === 'read' ? 'read' : use.need === 'execute' ? 'executed' : 'read and executed'} by UID ${uid} (groups ${groups.join(',')}); source: ${file.source}`);
+        }
+        for (const dir of facts.files.filter(d => d.kind === 'directory' && use.path.startsWith(`${d.path}/`))) {
+          if (!permits(dir, uid ?? 0, groups, 1)) {
+            out.push(`${what}: ${use.path} is below ${dir.path} (${dir.uid}:${dir.gid} ${dir.mode.toString(8).padStart(4, '0')}), which UID ${uid} (groups ${groups.join(',')}) cannot enter; source: ${dir.source}`);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** All checks, by name. */
 export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => string[]>> = {
   'secret volume files': checkSecretVolumeFiles,
@@ -423,6 +542,7 @@ export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => 
   'volumes and mounts': checkVolumesAndMounts,
   'listener classes': checkListenerClasses,
   'operator defaults': checkOperatorDefaults,
+  'image files': checkImageFiles,
 };
 
 /** Runs every check; returns `check: violation` lines. */

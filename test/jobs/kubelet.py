@@ -6,12 +6,18 @@ expanded as Kubernetes does), the volumes (emptyDir -> a temporary directory sha
 pod's containers; configMap -> its keys as files; the ConfigMap a secret-operator TrustStore
 publishes -> the test CA; persistentVolumeClaim -> an empty directory; a secret-operator
 ephemeral volume -> the files the caller says it writes) mounted at their mountPaths, a
-container without `command` runs its image's entrypoint with its args, the user and group of
-the security context, a read-only root file system. Each container runs in a bubblewrap sandbox (its own
-mount, user and pid namespaces; the host network) whose root has:
+container without `command` runs its image's entrypoint with its args, a read-only root file
+system, and the user of the security context as a real UID: the process runs with the pod's
+runAsUser, runAsGroup and, as supplementary groups, its fsGroup and supplementalGroups (setpriv,
+after bubblewrap set up the mounts as root; no capabilities, no_new_privs), so the kernel checks
+every file access as on a node. Each container runs in a bubblewrap sandbox (its own mount and pid
+namespaces; the host network) whose root has:
   - /usr/bin/sh (and /bin/sh) = the shell of the kind the container's image has (IMAGE_RUNTIMES),
   - the image's programs (mc, curl, minio, java, the Trino CLI) at the paths the image has them, and
-    its CA bundle; for an image with a JRE, this machine's Java home, read-only at its own path,
+    its CA bundle, each with the owner, group and mode the image gives it
+    (constructs/core/image-files.ts IMAGE_FILES: e.g. the mc image's /usr/bin/mc is root:root
+    0711, which UID 10001 may run but not read), as are the image's directories listed there;
+    for an image with a JRE, this machine's Java home, read-only at its own path,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
@@ -27,8 +33,12 @@ re-run the same script), resource limits.
 
 from __future__ import annotations
 
+import atexit
 import base64
+import hashlib
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -136,6 +146,52 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
 }
 
 
+REPO = Path(__file__).resolve().parent.parent.parent
+_IMAGE_FILES: dict | None = None
+
+
+def image_files() -> dict:
+    """constructs/core/image-files.ts IMAGE_FILES (repository -> {user, path, entrypoint, files}),
+    the facts the contract checks and the stand-ins reproduce; read once from the TypeScript."""
+    global _IMAGE_FILES
+    if _IMAGE_FILES is None:
+        code = "console.log(JSON.stringify(require('./constructs/core/image-files').IMAGE_FILES))"
+        out = subprocess.run(["npx", "--no-install", "ts-node", "--transpile-only", "-e", code], cwd=REPO,
+                             capture_output=True, text=True, check=True, timeout=120)
+        _IMAGE_FILES = json.loads(out.stdout)
+    return _IMAGE_FILES
+
+
+def image_file(image: str, path: str) -> dict:
+    """The fact of `path` in `image` (owner, group, mode): a stand-in placed there gets exactly these."""
+    facts = image_files().get(image_repository(image))
+    found = [f for f in (facts or {}).get("files", []) if f["path"] == path]
+    if not found:
+        raise KeyError(f"image {image}: no fact for {path} in IMAGE_FILES (constructs/core/image-files.ts): add its owner, group and mode, with the build file")
+    return found[0]
+
+
+_INSTALLED = Path(tempfile.mkdtemp(prefix="kubelet-image-files-"))
+atexit.register(shutil.rmtree, _INSTALLED, True)
+
+
+def install_as(src: str | Path, dest: Path | None, fact: dict) -> Path:
+    """A copy of `src` owned and moded as `fact` says (the image's file): at `dest`, or (None) in
+    a folder of this process, made once per file and fact."""
+    if dest is None:
+        st = os.stat(src)
+        key = hashlib.sha256(f"{os.path.realpath(src)} {st.st_size} {st.st_mtime_ns} {fact['uid']} {fact['gid']} {fact['mode']}".encode()).hexdigest()[:16]
+        dest = _INSTALLED / key / Path(src).name
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".tmp")
+        shutil.copyfile(src, tmp)
+        os.chown(tmp, fact["uid"], fact["gid"])
+        os.chmod(tmp, fact["mode"])
+        os.replace(tmp, dest)
+    return dest
+
+
 def image_repository(image: str) -> str:
     """`quay.io/minio/mc:RELEASE...` -> `quay.io/minio/mc` (tag and digest dropped)."""
     name = image.split("@", 1)[0]
@@ -212,6 +268,35 @@ class Tools:
 #: Where the sandbox sees this machine's /usr/bin and the stand-in programs (links in the image's /usr/bin point there).
 HOST_BIN = "/run/host/usr/bin"
 TOOLS_DIR = "/run/tools"
+
+
+def with_parents(argv: list[str]) -> list[str]:
+    """`argv` (bwrap options) with every directory above a mount point created first with mode
+    0755, as a container runtime creates missing mount points (bubblewrap would make them 0700,
+    which only root may enter). Directories inside a mounted one must exist there."""
+    one, two = {"--tmpfs", "--proc", "--dev", "--dir"}, {"--bind", "--ro-bind", "--symlink"}
+    targets: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in two:
+            targets.append(argv[i + 2])
+            i += 3
+        elif argv[i] in one:
+            targets.append(argv[i + 1])
+            i += 2
+        else:
+            i += 1
+    parents: list[str] = []
+    for t in targets:
+        for p in reversed(Path(t).parents[:-1]):  # /a, /a/b, ... (not /)
+            p = str(p)
+            if p in targets or p in parents or any(p.startswith(d + "/") for d in targets):
+                continue
+            parents.append(p)
+    pre: list[str] = []
+    for p in sorted(parents, key=lambda x: x.count("/")):
+        pre += ["--perms", "0755", "--dir", p]
+    return argv[:1] + pre + argv[1:]
 
 
 def coreutils_programs() -> list[str]:
@@ -442,9 +527,13 @@ class Pod:
         sc = {**pod_sc, **c.get("securityContext", {})}
         uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
         assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
+        groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
+        image = self._image_tree(c["image"], runtime)
         argv = [
-            tools.bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(gid), "--unshare-pid", "--unshare-ipc",
-            "--die-with-parent", "--new-session",
+            # As root, without a user namespace: the mounts are set up with the host's owners and
+            # modes, then setpriv (below) becomes the pod's user for real.
+            tools.bwrap, "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
+            "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
             "--symlink", "usr/bin", "/sbin", *self._etc(c), "--ro-bind", str(self.hosts_file), "/etc/hosts",
             "--dev", "/dev", "--proc", "/proc",
@@ -454,16 +543,12 @@ class Pod:
         ]
         if Path("/usr/lib64").exists():
             argv += ["--symlink", "usr/lib64", "/lib64"]
-        for tool in ("busybox", "mc", "curl", "minio"):
-            if getattr(tools, tool):
-                argv += ["--ro-bind", getattr(tools, tool), f"{TOOLS_DIR}/{tool}"]
-        launchers = self._launchers()
-        for program in runtime.programs:
-            name = Path(program).name
-            if name in launchers:
-                argv += ["--ro-bind", str(launchers[name]), program if program.startswith("/") else f"{TOOLS_DIR}/{name}"]
-            elif program.startswith("/"):
-                argv += ["--ro-bind", tools.program(name), program]
+        argv += ["--ro-bind", tools.busybox, f"{TOOLS_DIR}/busybox"]
+        for tool in ("mc", "curl", "minio"):
+            if getattr(tools, tool) and tool in image["tools"]:
+                argv += ["--ro-bind", str(image["tools"][tool]), f"{TOOLS_DIR}/{tool}"]
+        for top, tree in image["tops"].items():  # the image's own directories (e.g. /stackable), with their files
+            argv += ["--ro-bind", str(tree), top]
         if "java" in runtime.programs:
             home = str(tools.java_home())
             argv += ["--ro-bind", home, home]  # the JRE and its libraries, read-only, where its launcher finds them
@@ -480,7 +565,8 @@ class Pod:
         if self.cluster.public_ca_file is not None:
             argv += ["--ro-bind", public_ca, system_bundle]
         if runtime.ca_bundle:
-            argv += ["--ro-bind", public_ca, runtime.ca_bundle]
+            bundle = install_as(public_ca, None, image_file(c["image"], runtime.ca_bundle))
+            argv += ["--ro-bind", str(bundle), runtime.ca_bundle]
         for mount in c.get("volumeMounts", []):
             src = self.volumes[mount["name"]]
             if mount.get("subPath"):
@@ -495,9 +581,16 @@ class Pod:
         full_env = {"PATH": runtime.path, **image_env, "HOSTNAME": "pod", **env}
         for k, v in full_env.items():
             argv += ["--setenv", k, v]
-        # The command as the container runtime execs it: its first word is looked up in the
-        # sandbox's PATH by bwrap (execvp), like the runtime does.
-        return argv + ["--"] + command, full_env
+        # The pod's user, its groups, no capabilities, no_new_privs (allowPrivilegeEscalation:
+        # false); then the command as the container runtime execs it: its first word is looked up
+        # in the sandbox's PATH (setpriv execvp), like the runtime does.
+        user = [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        for mount in c.get("volumeMounts", []):  # mount points inside an image directory of ours exist there
+            for top, tree in image["tops"].items():
+                if mount["mountPath"].startswith(top + "/"):
+                    (tree / mount["mountPath"][len(top) + 1:]).mkdir(parents=True, exist_ok=True)
+        return with_parents(argv) + ["--"] + user + command, full_env
 
     def _launchers(self) -> dict[str, Path]:
         """The scripts of Tools.launchers, written once per pod (name -> file)."""
@@ -508,6 +601,35 @@ class Pod:
                 (folder / name).write_text(text)
                 (folder / name).chmod(0o755)
         return {p.name: p for p in folder.iterdir()}
+
+    def _image_tree(self, image: str, runtime: ImageRuntime) -> dict:
+        """The stand-ins of `image`'s files, installed with the image's owner, group and mode
+        (IMAGE_FILES): `tools` (name -> file, bound at TOOLS_DIR, where the image's /usr/bin links
+        point) and `tops` (an image directory such as /stackable -> a folder holding its files)."""
+        key = image_repository(image)
+        base = self.dir / "image-files" / re.sub(r"\W", "_", key)
+        tools = self.cluster.tools
+        out: dict = {"tools": {}, "tops": {}}
+        for program in runtime.programs:
+            name = Path(program).name
+            if program.startswith("/"):
+                continue
+            if name in ("mc", "curl", "minio"):
+                out["tools"][name] = install_as(tools.program(name), None, image_file(image, f"/usr/bin/{name}"))
+        dirs = [f for f in image_files().get(key, {}).get("files", []) if f["kind"] == "directory"]
+        launchers = self._launchers()
+        for program in (p for p in runtime.programs if p.startswith("/")):
+            top = "/" + Path(program).parts[1]
+            tree = base / "tree"
+            dest = tree / program.lstrip("/")
+            install_as(launchers[Path(program).name], dest, image_file(image, program))
+            out["tops"][top] = tree / top.lstrip("/")
+        for d in sorted(dirs, key=lambda f: f["path"]):  # the image's directories, as they are there
+            folder = base / "tree" / d["path"].lstrip("/")
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chown(folder, d["uid"], d["gid"])
+            os.chmod(folder, d["mode"])
+        return out
 
     @staticmethod
     def _etc(c: dict) -> list[str]:

@@ -1,6 +1,6 @@
 """The shell scripts embedded in the synthesized manifests, run for real (see kubelet.py and
-conftest.py): the bucket bootstrap Job, the taxi-data load Job (an S3FileLoad: copy mc, then
-per file check, download, upload; marker) and the Spark submit pod's wait-for-data init
+conftest.py): the bucket bootstrap Job, the taxi-data load Job (an S3FileLoad: curl per file
+checks, downloads and uploads with signed S3 requests; marker) and the Spark submit pod's wait-for-data init
 container, against a real MinIO with TLS and loopback mirrors of generated taxi files (HTTP, and
 HTTPS with a stand-in public CA). Objects are found by kind and by their
 `app.kubernetes.io/name` label, never by name or position.
@@ -19,7 +19,7 @@ import time
 
 import pytest
 from conftest import SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
-from kubelet import IMAGE_RUNTIMES, Cluster, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
+from kubelet import IMAGE_RUNTIMES, Cluster, image_files, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
 BUCKETS = "minio-buckets"
@@ -55,11 +55,11 @@ def env_value(container: dict, name: str) -> str:
 def data_location(objects: list[dict]) -> tuple[str, str]:
     """(bucket/prefix of the data, the marker's path), as the load Job's container and the Spark
     submit pod's wait have them."""
-    target = env_value(container_named(job(objects, LOAD), "load"), "TARGET")  # minio/<bucket>/<prefix>
-    alias, _, path = target.partition("/")
-    marker = env_value(wait_pod_spec(objects)["initContainers"][0], "MARKER")
-    assert marker.startswith(f"{alias}/{path}"), f"the wait's marker {marker} is not under the load's target {target}"
-    return path, marker.partition("/")[2]
+    target = env_value(container_named(job(objects, LOAD), "load"), "TARGET")  # https://<host>:<port>/<bucket>/<prefix>
+    path = target.split("/", 3)[3]
+    alias, _, marker = env_value(wait_pod_spec(objects)["initContainers"][0], "MARKER").partition("/")  # minio/<bucket>/<key>
+    assert marker.startswith(path), f"the wait's marker {alias}/{marker} is not under the load's target {target}"
+    return path, marker
 
 
 def modified(entry: dict) -> dt.datetime:
@@ -231,7 +231,8 @@ def test_month_gone_before_the_final_check_fails_the_job_without_a_marker(env):
     assert not run.succeeded
     assert run.results[-1].container == "load", run.output
     assert f"present: {first}" in run.results[-1].output
-    assert f"missing after upload: minio/{data}{first}" in run.results[-1].output
+    target = env_value(container_named(job(env.charts["two"], LOAD), "load"), "TARGET")
+    assert f"missing after upload: {target}{first}" in run.results[-1].output
     assert marker.rpartition("/")[2] not in env.minio.objects(data)
 
 
@@ -289,31 +290,50 @@ def elf_interpreter(path: str) -> bool:
     return False
 
 
-def test_copy_mc_copies_the_images_mc_which_runs_in_the_curl_image(env):
-    """The init container copies the mc image's /usr/bin/mc (here: the suite's mc, statically
-    linked as the release binary is) into the volume, and the curl image runs that copy."""
+def mc_image_container(image: str, name: str, command: list[str], volume: str) -> dict:
+    """A container of the mc image as our Jobs run it (UID 10001, restricted), with a volume at /out."""
+    return {"name": name, "image": image, "command": command,
+            "securityContext": {"runAsUser": 10001, "runAsGroup": 10001, "readOnlyRootFilesystem": True},
+            "env": [{"name": "MC_CONFIG_DIR", "value": "/out/.mc"}, {"name": "HOME", "value": "/out"}],
+            "volumeMounts": [{"name": volume, "mountPath": "/out"}]}
+
+
+def test_the_mc_image_lets_a_non_root_user_run_mc_but_not_copy_it(env):
+    """The stand-in is not kinder than the image: /usr/bin/mc is root:root 0711 there
+    (IMAGE_FILES; minio/mc Dockerfile.release ADD from a URL, chmod +x), so UID 10001 runs it and
+    cannot read it. What the load Job of 0.3.0 did (an init container `cp /usr/bin/mc /mc-bin/mc`
+    as UID 10001) fails here as it would on a cluster."""
     assert not elf_interpreter(env.tools.mc), f"{env.tools.mc} is dynamically linked; the mc release binary is static"
-    spec = copy.deepcopy(job(env.charts["two"], LOAD)["spec"]["template"]["spec"])
-    load_container = spec["containers"][0]
-    spec["containers"].append({  # the load container's mc settings, running only `mc --version`
-        "name": "mc-version", "image": load_container["image"], "command": ["/mc-bin/mc", "--version"],
-        "securityContext": load_container["securityContext"],
-        "env": [e for e in load_container["env"] if e["name"] in ("MC_CONFIG_DIR", "HOME")],
-        "volumeMounts": [m for m in load_container["volumeMounts"] if m["mountPath"] in ("/mc-bin", "/tmp")],
-    })
+    mc = container_named(job(env.charts["two"], BUCKETS), "create-buckets")["image"]
+    assert image_files()[image_repository(mc)]["files"][0] == {**image_files()[image_repository(mc)]["files"][0], "path": "/usr/bin/mc", "mode": 0o711, "uid": 0, "gid": 0}
+    spec = {
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001},
+        "containers": [mc_image_container(mc, "copy-mc", ["cp", "/usr/bin/mc", "/out/mc"], "out"),
+                       mc_image_container(mc, "mc-version", ["mc", "--version"], "out")],
+        "volumes": [{"name": "out", "emptyDir": {}}],
+    }
     pod = Pod(env.cluster("two"), spec, env.workdir)
     try:
         copied = pod.run("copy-mc")
-        assert copied.returncode == 0, copied.output
-        assert (pod.volumes["mc-bin"] / "mc").read_bytes() == open(env.tools.mc, "rb").read()
         version = pod.run("mc-version")
     finally:
         pod.close()
-    assert version.returncode == 0, version.output
-    assert version.output.startswith("mc version "), version.output
+    assert copied.returncode != 0 and "Permission denied" in copied.output, copied.output
+    assert version.returncode == 0 and version.output.startswith("mc version "), version.output
 
 
-# (leak SSL_CERT_FILE into curl, leave out the curl image's CURL_CA_BUNDLE) -> the load succeeds
+def test_the_load_job_runs_mc_nowhere_and_its_pod_user_owns_nothing_of_the_image(env):
+    """The load's one container runs in the curl image as UID 10001: its programs there (curl,
+    the shell) belong to root; it writes only to its volumes."""
+    spec = job(env.charts["two"], LOAD)["spec"]["template"]["spec"]
+    assert [c["name"] for c in spec.get("initContainers", []) + spec["containers"]] == ["load"]
+    (c,) = spec["containers"]
+    assert image_repository(c["image"]) == "docker.io/curlimages/curl"
+    assert (c["securityContext"]["runAsUser"], spec["securityContext"]["fsGroup"]) == (10001, 10001)
+    assert not re.search(r"\bmc\b", c["command"][2])
+
+
+# (MinIO's CA given to curl for every request, as SSL_CERT_FILE; leave out the curl image's CURL_CA_BUNDLE)
 @pytest.mark.parametrize("leak,without_image_env,succeeds", [
     (False, (), True),
     (False, ("CURL_CA_BUNDLE",), True),
@@ -321,18 +341,17 @@ def test_copy_mc_copies_the_images_mc_which_runs_in_the_curl_image(env):
     (True, ("CURL_CA_BUNDLE",), False),
 ], ids=["as-synthesized", "curl-image-without-CURL_CA_BUNDLE", "leak-hidden-by-the-image", "leak-without-CURL_CA_BUNDLE"])
 def test_https_downloads_verify_against_the_public_cas_not_minios(env, leak, without_image_env, succeeds):
-    """The load container's SSL_CERT_FILE is the MinIO CA (for mc); curl would take it as its CA
+    """MinIO's CA goes to the signed S3 requests only (`--cacert`); downloads verify against the
+    image's public CA bundle. Were MinIO's CA in SSL_CERT_FILE, curl would take it as its CA
     bundle unless CURL_CA_BUNDLE is set (curl 8.14.1 src/tool_operate.c cacertpaths()), which the
-    curl image does, another curl image may not. The script runs curl without SSL_CERT_FILE: the
-    HTTPS mirror, whose certificate is from a stand-in public CA, is verified either way. The
-    `leak` cases run the script with `env -u SSL_CERT_FILE` removed, to show that the test catches it."""
+    curl image does, another curl image may not. The `leak` cases add SSL_CERT_FILE=<MinIO CA> to
+    the container, to show that the test catches it."""
     env.minio.start()
     make_buckets(env, "https")
     load_job = copy.deepcopy(job(env.charts["https"], LOAD))
     if leak:
         c = load_job["spec"]["template"]["spec"]["containers"][0]
-        assert c["command"][2].count("env -u SSL_CERT_FILE curl ") == 1
-        c["command"][2] = c["command"][2].replace("env -u SSL_CERT_FILE curl ", "curl ")
+        c["env"].append({"name": "SSL_CERT_FILE", "value": env_value(c, "S3_CA_FILE")})
     cluster = env.cluster("https", public_ca_file=env.public_pki.ca_file, without_image_env=without_image_env)
     run = run_job(cluster, load_job, env.workdir)
     data, marker = data_location(env.charts["https"])
@@ -344,6 +363,32 @@ def test_https_downloads_verify_against_the_public_cas_not_minios(env, leak, wit
     else:
         assert not run.succeeded
         assert "SSL certificate problem" in run.output and f"download failed: {url}" in run.output, run.output
+
+
+def test_s3_requests_refuse_a_minio_certificate_of_another_ca_and_wrong_credentials(env):
+    """The signed requests verify MinIO against the secret-operator CA (S3_CA_FILE), and MinIO
+    checks the signature: with another CA, or another secret key, the load never sees the bucket
+    and gives up at its deadline, saying so, without writing anything."""
+    env.minio.start()
+    make_buckets(env, "two")
+    data, marker = data_location(env.charts["two"])
+    other_ca = env.public_pki.ca_file.read_text()
+    for overrides in ({"S3_CA_FILE": "/tmp-other-ca/ca.crt"}, {"S3_SECRET_KEY": "not-the-secret-key"}):
+        spec = copy.deepcopy(job(env.charts["two"], LOAD)["spec"]["template"]["spec"])
+        c = spec["containers"][0]
+        if "S3_CA_FILE" in overrides:
+            spec["volumes"].append({"name": "other-ca", "emptyDir": {}})
+            c["volumeMounts"].append({"name": "other-ca", "mountPath": "/tmp-other-ca"})
+        pod = Pod(env.cluster("two"), spec, env.workdir)
+        try:
+            if "S3_CA_FILE" in overrides:
+                (pod.volumes["other-ca"] / "ca.crt").write_text(other_ca)
+            result = pod.run("load", {"WAIT_SECONDS": "2", **overrides}, timeout=60)
+        finally:
+            pod.close()
+        assert result.returncode != 0, (overrides, result.output)
+        assert re.search(r"^gave up after 2 s: bucket https://\S+/demo$", result.output, re.M), (overrides, result.output)
+        assert env.minio.objects(data) == {}, overrides
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +431,7 @@ def test_load_job_waits_for_minio_and_the_bucket_then_succeeds(env):
     t.join(60)
     run = result["run"]
     assert run.succeeded, run.output
-    assert run.of("load").output.count("waiting: mc ls minio/") >= 2, run.output
+    assert run.of("load").output.count("waiting for bucket https://") >= 2, run.output
     data, marker = data_location(env.charts["two"])
     assert env.minio.cat(marker) == marker_bytes(VARIANTS["two"]["months"])
 
@@ -407,9 +452,10 @@ def test_scripts_give_up_at_their_deadline_with_a_clear_message(env, app, contai
     assert result.returncode != 0, result.output
     # The deadline is in whole seconds (`date +%s`): it may come up to 1 s early.
     assert result.seconds >= 3 - 1, f"gave up after {result.seconds:.1f}s, before its deadline of 3 s: {result.output}"
-    # One attempt (mc itself retries a refused connection for about 5 s) and one 5 s pause at most after the deadline.
-    assert result.seconds < 3 + 5 + 10, result.output
-    assert re.search(r"^gave up after 3 s: mc ls minio(/\S+)?$", result.output, re.M), result.output
+    # One attempt (mc itself retries a refused connection for about 5 s; curl's connect timeout is 10 s) and one 5 s pause at most after the deadline.
+    assert result.seconds < 3 + 5 + 12, result.output
+    waited_for = {BUCKETS: r"mc ls minio", LOAD: r"bucket https://\S+/demo"}[app]
+    assert re.search(rf"^gave up after 3 s: {waited_for}$", result.output, re.M), result.output
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /**
- * Tests of constructs/minio/s3-file-load.ts: the load Job (copy-mc, then load one file at a time),
+ * Tests of constructs/minio/s3-file-load.ts: the load Job (one curl container, one file at a time),
  * the marker consumers wait for, its scratch space, its NetworkPolicy, and the prop validation.
  * (Its script runs for real in the jobs suite, test/jobs/.)
  * Run: npx jest test/minio
@@ -28,7 +28,7 @@ function setup(props: Partial<Props> = {}, scope = Testing.chart()) {
 const JOB = 'minio-load-demo';
 
 describe('S3FileLoad', () => {
-  it('loads its files into s3://<bucket>/<prefix> in one pod: copy-mc (mc image), then load (curl image)', () => {
+  it('loads its files into s3://<bucket>/<prefix> with one container of the curl image', () => {
     const { chart, load } = setup();
     expect(load.bucket).toBe('demo');
     expect(load.prefix).toBe('raw/');
@@ -39,40 +39,41 @@ describe('S3FileLoad', () => {
     const job = find(objs, 'Job', JOB);
     const pod = podSpec(job);
     expect(job.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 's3-file-load', 'app.kubernetes.io/instance': JOB });
-    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['copy-mc']);
+    expect(pod.initContainers).toBeUndefined();
     expect(pod.containers.map((c: any) => c.name)).toEqual(['load']);
-    const copy = container(pod, 'copy-mc');
-    expect(copy.image).toBe(IMAGES.mc);
-    expect(copy.command).toEqual(['cp', '/usr/bin/mc', '/mc-bin/mc']);
-    expect(copy.env).toBeUndefined();
     const main = container(pod, 'load');
     expect(main.image).toBe(IMAGES.curl);
-    expect(main.volumeMounts).toContainEqual({ name: 'mc-bin', mountPath: '/mc-bin', readOnly: true });
-    expect(main.command[2]).toContain('export PATH="/mc-bin:$PATH"');
+    expect(main.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(envValue(main, 'FILES')).toBe('a.parquet https://data.example.org/trips/a.parquet\ny2020/b.parquet https://data.example.org/trips/b.parquet?raw=1');
     expect(envValue(main, 'KEYS')).toBe('a.parquet y2020/b.parquet');
-    expect(envValue(main, 'TARGET')).toBe('minio/demo/raw/');
+    expect(envValue(main, 'BUCKET_URL')).toBe('https://minio.default.svc.cluster.local:9000/demo');
+    expect(envValue(main, 'TARGET')).toBe('https://minio.default.svc.cluster.local:9000/demo/raw/');
+    expect(envValue(main, 'S3_CA_FILE')).toBe('/stackable/trust/ca.crt');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('1800');
-    expect(envValue(main, 'MC_HOST_minio')).toContain('@minio.default.svc.cluster.local:9000');
-    // The marker is written after the check of every key.
-    expect(main.command[2]).toMatch(/missing after upload[\s\S]*mc pipe "\$\{TARGET\}_SUCCESS"/);
+    // The marker is uploaded after the check of every key.
+    expect(main.command[2]).toMatch(/missing after upload[\s\S]*s3 --upload-file \/work\/marker "\$\{TARGET\}_SUCCESS"/);
     expectSecretRefsResolve(objs, pod);
   });
 
-  it('gives copy-mc no S3 credentials and runs curl without the MinIO CA as its CA bundle', () => {
-    const pod = podSpec(find(synth(setup().chart), 'Job', JOB));
-    expect(Object.values(envOf(container(pod, 'copy-mc')))).toEqual([]);
-    const script: string = container(pod, 'load').command[2];
-    const curls = script.split('\n').filter(l => /\bcurl\b/.test(l));
-    expect(curls.length).toBe(1);
-    expect(curls[0]).toContain('env -u SSL_CERT_FILE curl --fail');
+  it('signs its S3 requests, gives curl the credentials on stdin only and MinIO\'s CA only to the S3 requests', () => {
+    const main = container(podSpec(find(synth(setup().chart), 'Job', JOB)), 'load');
+    const script: string = main.command[2];
+    expect(script).toContain('printf \'user = "%s:%s"\\n\' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" |\n    curl --config - --aws-sigv4 "aws:amz:us-east-1:s3" --cacert "$S3_CA_FILE"');
+    // No variable of the container holds a credential in clear, none points curl at the MinIO CA.
+    expect(Object.keys(envOf(main))).not.toContain('SSL_CERT_FILE');
+    expect(Object.keys(envOf(main))).not.toContain('CURL_CA_BUNDLE');
+    const downloads = script.split('\n').filter(l => /\bcurl --fail\b/.test(l));
+    expect(downloads.length).toBe(1);
+    expect(downloads[0]).not.toContain('--cacert');
+    expect(script).not.toMatch(/\bmc\b/);
   });
 
   it('downloads, uploads and deletes one file at a time, in a single scratch file', () => {
     const script: string = container(podSpec(find(synth(setup().chart), 'Job', JOB)), 'load').command[2];
-    const loop = script.slice(script.indexOf('while read -r key url'), script.indexOf('\ndone\n'));
+    const start = script.indexOf('while read -r key url');
+    const loop = script.slice(start, script.indexOf('\ndone\n', start));
     let at = 0;
-    for (const step of ['mc stat', 'rm -f /work/download', 'curl', 'mc cp --quiet /work/download', 'rm -f /work/download']) {
+    for (const step of ['s3 --head', 'rm -f /work/download', 'curl --fail', 's3 --upload-file /work/download', 'rm -f /work/download']) {
       const i = loop.indexOf(step, at);
       expect([step, i >= at]).toEqual([step, true]);
       at = i + step.length;
@@ -86,12 +87,11 @@ describe('S3FileLoad', () => {
     });
     const pod = podSpec(find(synth(chart), 'Job', 'load-trips'));
     const main = container(pod, 'load');
-    expect(envValue(main, 'TARGET')).toBe('minio/prediction/trips/v1/');
+    expect(envValue(main, 'TARGET')).toBe('https://minio.default.svc.cluster.local:9000/prediction/trips/v1/');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('30');
     expect(main.image).toBe('registry.local/curl:1');
-    expect(container(pod, 'copy-mc').image).toBe('registry.local/mc:1');
     expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('5120Mi');
-    expect(main.resources.limits).toEqual({ 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': `${5 * 1024 + 128 + 256}Mi` });
+    expect(main.resources.limits).toEqual({ 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': `${5 * 1024 + 256}Mi` });
   });
 
   it('gives the scratch space 2 GiB by default, whatever the number of files', () => {
@@ -99,18 +99,18 @@ describe('S3FileLoad', () => {
     for (const files of [FILES.slice(0, 1), many]) {
       const pod = podSpec(find(synth(setup({ files }).chart), 'Job', JOB));
       expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('2048Mi');
-      expect(pod.volumes.find((v: any) => v.name === 'mc-bin').emptyDir.sizeLimit).toBe('128Mi');
+      expect(pod.volumes.map((v: any) => v.name).sort()).toEqual(['tls-trust', 'work']);
     }
   });
 
-  it('gives the load the scratch size, the mc binary and 256 MiB of ephemeral storage, requested as limited; an explicit one wins', () => {
+  it('gives the load the scratch size and 256 MiB of ephemeral storage, requested as limited; an explicit one wins', () => {
     const storageOf = (props: Partial<Props>) => {
       const r = container(podSpec(find(synth(setup(props).chart), 'Job', JOB)), 'load').resources;
       expect(r.requests['ephemeral-storage']).toBe(r.limits['ephemeral-storage']);
       return r.limits['ephemeral-storage'];
     };
-    expect(storageOf({})).toBe(`${2 * 1024 + 128 + 256}Mi`);
-    expect(storageOf({ scratchGi: 3 })).toBe(`${3 * 1024 + 128 + 256}Mi`);
+    expect(storageOf({})).toBe(`${2 * 1024 + 256}Mi`);
+    expect(storageOf({ scratchGi: 3 })).toBe(`${3 * 1024 + 256}Mi`);
     expect(storageOf({ resources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 32, ephemeralStorageMi: 9000 } })).toBe('9000Mi');
   });
 

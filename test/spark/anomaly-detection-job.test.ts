@@ -105,7 +105,8 @@ describe('AnomalyDetectionJob', () => {
     expect(envValue(wait, 'MC_HOST_minio')).toContain('@minio.ns.svc.cluster.local:9000');
     // The marker is what the load Job writes last, under its TARGET.
     const load = find(objs, 'Job', 'load-ny-taxi-data').spec.template.spec.containers[0];
-    expect(envValue(wait, 'MARKER')).toBe(`${envValue(load, 'TARGET')}_SUCCESS`);
+    expect(envValue(wait, 'MARKER')).toBe('minio/demo/ny-taxi-data/raw/_SUCCESS');
+    expect(envValue(load, 'TARGET')).toBe('https://minio.ns.svc.cluster.local:9000/demo/ny-taxi-data/raw/');
     expect(envValue(wait, 'KEYS')).toBe(envValue(load, 'KEYS'));
     // Its mounts are backed by volumes of the override; no containers are overridden.
     const volumes = pod.volumes.map((v: any) => v.name);

@@ -8,7 +8,7 @@ import { Credentials } from '../../constructs/core';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { IS3Data } from '../../constructs/s3';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
+import { TRINO_CLI_MIN_MEMORY_MI, TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { container, envOf, expectSecretRefsResolve, find, namespacedChart, podSpec, synth } from '../util';
 
 type Props = ConstructorParameters<typeof TrinoSqlJob>[2];
@@ -35,6 +35,15 @@ describe('TrinoSqlJob', () => {
     expect(env.TRUST_FILE.value).toBe('/stackable/trust/ca.crt');
     expect(c.command.join(' ')).not.toContain('adminadmin');
     expectSecretRefsResolve(objs);
+  });
+
+  it('gives the CLI\'s JVM room for the 1 GiB heap its launcher asks for (-Xmx1G) plus the JVM\'s own memory', () => {
+    const c = container(podSpec(find(synth(setup().chart), 'Job', 'trino-sql')), 'sql');
+    expect(TRINO_CLI_MIN_MEMORY_MI).toBe(1280);
+    expect(c.resources.limits.memory).toBe('1280Mi');
+    expect(c.resources.requests.memory).toBe('1280Mi');
+    const more = container(podSpec(find(synth(setup({ resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryMi: 2048 } }).chart), 'Job', 'trino-sql')), 'sql');
+    expect(more.resources.limits.memory).toBe('2048Mi');
   });
 
   it('runs as another Trino user when given one', () => {
@@ -80,6 +89,10 @@ describe('TrinoSqlJob', () => {
     });
     it('trust of another SecretClass than Trino\'s certificate', () => {
       expect(() => setup({}, Testing.chart(), 'trino-tls')).toThrow(/^TrinoSqlJob Sql: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls"/);
+    });
+    it('memory below what the CLI\'s JVM may take', () => {
+      expect(() => setup({ resources: { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 512 } })).toThrow(
+        /^TrinoSqlJob Sql: resources.memoryMi 512 is below 1280: the trino-cli launcher starts Java with -Xmx1G, .*give at least 1280$/);
     });
     it('a zero wait', () => {
       expect(() => setup({ waitSeconds: 0 })).toThrow(/TrinoSqlJob Sql: waitSeconds 0 must be an integer >= 1/);
