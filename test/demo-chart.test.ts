@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { Credentials } from '../constructs/core';
+import { Credentials, DnsEgress } from '../constructs/core';
 import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
 import { SupersetSecretKey } from '../constructs/superset';
 import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
@@ -135,6 +135,16 @@ describe('DemoChart', () => {
       // The import Job reaches the pods the superset-operator creates for the SupersetCluster.
       expect(egress('superset-import-dashboard')).toEqual([{ to: ['superset/superset'], ports: ['TCP/8088'] }, ...dns]);
       expect(find(objs, 'SupersetCluster', 'superset').metadata.name).toBe('superset');
+    });
+
+    it('take their DNS egress from dnsEgress, for every policy that opens connections', () => {
+      const narrow = DnsEgress.clusterDns({ ipBlocks: ['169.254.20.10/32'] });
+      const custom = demo({ networkPolicies: true, dnsEgress: narrow });
+      for (const job of JOBS) {
+        expect({ job, dns: find(custom, 'NetworkPolicy', job).spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 53)) })
+          .toEqual({ job, dns: dnsEgressRules(narrow) });
+      }
+      for (const server of SERVERS) expect(find(custom, 'NetworkPolicy', server).spec.egress).toBeUndefined();
     });
 
     it('when enabled, admit every connection a Job may open at the server it goes to', () => {
