@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  baseUrl, ChartNamespace, Credentials, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
+  baseUrl, ChartNamespace, Credentials, DnsEgress, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
 } from './core';
 import { HiveMetastore } from './hive';
 import { MinioBuckets, MinioServer, S3FileLoad } from './minio';
@@ -75,11 +75,17 @@ export interface DemoChartProps {
   /**
    * NetworkPolicies for every pod the demo writes itself: MinIO and each PostgreSQL accept only
    * their clients and open no connection; the bucket, data-load and dashboard-import Jobs accept
-   * none and reach only what they need (MinIO or Superset, the cluster DNS, and the internet on
+   * none and reach only what they need (MinIO or Superset, DNS (see `dnsEgress`), and the internet on
    * 443/80 for the data download). The pods the operators create are not restricted.
    * @default false
    */
   readonly networkPolicies?: boolean;
+  /**
+   * Where the pods of the NetworkPolicies (`networkPolicies`) may send DNS queries, for every
+   * policy of the chart (see {@link DnsEgress}).
+   * @default DnsEgress.anyResolver() - UDP and TCP 53 to any destination, and 5353 to OpenShift's DNS pods
+   */
+  readonly dnsEgress?: DnsEgress;
   /**
    * Superset's Flask `SECRET_KEY` (signs sessions, encrypts the stored database passwords), in the
    * Secret `superset-secret-key`; `SupersetSecretKey.generated()` lets the superset-operator pick a
@@ -108,6 +114,8 @@ export class DemoChart extends Chart {
     const creds = props.credentials ?? {};
     const versions = props.versions ?? {};
     const networkPolicy = props.networkPolicies ?? false;
+
+    if (props.dnsEgress !== undefined) DnsEgress.setForChart(this, props.dnsEgress);
 
     if ((props.createNamespace ?? true) && namespace !== 'default') {
       new ChartNamespace(this, 'Namespace');

@@ -9,11 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { Credentials } from '../constructs/core';
+import { Credentials, DnsEgress } from '../constructs/core';
 import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
 import { SupersetSecretKey } from '../constructs/superset';
 import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
-import { baseName, collect, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
+import { baseName, collect, dnsEgressRules, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
 
 const demo = (props: DemoChartProps = {}): K8sObject[] => synth(new DemoChart(Testing.app(), 'demo', props));
 const CLUSTER_SCOPED = new Set(['SecretClass', 'AuthenticationClass', 'Namespace']);
@@ -83,7 +83,8 @@ describe('DemoChart', () => {
     const objs = demo({ namespace: 'taxi', networkPolicies: true });
     const policy = (name: string) => find(objs, 'NetworkPolicy', name);
     const label = (selector: Record<string, string>) => `${selector['app.kubernetes.io/name']}/${selector['app.kubernetes.io/instance'] ?? selector['app.kubernetes.io/part-of']}`;
-    const KUBE_DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+    const DNS = dnsEgressRules();
+    const isDns = (rule: unknown) => DNS.some(d => JSON.stringify(d) === JSON.stringify(rule));
     const SERVERS = ['minio', 'postgresql-hive', 'postgresql-hive-iceberg', 'postgresql-superset'];
     const JOBS = ['load-ny-taxi-data', 'minio-buckets', 'superset-import-dashboard'];
 
@@ -120,26 +121,37 @@ describe('DemoChart', () => {
     it('when enabled, let the Jobs accept nothing and reach only what they need', () => {
       const egress = (name: string) => {
         expect(policy(name).spec.ingress).toBeUndefined();
-        return policy(name).spec.egress.map((r: any) => ({
-          to: r.to.map((p: any) => (p.ipBlock ? p.ipBlock.cidr : JSON.stringify(p) === JSON.stringify(KUBE_DNS) ? 'dns' : label(p.podSelector.matchLabels))),
+        return policy(name).spec.egress.map((r: any) => (isDns(r) ? 'dns' : {
+          to: r.to.map((p: any) => (p.ipBlock ? p.ipBlock.cidr : label(p.podSelector.matchLabels))),
           ports: r.ports.map((p: any) => `${p.protocol}/${p.port}`),
         }));
       };
-      const dns = { to: ['dns'], ports: ['UDP/53', 'TCP/53'] };
-      expect(egress('minio-buckets')).toEqual([{ to: ['minio/minio'], ports: ['TCP/9000'] }, dns]);
+      // DNS: the rules of PodNetworkPolicy.allowDns() with the default DnsEgress (test/core/network.test.ts).
+      const dns = DNS.map(() => 'dns');
+      expect(egress('minio-buckets')).toEqual([{ to: ['minio/minio'], ports: ['TCP/9000'] }, ...dns]);
       expect(egress('load-ny-taxi-data')).toEqual([
-        { to: ['minio/minio'], ports: ['TCP/9000'] }, dns, { to: ['0.0.0.0/0', '::/0'], ports: ['TCP/443', 'TCP/80'] },
+        { to: ['minio/minio'], ports: ['TCP/9000'] }, ...dns, { to: ['0.0.0.0/0', '::/0'], ports: ['TCP/443', 'TCP/80'] },
       ]);
       // The import Job reaches the pods the superset-operator creates for the SupersetCluster.
-      expect(egress('superset-import-dashboard')).toEqual([{ to: ['superset/superset'], ports: ['TCP/8088'] }, dns]);
+      expect(egress('superset-import-dashboard')).toEqual([{ to: ['superset/superset'], ports: ['TCP/8088'] }, ...dns]);
       expect(find(objs, 'SupersetCluster', 'superset').metadata.name).toBe('superset');
+    });
+
+    it('take their DNS egress from dnsEgress, for every policy that opens connections', () => {
+      const narrow = DnsEgress.clusterDns({ ipBlocks: ['169.254.20.10/32'] });
+      const custom = demo({ networkPolicies: true, dnsEgress: narrow });
+      for (const job of JOBS) {
+        expect({ job, dns: find(custom, 'NetworkPolicy', job).spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 53)) })
+          .toEqual({ job, dns: dnsEgressRules(narrow) });
+      }
+      for (const server of SERVERS) expect(find(custom, 'NetworkPolicy', server).spec.egress).toBeUndefined();
     });
 
     it('when enabled, admit every connection a Job may open at the server it goes to', () => {
       const checked: string[] = [];
       for (const job of JOBS) {
         for (const rule of policy(job).spec.egress) {
-          for (const peer of rule.to.filter((p: any) => p.podSelector && !p.namespaceSelector)) {
+          for (const peer of (rule.to ?? []).filter((p: any) => p.podSelector && !p.namespaceSelector)) {
             const server = SERVERS.map(policy).find(np => JSON.stringify(np.spec.podSelector) === JSON.stringify(peer.podSelector));
             if (server === undefined) continue; // a pod of an operator, which has no policy
             const jobLabels = find(objs, 'Job', job).spec.template.metadata.labels;

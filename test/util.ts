@@ -6,7 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { specHash } from '../constructs/core';
+import { DnsEgress, PodNetworkPolicy, specHash } from '../constructs/core';
 import { MinioBuckets, MinioServer, MinioServerProps } from '../constructs/minio';
 import { S3Connection, S3CredentialsClass } from '../constructs/s3';
 import { TlsTrustStore } from '../constructs/secret-operator';
@@ -51,6 +51,17 @@ export function baseName(o: K8sObject): string {
 /** All objects of `kind`. */
 export function ofKind(objs: readonly K8sObject[], kind: string): K8sObject[] {
   return objs.filter(o => o.kind === kind);
+}
+
+/**
+ * The egress rules `PodNetworkPolicy.allowDns(dns)` synthesizes (by default those of
+ * `DnsEgress.anyResolver()`; test/core/network.test.ts spells them out), for tests of the
+ * constructs that call it.
+ */
+export function dnsEgressRules(dns?: DnsEgress): any[] {
+  const chart = Testing.chart();
+  new PodNetworkPolicy(chart, 'Dns', { name: 'dns', target: { podSelector: { app: 'dns' } } }).allowDns(dns);
+  return find(synth(chart), 'NetworkPolicy', 'dns').spec.egress;
 }
 
 /** Position of the only object of `kind` named `name` in the output. */

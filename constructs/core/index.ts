@@ -5,6 +5,7 @@ export * from './pod-security';
 export * from './resources';
 export * from './validate';
 export * from './network';
+export * from './dns-egress';
 export * from './images';
 export * from './stackable';
 export * from './job';

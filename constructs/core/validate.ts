@@ -3,10 +3,13 @@
  * owner (construct class), the prop, the bad value and what is allowed, e.g.
  * `DemoChart: months[2] "2020-13" is not a YYYY-MM month`.
  */
+import { isIPv4, isIPv6 } from 'net';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+// apimachinery pkg/util/validation/validation.go: qualifiedNameFmt (label keys' names, label values).
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function fail(owner: string, prop: string, value: unknown, problem: string): never {
   throw new Error(`${owner}: ${prop} ${JSON.stringify(value)} ${problem}`);
@@ -129,6 +132,36 @@ export function version(owner: string, prop: string, value: string): string {
 export function sqlIdentifier(owner: string, prop: string, value: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
     fail(owner, prop, value, "is not a valid identifier: use lower-case letters, digits and '_', not starting with a digit");
+  }
+  return value;
+}
+
+/**
+ * Kubernetes labels (apimachinery `IsQualifiedName` for keys, `IsValidLabelValue` for values): a
+ * key is `[prefix/]name`, the prefix a DNS subdomain, the name and the value at most 63 characters
+ * of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (a value may be empty).
+ */
+export function labels(owner: string, prop: string, value: Readonly<Record<string, string>>): Record<string, string> {
+  for (const [k, v] of Object.entries(value)) {
+    const parts = k.split('/');
+    const name = parts[parts.length - 1];
+    const prefixOk = parts.length === 1 || (parts.length === 2 && parts[0].length <= 253 && DNS_SUBDOMAIN.test(parts[0]));
+    if (parts.length > 2 || !prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+      fail(owner, `${prop} key`, k, "is not a valid label key: use [prefix/]name, the prefix a DNS subdomain, the name 1-63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+    }
+    if (v.length > 63 || (v.length > 0 && !LABEL_NAME.test(v))) {
+      fail(owner, `${prop}[${JSON.stringify(k)}]`, v, "is not a valid label value: use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+    }
+  }
+  return { ...value };
+}
+
+/** An IPv4 or IPv6 CIDR, e.g. `169.254.20.10/32` or `fd00::/8`. */
+export function cidr(owner: string, prop: string, value: string): string {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  const bits = m === null ? undefined : isIPv4(m[1]) ? 32 : isIPv6(m[1]) ? 128 : undefined;
+  if (m === null || bits === undefined || Number(m[2]) > bits) {
+    fail(owner, prop, value, 'is not a CIDR: use an IPv4 or IPv6 address and a prefix length, e.g. "169.254.20.10/32"');
   }
   return value;
 }

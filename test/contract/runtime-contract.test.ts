@@ -8,14 +8,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
+import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
-  checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
-  checkImageFiles, checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
+  checkDnsEgress, checkImageFiles, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
+  checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect } from '../util';
 
@@ -205,6 +205,37 @@ describe('each check fails on the defect it exists for', () => {
     sparkPeer.podSelector.matchLabels['app.kubernetes.io/name'] = 'spark';
     expect(plain(checkNetworkPolicySelectors(withPolicies))).toEqual([]);
     expect(plain(checkNetworkPolicySelectors(bad))).toEqual(['NetworkPolicy/minio: peer {"matchLabels":{"app.kubernetes.io/name":"spark","app.kubernetes.io/part-of":"spark-ad"}} selects no pod']);
+  });
+
+  test('DNS egress: the old rule, kube-system pods labelled k8s-app=kube-dns on 53, reaches no node-local cache and not OpenShift', () => {
+    const withPolicies = demo({ networkPolicies: true });
+    const old = copy(withPolicies);
+    const KUBE_DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+    const jobs = ['load-ny-taxi-data', 'minio-buckets', 'superset-import-dashboard'];
+    for (const job of jobs) {
+      const np = find(old, 'NetworkPolicy', job);
+      np.spec.egress = np.spec.egress.filter((r: any) => !r.ports.some((p: any) => p.port === 5353))
+        .map((r: any) => (r.ports.some((p: any) => p.port === 53) ? { to: [KUBE_DNS], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] } : r));
+    }
+    expect(checkDnsEgress(withPolicies)).toEqual([]);
+    const violations = checkDnsEgress(old);
+    for (const job of jobs) {
+      expect(violations).toContain(`NetworkPolicy/${job}: its pods cannot reach NodeLocal DNSCache (documented example address) at 169.254.20.10 on UDP/53, TCP/53 (kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/)`);
+      expect(violations).toContainEqual(expect.stringMatching(new RegExp(`^NetworkPolicy/${job}: its pods cannot reach OpenShift DNS \\(dns-default\\) at pods openshift-dns/dns.operator.openshift.io/daemonset-dns=default on UDP/5353, TCP/5353 `)));
+    }
+    // Per Job: Canonical's and Cilium's CoreDNS labels, OpenShift, and the five node-local addresses; kube-dns itself is reached.
+    expect(violations).toHaveLength(3 * 8);
+    expect(violations.filter(v => v.includes('k8s-app=kube-dns'))).toEqual([]);
+  });
+
+  test('DNS egress: DnsEgress.clusterDns() reaches the node-local addresses, not OpenShift nor other labels; the servers, which open no connection, need none', () => {
+    const narrow = plain(checkDnsEgress(demo({ networkPolicies: true, dnsEgress: DnsEgress.clusterDns() })));
+    expect(narrow.filter(v => v.startsWith('NetworkPolicy/minio-buckets')).map(v => v.replace(/ at .*/, ''))).toEqual([
+      'NetworkPolicy/minio-buckets: its pods cannot reach Canonical Kubernetes CoreDNS',
+      'NetworkPolicy/minio-buckets: its pods cannot reach OpenShift DNS (dns-default)',
+      'NetworkPolicy/minio-buckets: its pods cannot reach Cilium local redirect to node-local-dns',
+    ]);
+    expect(narrow.filter(v => /^NetworkPolicy\/(minio|postgresql-[a-z-]+):/.test(v))).toEqual([]);
   });
 
   test('Stackable image users: the dashboard import as UID 10001', () => {

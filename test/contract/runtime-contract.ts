@@ -12,11 +12,14 @@
  * - the Stackable images' user: constructs/core/images.ts `STACKABLE_IMAGE_USER`
  * - the files of the images our pods read, run or copy: constructs/core/image-files.ts `IMAGE_FILES`
  * - listener classes per listener-operator preset: `LISTENER_PRESETS`
+ * - where cluster DNS answers, per distribution: constructs/core/dns-egress.ts `KNOWN_DNS_RESOLVERS`
  * Usable from jest (test/contract/runtime-contract.test.ts) and from the command line
  * (test/contract/check-manifests.ts, used by the manifests and helm suites).
  */
+import { isIPv4 } from 'net';
 import {
-  ImageFacts, ImageFile, imageFacts, imageRepository, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod, STACKABLE_IMAGE_USER,
+  DnsResolver, ImageFacts, ImageFile, imageFacts, imageRepository, KNOWN_DNS_RESOLVERS, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod,
+  STACKABLE_IMAGE_USER,
 } from '../../constructs/core';
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
@@ -337,10 +340,77 @@ export function checkNetworkPolicySelectors(objs: readonly Obj[]): string[] {
   const matches = (namespace: string, sel: any) => podLabels.some(p => p.namespace === namespace && Object.entries<string>(sel?.matchLabels ?? {}).every(([k, v]) => p.labels[k] === v));
   for (const np of ofKind(objs, 'NetworkPolicy')) {
     if (!matches(ns(np), np.spec.podSelector)) out.push(`NetworkPolicy/${np.metadata.name}: podSelector ${JSON.stringify(np.spec.podSelector)} selects no pod`);
+    // Peers with a namespaceSelector are pods of other namespaces (the DNS resolvers: checkDnsEgress).
     for (const rule of [...(np.spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(np.spec.egress ?? []).flatMap((r: any) => r.to ?? [])]) {
       if (rule.podSelector !== undefined && rule.namespaceSelector === undefined && !matches(ns(np), rule.podSelector)) {
         out.push(`NetworkPolicy/${np.metadata.name}: peer ${JSON.stringify(rule.podSelector)} selects no pod`);
       }
+    }
+  }
+  return out;
+}
+
+/** A label selector (`matchLabels`, `matchExpressions`) selects `labels`; an empty one selects everything. */
+function selectorMatches(sel: any, labels: Readonly<Record<string, string>>): boolean {
+  const exprOk = (e: any): boolean => {
+    const has = e.key in labels;
+    if (e.operator === 'In') return has && (e.values ?? []).includes(labels[e.key]);
+    if (e.operator === 'NotIn') return !has || !(e.values ?? []).includes(labels[e.key]);
+    if (e.operator === 'Exists') return has;
+    if (e.operator === 'DoesNotExist') return !has;
+    return false;
+  };
+  return Object.entries<string>(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (sel?.matchExpressions ?? []).every(exprOk);
+}
+
+function ipv4InCidr(ip: string, block: string): boolean {
+  const [base, bits] = block.split('/');
+  if (!isIPv4(ip) || !isIPv4(base)) return false;
+  const int = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(int(ip) / size) === Math.floor(int(base) / size);
+}
+
+/**
+ * Whether egress `rule` of a policy in `namespace` lets a pod reach `resolver` with `protocol`, as
+ * the Kubernetes NetworkPolicy API defines it: a rule without `to` (or `ports`) matches every
+ * destination (or port); a resolver pod is matched by namespace and pod selectors only (whether an
+ * ipBlock covers pod IPs depends on the plugin), a node-local resolver by an ipBlock only (pod
+ * selectors do not select host-network pods); named ports are not resolved (no match).
+ */
+function egressAllows(rule: any, namespace: string, resolver: DnsResolver, protocol: string): boolean {
+  const portOk = (rule.ports ?? []).length === 0 || rule.ports.some((p: any) => (p.protocol ?? 'TCP') === protocol
+    && (p.port === undefined || (typeof p.port === 'number' && resolver.port >= p.port && resolver.port <= (p.endPort ?? p.port))));
+  const peerOk = (peer: any): boolean => {
+    if (peer.ipBlock !== undefined) {
+      const address = resolver.hostAddress;
+      return address !== undefined && ipv4InCidr(address, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => ipv4InCidr(address, e));
+    }
+    if (resolver.pod === undefined) return false;
+    const nsOk = peer.namespaceSelector === undefined
+      ? resolver.pod.namespace === namespace
+      : selectorMatches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': resolver.pod.namespace });
+    return nsOk && (peer.podSelector === undefined || selectorMatches(peer.podSelector, resolver.pod.labels));
+  };
+  return portOk && ((rule.to ?? []).length === 0 || rule.to.some(peerOk));
+}
+
+/**
+ * Every NetworkPolicy that lets its pods open connections also lets them query the cluster DNS,
+ * wherever it answers: each resolver of `KNOWN_DNS_RESOLVERS` (kube-dns/CoreDNS pods, OpenShift's
+ * on 5353, NodeLocal DNSCache and the other node-local addresses), on UDP and TCP.
+ */
+export function checkDnsEgress(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  for (const np of ofKind(objs, 'NetworkPolicy')) {
+    const rules: any[] = np.spec.egress ?? [];
+    // policyTypes left out: Egress when there are egress rules. No rules: the pods open no connection at all.
+    const types: string[] = np.spec.policyTypes ?? (rules.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
+    if (!types.includes('Egress') || rules.length === 0) continue;
+    for (const r of KNOWN_DNS_RESOLVERS) {
+      const missing = ['UDP', 'TCP'].filter(protocol => !rules.some(rule => egressAllows(rule, ns(np), r, protocol)));
+      const at = r.pod === undefined ? `${r.hostAddress}` : `pods ${r.pod.namespace}/${Object.entries(r.pod.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+      if (missing.length > 0) out.push(`NetworkPolicy/${np.metadata.name}: its pods cannot reach ${r.name} at ${at} on ${missing.map(p => `${p}/${r.port}`).join(', ')} (${r.source})`);
     }
   }
   return out;
@@ -538,6 +608,7 @@ export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => 
   'TLS hosts and trust': checkTlsHosts,
   'operator-derived names and pods': checkOperatorNames,
   'NetworkPolicy selectors': checkNetworkPolicySelectors,
+  'DNS egress': checkDnsEgress,
   'Stackable image users': checkStackableImageUsers,
   'volumes and mounts': checkVolumesAndMounts,
   'listener classes': checkListenerClasses,

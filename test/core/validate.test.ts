@@ -4,7 +4,7 @@
  * Run: npx jest test/core
  */
 import {
-  baseUrl, dnsLabel, dnsSubdomain, intInRange, months, nonEmpty, nonEmptySecret, numberInHalfOpen, oneOf, sqlIdentifier, urlSafeSecret,
+  baseUrl, cidr, dnsLabel, dnsSubdomain, intInRange, labels, months, nonEmpty, nonEmptySecret, numberInHalfOpen, oneOf, sqlIdentifier, urlSafeSecret,
   version,
 } from '../../constructs/core';
 
@@ -135,5 +135,25 @@ describe('sqlIdentifier', () => {
   it.each(['hive', 'prediction', '_tmp', 'ad_2'])('accepts %j', v => expect(sqlIdentifier('O', 'database', v)).toBe(v));
   it.each(['', 'Hive', '2ad', 'with-dash', 'a'.repeat(64), 'semi;colon'])('rejects %j', v => {
     expect(() => sqlIdentifier('O', 'database', v)).toThrow(`O: database ${JSON.stringify(v)} is not a valid identifier`);
+  });
+});
+
+describe('labels', () => {
+  it('accepts keys with and without a prefix, and empty values', () => {
+    const ok = { 'k8s-app': 'kube-dns', 'dns.operator.openshift.io/daemonset-dns': 'default', 'app.kubernetes.io/name': '', A_b: 'x.Y-z' };
+    expect(labels('O', 'podLabels', ok)).toEqual(ok);
+  });
+  it.each(['', 'k8s app', '-lead', 'a/b/c', '/name', 'Bad_Prefix/name', `${'a'.repeat(64)}`])('rejects the key %j', k => {
+    expect(() => labels('O', 'podLabels', { [k]: 'v' })).toThrow(`O: podLabels key ${JSON.stringify(k)} is not a valid label key`);
+  });
+  it.each(['kube dns', 'trail-', 'a/b', 'v'.repeat(64)])('rejects the value %j, naming its key', v => {
+    expect(() => labels('O', 'podLabels', { app: v })).toThrow(`O: podLabels["app"] ${JSON.stringify(v)} is not a valid label value`);
+  });
+});
+
+describe('cidr', () => {
+  it.each(['169.254.20.10/32', '10.0.0.0/8', '0.0.0.0/0', 'fd00::/8', '::/0', '2001:db8::1/128'])('accepts %j', v => expect(cidr('O', 'ipBlocks[0]', v)).toBe(v));
+  it.each(['169.254.20.10', '169.254.20.10/33', '300.1.1.1/32', '01.2.3.4/32', 'fd00::/129', 'kube-dns/32', '10.0.0.0/-1', ''])('rejects %j', v => {
+    expect(() => cidr('O', 'ipBlocks[0]', v)).toThrow(`O: ipBlocks[0] ${JSON.stringify(v)} is not a CIDR`);
   });
 });

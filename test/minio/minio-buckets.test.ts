@@ -6,7 +6,7 @@
 import { Testing } from 'cdk8s';
 import { MinioBuckets, MinioServer } from '../../constructs/minio';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { allContainers, container, envValue, expectSecretRefsResolve, find, ofKind, podSpec, synth } from '../util';
+import { allContainers, container, dnsEgressRules, envValue, expectSecretRefsResolve, find, ofKind, podSpec, synth } from '../util';
 
 function setup(minioProps: ConstructorParameters<typeof MinioServer>[2] = {}) {
   const chart = Testing.chart();
@@ -63,7 +63,7 @@ describe('MinioBuckets', () => {
     expect(np.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: buckets.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
   });
 
-  it('with a NetworkPolicy, accepts no connection and reaches only MinIO\'s S3 API and the cluster DNS', () => {
+  it('with a NetworkPolicy, accepts no connection and reaches only MinIO\'s S3 API and DNS', () => {
     const { chart, trust, minio } = setup({ name: 's3' });
     const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'], networkPolicy: true });
     const objs = synth(chart);
@@ -75,10 +75,7 @@ describe('MinioBuckets', () => {
     expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
-      {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      },
+      ...dnsEgressRules(),
     ]);
   });
 

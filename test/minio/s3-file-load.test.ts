@@ -7,9 +7,7 @@
 import { Testing } from 'cdk8s';
 import { IMAGES, PodNetworkPolicy } from '../../constructs/core';
 import { MinioBuckets, S3File, S3FileLoad } from '../../constructs/minio';
-import { allContainers, container, containerJson, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, storage, synth } from '../util';
-
-const KUBE_DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+import { allContainers, container, containerJson, dnsEgressRules, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, storage, synth } from '../util';
 
 type Props = ConstructorParameters<typeof S3FileLoad>[2];
 
@@ -163,7 +161,7 @@ describe('S3FileLoad', () => {
     expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: s.minio.podSelector } }], ports: [{ protocol: 'TCP', port: 9000 }] },
-      { to: [KUBE_DNS], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      ...dnsEgressRules(),
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 80 }] },
     ]);
   });
@@ -171,7 +169,7 @@ describe('S3FileLoad', () => {
   it('with a NetworkPolicy, also reaches every port a file URL names, once', () => {
     const files = [{ url: 'http://mirror.local:8080/a' }, { url: 'https://other.local:8443/b' }, { url: 'http://mirror.local:8080/c' }, { url: 'https://x.local:443/d' }];
     const internet = find(synth(setup({ networkPolicy: true, files }).chart), 'NetworkPolicy', JOB).spec.egress
-      .find((r: any) => r.to.some((p: any) => p.ipBlock?.cidr === '0.0.0.0/0'));
+      .find((r: any) => r.to?.some((p: any) => p.ipBlock?.cidr === '0.0.0.0/0'));
     // (new URL drops a scheme's default port: https://x.local:443 names none.)
     expect(internet.ports.map((p: any) => p.port)).toEqual([443, 80, 8080, 8443]);
   });

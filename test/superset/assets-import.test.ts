@@ -16,7 +16,7 @@ import { anomalyDashboardBundle } from '../../constructs/spark';
 import { SupersetAssetsImport, SupersetBundle } from '../../constructs/superset';
 import { Superset } from '../../constructs/superset';
 import { TrinoCluster } from '../../constructs/trino';
-import { container, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
+import { container, dnsEgressRules, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
 
 type Props = ConstructorParameters<typeof SupersetAssetsImport>[2];
 const table = { catalog: 'prediction', schema: 'ad', table: 'iforest' };
@@ -109,7 +109,7 @@ describe('SupersetAssetsImport', () => {
     expect(ofKind(synth(chart), 'NetworkPolicy')).toEqual([]);
   });
 
-  it('with a NetworkPolicy, accepts no connection and reaches only the Superset pods\' web port and the cluster DNS', () => {
+  it('with a NetworkPolicy, accepts no connection and reaches only the Superset pods\' web port and DNS', () => {
     const { chart, superset, dashboard } = setup({ networkPolicy: true });
     const objs = synth(chart);
     const np = find(objs, 'NetworkPolicy', 'superset-import-dashboard');
@@ -121,10 +121,7 @@ describe('SupersetAssetsImport', () => {
     expect(superset.podSelector).toEqual({ 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': 'superset' });
     expect(np.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: superset.podSelector } }], ports: [{ protocol: 'TCP', port: 8088 }] },
-      {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      },
+      ...dnsEgressRules(),
     ]);
     // The port allowed is the one of SUPERSET_URL.
     expect(envValue(container(podSpec(find(objs, 'Job', 'superset-import-dashboard')), 'import'), 'SUPERSET_URL')).toMatch(/:8088$/);
