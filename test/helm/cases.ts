@@ -33,11 +33,14 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       // YAML- and template-significant characters must arrive verbatim.
       ['fixture.password', 'p"a\'ss: {{ .Release.Name }} #\\ ü'],
       ['fixture.months', ['2030-01', '2030-02', '2030-03', '2030-04']],
+      ['fixture.token', 'tok"en: {{ .Release.Name }} #\\ ü'],
     ]),
     invalid: [
       { what: 'a password of the wrong type', values: { fixture: { password: 12345678 } } },
       { what: 'a too short password', values: { fixture: { password: 'short' } }, builderError: /at least 8 characters/ },
       { what: 'months that are not a list', values: { fixture: { months: '2020-09' } } },
+      { what: 'a too short token', values: { fixture: { token: 'abc' } } },
+      { what: 'a token of the wrong type', values: { fixture: { token: 1234 } } },
       { what: 'an unknown key', values: { fixture: { passwort: 'fixture-password' } } },
     ],
   }),
