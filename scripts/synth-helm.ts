@@ -684,7 +684,7 @@ export { DEMO_CHART_ID };
 
 const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
 
-/** The demo's chart values: the passwords, Superset's secret key and the data months (namespace-independent). */
+/** The demo's chart values: the passwords, Superset's secret key (optional) and the data months (namespace-independent). */
 export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'admin.password',
@@ -721,10 +721,12 @@ export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'superset.secretKey',
     description: 'Flask SECRET_KEY of Superset (signs sessions, encrypts the database passwords Superset stores).\n'
+      + 'Unset, the superset-operator creates Secret superset-secret-key with a random key and keeps it.\n'
       + 'Set it before the first install: Superset cannot decrypt what it stored under another key.',
     // DemoChart refuses surrounding whitespace.
     schema: { type: 'string', minLength: 1, pattern: '^\\S([\\s\\S]*\\S)?$' },
     probe: 'ProbeSupersetSecretKey',
+    optional: true,
   },
   {
     path: 'data.months',
@@ -741,6 +743,8 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
   const s = (p: string) => settings.get(p) as string | undefined;
   const literal = (user: string, p: string) => (s(p) === undefined ? undefined : Credentials.literal(user, s(p)!));
   const months = settings.get('data.months');
+  // Unset or empty (as the chart's `if` sees it): the superset-operator generates the key.
+  const secretKey = s('superset.secretKey');
   return {
     ...base,
     credentials: {
@@ -751,7 +755,7 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
       hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
       supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
     },
-    supersetSecretKey: s('superset.secretKey') === undefined ? base.supersetSecretKey : SupersetSecretKey.literal(s('superset.secretKey')!),
+    supersetSecretKey: secretKey === undefined || secretKey === '' ? base.supersetSecretKey : SupersetSecretKey.literal(secretKey),
     months: months === undefined ? base.months : [...months],
   };
 }

@@ -67,7 +67,6 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       { what: 'a month out of range', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-13'] } }, builderError: /months\[3\] "2020-13" is not a YYYY-MM month/ },
       { what: 'a month listed twice', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-09'] } }, builderError: /lists 2020-09 twice/ },
       { what: 'a secret key of the wrong type', values: { superset: { secretKey: 42 } } },
-      { what: 'an empty secret key', values: { superset: { secretKey: '' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string/ },
       { what: 'a secret key with surrounding whitespace', values: { superset: { secretKey: ' key ' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace/ },
       { what: 'an empty month list', values: { data: { months: [] } }, builderError: /months \[\] must list at least one YYYY-MM month/ },
       { what: 'months that are not a list', values: { data: { months: '2020-09' } } },

@@ -306,14 +306,14 @@ describe('the demo chart', () => {
       'postgresql.hivePassword': 'hive',
       'postgresql.hiveIcebergPassword': 'hive',
       'postgresql.supersetPassword': 'superset',
-      'superset.secretKey': 'demo-superset-secret-key',
+      'superset.secretKey': '',
       'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
     });
     expect(YAML.parse(files.get('values.yaml')!)).toEqual({
       admin: { password: 'adminadmin' },
       minio: { rootPassword: 'adminadmin' },
       postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive', supersetPassword: 'superset' },
-      superset: { secretKey: 'demo-superset-secret-key' },
+      superset: { secretKey: '' },
       data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
     });
   });
@@ -332,6 +332,27 @@ describe('the demo chart', () => {
     expect(key.map((s) => `${s.object} ${s.path.join('.')}`)).toEqual([
       'v1/Secret default/superset-secret-key stringData.SECRET_KEY',
     ]);
+  });
+
+  test('the secret key is unset by default: the Secret superset-secret-key renders only when it is set, before the SupersetCluster', () => {
+    const secrets = exposure.manifests.filter((m) => m.kind === 'Secret');
+    expect(secrets.filter((m) => 'SECRET_KEY' in { ...(m.stringData as object), ...(m.data as object) }).map((m) => objectKey(m))).toEqual([]);
+    expect(exposure.objects.filter((o) => o.addedBy !== undefined).map((o) => [objectKey(o.manifest), o.addedBy])).toEqual([
+      ['v1/Secret default/superset-secret-key', 'superset.secretKey'],
+    ]);
+    const templates = [...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f));
+    const secret = templates.find((f) => f.endsWith('-secret-superset-secret-key.yaml'))!;
+    const cluster = templates.find((f) => f.endsWith('-supersetcluster-superset.yaml'))!;
+    expect(parseInt(secret.slice('templates/'.length), 10)).toBeLessThan(parseInt(cluster.slice('templates/'.length), 10));
+    expect(files.get(secret)).toBe([
+      '{{- if .Values.superset.secretKey }}', 'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: superset-secret-key', '  namespace: default',
+      'stringData:', '  SECRET_KEY: {{ .Values.superset.secretKey | toJson }}', 'type: Opaque', '{{- end }}', '',
+    ].join('\n'));
+    expect(files.get('values.yaml')).toContain('  # Unset by default; setting it adds: Secret superset-secret-key.\n  # Used in: Secret superset-secret-key.\n  secretKey: ""\n');
+    // Unset ("" or null) or a key DemoChart accepts.
+    const values = YAML.parse(files.get('values.yaml')!);
+    for (const secretKey of ['', null, 'a-long-random-key']) expect(validate({ ...values, superset: { secretKey } })).toBe(true);
+    expect(build(new Map([['superset.secretKey', '']]))).toEqual(exposure.manifests);
   });
 
   test('the months land in the load Job\'s file list and keys and the Spark job\'s wait, one file per month, whatever their number', () => {
@@ -358,7 +379,7 @@ describe('the demo chart', () => {
 
   test('has one template per object and no CRDs', () => {
     const templates = [...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f));
-    expect(templates).toHaveLength(exposure.manifests.length);
+    expect(templates).toHaveLength(exposure.manifests.length + 1); // and the optional secret key's Secret
     expect(exposure.manifests.filter((m) => m.kind === 'CustomResourceDefinition')).toEqual([]);
     expect(YAML.parse(files.get('Chart.yaml')!)).toMatchObject({ apiVersion: 'v2', name: 'spark-k8s-anomaly-detection-taxi-data', appVersion: '26.7' });
   });

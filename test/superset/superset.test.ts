@@ -36,6 +36,14 @@ describe('Superset', () => {
     expect(superset.admin).toMatchObject({ secretName: 'superset-credentials', usernameKey: 'adminUser.username', passwordKey: 'adminUser.password' });
   });
 
+  it('leaves the secret key to the operator by default: no <name>-secret-key Secret, no key in any object', () => {
+    const { chart, superset } = setup();
+    const objs = synth(chart);
+    expect(ofKind(objs, 'Secret').map(s => s.metadata.name).sort()).toEqual(['postgresql-superset-credentials', 'superset-credentials']);
+    expect(JSON.stringify(objs)).not.toMatch(/SECRET_KEY|demo-superset-secret-key/);
+    expect(superset.secretKeySecretName).toBe('superset-secret-key');
+  });
+
   it('uses an existing credentials Secret without creating one; a generated secret key is left to the operator', () => {
     const { chart, superset } = setup({ admin: Credentials.fromSecret('corp-superset', 'boss'), secretKey: SupersetSecretKey.generated() });
     const objs = synth(chart);
