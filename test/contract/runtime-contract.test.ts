@@ -11,11 +11,12 @@ import { parseAllDocuments } from 'yaml';
 import { ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
   checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
-  checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
+  checkTlsHosts, checkVolumesAndMounts, Obj, publishedAt, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect } from '../util';
 
@@ -240,6 +241,25 @@ describe('each check fails on the defect it exists for', () => {
       'SparkApplication/spark-ad: spec.job.config.retryOnFailureCount is 0: one transient failure of spark-submit ends the application for good',
       'SupersetCluster/superset: the credentials Secret holds connections.secretKey, which superset-operator 26.7 no longer reads (it reads Secret superset-secret-key, key SECRET_KEY)',
     ]);
+  });
+
+  test('operator defaults: a published SECRET_KEY in <cluster>-secret-key (the old default, a string of the sources), in stringData or data', () => {
+    const old = demo({ supersetSecretKey: SupersetSecretKey.literal('demo-superset-secret-key') });
+    expect(plain(checkOperatorDefaults(old))).toEqual([
+      expect.stringMatching(/^SupersetCluster\/superset: Secret superset-secret-key holds a published SECRET_KEY \(in earlier dist\/ folders of this library, README\.md\): anyone can sign sessions and decrypt the stored database passwords; leave the key to the operator \(SupersetSecretKey\.generated\(\), the default\) or set one of your own$/),
+    ]);
+    // The committed dist/ as it was: the Secret in data (base64), as an API server returns it.
+    const dist = copy(objs);
+    dist.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'superset-secret-key', namespace: 'default' }, data: { SECRET_KEY: Buffer.from('demo-superset-secret-key').toString('base64') } });
+    expect(plain(checkRuntimeContract(dist))).toEqual([expect.stringMatching(/^operator defaults: SupersetCluster\/superset: Secret superset-secret-key holds a published SECRET_KEY/)]);
+    // A string of the sources: the demo's admin password.
+    const source = checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('adminadmin') }));
+    expect(source).toEqual([expect.stringMatching(/holds a published SECRET_KEY \(in README\.md, .*constructs\/demo-chart\.ts/)]);
+    expect(publishedAt('adminadmin')).not.toContain('earlier dist/ folders of this library');
+    // A key of one's own (not a whole word of the sources: a longer one that contains a published one is fine), or none.
+    expect(checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('n0t-in-the-sources-7f3a9c') }))).toEqual([]);
+    expect(checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('adminadmin-7f3a9c') }))).toEqual([]);
+    expect(checkOperatorDefaults(objs)).toEqual([]);
   });
 
   test('listener classes: a class no preset creates', () => {
