@@ -46,17 +46,22 @@ const HTTP_PORT = 8088;
 
 /**
  * The pods of a SupersetCluster's `nodes` role as superset-operator 26.7.0 builds them
- * (rust/operator-binary/src/controller/build/resource/statefulset.rs and resource/mod.rs:
- * containers `superset`, `metrics` and, with vector logging, `vector`; volumes `config`,
- * `log-config`, `log` and the `listener` volume claim; labels from operator-rs 0.113.3
- * `recommended_labels`).
+ * (rust/operator-binary/src/controller/build/resource/statefulset.rs `build_node_rolegroup_statefulset`
+ * and resource/mod.rs): containers `superset`, `metrics` and, only if `vectorAgent`, `vector`
+ * (`build_vector_container` adds it when the role group's merged `logging.enableVectorAgent` is
+ * true, controller/validate.rs `validate_logging`, which then also requires
+ * `clusterConfig.vectorAggregatorConfigMapName`; operator-rs 0.113.3 product_logging/spec.rs
+ * `default_logging` defaults it to false, and {@link Superset} leaves it so); volumes `config`,
+ * `log-config` and `log` (with or without vector, resource/mod.rs `create_volumes`) and the
+ * `listener` volume claim; labels from operator-rs 0.113.3 `recommended_labels`.
  */
-export function supersetNodePod(cluster: string): OperatorPod {
+export function supersetNodePod(cluster: string, vectorAgent: boolean): OperatorPod {
+  const superset = ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'];
   return {
-    containers: ['superset', 'metrics', 'vector'],
+    containers: ['superset', 'metrics', ...(vectorAgent ? ['vector'] : [])],
     volumes: {
       names: ['config', 'log-config', 'log', 'listener'],
-      mountPaths: { superset: ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'], metrics: [], vector: ['/stackable/config/vector.yaml', '/stackable/log'] },
+      mountPaths: { superset, metrics: [], ...(vectorAgent ? { vector: ['/stackable/config/vector.yaml', '/stackable/log'] } : {}) },
     },
     labels: { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': cluster },
   };

@@ -184,12 +184,43 @@ describe('each check fails on the defect it exists for', () => {
     submit.volumes.push({ name: 'tls', emptyDir: {} });
     expect(plain(checkOperatorNames(bad)).sort()).toEqual([
       'SparkApplication/spark-ad job.podOverrides: volume tls would be merged into the operator\'s volume of that name',
-      'SupersetCluster/superset nodes.podOverrides: container superset-node is not one the operator creates (superset, metrics, vector); the override would add an image-less container',
+      'SupersetCluster/superset nodes.podOverrides: container superset-node is not one the operator creates (superset, metrics); the override would add an image-less container',
       'SupersetCluster/superset nodes.podOverrides: volume log would be merged into the operator\'s volume of that name',
     ]);
     const mount = copy(objs);
     find(mount, 'SupersetCluster', 'superset').spec.nodes.podOverrides.spec.containers[0].volumeMounts[0].mountPath = '/stackable/config';
     expect(plain(checkOperatorNames(mount))).toEqual(['SupersetCluster/superset nodes.podOverrides: container superset mount /stackable/config would replace the operator\'s mount there']);
+  });
+
+  test('operator pods: Superset\'s vector container only where the vector agent is enabled (superset-operator 26.7.0 validate.rs, resource/mod.rs)', () => {
+    const withVector = (configure: (cluster: any) => void) => {
+      const o = copy(objs);
+      const cluster = find(o, 'SupersetCluster', 'superset');
+      cluster.spec.clusterConfig.vectorAggregatorConfigMapName = 'vector-aggregator-discovery';
+      configure(cluster);
+      return o;
+    };
+    const vectorOverride = { name: 'vector', securityContext: { allowPrivilegeEscalation: false } };
+    const imageless = 'SupersetCluster/superset nodes.podOverrides: container vector is not one the operator creates (superset, metrics); the override would add an image-less container';
+    // Our SupersetCluster does not enable it: the operator creates no vector container to override.
+    const none = copy(objs);
+    find(none, 'SupersetCluster', 'superset').spec.nodes.podOverrides.spec.containers.push(vectorOverride);
+    expect(plain(checkOperatorNames(none))).toEqual([imageless]);
+    // Enabled for the role: the override names the operator's container; its mounts are the operator's.
+    const role = withVector((c) => {
+      c.spec.nodes.config.logging = { enableVectorAgent: true };
+      c.spec.nodes.podOverrides.spec.containers.push({ ...vectorOverride, volumeMounts: [{ name: 'extra', mountPath: '/stackable/log' }] });
+    });
+    expect(plain(checkOperatorNames(role))).toEqual(['SupersetCluster/superset nodes.podOverrides: container vector mount /stackable/log would replace the operator\'s mount there']);
+    // Enabled in one role group of two, disabled by a role group over the role: a role-level override reaches pods without it.
+    const groups = withVector((c) => {
+      c.spec.nodes.roleGroups.default.config = { logging: { enableVectorAgent: true } };
+      c.spec.nodes.roleGroups.other = { replicas: 1, config: { logging: { enableVectorAgent: false } } };
+      c.spec.nodes.config.logging = { enableVectorAgent: true };
+      c.spec.nodes.podOverrides.spec.containers.push(vectorOverride);
+      c.spec.nodes.roleGroups.default.podOverrides = { spec: { containers: [vectorOverride] } };
+    });
+    expect(plain(checkOperatorNames(groups))).toEqual([imageless]);
   });
 
   test('operator pods: overrides adding volumes where no model says what the operator creates', () => {

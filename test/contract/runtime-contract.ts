@@ -244,10 +244,25 @@ export function checkTlsHosts(objs: readonly Obj[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // 3. Names the operators derive, and the pods they build.
 
+/**
+ * Whether the pods a `podOverrides` site of a Stackable cluster reaches run the vector agent:
+ * `logging.enableVectorAgent` of the role group's config, merged over the role's, over the default
+ * false (operator-rs 0.113.3 role_utils.rs `RoleGroup::validate_config`, product_logging/spec.rs
+ * `default_logging`). An override of the role (`role` without a group) reaches the pods of every
+ * role group, so it sees the container only if all of them run it.
+ */
+function vectorAgent(cluster: Obj, role: string): boolean {
+  const [roleName, group] = role.split('.');
+  const spec = cluster.spec?.[roleName] ?? {};
+  const enabled = (g: string): boolean => spec.roleGroups?.[g]?.config?.logging?.enableVectorAgent ?? spec.config?.logging?.enableVectorAgent ?? false;
+  const groups = group === undefined ? Object.keys(spec.roleGroups ?? {}) : [group];
+  return groups.length > 0 && groups.every(enabled);
+}
+
 /** The operator pod model of a `podOverrides` site, if there is one. */
 function operatorPod(site: PodSite, objs: readonly Obj[]): OperatorPod | undefined {
   const o = site.owner;
-  if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name);
+  if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name, vectorAgent(o, site.role));
   if (o.kind === 'TrinoCluster') return trinoPod(o.metadata.name);
   if (o.kind === 'HiveCluster') return hiveMetastorePod(o.metadata.name);
   if (o.kind === 'SparkApplication' && site.role === 'job') {
