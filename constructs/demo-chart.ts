@@ -88,10 +88,11 @@ export interface DemoChartProps {
   readonly dnsEgress?: DnsEgress;
   /**
    * Superset's Flask `SECRET_KEY` (signs sessions, encrypts the stored database passwords), in the
-   * Secret `superset-secret-key`; `SupersetSecretKey.generated()` lets the superset-operator pick a
-   * random one. Set it before the first install: a later change restarts Superset with the new key,
-   * and the passwords stored under the old one can no longer be decrypted.
-   * @default SupersetSecretKey.literal('demo-superset-secret-key')
+   * Secret `superset-secret-key`. `SupersetSecretKey.literal(key)` writes that Secret; set it before
+   * the first install: a later change restarts Superset with the new key, and the passwords stored
+   * under the old one can no longer be decrypted.
+   * @default SupersetSecretKey.generated() - no Secret in the chart; the superset-operator creates
+   * `superset-secret-key` with a random key on first start and keeps it
    */
   readonly supersetSecretKey?: SupersetSecretKey;
 }

@@ -18,6 +18,16 @@
  * into strings (an object renamed, a hash, a number, base64) cannot be exposed without breaking
  * "default values render the plain synth", and synthesis fails naming the value and the field.
  *
+ * Optional values (`optional: true`): unset by default (`""`, or `[]` for a list, in values.yaml;
+ * `null` works too), and setting one adds objects, e.g. a Secret that exists only when the user
+ * brings a key. Synthesized with its probe, such a value must add objects and change nothing
+ * else; the objects it adds are rendered in their place of the synth order, each under
+ * `{{- if .Values.<value> }}` ... `{{- end }}`, with the value (and any other value) substituted
+ * inside them exactly as above. As there is no default to compare with, the added objects are
+ * also synthesized with a second setting, the probe without its first character (or item): every
+ * field of theirs must then render by substitution too, or synthesis fails. The schema makes the
+ * value optional: the empty value, `null`, or a value of its own schema.
+ *
  * Every `{{`/`}}` of the manifests (embedded Python, Rego, shell…) is escaped so that helm renders it
  * verbatim. The namespace is not a value: in-cluster host names are derived from it at synth time,
  * so the chart is rendered for one namespace (synthesize again for another).
@@ -52,6 +62,14 @@ export interface ChartValue {
    * list probe another length than the default, so that a field sized by the count is detected.
    */
   readonly probe: ValueSetting;
+  /**
+   * Unset by default, and setting it adds objects (rendered under `{{- if .Values.<path> }}`), which
+   * the builder synthesizes only when it gets a setting for this value; without one it must
+   * synthesize exactly the default manifests. The builder also gets the probe without its first
+   * character (or item), to check that the added objects take the value by substitution only.
+   * @default false
+   */
+  readonly optional?: boolean;
 }
 
 /** Builds the manifests with some chart values set (the others at their defaults). */
@@ -84,11 +102,21 @@ interface Slot {
   readonly segments: readonly Segment[];
 }
 
+/** An object of the chart, in synth order. */
+export interface ChartObject {
+  /** The object as synthesized: with the defaults, or, if it is added by an optional value, with every probe. */
+  readonly manifest: Manifest;
+  /** The optional value whose setting adds the object; undefined for the objects of the default manifests. */
+  readonly addedBy?: string;
+}
+
 /** The result of {@link exposeValues}. */
 export interface Exposure {
-  /** The manifests with all values at their defaults. */
+  /** The manifests with all values at their defaults (optional ones unset). */
   readonly manifests: Manifest[];
-  /** Default of every value, derived from the default manifests. */
+  /** Every object of the chart in synth order: the default manifests and those optional values add. */
+  readonly objects: readonly ChartObject[];
+  /** Default of every value: derived from the default manifests, empty (`""` or `[]`) for an optional value. */
   readonly defaults: ReadonlyMap<string, ValueSetting>;
   /** The templated fields. */
   readonly slots: readonly Slot[];
@@ -286,10 +314,55 @@ function sameSetting(a: ValueSetting, b: ValueSetting): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The setting an optional value is unset with (`""`, or `[]` for a list). */
+function unsetSetting(value: ChartValue): ValueSetting {
+  return typeof value.probe === 'string' ? '' : [];
+}
+
+/** The second setting an optional value is synthesized with: its probe without the first character or item. */
+function secondProbe(value: ChartValue): ValueSetting {
+  return typeof value.probe === 'string' ? value.probe.slice(1) : value.probe.slice(1);
+}
+
+/** The string (and list) fields of an object, with their paths. */
+function fieldsOf(value: Json, p: (string | number)[], isList: (v: Json) => boolean, out: Array<{ path: (string | number)[]; value: Json }> = []): Array<{ path: (string | number)[]; value: Json }> {
+  if (typeof value === 'string' || (Array.isArray(value) && isList(value))) out.push({ path: p, value });
+  else if (Array.isArray(value)) value.forEach((v, i) => fieldsOf(v, [...p, i], isList, out));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) fieldsOf(v, [...p, k], isList, out);
+  return out;
+}
+
+/**
+ * An object with its templated fields rendered for `settings`; a content-derived name follows the
+ * rendered spec, as the chart's spec-hash templates make it.
+ */
+function renderObject(manifest: Manifest, slots: readonly Slot[], settings: ReadonlyMap<string, ValueSetting>): Manifest {
+  const copy = JSON.parse(JSON.stringify(manifest)) as Manifest;
+  for (const slot of slots) {
+    let parent: Json = copy;
+    for (const step of slot.path.slice(0, -1)) parent = (parent as { [k: string]: Json })[step];
+    (parent as { [k: string]: Json })[slot.path[slot.path.length - 1]] = renderSlot(slot.segments, settings);
+  }
+  const base = contentBaseName(manifest);
+  if (base !== undefined) (copy.metadata as { [k: string]: Json }).name = `${base}-${specHash(copy.spec)}`;
+  return copy;
+}
+
+/** The objects of `after` that `before` does not have, by key, checking that `after` keeps the others unchanged and in order. */
+function addedObjects(before: Manifest[], after: Manifest[], context: string, isList: (v: Json) => boolean): Map<string, Manifest> {
+  const known = new Set(before.map(objectKey));
+  const kept = after.filter((m) => known.has(objectKey(m)));
+  const changed = changes(before, kept, context, isList);
+  if (changed.length > 0) throw new Error(`${context} changes ${changed[0].object} ${formatPath(changed[0].path)}, but an optional value may only add objects`);
+  if (kept.map(objectKey).join('\n') !== before.map(objectKey).join('\n')) throw new Error(`${context} changes the order of the default objects`);
+  return byKey(after.filter((m) => !known.has(objectKey(m))));
+}
+
 /**
  * Finds where each value lands in the manifests and what its default is, by synthesizing with the
- * defaults, with each probe alone and with all probes at once. Throws if a value cannot be exposed
- * so that the default values render exactly the default manifests.
+ * defaults, with each probe alone and with all probes at once (and, for an optional value, with
+ * its second setting). Throws if a value cannot be exposed so that the default values render
+ * exactly the default manifests and every setting renders what the builder synthesizes.
  */
 export function exposeValues(build: ManifestBuilder, values: readonly ChartValue[]): Exposure {
   const paths = values.map((v) => v.path);
@@ -299,11 +372,29 @@ export function exposeValues(build: ManifestBuilder, values: readonly ChartValue
   const defaultText = JSON.stringify(manifests);
   const defaults = new Map<string, ValueSetting>();
   const touched = new Map<string, string[]>(); // field -> values that change it
+  // Optional values: the objects each adds, synthesized with its probe and with its second setting.
+  const addedBy = new Map<string, string>();
+  const addedAlone = new Map<string, { probe: Map<string, Manifest>; second: Map<string, Manifest> }>();
   for (const value of values) {
     const probes = typeof value.probe === 'string' ? [value.probe] : value.probe;
     if (typeof value.probe !== 'string' && value.probe.length < 2) throw new Error(`value ${value.path}: a list probe needs at least two items`);
     for (const p of probes) {
       if (defaultText.includes(p)) throw new Error(`value ${value.path}: probe ${JSON.stringify(p)} already occurs in the default manifests; choose another`);
+    }
+    if (value.optional) {
+      const probe = addedObjects(manifests, build(new Map([[value.path, value.probe]])), `value ${value.path}`, isList);
+      if (probe.size === 0) throw new Error(`value ${value.path} is optional but adds no object`);
+      const second = addedObjects(manifests, build(new Map([[value.path, secondProbe(value)]])), `value ${value.path} (second setting)`, isList);
+      if ([...second.keys()].join('\n') !== [...probe.keys()].join('\n')) {
+        throw new Error(`value ${value.path} adds other objects for another setting (${[...probe.keys()].join(', ')}; then ${[...second.keys()].join(', ')})`);
+      }
+      for (const key of probe.keys()) {
+        if (addedBy.has(key)) throw new Error(`object ${key} is added by both ${addedBy.get(key)} and ${value.path}`);
+        addedBy.set(key, value.path);
+      }
+      addedAlone.set(value.path, { probe, second });
+      defaults.set(value.path, unsetSetting(value));
+      continue;
     }
     const found = changes(manifests, build(new Map([[value.path, value.probe]])), `value ${value.path}`, isList);
     if (found.length === 0) throw new Error(`value ${value.path} changes nothing in the manifests`);
@@ -321,7 +412,15 @@ export function exposeValues(build: ManifestBuilder, values: readonly ChartValue
 
   // All probes at once: fields that several values change are split at every probe.
   const probes = new Map(values.map((v) => [v.path, v.probe]));
-  const combined = changes(manifests, build(probes), 'setting all values', isList);
+  const all = build(probes);
+  const known = new Set(manifests.map(objectKey));
+  const unexpected = all.map(objectKey).filter((k) => !known.has(k) && !addedBy.has(k));
+  if (unexpected.length > 0) throw new Error(`setting all values together adds ${unexpected.join(', ')}, which no single value adds`);
+  const missing = [...addedBy.keys()].filter((k) => !all.some((m) => objectKey(m) === k));
+  if (missing.length > 0) throw new Error(`setting all values together does not add ${missing.join(', ')}`);
+  const kept = all.filter((m) => known.has(objectKey(m)));
+  if (kept.map(objectKey).join('\n') !== manifests.map(objectKey).join('\n')) throw new Error('setting all values together changes the order of the default objects');
+  const combined = changes(manifests, kept, 'setting all values', isList);
   const slots: Slot[] = [];
   for (const change of combined) {
     const field = `${change.object}\u0000${JSON.stringify(change.path)}`;
@@ -341,7 +440,45 @@ export function exposeValues(build: ManifestBuilder, values: readonly ChartValue
     slots.push({ object: change.object, path: change.path, segments });
   }
   if (slots.length !== touched.size) throw new Error('setting all values together leaves fields unchanged that single values change');
-  return { manifests, defaults, slots };
+
+  // The objects optional values add: every field holding a probe is templated; rendering them must
+  // give what the builder synthesizes with the value alone (probe and second setting) and with all.
+  const required = new Map([...defaults].filter(([p]) => !addedAlone.has(p)));
+  const objects: ChartObject[] = [];
+  const defaultsByKey = byKey(manifests);
+  for (const m of all) {
+    const key = objectKey(m);
+    const owner = addedBy.get(key);
+    if (owner === undefined) { objects.push({ manifest: defaultsByKey.get(key)! }); continue; }
+    const own: Slot[] = [];
+    for (const f of fieldsOf(m, [], isList)) {
+      if (f.path.length === 2 && f.path[0] === 'metadata' && f.path[1] === 'name' && contentBaseName(m) !== undefined) continue;
+      const list = Array.isArray(f.value) ? values.find((v) => typeof v.probe !== 'string' && sameList(f.value, v.probe)) : undefined;
+      const segments: Segment[] = list ? [{ value: list.path, wholeList: true }] : tokenize(f.value as string, values);
+      if (!segments.some((g) => 'value' in g)) continue;
+      const where = `${key} ${formatPath(f.path)}`;
+      for (const g of segments) {
+        if ('value' in g && g.value !== owner && addedAlone.has(g.value)) throw new Error(`${where}, added by optional value ${owner}, holds optional value ${g.value}`);
+      }
+      own.push({ object: key, path: f.path, segments });
+    }
+    if (!own.some((slot) => slot.segments.some((g) => 'value' in g && g.value === owner))) {
+      throw new Error(`value ${owner} adds ${key} but does not land in it`);
+    }
+    const alone = addedAlone.get(owner)!;
+    const value = values.find((v) => v.path === owner)!;
+    const expect = (settings: ReadonlyMap<string, ValueSetting>, expected: Manifest, what: string) => {
+      if (JSON.stringify(renderObject(m, own, settings)) !== JSON.stringify(expected)) {
+        throw new Error(`value ${owner} adds ${key}, and values do not substitute cleanly into it (${what}): some field is computed from a value`);
+      }
+    };
+    expect(probes, m, 'all probes');
+    expect(new Map([...required, [owner, value.probe]]), alone.probe.get(key)!, `${owner} alone`);
+    expect(new Map([...required, [owner, secondProbe(value)]]), alone.second.get(key)!, `${owner} with its second setting`);
+    slots.push(...own);
+    objects.push({ manifest: m, addedBy: owner });
+  }
+  return { manifests, objects, defaults, slots };
 }
 
 /** Escapes Go template delimiters: every run of braces holding `{{` or `}}` becomes an action printing it. */
@@ -406,10 +543,13 @@ function valuesYaml(meta: ChartMetadata, values: readonly ChartValue[], exposure
     lines.push('', `${group}:`);
     for (const v of members) {
       lines.push(...v.description.split('\n').map((l) => `  # ${l}`.trimEnd()));
-      const objects = new Set(exposure.slots.filter((slot) => slot.segments.some((g) => 'value' in g && g.value === v.path)).map((slot) => {
-        const m = exposure.manifests.find((x) => objectKey(x) === slot.object)!;
-        return `${m.kind} ${(m.metadata as { name: string }).name}`;
-      }));
+      const title = (m: Manifest) => `${m.kind} ${(m.metadata as { name: string }).name}`;
+      const objects = new Set(exposure.slots.filter((slot) => slot.segments.some((g) => 'value' in g && g.value === v.path)).map((slot) => (
+        title(exposure.objects.find((x) => objectKey(x.manifest) === slot.object)!.manifest))));
+      if (v.optional) {
+        const adds = exposure.objects.filter((x) => x.addedBy === v.path).map((x) => title(x.manifest));
+        lines.push(`  # Unset by default; setting it adds: ${adds.join(', ')}.`);
+      }
       lines.push(`  # Used in: ${[...objects].join(', ')}.`);
       const d = exposure.defaults.get(v.path)!;
       const rendered = typeof d === 'string' ? JSON.stringify(d) : `[${d.map((x) => JSON.stringify(x)).join(', ')}]`;
@@ -425,9 +565,17 @@ function valuesSchema(values: readonly ChartValue[]): Json {
   for (const v of values) {
     const [group, name] = v.path.split('.');
     const g = (groups[group] ??= { type: 'object', additionalProperties: false, required: [], properties: {} }) as { [key: string]: Json };
-    (g.required as string[]).push(name);
-    (g.properties as { [key: string]: Json })[name] = { description: v.description.replace(/\n/g, ' '), ...(v.schema as { [key: string]: Json }) };
+    const description = v.description.replace(/\n/g, ' ');
+    if (v.optional) {
+      // Unset: the empty value of its type, or null (with which helm drops the key).
+      const empty: Json = v.schema.type === 'string' ? { type: 'string', maxLength: 0 } : { type: 'array', maxItems: 0 };
+      (g.properties as { [key: string]: Json })[name] = { description, anyOf: [{ type: 'null' }, empty, v.schema as { [key: string]: Json }] };
+    } else {
+      (g.required as string[]).push(name);
+      (g.properties as { [key: string]: Json })[name] = { description, ...(v.schema as { [key: string]: Json }) };
+    }
   }
+  for (const g of Object.values(groups) as Array<{ [key: string]: Json }>) if ((g.required as string[]).length === 0) delete g.required;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
@@ -461,9 +609,9 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
   files.set('.helmignore', HELMIGNORE);
   files.set('templates/NOTES.txt', notesTxt(meta, namespaces));
 
-  const width = String(exposure.manifests.length).length;
+  const width = String(exposure.objects.length).length;
   const hashTemplates: string[] = [];
-  exposure.manifests.forEach((manifest, index) => {
+  exposure.objects.forEach(({ manifest, addedBy }, index) => {
     const key = objectKey(manifest);
     const copy = JSON.parse(JSON.stringify(manifest)) as Manifest;
     const actions = new Map<string, string>();
@@ -496,6 +644,8 @@ export function renderChart(meta: ChartMetadata, values: readonly ChartValue[], 
       if (parts.length !== 2) throw new Error(`synth-helm: placeholder ${placeholder} of ${key} occurs ${parts.length - 1} times`);
       text = parts.join(action);
     }
+    // An object an optional value adds renders only when the value is set (not empty, not null).
+    if (addedBy !== undefined) text = `{{- if ${valueRef(addedBy)} }}\n${text}{{- end }}\n`;
     files.set(`templates/${templateFileName(manifest, index, width)}`, text);
   });
   if (hashTemplates.length > 0) files.set('templates/_spec-hashes.tpl', hashTemplates.join(''));
@@ -534,7 +684,7 @@ export { DEMO_CHART_ID };
 
 const ANY_PASSWORD = { type: 'string', minLength: 1 } as const;
 
-/** The demo's chart values: the passwords, Superset's secret key and the data months (namespace-independent). */
+/** The demo's chart values: the passwords, Superset's secret key (optional) and the data months (namespace-independent). */
 export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'admin.password',
@@ -571,10 +721,12 @@ export const DEMO_VALUES: ChartValue[] = [
   {
     path: 'superset.secretKey',
     description: 'Flask SECRET_KEY of Superset (signs sessions, encrypts the database passwords Superset stores).\n'
+      + 'Unset, the superset-operator creates Secret superset-secret-key with a random key and keeps it.\n'
       + 'Set it before the first install: Superset cannot decrypt what it stored under another key.',
     // DemoChart refuses surrounding whitespace.
     schema: { type: 'string', minLength: 1, pattern: '^\\S([\\s\\S]*\\S)?$' },
     probe: 'ProbeSupersetSecretKey',
+    optional: true,
   },
   {
     path: 'data.months',
@@ -591,6 +743,8 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
   const s = (p: string) => settings.get(p) as string | undefined;
   const literal = (user: string, p: string) => (s(p) === undefined ? undefined : Credentials.literal(user, s(p)!));
   const months = settings.get('data.months');
+  // Unset or empty (as the chart's `if` sees it): the superset-operator generates the key.
+  const secretKey = s('superset.secretKey');
   return {
     ...base,
     credentials: {
@@ -601,7 +755,7 @@ export function demoProps(settings: ReadonlyMap<string, ValueSetting>, base: Dem
       hiveIcebergDatabase: literal('hive', 'postgresql.hiveIcebergPassword') ?? base.credentials?.hiveIcebergDatabase,
       supersetDatabase: literal('superset', 'postgresql.supersetPassword') ?? base.credentials?.supersetDatabase,
     },
-    supersetSecretKey: s('superset.secretKey') === undefined ? base.supersetSecretKey : SupersetSecretKey.literal(s('superset.secretKey')!),
+    supersetSecretKey: secretKey === undefined || secretKey === '' ? base.supersetSecretKey : SupersetSecretKey.literal(secretKey),
     months: months === undefined ? base.months : [...months],
   };
 }

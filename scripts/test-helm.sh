@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Suite "helm": the Helm chart emitted by scripts/synth-helm.ts, checked with a real helm.
-#  1. a stand-in chart (test/helm/fixture-chart.ts) full of `{{`/`}}` renders byte-for-byte;
+#  1. a stand-in chart (test/helm/fixture-chart.ts) full of `{{`/`}}` renders byte-for-byte, and
+#     its optional value adds its Secret only when set;
 #  2. the demo chart, synthesized with the defaults and for another namespace with NetworkPolicies,
 #     passes `helm lint --strict`, ships no CRDs, and `helm template` with the default values renders
 #     exactly the objects of the plain synth (scripts/synth.ts) for that namespace, compared as data,
 #     and keeps the runtime contract (test/contract/check-manifests.ts);
 #  3. each value (and all together) renders what DemoChart synthesizes with it, changing only the
-#     objects DemoChart changes; values.schema.json makes helm refuse bad types and formats.
+#     objects DemoChart changes (an optional value adds the objects DemoChart adds, holding it, and
+#     renders the defaults when empty or null); values.schema.json makes helm refuse bad types and
+#     formats.
 # helm is built from the Go module proxy on first use and cached (scripts/lib/common.sh).
 # Usage: bash scripts/test-helm.sh
 . "$(dirname "$0")/lib/common.sh"

@@ -172,8 +172,14 @@ describe('DemoChart', () => {
   });
 
   describe('Superset secret key', () => {
-    it('defaults to the demo key and can be set, in the Secret the superset-operator reads it from', () => {
-      expect(find(demo(), 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'demo-superset-secret-key' });
+    it('is left to the superset-operator by default: no Secret holds a SECRET_KEY, and no object the old published key', () => {
+      for (const objs of [demo(), demo({ namespace: 'taxi-demo', networkPolicies: true })]) {
+        expect(ofKind(objs, 'Secret').filter(s => 'SECRET_KEY' in { ...s.data, ...s.stringData }).map(s => s.metadata.name)).toEqual([]);
+        expect(JSON.stringify(objs)).not.toContain('demo-superset-secret-key');
+      }
+    });
+
+    it('can be set, in the Secret the superset-operator reads it from', () => {
       const objs = demo({ supersetSecretKey: SupersetSecretKey.literal('a-long-random-key') });
       expect(find(objs, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'a-long-random-key' });
       // superset-operator 26.7 no longer reads connections.secretKey (only to migrate 26.3 installations).
@@ -183,12 +189,13 @@ describe('DemoChart', () => {
       expect(find(existing, 'Secret', 'superset-secret-key').stringData).toEqual({ SECRET_KEY: 'k2' });
     });
 
-    it('is left to the superset-operator when generated', () => {
+    it('is left to the superset-operator when generated, as by default', () => {
       expect(ofKind(demo({ supersetSecretKey: SupersetSecretKey.generated() }), 'Secret').map(s => s.metadata.name)).not.toContain('superset-secret-key');
+      expect(demo({ supersetSecretKey: SupersetSecretKey.generated() })).toEqual(demo());
     });
 
-    it('comes before the SupersetCluster, so the operator finds it and generates none', () => {
-      const objs = demo();
+    it('comes before the SupersetCluster when set, so the operator finds it and generates none', () => {
+      const objs = demo({ supersetSecretKey: SupersetSecretKey.literal('a-long-random-key') });
       expect(position(objs, 'Secret', 'superset-secret-key')).toBeLessThan(position(objs, 'SupersetCluster', 'superset'));
     });
 

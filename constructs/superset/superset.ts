@@ -26,7 +26,8 @@ export interface SupersetProps {
   /**
    * Flask `SECRET_KEY` (signs sessions, encrypts the database passwords Superset stores), in the
    * Secret {@link Superset.secretKeySecretName} that the superset-operator reads it from.
-   * @default SupersetSecretKey.literal('demo-superset-secret-key')
+   * @default SupersetSecretKey.generated() - no Secret in the chart; the superset-operator creates
+   * `<name>-secret-key` with a random key on first start and keeps it
    */
   readonly secretKey?: SupersetSecretKey;
   /** The PostgreSQL database for Superset's metadata. */
@@ -45,17 +46,22 @@ const HTTP_PORT = 8088;
 
 /**
  * The pods of a SupersetCluster's `nodes` role as superset-operator 26.7.0 builds them
- * (rust/operator-binary/src/controller/build/resource/statefulset.rs and resource/mod.rs:
- * containers `superset`, `metrics` and, with vector logging, `vector`; volumes `config`,
- * `log-config`, `log` and the `listener` volume claim; labels from operator-rs 0.113.3
- * `recommended_labels`).
+ * (rust/operator-binary/src/controller/build/resource/statefulset.rs `build_node_rolegroup_statefulset`
+ * and resource/mod.rs): containers `superset`, `metrics` and, only if `vectorAgent`, `vector`
+ * (`build_vector_container` adds it when the role group's merged `logging.enableVectorAgent` is
+ * true, controller/validate.rs `validate_logging`, which then also requires
+ * `clusterConfig.vectorAggregatorConfigMapName`; operator-rs 0.113.3 product_logging/spec.rs
+ * `default_logging` defaults it to false, and {@link Superset} leaves it so); volumes `config`,
+ * `log-config` and `log` (with or without vector, resource/mod.rs `create_volumes`) and the
+ * `listener` volume claim; labels from operator-rs 0.113.3 `recommended_labels`.
  */
-export function supersetNodePod(cluster: string): OperatorPod {
+export function supersetNodePod(cluster: string, vectorAgent: boolean): OperatorPod {
+  const superset = ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'];
   return {
-    containers: ['superset', 'metrics', 'vector'],
+    containers: ['superset', 'metrics', ...(vectorAgent ? ['vector'] : [])],
     volumes: {
       names: ['config', 'log-config', 'log', 'listener'],
-      mountPaths: { superset: ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'], metrics: [], vector: ['/stackable/config/vector.yaml', '/stackable/log'] },
+      mountPaths: { superset, metrics: [], ...(vectorAgent ? { vector: ['/stackable/config/vector.yaml', '/stackable/log'] } : {}) },
     },
     labels: { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': cluster },
   };
@@ -80,7 +86,11 @@ export class SupersetSecretKey {
     return new SupersetSecretKey(value);
   }
 
-  /** A random key the superset-operator generates on first start and keeps; no Secret in the chart. */
+  /**
+   * A random key (256 random bytes, base64) that the superset-operator generates into
+   * `<cluster>-secret-key` on its first reconcile and keeps; no Secret in the chart. The default:
+   * no key is published with the chart.
+   */
   public static generated(): SupersetSecretKey {
     return new SupersetSecretKey(undefined);
   }
@@ -122,7 +132,7 @@ export class Superset extends Construct implements IPodSelectable {
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 2048 });
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
-    const secretKey = props.secretKey ?? SupersetSecretKey.literal('demo-superset-secret-key');
+    const secretKey = props.secretKey ?? SupersetSecretKey.generated();
     if (secretKey.value !== undefined) nonEmptySecret(owner, 'secretKey', secretKey.value);
     // superset-operator 26.7.0 crd/mod.rs: the nodes role's Listener is `<cluster>-node` (port `http`
     // 8088); the listener-operator 26.7.0 names its Service after the Listener
@@ -147,7 +157,8 @@ export class Superset extends Construct implements IPodSelectable {
     // `INTERNAL_SECRET_SECRET_KEY`), and passes it to the pods as a secretKeyRef. On each reconcile it
     // creates that Secret with a random key only if it is missing and never changes an existing one
     // (controller.rs `create_random_secret_if_not_exists`; operator-rs 0.113.3
-    // commons/random_secret_creation.rs), so ours is the one used. `connections.secretKey` in the
+    // commons/random_secret_creation.rs): without a literal key we write none and the operator's
+    // random one is used; with one, ours is the one used. `connections.secretKey` in the
     // credentials Secret is only read once, to migrate a 26.3 installation, when this Secret is
     // missing (controller.rs `migrate_legacy_secret_key_secret_from_26_3`). The StatefulSet carries
     // `restarter.stackable.tech/enabled=true`, so the commons-operator restarts Superset when a

@@ -11,11 +11,12 @@ import { parseAllDocuments } from 'yaml';
 import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
+import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
   checkDnsEgress, checkImageFiles, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
-  checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
+  checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, publishedAt, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect } from '../util';
 
@@ -183,12 +184,43 @@ describe('each check fails on the defect it exists for', () => {
     submit.volumes.push({ name: 'tls', emptyDir: {} });
     expect(plain(checkOperatorNames(bad)).sort()).toEqual([
       'SparkApplication/spark-ad job.podOverrides: volume tls would be merged into the operator\'s volume of that name',
-      'SupersetCluster/superset nodes.podOverrides: container superset-node is not one the operator creates (superset, metrics, vector); the override would add an image-less container',
+      'SupersetCluster/superset nodes.podOverrides: container superset-node is not one the operator creates (superset, metrics); the override would add an image-less container',
       'SupersetCluster/superset nodes.podOverrides: volume log would be merged into the operator\'s volume of that name',
     ]);
     const mount = copy(objs);
     find(mount, 'SupersetCluster', 'superset').spec.nodes.podOverrides.spec.containers[0].volumeMounts[0].mountPath = '/stackable/config';
     expect(plain(checkOperatorNames(mount))).toEqual(['SupersetCluster/superset nodes.podOverrides: container superset mount /stackable/config would replace the operator\'s mount there']);
+  });
+
+  test('operator pods: Superset\'s vector container only where the vector agent is enabled (superset-operator 26.7.0 validate.rs, resource/mod.rs)', () => {
+    const withVector = (configure: (cluster: any) => void) => {
+      const o = copy(objs);
+      const cluster = find(o, 'SupersetCluster', 'superset');
+      cluster.spec.clusterConfig.vectorAggregatorConfigMapName = 'vector-aggregator-discovery';
+      configure(cluster);
+      return o;
+    };
+    const vectorOverride = { name: 'vector', securityContext: { allowPrivilegeEscalation: false } };
+    const imageless = 'SupersetCluster/superset nodes.podOverrides: container vector is not one the operator creates (superset, metrics); the override would add an image-less container';
+    // Our SupersetCluster does not enable it: the operator creates no vector container to override.
+    const none = copy(objs);
+    find(none, 'SupersetCluster', 'superset').spec.nodes.podOverrides.spec.containers.push(vectorOverride);
+    expect(plain(checkOperatorNames(none))).toEqual([imageless]);
+    // Enabled for the role: the override names the operator's container; its mounts are the operator's.
+    const role = withVector((c) => {
+      c.spec.nodes.config.logging = { enableVectorAgent: true };
+      c.spec.nodes.podOverrides.spec.containers.push({ ...vectorOverride, volumeMounts: [{ name: 'extra', mountPath: '/stackable/log' }] });
+    });
+    expect(plain(checkOperatorNames(role))).toEqual(['SupersetCluster/superset nodes.podOverrides: container vector mount /stackable/log would replace the operator\'s mount there']);
+    // Enabled in one role group of two, disabled by a role group over the role: a role-level override reaches pods without it.
+    const groups = withVector((c) => {
+      c.spec.nodes.roleGroups.default.config = { logging: { enableVectorAgent: true } };
+      c.spec.nodes.roleGroups.other = { replicas: 1, config: { logging: { enableVectorAgent: false } } };
+      c.spec.nodes.config.logging = { enableVectorAgent: true };
+      c.spec.nodes.podOverrides.spec.containers.push(vectorOverride);
+      c.spec.nodes.roleGroups.default.podOverrides = { spec: { containers: [vectorOverride] } };
+    });
+    expect(plain(checkOperatorNames(groups))).toEqual([imageless]);
   });
 
   test('operator pods: overrides adding volumes where no model says what the operator creates', () => {
@@ -303,6 +335,25 @@ describe('each check fails on the defect it exists for', () => {
       'Job/minio-buckets container create-buckets: runs mcli, which IMAGE_FILES does not list for quay.io/minio/mc',
       'Job/load-ny-taxi-data container load: image docker.io/library/busybox:1.37 has no facts in IMAGE_FILES (constructs/core/image-files.ts)',
     ]);
+  });
+
+  test('operator defaults: a published SECRET_KEY in <cluster>-secret-key (the old default, a string of the sources), in stringData or data', () => {
+    const old = demo({ supersetSecretKey: SupersetSecretKey.literal('demo-superset-secret-key') });
+    expect(plain(checkOperatorDefaults(old))).toEqual([
+      expect.stringMatching(/^SupersetCluster\/superset: Secret superset-secret-key holds a published SECRET_KEY \(in earlier dist\/ folders of this library, README\.md\): anyone can sign sessions and decrypt the stored database passwords; leave the key to the operator \(SupersetSecretKey\.generated\(\), the default\) or set one of your own$/),
+    ]);
+    // The committed dist/ as it was: the Secret in data (base64), as an API server returns it.
+    const dist = copy(objs);
+    dist.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'superset-secret-key', namespace: 'default' }, data: { SECRET_KEY: Buffer.from('demo-superset-secret-key').toString('base64') } });
+    expect(plain(checkRuntimeContract(dist))).toEqual([expect.stringMatching(/^operator defaults: SupersetCluster\/superset: Secret superset-secret-key holds a published SECRET_KEY/)]);
+    // A string of the sources: the demo's admin password.
+    const source = checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('adminadmin') }));
+    expect(source).toEqual([expect.stringMatching(/holds a published SECRET_KEY \(in README\.md, .*constructs\/demo-chart\.ts/)]);
+    expect(publishedAt('adminadmin')).not.toContain('earlier dist/ folders of this library');
+    // A key of one's own (not a whole word of the sources: a longer one that contains a published one is fine), or none.
+    expect(checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('n0t-in-the-sources-7f3a9c') }))).toEqual([]);
+    expect(checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('adminadmin-7f3a9c') }))).toEqual([]);
+    expect(checkOperatorDefaults(objs)).toEqual([]);
   });
 
   test('listener classes: a class no preset creates', () => {

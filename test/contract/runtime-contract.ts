@@ -16,7 +16,9 @@
  * Usable from jest (test/contract/runtime-contract.test.ts) and from the command line
  * (test/contract/check-manifests.ts, used by the manifests and helm suites).
  */
+import * as fs from 'fs';
 import { isIPv4 } from 'net';
+import * as path from 'path';
 import {
   DnsResolver, ImageFacts, ImageFile, imageFacts, imageRepository, KNOWN_DNS_RESOLVERS, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod,
   STACKABLE_IMAGE_USER,
@@ -24,7 +26,7 @@ import {
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
 import { sparkSubmitPod } from '../../constructs/spark';
-import { supersetNodePod } from '../../constructs/superset';
+import { SECRET_KEY_KEY, supersetNodePod } from '../../constructs/superset';
 import { coordinatorCertificateNames, trinoPod } from '../../constructs/trino';
 import { allContainers, K8sObject, ofKind } from '../util';
 
@@ -250,10 +252,25 @@ export function checkTlsHosts(objs: readonly Obj[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // 3. Names the operators derive, and the pods they build.
 
+/**
+ * Whether the pods a `podOverrides` site of a Stackable cluster reaches run the vector agent:
+ * `logging.enableVectorAgent` of the role group's config, merged over the role's, over the default
+ * false (operator-rs 0.113.3 role_utils.rs `RoleGroup::validate_config`, product_logging/spec.rs
+ * `default_logging`). An override of the role (`role` without a group) reaches the pods of every
+ * role group, so it sees the container only if all of them run it.
+ */
+function vectorAgent(cluster: Obj, role: string): boolean {
+  const [roleName, group] = role.split('.');
+  const spec = cluster.spec?.[roleName] ?? {};
+  const enabled = (g: string): boolean => spec.roleGroups?.[g]?.config?.logging?.enableVectorAgent ?? spec.config?.logging?.enableVectorAgent ?? false;
+  const groups = group === undefined ? Object.keys(spec.roleGroups ?? {}) : [group];
+  return groups.length > 0 && groups.every(enabled);
+}
+
 /** The operator pod model of a `podOverrides` site, if there is one. */
 function operatorPod(site: PodSite, objs: readonly Obj[]): OperatorPod | undefined {
   const o = site.owner;
-  if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name);
+  if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name, vectorAgent(o, site.role));
   if (o.kind === 'TrinoCluster') return trinoPod(o.metadata.name);
   if (o.kind === 'HiveCluster') return hiveMetastorePod(o.metadata.name);
   if (o.kind === 'SparkApplication' && site.role === 'job') {
@@ -466,10 +483,57 @@ export function checkListenerClasses(objs: readonly Obj[]): string[] {
 }
 
 /**
+ * Superset SECRET_KEYs known to anyone: the key this library's `dist/` folders held until
+ * Superset's default became `SupersetSecretKey.generated()` (released, and in the git history),
+ * which installations from then still have.
+ */
+export const PUBLISHED_SECRET_KEYS: readonly string[] = ['demo-superset-secret-key'];
+
+/** Where a key of ours would be published: the README and the sources, not the synthesized `dist/` folders. */
+const PUBLISHED_SOURCES = ['README.md', 'main.ts', 'constructs', 'examples', 'scripts'];
+let publishedTexts: Map<string, string> | undefined;
+
+/** The README and source files of this repository (path relative to its root -> text), read once. */
+function repositoryTexts(): Map<string, string> {
+  if (publishedTexts !== undefined) return publishedTexts;
+  const root = path.join(__dirname, '..', '..');
+  const texts = new Map<string, string>();
+  const visit = (rel: string): void => {
+    const abs = path.join(root, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const f of fs.readdirSync(abs).sort()) if (f !== 'dist' && f !== 'node_modules' && !f.startsWith('.')) visit(path.join(rel, f));
+    } else if (/\.(ts|js|py|rego|sh|md|ya?ml|json)$/.test(rel)) {
+      texts.set(rel, fs.readFileSync(abs, 'utf8'));
+    }
+  };
+  PUBLISHED_SOURCES.forEach(visit);
+  publishedTexts = texts;
+  return texts;
+}
+
+/** Where `key` is published: a key of {@link PUBLISHED_SECRET_KEYS}, or the files that hold it as a whole word. */
+export function publishedAt(key: string): string[] {
+  const word = new RegExp(`(?<![\\w-])${escapeRegExp(key)}(?![\\w-])`);
+  const files = [...repositoryTexts()].filter(([, text]) => word.test(text)).map(([file]) => file);
+  return PUBLISHED_SECRET_KEYS.includes(key) ? ['earlier dist/ folders of this library', ...files] : files;
+}
+
+/** A Secret's keys and values, `data` decoded. */
+function secretData(secret: Obj | undefined): Record<string, string> {
+  const data = Object.fromEntries(Object.entries<string>(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  return { ...data, ...(secret?.stringData ?? {}) };
+}
+
+/**
  * Operator defaults and inputs that changed meaning: spark-submit gets retries (the operator's
  * default is none, see `AnomalyDetectionJob` `retryOnFailureCount`), and Superset's secret key
  * lives where the superset-operator 26.7 reads it (`Superset.secretKeySecretName`), not in the
- * credentials Secret's `connections.secretKey`, which 26.7 reads only to migrate from 26.3.
+ * credentials Secret's `connections.secretKey`, which 26.7 reads only to migrate from 26.3. A
+ * `<cluster>-secret-key` Secret of ours must not hold a published key (one of
+ * {@link PUBLISHED_SECRET_KEYS}, or one written in this repository's README or sources): anyone
+ * could sign Superset sessions with it and decrypt the database passwords Superset stores. Without
+ * that Secret the operator generates a random key, which is what `Superset` does by default.
  */
 export function checkOperatorDefaults(objs: readonly Obj[]): string[] {
   const out: string[] = [];
@@ -482,6 +546,13 @@ export function checkOperatorDefaults(objs: readonly Obj[]): string[] {
     const data = { ...(credentials?.data ?? {}), ...(credentials?.stringData ?? {}) };
     if ('connections.secretKey' in data) {
       out.push(`SupersetCluster/${superset.metadata.name}: the credentials Secret holds connections.secretKey, which superset-operator 26.7 no longer reads (it reads Secret ${superset.metadata.name}-secret-key, key SECRET_KEY)`);
+    }
+    // superset-operator 26.7.0 crd/mod.rs `shared_secret_key_secret_name`, key `INTERNAL_SECRET_SECRET_KEY`.
+    const name = `${superset.metadata.name}-secret-key`;
+    const key = secretData(objs.find(o => o.kind === 'Secret' && o.metadata.name === name && ns(o) === ns(superset)))[SECRET_KEY_KEY];
+    const where = key === undefined ? [] : publishedAt(key);
+    if (where.length > 0) {
+      out.push(`SupersetCluster/${superset.metadata.name}: Secret ${name} holds a published SECRET_KEY (in ${where.join(', ')}): anyone can sign sessions and decrypt the stored database passwords; leave the key to the operator (SupersetSecretKey.generated(), the default) or set one of your own`);
     }
   }
   return out;

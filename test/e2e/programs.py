@@ -6,10 +6,12 @@ the hop in the report lines and for the logs shown when it fails.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import ssl
@@ -534,18 +536,50 @@ def python_sandbox(world: World, binds: dict[str, Path], argv: list[str], env: d
     return out + ["--"] + argv
 
 
+def superset_secret_key(world: World, superset: dict) -> tuple[str, str]:
+    """Superset's SECRET_KEY as superset-operator 26.7.0 provides it, and where it came from. The pods
+    read it from Secret `<cluster>-secret-key`, key SECRET_KEY (crd/mod.rs L557-558,
+    `INTERNAL_SECRET_SECRET_KEY` L71). Before it builds the StatefulSet, the operator creates that
+    Secret if it is missing (controller.rs L556-568): with the credentials Secret's
+    `connections.secretKey` if it holds one (`migrate_legacy_secret_key_secret_from_26_3`,
+    L722-782), else with 256 random bytes, base64 (operator-rs 0.113.3
+    commons/random_secret_creation.rs `create_random_secret_if_not_exists`, `get_random_base64`);
+    it never replaces an existing one. Our charts write none by default, so the key is random; it is
+    kept in `world.state` (the operator's Secret outlives a restart of Superset)."""
+    from operators import secret_data
+
+    name, namespace = superset["metadata"]["name"], superset["metadata"]["namespace"]
+
+    def chart_secret(secret_name: str) -> dict[str, str] | None:
+        found = any(o["metadata"]["name"] == secret_name and o["metadata"].get("namespace") == namespace for o in world.of_kind("Secret"))
+        return secret_data(world.objects, secret_name, namespace) if found else None
+
+    own = chart_secret(f"{name}-secret-key")
+    if own is not None:
+        return own["SECRET_KEY"], f"from Secret {name}-secret-key"
+    state = f"superset-secret-key/{namespace}/{name}"
+    if state not in world.state:
+        credentials = superset["spec"]["clusterConfig"]["credentialsSecret"]
+        legacy = (chart_secret(credentials) or {}).get("connections.secretKey")
+        if legacy is not None:
+            world.state[state] = (legacy, f"migrated from connections.secretKey of Secret {credentials}, as the operator does")
+        else:
+            world.state[state] = (base64.b64encode(secrets.token_bytes(256)).decode(), "random, as the operator generates it (no Secret in the chart)")
+    return world.state[state]
+
+
 def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]]:
     """Superset 6.1.0 of the SupersetCluster: the commands of superset-operator 26.7.0
     controller/build/resource/statefulset.rs L157-167 (`superset db upgrade`, `superset fab
     create-admin` with the credentials Secret's adminUser.*, `superset init`, gunicorn on 8088),
-    SECRET_KEY from `<cluster>-secret-key` (crd/mod.rs L557-558, key SECRET_KEY), the Trino CA of
+    SECRET_KEY as the operator provides it (`superset_secret_key`), the Trino CA of
     our podOverrides at its mount path. The metadata database is SQLite here, not the chart's
     PostgreSQL. Listens at the Service the listener-operator creates for the Listener
     `<cluster>-node` (crd/mod.rs L569-574): returns (URL, admin credentials)."""
     superset = world.one("SupersetCluster")
     name, namespace = superset["metadata"]["name"], superset["metadata"]["namespace"]
     creds = operators_secret(world, world.one("Secret", name=superset["spec"]["clusterConfig"]["credentialsSecret"]))
-    secret_key = operators_secret(world, world.one("Secret", name=f"{name}-secret-key"))["SECRET_KEY"]
+    secret_key, secret_key_source = superset_secret_key(world, superset)
     host = service_fqdn(f"{name}-node", namespace)
     port = 8088
     ip = world.address(host, port)
@@ -581,7 +615,8 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
     wait_port(ip, port, proc, 180)
     url = f"http://{host}:{port}"
     report(hop, f"Superset {superset['spec']['image']['productVersion']} at {url} -> {ip} (db upgrade, admin "
-                   f"{creds['adminUser.username']} from the credentials Secret, init; Trino CA at {', '.join(binds)}; {time.monotonic() - started:.0f}s)")
+                   f"{creds['adminUser.username']} from the credentials Secret, init; SECRET_KEY {secret_key_source}; Trino CA at {', '.join(binds)}; "
+                   f"{time.monotonic() - started:.0f}s)")
     return url, creds
 
 

@@ -81,4 +81,9 @@ describe('trino-taxi-data: dist/', () => {
     const own = ofKind(objs, 'NetworkPolicy').find(p => p.metadata.name === 'create-ny-taxi-data-table-in-trino')!;
     expect(JSON.stringify(own.spec.egress)).toContain('"port":9000');
   });
+
+  it('leaves Superset\'s SECRET_KEY to the superset-operator: no Secret holds one, no object the old published key', () => {
+    expect(ofKind(objs, 'Secret').filter(s => 'SECRET_KEY' in { ...s.data, ...s.stringData }).map(s => s.metadata.name)).toEqual([]);
+    expect(JSON.stringify(objs)).not.toContain('demo-superset-secret-key');
+  });
 });

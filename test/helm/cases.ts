@@ -33,11 +33,14 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       // YAML- and template-significant characters must arrive verbatim.
       ['fixture.password', 'p"a\'ss: {{ .Release.Name }} #\\ ü'],
       ['fixture.months', ['2030-01', '2030-02', '2030-03', '2030-04']],
+      ['fixture.token', 'tok"en: {{ .Release.Name }} #\\ ü'],
     ]),
     invalid: [
       { what: 'a password of the wrong type', values: { fixture: { password: 12345678 } } },
       { what: 'a too short password', values: { fixture: { password: 'short' } }, builderError: /at least 8 characters/ },
       { what: 'months that are not a list', values: { fixture: { months: '2020-09' } } },
+      { what: 'a too short token', values: { fixture: { token: 'abc' } } },
+      { what: 'a token of the wrong type', values: { fixture: { token: 1234 } } },
       { what: 'an unknown key', values: { fixture: { passwort: 'fixture-password' } } },
     ],
   }),
@@ -64,7 +67,6 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       { what: 'a month out of range', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-13'] } }, builderError: /months\[3\] "2020-13" is not a YYYY-MM month/ },
       { what: 'a month listed twice', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-09'] } }, builderError: /lists 2020-09 twice/ },
       { what: 'a secret key of the wrong type', values: { superset: { secretKey: 42 } } },
-      { what: 'an empty secret key', values: { superset: { secretKey: '' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string/ },
       { what: 'a secret key with surrounding whitespace', values: { superset: { secretKey: ' key ' } }, builderError: /DemoChart: supersetSecretKey must be a non-empty string without surrounding whitespace/ },
       { what: 'an empty month list', values: { data: { months: [] } }, builderError: /months \[\] must list at least one YYYY-MM month/ },
       { what: 'months that are not a list', values: { data: { months: '2020-09' } } },

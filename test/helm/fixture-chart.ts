@@ -1,8 +1,10 @@
 /**
  * A small stand-in chart for the Helm emitter (scripts/synth-helm.ts): template delimiters inside
- * embedded programs, YAML 1.1 look-alikes, a password inside a Secret, a URL and a script, and a
- * month list joined into a variable, used as an argument list and expanded into a file list. Unit
- * tests use it in-process; scripts/test-helm.sh renders it with a real helm to prove the escaping.
+ * embedded programs, YAML 1.1 look-alikes, a password inside a Secret, a URL and a script, a
+ * month list joined into a variable, used as an argument list and expanded into a file list, and
+ * an optional token whose setting adds a Secret (holding the password too) between two objects.
+ * Unit tests use it in-process; scripts/test-helm.sh renders it with a real helm to prove the
+ * escaping and the optional object.
  *
  *   npx --no-install ts-node --transpile-only test/helm/fixture-chart.ts PLAIN_DIR HELM_DIR
  * writes the plain synth to PLAIN_DIR and the chart to HELM_DIR/fixture.
@@ -14,6 +16,8 @@ import { ChartValue, exposeValues, Manifest, parseManifests, renderChart, ValueS
 export interface FixtureProps {
   readonly password?: string;
   readonly months?: readonly string[];
+  /** Adds Secret `fixture-token` when set. */
+  readonly token?: string;
 }
 
 /** Program text containing every awkward delimiter combination. */
@@ -46,6 +50,12 @@ export function fixtureApp(props: FixtureProps = {}, outdir?: string): App {
       'jdbc-url': `postgresql://demo:${password}@db.fixture-ns.svc.cluster.local:5432/demo?opt={{x}}`,
     },
   });
+  if (props.token !== undefined) {
+    new ApiObject(chart, 'token', {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fixture-token' },
+      stringData: { token: props.token, 'token-url': `https://demo:${password}@h/?token=${props.token}&t={{x}}` },
+    });
+  }
   new ApiObject(chart, 'programs', {
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fixture-programs', annotations: { note: '{{ not a template }}' } },
     data: {
@@ -92,6 +102,10 @@ export const FIXTURE_VALUES: ChartValue[] = [
     schema: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
     probe: ['1901-01', '1901-02'],
   },
+  {
+    path: 'fixture.token', description: 'Token of user demo (Secret fixture-token).',
+    schema: { type: 'string', minLength: 4 }, probe: 'FixtureProbeToken', optional: true,
+  },
 ];
 
 /** The fixture's manifests with some values set. */
@@ -99,6 +113,7 @@ export function buildFixture(settings: ReadonlyMap<string, ValueSetting>): Manif
   return parseManifests(fixtureApp({
     password: settings.get('fixture.password') as string | undefined,
     months: settings.get('fixture.months') as string[] | undefined,
+    token: settings.get('fixture.token') as string | undefined,
   }).synthYaml());
 }
 

@@ -68,7 +68,21 @@ describe('exposeValues on the fixture', () => {
     expect(exposure.defaults).toEqual(new Map<string, unknown>([
       ['fixture.password', 'fixture-default-password'],
       ['fixture.months', ['2020-09', '2020-10', '2020-11']],
+      ['fixture.token', ''],
     ]));
+  });
+
+  test('places the object an optional value adds where the builder synthesizes it, with every probe in it', () => {
+    const title = (m: Manifest) => `${m.kind} ${(m.metadata as { name: string }).name}`;
+    expect(exposure.objects.map((o) => `${title(o.manifest)}${o.addedBy ? ` (${o.addedBy})` : ''}`)).toEqual([
+      'Secret fixture-credentials',
+      'Secret fixture-token (fixture.token)',
+      'ConfigMap fixture-programs',
+      'Job fixture-load',
+      'ClusterRole fixture-reader',
+    ]);
+    expect(exposure.objects[1].manifest.stringData).toEqual({ token: 'FixtureProbeToken', 'token-url': 'https://demo:FixtureProbePassword@h/?token=FixtureProbeToken&t={{x}}' });
+    expect(exposure.objects.filter((o) => o.addedBy === undefined).map((o) => o.manifest)).toEqual(exposure.manifests);
   });
 
   test('finds exactly the fields each value lands in', () => {
@@ -76,6 +90,11 @@ describe('exposeValues on the fixture', () => {
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.env.1.value',
       'v1/Secret fixture-ns/fixture-credentials stringData.jdbc-url',
       'v1/Secret fixture-ns/fixture-credentials stringData.password',
+      'v1/Secret fixture-ns/fixture-token stringData.token-url',
+    ]);
+    expect(fields('fixture.token')).toEqual([
+      'v1/Secret fixture-ns/fixture-token stringData.token',
+      'v1/Secret fixture-ns/fixture-token stringData.token-url',
     ]);
     expect(fields('fixture.months')).toEqual([
       'batch/v1/Job fixture-ns/fixture-load spec.template.spec.containers.0.args',
@@ -147,6 +166,64 @@ describe('exposeValues refuses values that are not plain substitutions', () => {
   });
 });
 
+describe('exposeValues refuses optional values that do not only add objects holding them', () => {
+  const token: ChartValue = { path: 'app.token', description: 'x', schema: { type: 'string' }, probe: 'ProbeToken123', optional: true };
+  const other: ChartValue = { path: 'app.other', description: 'x', schema: { type: 'string' }, probe: 'ProbeOther123', optional: true };
+  /** A ConfigMap `cm` (data computed from the token, if any), plus the objects `extra` makes for a set token. */
+  const builder = (
+    cm: (tk: string | undefined) => Record<string, string>,
+    extra: (tk: string, settings: ReadonlyMap<string, ValueSetting>) => Array<{ name: string; data: Record<string, string> }>,
+  ): ManifestBuilder => (settings) => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'ns' });
+    const tk = settings.get('app.token') as string | undefined;
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: cm(tk) });
+    for (const o of tk === undefined ? [] : extra(tk, settings)) {
+      new ApiObject(chart, o.name, { apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name }, stringData: o.data });
+    }
+    return parseManifests(app.synthYaml());
+  };
+  const fixed = () => ({ plain: 'constant' });
+
+  test('an optional value that is also substituted into a default object', () => {
+    const b = builder((tk) => ({ plain: tk ?? 'none' }), (tk) => [{ name: 'tk', data: { token: tk } }]);
+    expect(() => exposeValues(b, [token])).toThrow(/value app.token changes v1\/ConfigMap ns\/cm \.data\.plain, but an optional value may only add objects/);
+  });
+
+  test('an optional value that adds nothing', () => {
+    expect(() => exposeValues(builder(fixed, () => []), [token])).toThrow(/app.token is optional but adds no object/);
+  });
+
+  test('an optional value that adds an object without it', () => {
+    expect(() => exposeValues(builder(fixed, () => [{ name: 'tk', data: { token: 'fixed' } }]), [token])).toThrow(/value app.token adds v1\/Secret ns\/tk but does not land in it/);
+  });
+
+  test('a field of the added object computed from the value (encoded, sized)', () => {
+    const encoded = builder(fixed, (tk) => [{ name: 'tk', data: { token: tk, encoded: Buffer.from(tk).toString('base64') } }]);
+    expect(() => exposeValues(encoded, [token])).toThrow(/value app.token adds v1\/Secret ns\/tk, and values do not substitute cleanly into it \(app.token with its second setting\)/);
+    const sized = builder(fixed, (tk) => [{ name: 'tk', data: { token: `${tk}:${tk.length}` } }]);
+    expect(() => exposeValues(sized, [token])).toThrow(/values do not substitute cleanly into it \(app.token with its second setting\)/);
+  });
+
+  test('objects that depend on the setting, not only on whether it is set', () => {
+    const b = builder(fixed, (tk) => [{ name: `tk-${tk.length}`, data: { token: tk } }]);
+    expect(() => exposeValues(b, [token])).toThrow(/app.token adds other objects for another setting \(v1\/Secret ns\/tk-13; then v1\/Secret ns\/tk-12\)/);
+  });
+
+  test('an object added by one optional value holding another', () => {
+    const b: ManifestBuilder = (settings) => {
+      const app = new App();
+      const chart = new Chart(app, 'c', { namespace: 'ns' });
+      const [tk, ot] = ['app.token', 'app.other'].map((p) => settings.get(p) as string | undefined);
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: fixed() });
+      if (tk !== undefined) new ApiObject(chart, 'tk', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tk' }, stringData: { token: tk, other: ot ?? '' } });
+      if (ot !== undefined) new ApiObject(chart, 'other', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'other' }, stringData: { other: ot } });
+      return parseManifests(app.synthYaml());
+    };
+    expect(() => exposeValues(b, [token, other])).toThrow(/v1\/Secret ns\/tk \.stringData\.other, added by optional value app.token, holds optional value app.other/);
+  });
+});
+
 describe('renderChart on the fixture', () => {
   const files = fixtureChartFiles();
   const manifests: Manifest[] = buildFixture(new Map());
@@ -154,18 +231,28 @@ describe('renderChart on the fixture', () => {
   test('writes one template per object, numbered in synth order', () => {
     expect([...files.keys()].filter((f) => f.startsWith('templates/')).sort()).toEqual([
       'templates/1-secret-fixture-credentials.yaml',
-      'templates/2-configmap-fixture-programs.yaml',
-      'templates/3-job-fixture-load.yaml',
-      'templates/4-clusterrole-fixture-reader.yaml',
+      'templates/2-secret-fixture-token.yaml',
+      'templates/3-configmap-fixture-programs.yaml',
+      'templates/4-job-fixture-load.yaml',
+      'templates/5-clusterrole-fixture-reader.yaml',
       'templates/NOTES.txt',
     ]);
     expect(manifests.map(objectKey)[1]).toBe('v1/ConfigMap fixture-ns/fixture-programs');
   });
 
   test('templates without values render to the objects when their literal actions are evaluated', () => {
-    for (const [file, manifest] of [['templates/2-configmap-fixture-programs.yaml', manifests[1]], ['templates/4-clusterrole-fixture-reader.yaml', manifests[3]]] as const) {
+    for (const [file, manifest] of [['templates/3-configmap-fixture-programs.yaml', manifests[1]], ['templates/5-clusterrole-fixture-reader.yaml', manifests[3]]] as const) {
       expect(parseManifests(renderLiteralActions(files.get(file)!))).toEqual([manifest]);
     }
+  });
+
+  test('the object an optional value adds renders only when the value is set, with the values substituted', () => {
+    const text = files.get('templates/2-secret-fixture-token.yaml')!;
+    expect(text.startsWith('{{- if .Values.fixture.token }}\napiVersion: v1\nkind: Secret\n')).toBe(true);
+    expect(text.endsWith('\n{{- end }}\n')).toBe(true);
+    expect(text).toContain('  token: {{ .Values.fixture.token | toJson }}\n');
+    expect(text).toContain('  token-url: {{ print "https://demo:" .Values.fixture.password "@h/?token=" .Values.fixture.token "&t={{x}}" | toJson }}\n');
+    expect(text.match(/\{\{-? ?(if|end)\b/g)).toEqual(['{{- if', '{{- end']);
   });
 
   test('Chart.yaml is a v2 chart without dependencies or CRDs', () => {
@@ -178,13 +265,18 @@ describe('renderChart on the fixture', () => {
   test('values.yaml holds the derived defaults, documented, and the schema accepts exactly valid values', () => {
     const valuesText = files.get('values.yaml')!;
     const values = YAML.parse(valuesText);
-    expect(values).toEqual({ fixture: { password: 'fixture-default-password', months: ['2020-09', '2020-10', '2020-11'] } });
+    expect(values).toEqual({ fixture: { password: 'fixture-default-password', months: ['2020-09', '2020-10', '2020-11'], token: '' } });
     expect(valuesText).toContain('# Password of user demo (Secret fixture-credentials, load script).');
+    expect(valuesText).toContain('  # Unset by default; setting it adds: Secret fixture-token.\n  # Used in: Secret fixture-token.\n  token: ""\n');
     expect(valuesText).toMatch(/rendered for namespace "fixture-ns"/);
 
     const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
     expect(validate(values)).toBe(true);
+    // The optional token: unset (empty, null or left out) or a valid token.
+    for (const token of ['', null, undefined, 'long-token']) expect(validate({ fixture: { ...values.fixture, token } })).toBe(true);
     const bad = [
+      { fixture: { ...values.fixture, token: 'abc' } },
+      { fixture: { ...values.fixture, token: 1234 } },
       { fixture: { ...values.fixture, password: 12345678 } },
       { fixture: { ...values.fixture, password: 'short' } },
       { fixture: { ...values.fixture, months: '2020-09' } },
@@ -214,14 +306,14 @@ describe('the demo chart', () => {
       'postgresql.hivePassword': 'hive',
       'postgresql.hiveIcebergPassword': 'hive',
       'postgresql.supersetPassword': 'superset',
-      'superset.secretKey': 'demo-superset-secret-key',
+      'superset.secretKey': '',
       'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
     });
     expect(YAML.parse(files.get('values.yaml')!)).toEqual({
       admin: { password: 'adminadmin' },
       minio: { rootPassword: 'adminadmin' },
       postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive', supersetPassword: 'superset' },
-      superset: { secretKey: 'demo-superset-secret-key' },
+      superset: { secretKey: '' },
       data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
     });
   });
@@ -240,6 +332,27 @@ describe('the demo chart', () => {
     expect(key.map((s) => `${s.object} ${s.path.join('.')}`)).toEqual([
       'v1/Secret default/superset-secret-key stringData.SECRET_KEY',
     ]);
+  });
+
+  test('the secret key is unset by default: the Secret superset-secret-key renders only when it is set, before the SupersetCluster', () => {
+    const secrets = exposure.manifests.filter((m) => m.kind === 'Secret');
+    expect(secrets.filter((m) => 'SECRET_KEY' in { ...(m.stringData as object), ...(m.data as object) }).map((m) => objectKey(m))).toEqual([]);
+    expect(exposure.objects.filter((o) => o.addedBy !== undefined).map((o) => [objectKey(o.manifest), o.addedBy])).toEqual([
+      ['v1/Secret default/superset-secret-key', 'superset.secretKey'],
+    ]);
+    const templates = [...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f));
+    const secret = templates.find((f) => f.endsWith('-secret-superset-secret-key.yaml'))!;
+    const cluster = templates.find((f) => f.endsWith('-supersetcluster-superset.yaml'))!;
+    expect(parseInt(secret.slice('templates/'.length), 10)).toBeLessThan(parseInt(cluster.slice('templates/'.length), 10));
+    expect(files.get(secret)).toBe([
+      '{{- if .Values.superset.secretKey }}', 'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: superset-secret-key', '  namespace: default',
+      'stringData:', '  SECRET_KEY: {{ .Values.superset.secretKey | toJson }}', 'type: Opaque', '{{- end }}', '',
+    ].join('\n'));
+    expect(files.get('values.yaml')).toContain('  # Unset by default; setting it adds: Secret superset-secret-key.\n  # Used in: Secret superset-secret-key.\n  secretKey: ""\n');
+    // Unset ("" or null) or a key DemoChart accepts.
+    const values = YAML.parse(files.get('values.yaml')!);
+    for (const secretKey of ['', null, 'a-long-random-key']) expect(validate({ ...values, superset: { secretKey } })).toBe(true);
+    expect(build(new Map([['superset.secretKey', '']]))).toEqual(exposure.manifests);
   });
 
   test('the months land in the load Job\'s file list and keys and the Spark job\'s wait, one file per month, whatever their number', () => {
@@ -266,7 +379,7 @@ describe('the demo chart', () => {
 
   test('has one template per object and no CRDs', () => {
     const templates = [...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f));
-    expect(templates).toHaveLength(exposure.manifests.length);
+    expect(templates).toHaveLength(exposure.manifests.length + 1); // and the optional secret key's Secret
     expect(exposure.manifests.filter((m) => m.kind === 'CustomResourceDefinition')).toEqual([]);
     expect(YAML.parse(files.get('Chart.yaml')!)).toMatchObject({ apiVersion: 'v2', name: 'spark-k8s-anomaly-detection-taxi-data', appVersion: '26.7' });
   });

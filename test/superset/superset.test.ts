@@ -7,7 +7,7 @@ import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { Superset, SupersetSecretKey } from '../../constructs/superset';
+import { Superset, SupersetSecretKey, supersetNodePod } from '../../constructs/superset';
 import { find, namespacedChart, ofKind, synth } from '../util';
 
 type Props = ConstructorParameters<typeof Superset>[2];
@@ -36,12 +36,38 @@ describe('Superset', () => {
     expect(superset.admin).toMatchObject({ secretName: 'superset-credentials', usernameKey: 'adminUser.username', passwordKey: 'adminUser.password' });
   });
 
+  it('leaves the secret key to the operator by default: no <name>-secret-key Secret, no key in any object', () => {
+    const { chart, superset } = setup();
+    const objs = synth(chart);
+    expect(ofKind(objs, 'Secret').map(s => s.metadata.name).sort()).toEqual(['postgresql-superset-credentials', 'superset-credentials']);
+    expect(JSON.stringify(objs)).not.toMatch(/SECRET_KEY|demo-superset-secret-key/);
+    expect(superset.secretKeySecretName).toBe('superset-secret-key');
+  });
+
   it('uses an existing credentials Secret without creating one; a generated secret key is left to the operator', () => {
     const { chart, superset } = setup({ admin: Credentials.fromSecret('corp-superset', 'boss'), secretKey: SupersetSecretKey.generated() });
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret').map(s => s.metadata.name)).toEqual(['postgresql-superset-credentials']);
     expect(find(objs, 'SupersetCluster', 'superset').spec.clusterConfig.credentialsSecret).toBe('corp-superset');
     expect(superset.admin.usernameEnv('U').valueFrom?.secretKeyRef).toEqual({ name: 'corp-superset', key: 'adminUser.username' });
+  });
+
+  it('models the operator\'s pods without the vector container unless the vector agent is enabled, which it is not', () => {
+    expect(supersetNodePod('s', false)).toEqual({
+      containers: ['superset', 'metrics'],
+      volumes: {
+        names: ['config', 'log-config', 'log', 'listener'],
+        mountPaths: { superset: ['/stackable/config', '/stackable/log_config', '/stackable/log', '/stackable/listener'], metrics: [] },
+      },
+      labels: { 'app.kubernetes.io/name': 'superset', 'app.kubernetes.io/instance': 's' },
+    });
+    const vector = supersetNodePod('s', true);
+    expect(vector.containers).toEqual(['superset', 'metrics', 'vector']);
+    expect(vector.volumes?.names).toEqual(['config', 'log-config', 'log', 'listener']);
+    expect(vector.volumes?.mountPaths.vector).toEqual(['/stackable/config/vector.yaml', '/stackable/log']);
+    const { chart } = setup();
+    const spec = find(synth(chart), 'SupersetCluster', 'superset').spec;
+    expect(JSON.stringify(spec)).not.toMatch(/enableVectorAgent|vectorAggregatorConfigMapName/);
   });
 
   it('stores its metadata in its PostgreSQL database', () => {
