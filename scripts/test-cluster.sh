@@ -18,14 +18,13 @@
 # Negative tests: a step with an object the API server rejects fails; the upgrade with the old
 # (unhashed) Job names fails with "field is immutable".
 # Usage: bash scripts/test-cluster.sh   (or scripts/test.sh cluster)
-# The Stackable CRDs are read from ${STACKABLE_CRDS_DIR:-<repo>/../shared/crds}.
+# The Stackable CRDs are read from $STACKABLE_CRDS_DIR, ../shared/crds or the cache of
+# scripts/fetch-crds.sh (common.sh `crd_dir`).
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/cluster.sh"
 cd "$REPO_ROOT"
 
-crds="${STACKABLE_CRDS_DIR:-$REPO_ROOT/../shared/crds}"
-[ -d "$crds" ] || { echo "test-cluster: CRD folder $crds not found (set STACKABLE_CRDS_DIR)" >&2; exit 1; }
-crds="$(cd "$crds" && pwd)"
+crds="$(crd_dir test-cluster)"
 
 cluster_ensure_tools
 helm="$(ensure_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION")"

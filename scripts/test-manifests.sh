@@ -8,13 +8,13 @@
 #   3. checks that the committed dist/ equals that synthesis.
 # The example apps of examples/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
-# The Stackable CRDs are read from ${STACKABLE_CRDS_DIR:-<repo>/../shared/crds}.
+# The Stackable CRDs are read from $STACKABLE_CRDS_DIR, ../shared/crds or the cache of
+# scripts/fetch-crds.sh (common.sh `crd_dir`).
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 
-crds="${STACKABLE_CRDS_DIR:-$REPO_ROOT/../shared/crds}"
-[ -d "$crds" ] || { echo "test-manifests: CRD folder $crds not found (set STACKABLE_CRDS_DIR)" >&2; exit 1; }
-export STACKABLE_CRDS_DIR="$(cd "$crds" && pwd)"
+STACKABLE_CRDS_DIR="$(crd_dir test-manifests)"
+export STACKABLE_CRDS_DIR
 
 # 1. Build (once per source hash) and test the checker.
 src=tools/kube-check

@@ -17,6 +17,32 @@ HELM_VERSION=v3.22.0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# crd_urls: the CRD URLs of cdk8s.yaml's `imports:`, a URL a line.
+crd_urls() { sed -n 's|^ *- \(https://.*\)$|\1|p' "$REPO_ROOT/cdk8s.yaml"; }
+
+# crd_cache_dir: where scripts/fetch-crds.sh puts them (keyed by the URL list).
+crd_cache_dir() { printf '%s/crds-%s\n' "$DEMO_CACHE_DIR" "$(crd_urls | sha256sum | cut -c1-16)"; }
+
+# crd_dir SUITE: the folder of Stackable CRD files the suites validate against: $STACKABLE_CRDS_DIR
+# if set, else ../shared/crds beside the repository, else the cache of scripts/fetch-crds.sh.
+# Fails saying how to get them when none is there.
+crd_dir() {
+  local dir
+  if [ -n "${STACKABLE_CRDS_DIR:-}" ]; then
+    [ -d "$STACKABLE_CRDS_DIR" ] || { log "$1: STACKABLE_CRDS_DIR=$STACKABLE_CRDS_DIR is not a folder"; return 1; }
+    dir="$STACKABLE_CRDS_DIR"
+  elif [ -d "$REPO_ROOT/../shared/crds" ]; then
+    dir="$REPO_ROOT/../shared/crds"
+  elif [ -f "$(crd_cache_dir)/.complete" ]; then
+    dir="$(crd_cache_dir)"
+  else
+    log "$1: no Stackable CRDs: neither STACKABLE_CRDS_DIR, ../shared/crds nor $(crd_cache_dir)."
+    log "  Run scripts/fetch-crds.sh once (it downloads the files cdk8s.yaml names), or set STACKABLE_CRDS_DIR."
+    return 1
+  fi
+  (cd "$dir" && pwd)
+}
+
 # example_names: the example apps, a name a line: the folders of examples/ with a main.ts (what
 # scripts/synth-example.ts `exampleNames` counts as one).
 example_names() {
