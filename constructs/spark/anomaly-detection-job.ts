@@ -1,15 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
-import {
-  CONTENT_HASH_LENGTH, contentName, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, jsonSha256, numberInHalfOpen,
-  OperatorPod, Resources, restrictedPodOverrides, sqlIdentifier, stackableResources, validateResources, version,
-} from '../core';
+import { intInRange, numberInHalfOpen, Resources, sqlIdentifier } from '../core';
 import { HiveMetastore } from '../hive';
 import { MinioBuckets } from '../minio';
 import { IS3Data, IS3ConnectionRef } from '../s3';
+import { SparkCatalog, SparkJob, SparkJobFile } from './spark-job';
 
 /** Parameters of the scikit-learn IsolationForest. */
 export interface IsolationForestParams {
@@ -92,139 +88,59 @@ export interface AnomalyDetectionJobProps {
 }
 
 const JOB_FILE = 'anomaly_detection.py';
-/** Label of the submit, driver and executor pods: the `name` prop (without the hash). */
-export const APPLICATION_LABEL = 'app.kubernetes.io/part-of';
-/** Annotation of the submit pod: SHA-256 of the job files ConfigMap's data. */
-export const JOB_FILES_CHECKSUM_ANNOTATION = 'checksum/job-files';
 
 /**
- * The spark-submit pod of a SparkApplication as the spark-k8s operator builds it
- * (spark-k8s-operator main@405d551, no 26.7 tag: rust/operator-binary/src/spark_k8s_controller.rs
- * `spark_job`, one container `spark-submit`, no init containers; crd/mod.rs `volumes`: `config`,
- * `driver-pod-template`, `executor-pod-template`, `log`, `job-files` (with `spec.image`),
- * `req-files` (with requirements), one named after the S3 credentials SecretClass, `ivy2` (with
- * packages), `stackable-truststore` and one named after the S3 TLS SecretClass; then `spec.volumes`).
- * Labels from operator-rs 0.111.1 `recommended_labels` with `app.kubernetes.io/name: spark-k8s`
- * (crd/constants.rs `APP_NAME`); the driver and executor pods, built by Spark from the operator's
- * pod templates, carry the same `name` and `instance`.
- */
-export function sparkSubmitPod(app: string, s3CredentialsClass: string, s3TlsClass: string, specVolumes: readonly string[]): OperatorPod {
-  return {
-    containers: ['spark-submit'],
-    volumes: {
-      names: ['config', 'driver-pod-template', 'executor-pod-template', 'log', 'job-files', 'req-files', s3CredentialsClass, 'ivy2', 'stackable-truststore', s3TlsClass, ...specVolumes],
-      mountPaths: {
-        'spark-submit': ['/stackable/spark/driver-pod-templates', '/stackable/spark/executor-pod-templates', '/stackable/spark/jobs', '/stackable/spark/requirements',
-          `/stackable/secrets/${s3CredentialsClass}`, '/stackable/log', '/ivy2', '/stackable/truststore', `/stackable/mount_server_tls/${s3TlsClass}`],
-      },
-    },
-    labels: { 'app.kubernetes.io/name': 'spark-k8s', 'app.kubernetes.io/instance': app },
-  };
-}
-const JOB_DIR = '/stackable/spark/jobs';
-
-/**
- * The anomaly-detection PySpark job (Stackable `SparkApplication`): reads the raw trips, scores
- * 30-minute periods with an IsolationForest and (re)creates an Iceberg table. The script
+ * The anomaly-detection PySpark job (a {@link SparkJob}): reads the raw trips, scores 30-minute
+ * periods with an IsolationForest and (re)creates an Iceberg table. The script
  * `anomaly_detection.py` (next to this file, tested in local Spark) is mounted from a ConfigMap;
- * every parameter is passed as an argument.
- *
- * Ordering without cluster-wide RBAC: the spark-k8s operator never reconciles a SparkApplication
- * after creating its submit Job, so the job must not start before the data is there. An init
- * container in the submit pod (through `job.podOverrides`) waits for the data load's marker object
- * in MinIO, so the SparkApplication can be applied together with everything else. It uses the S3
- * credentials, not the Kubernetes API: no ServiceAccount, Role or binding is needed.
+ * every parameter is passed as an argument. The submit pod waits for the data (`waitFor`), so the
+ * SparkApplication can be applied together with everything else, without cluster-wide RBAC.
  */
-export class AnomalyDetectionJob extends Construct implements IPodSelectable {
-  /** Name of the SparkApplication: the `name` prop and the hash of its spec. */
-  public readonly name: string;
+export class AnomalyDetectionJob extends SparkJob {
   /** The table written. */
   public readonly output: OutputTable;
-  /** Labels of the submit, driver and executor pods. */
-  public readonly podSelector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AnomalyDetectionJobProps) {
-    super(scope, id);
-    ensureUniqueObjectNames(this);
     const owner = `AnomalyDetectionJob ${id}`;
-    // The full name (with its hash suffix) stays within 40 characters, the bound before hashing.
-    const baseName = dnsLabel(owner, 'name', props.name ?? 'spark-ad', 40 - 1 - CONTENT_HASH_LENGTH);
     const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };
-    this.output = {
+    const output = {
       catalog: sqlIdentifier(owner, 'output.catalog', out.catalog),
       schema: sqlIdentifier(owner, 'output.schema', out.schema),
       table: sqlIdentifier(owner, 'output.table', out.table),
     };
     const outputBucket = props.buckets.requireBucket(owner, 'outputBucket', props.outputBucket ?? 'prediction');
     const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);
-    const executors = intInRange(owner, 'executors', props.executors ?? 2, 1);
-    const retryOnFailureCount = intInRange(owner, 'retryOnFailureCount', props.retryOnFailureCount ?? 4, 0, 100);
-    const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
-    const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 });
-    const submit = validateResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
     const icebergRuntime = props.icebergRuntime ?? 'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0';
     if (!/^[\w.-]+:[\w.-]+:[\w.-]+$/.test(icebergRuntime)) {
       throw new Error(`${owner}: icebergRuntime "${icebergRuntime}" is not a Maven coordinate group:artifact:version`);
     }
-    // The operator labels the pods with the application's (hashed) name as `app.kubernetes.io/instance`;
-    // selectors use our own label with the name without hash, set on every pod through podOverrides,
-    // so that they stay the same across runs.
-    const podMetadata = { labels: { [APPLICATION_LABEL]: baseName } };
-    this.podSelector = { 'app.kubernetes.io/name': 'spark-k8s', [APPLICATION_LABEL]: baseName };
-
-    const jobFilesData = { [JOB_FILE]: readSibling(JOB_FILE) };
-    const jobFiles = new kplus.ConfigMap(this, 'JobFiles', { metadata: { name: `${baseName}-job` }, data: jobFilesData });
     const requirements = readSibling('job-requirements.txt').split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'));
-    const mounts = [{ name: 'job-files', mountPath: JOB_DIR }];
-    const cat = this.output.catalog;
-
-    // The job reads its script from the ConfigMap: a changed script must rename the application.
-    const jobFilesSha = jsonSha256(jobFilesData);
-    const app = new SparkApplication(this, 'Resource', {
-      metadata: { name: baseName },
-      spec: {
-        mode: SparkApplicationSpecMode.CLUSTER,
-        sparkImage: { productVersion: version(owner, 'sparkVersion', props.sparkVersion ?? '4.1.2') },
-        mainApplicationFile: `local://${JOB_DIR}/${JOB_FILE}`,
-        args: [
-          '--input', props.data.s3aUrl,
-          '--output-table', `${cat}.${this.output.schema}.${this.output.table}`,
-          '--namespace-location', `s3a://${outputBucket}/${this.output.schema}`,
-          '--contamination', String(contamination),
-          '--n-estimators', String(nEstimators),
-          '--max-samples', String(maxSamples),
-          '--random-state', String(randomState),
-        ],
-        deps: { packages: [icebergRuntime], requirements },
-        s3Connection: props.s3.toSpec(),
-        sparkConf: {
-          'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions',
-          [`spark.sql.catalog.${cat}`]: 'org.apache.iceberg.spark.SparkCatalog',
-          [`spark.sql.catalog.${cat}.type`]: 'hive',
-          [`spark.sql.catalog.${cat}.uri`]: props.metastore.thriftUri,
-          'spark.sql.session.timeZone': 'UTC',
-        },
-        volumes: [{ name: 'job-files', configMap: { name: jobFiles.name } }],
-        job: {
-          config: { resources: stackableResources(submit), volumeMounts: mounts, retryOnFailureCount },
-          podOverrides: restrictedPodOverrides({
-            containers: [],
-            initContainers: [props.data.waitForDataContainer()],
-            volumes: props.data.waitForDataVolumes(),
-          }, { ...podMetadata, annotations: { [JOB_FILES_CHECKSUM_ANNOTATION]: jobFilesSha } }),
-        },
-        driver: {
-          config: { resources: stackableResources(driver), volumeMounts: mounts },
-          podOverrides: restrictedPodOverrides(undefined, podMetadata),
-        },
-        executor: {
-          replicas: executors,
-          config: { resources: stackableResources(executor), volumeMounts: mounts },
-          podOverrides: restrictedPodOverrides(undefined, podMetadata),
-        },
-      },
+    super(scope, id, {
+      name: props.name ?? 'spark-ad',
+      sparkVersion: props.sparkVersion,
+      file: SparkJobFile.fromText(JOB_FILE, readSibling(JOB_FILE)),
+      args: [
+        '--input', props.data.s3aUrl,
+        '--output-table', `${output.catalog}.${output.schema}.${output.table}`,
+        '--namespace-location', `s3a://${outputBucket}/${output.schema}`,
+        '--contamination', String(contamination),
+        '--n-estimators', String(nEstimators),
+        '--max-samples', String(maxSamples),
+        '--random-state', String(randomState),
+      ],
+      s3: props.s3,
+      catalogs: [SparkCatalog.iceberg(output.catalog, props.metastore)],
+      sparkConf: { 'spark.sql.session.timeZone': 'UTC' },
+      packages: [icebergRuntime],
+      requirements,
+      waitFor: [props.data],
+      executors: props.executors ?? 2,
+      driverResources: props.driverResources,
+      executorResources: props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 3072 },
+      submitResources: props.submitResources,
+      retryOnFailureCount: props.retryOnFailureCount,
     });
-    this.name = contentName(app);
+    this.output = output;
   }
 
   /** The output table as `catalog.schema.table`. */

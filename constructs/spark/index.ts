@@ -1,2 +1,3 @@
 export * from './anomaly-detection-job';
 export * from './anomaly-dashboard';
+export * from './spark-job';
