@@ -15,7 +15,7 @@ import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
-  checkDnsEgress, checkImageFiles, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
+  checkDnsEgress, checkImageFiles, checkJvmMemory, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
   checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, publishedAt, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect } from '../util';
@@ -323,6 +323,20 @@ describe('each check fails on the defect it exists for', () => {
     find(old, 'Job', 'superset-import-dashboard').spec.template.spec.securityContext = { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 };
     expect(plain(checkImageFiles(old))).toEqual([
       expect.stringMatching(/^Job\/superset-import-dashboard container import: \/stackable\/app\/bin\/python3 is below \/stackable \(1000:0 0770\), which UID 10001 \(groups 10001,10001\) cannot enter/),
+    ]);
+  });
+
+  test('JVM memory: the TrinoSqlJob of 0.3.0 gave the CLI\'s JVM (-Xmx1G) 512 MiB', () => {
+    const chart = Testing.chart();
+    const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy') });
+    new TrinoSqlJob(chart, 'Sql', { trino, trust: new TlsTrustStore(chart, 'Trust'), statements: ['SELECT 1'] });
+    const objs = Testing.synth(chart) as Obj[];
+    expect(checkJvmMemory(objs)).toEqual([]);
+    const old = copy(objs);
+    const sql = find(old, 'Job', 'trino-sql').spec.template.spec.containers[0];
+    sql.resources.limits.memory = '512Mi';
+    expect(plain(checkJvmMemory(old))).toEqual([
+      'Job/trino-sql container sql: memory limit 512Mi, but the trino-cli launcher starts Java with -Xmx1G (needs 1280Mi with the JVM\'s own memory)',
     ]);
   });
 

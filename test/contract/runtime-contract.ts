@@ -27,7 +27,7 @@ import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddres
 import { hiveMetastorePod } from '../../constructs/hive';
 import { sparkSubmitPod } from '../../constructs/spark';
 import { SECRET_KEY_KEY, supersetNodePod } from '../../constructs/superset';
-import { coordinatorCertificateNames, trinoPod } from '../../constructs/trino';
+import { coordinatorCertificateNames, TRINO_CLI_MIN_MEMORY_MI, trinoPod } from '../../constructs/trino';
 import { allContainers, K8sObject, ofKind } from '../util';
 
 /** A synthesized object. */
@@ -672,6 +672,32 @@ export function checkImageFiles(objs: readonly Obj[]): string[] {
   return out;
 }
 
+/** Mebibytes of a Kubernetes memory quantity (`1280Mi`, `2Gi`, `1342177280`), or NaN. */
+function mebibytes(q: unknown): number {
+  const m = typeof q === 'string' ? /^(\d+)(Ki|Mi|Gi)?$/.exec(q) : null;
+  if (m === null) return typeof q === 'number' ? q / 2 ** 20 : NaN;
+  return Number(m[1]) * ({ Ki: 2 ** -10, Mi: 1, Gi: 2 ** 10 }[m[2] as 'Ki' | 'Mi' | 'Gi'] ?? 2 ** -20);
+}
+
+/**
+ * A container that runs the Trino CLI (the trino-cli image) may hold the JVM its launcher starts:
+ * `-Xmx1G` plus the JVM's own memory (`TRINO_CLI_MIN_MEMORY_MI`, constructs/trino/trino-sql-job.ts);
+ * with less, a query with a large result is OOM-killed instead of answered.
+ */
+export function checkJvmMemory(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  for (const site of podSites(objs)) {
+    for (const c of allContainers(site.spec)) {
+      if (typeof c.image !== 'string' || imageRepository(c.image) !== 'oci.stackable.tech/sdp/trino-cli') continue;
+      const limit = mebibytes(c.resources?.limits?.memory);
+      if (!(limit >= TRINO_CLI_MIN_MEMORY_MI)) {
+        out.push(`${site.where} container ${c.name}: memory limit ${c.resources?.limits?.memory ?? 'none'}, but the trino-cli launcher starts Java with -Xmx1G (needs ${TRINO_CLI_MIN_MEMORY_MI}Mi with the JVM's own memory)`);
+      }
+    }
+  }
+  return out;
+}
+
 /** All checks, by name. */
 export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => string[]>> = {
   'secret volume files': checkSecretVolumeFiles,
@@ -685,6 +711,7 @@ export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => 
   'listener classes': checkListenerClasses,
   'operator defaults': checkOperatorDefaults,
   'image files': checkImageFiles,
+  'JVM memory': checkJvmMemory,
 };
 
 /** Runs every check; returns `check: violation` lines. */
