@@ -17,7 +17,7 @@ import {
   checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract, checkSecretVolumeFiles, checkStackableImageUsers,
   checkTlsHosts, checkVolumesAndMounts, Obj, tlsClients, tlsServers,
 } from './runtime-contract';
-import { collect } from '../util';
+import { collect, namespacedChart } from '../util';
 
 const demo = (props: DemoChartProps = {}): Obj[] => Testing.synth(new DemoChart(Testing.app(), 'demo', props)) as Obj[];
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -71,7 +71,7 @@ describe('the demo keeps the runtime contract', () => {
 
 describe('a TrinoSqlJob keeps it too', () => {
   const chart = () => {
-    const c = Testing.chart();
+    const c = namespacedChart();
     const trust = new TlsTrustStore(c, 'Trust');
     const trino = new TrinoCluster(c, 'Trino', { opa: new OpaServer(c, 'Opa'), policy: new TrinoPolicy(c, 'Policy') });
     new TrinoSqlJob(c, 'Sql', { trino, trust, statements: ['SELECT 1'] });
@@ -79,11 +79,11 @@ describe('a TrinoSqlJob keeps it too', () => {
   };
   test('its Trino URL is a name in the coordinator certificate, signed by the CA it trusts', () => {
     const objs = chart();
-    expect(tlsClients(objs).map(c => c.host)).toEqual(['trino-coordinator-default-headless.default.svc.cluster.local']);
+    expect(tlsClients(objs).map(c => c.host)).toEqual(['trino-coordinator-default-headless.ns.svc.cluster.local']);
     expect(plain(checkRuntimeContract(objs))).toEqual([]);
     const env = find(objs, 'Job', 'trino-sql').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TRINO_SERVER');
-    env.value = 'https://trino-coordinator.default.svc.cluster.local:8443';
-    expect(plain(checkTlsHosts(objs))).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.default.svc.cluster.local is in no server certificate/)]);
+    env.value = 'https://trino-coordinator.ns.svc.cluster.local:8443';
+    expect(plain(checkTlsHosts(objs))).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.ns.svc.cluster.local is in no server certificate/)]);
   });
 });
 
@@ -293,6 +293,8 @@ describe('the upstream rules the checks rely on', () => {
     expect(scopeAddresses(SecretScope.parseAll('pod,listener-volume=listener'), ctx)).toEqual(['web.ns.svc.cluster.local', 'web-0.web.ns.svc.cluster.local', 'web-lb.example.com']);
     expect(scopeAddresses(SecretScope.parseAll('pod,node'), { namespace: 'ns', podName: 'p' })).toEqual([]);
     expect(() => SecretScope.parseAll('svc=minio')).toThrow(/unknown secret scope type "svc"/);
+    // No namespace is guessed: an empty one (an object that named none) is refused.
+    expect(() => scopeAddresses(SecretScope.parseAll('service=minio'), { namespace: '' })).toThrow(/^scopeAddresses: namespace "" is not a valid name/);
   });
 
   test('operator-rs 0.113.3 role group names, with its own test vectors (v2/role_group_utils.rs)', () => {

@@ -4,7 +4,6 @@
  * (Its script runs for real in the jobs suite, test/jobs/.)
  * Run: npx jest test/minio
  */
-import { Testing } from 'cdk8s';
 import { IMAGES, PodNetworkPolicy } from '../../constructs/core';
 import { MinioBuckets, S3File, S3FileLoad } from '../../constructs/minio';
 import { allContainers, container, containerJson, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, storage, synth } from '../util';
@@ -18,7 +17,7 @@ const FILES: S3File[] = [
   { url: 'https://data.example.org/trips/b.parquet?raw=1', key: 'y2020/b.parquet' },
 ];
 
-function setup(props: Partial<Props> = {}, scope = Testing.chart()) {
+function setup(props: Partial<Props> = {}, scope = namespacedChart()) {
   // MinIO with its NetworkPolicy, so that the load's registration as a client can be checked.
   const s = storage(scope, { networkPolicy: true });
   const load = new S3FileLoad(scope, 'Load', { minio: s.minio, buckets: s.buckets, trust: s.trust, bucket: 'demo', prefix: 'raw/', files: FILES, ...props });
@@ -53,7 +52,7 @@ describe('S3FileLoad', () => {
     expect(envValue(main, 'KEYS')).toBe('a.parquet y2020/b.parquet');
     expect(envValue(main, 'TARGET')).toBe('minio/demo/raw/');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('1800');
-    expect(envValue(main, 'MC_HOST_minio')).toContain('@minio.default.svc.cluster.local:9000');
+    expect(envValue(main, 'MC_HOST_minio')).toContain('@minio.ns.svc.cluster.local:9000');
     // The marker is written after the check of every key.
     expect(main.command[2]).toMatch(/missing after upload[\s\S]*mc pipe "\$\{TARGET\}_SUCCESS"/);
     expectSecretRefsResolve(objs, pod);
@@ -237,7 +236,7 @@ describe('S3FileLoad', () => {
     });
     it('a default Job name that is too long, naming the prop', () => {
       expect(() => {
-        const chart = Testing.chart();
+        const chart = namespacedChart();
         const s = storage(chart);
         const long = 'b'.repeat(50);
         const buckets = new MinioBuckets(chart, 'More', { minio: s.minio, trust: s.trust, buckets: [long], name: 'more' });
