@@ -21,7 +21,7 @@ describe('S3Connection', () => {
       host: 'minio.ns.svc.cluster.local',
       port: 9000,
       accessStyle: 'Path',
-      credentials: { secretClass: 's3-credentials-class' },
+      credentials: { secretClass: 'ns-s3-credentials-class' },
       tls: { verification: { server: { caCert: { secretClass: 'tls' } } } },
     });
   });
@@ -42,7 +42,7 @@ describe('S3Connection', () => {
     expect(new S3Connection(chart, 'S3', { endpoint: labelled }).credentialsClass).toBe(credentialsClass);
     const other = new S3CredentialsClass(chart, 'Other', { name: 'other-class' });
     expect(() => new S3Connection(chart, 'S3b', { name: 'b', endpoint: labelled, credentialsClass: other }))
-      .toThrow(/^S3Connection S3b: credentialsClass "other-class" \(test\/Other\) is not the class the endpoint's credentials are labelled for, "s3-credentials-class" \(test\/Class\)/);
+      .toThrow(/^S3Connection S3b: credentialsClass "other-class" \(test\/Other\) is not the class the endpoint's credentials are labelled for, "ns-s3-credentials-class" \(test\/Class\)/);
     const unlabelled = new MinioServer(chart, 'Minio2', { name: 'minio2' });
     expect(() => new S3Connection(chart, 'S3c', { name: 'c', endpoint: unlabelled, credentialsClass }))
       .toThrow(/^S3Connection S3c: the endpoint test\/Minio2 labels its credentials for no S3CredentialsClass/);

@@ -19,12 +19,12 @@ function setup(props: Partial<Props> = {}, chart = namespacedChart(), admins?: s
 }
 
 describe('TrinoCluster', () => {
-  it('authenticates the admin through a cluster-scoped static AuthenticationClass', () => {
+  it('authenticates the admin through a cluster-scoped static AuthenticationClass named after the chart namespace', () => {
     const { chart, trino } = setup({}, namespacedChart('ns'));
     const objs = synth(chart);
     const cc = find(objs, 'TrinoCluster', 'trino').spec.clusterConfig;
-    expect(cc.authentication).toEqual([{ authenticationClass: 'trino-users' }]);
-    const auth = find(objs, 'AuthenticationClass', 'trino-users');
+    expect(cc.authentication).toEqual([{ authenticationClass: 'ns-trino-users' }]);
+    const auth = find(objs, 'AuthenticationClass', 'ns-trino-users');
     expect(auth.metadata.namespace).toBeUndefined();
     expect(auth.spec).toEqual({ provider: { static: { userCredentialsSecret: { name: 'trino-users' } } } });
     const secret = find(objs, 'Secret', 'trino-users');
@@ -38,7 +38,7 @@ describe('TrinoCluster', () => {
     const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') }, namespacedChart(), ['analyst']);
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret')).toEqual([]);
-    expect(find(objs, 'AuthenticationClass', 'trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
+    expect(find(objs, 'AuthenticationClass', 'ns-trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
     expect(trino.admin.passwordEnv('P').valueFrom?.secretKeyRef).toEqual({ name: 'corp-trino-users', key: 'analyst' });
   });
 
