@@ -4,7 +4,7 @@
  * Run: npx jest test/core
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { clusterScoped, ensureUniqueObjectNames } from '../../constructs/core';
+import { ChartNamespace, clusterScoped, ensureUniqueObjectNames } from '../../constructs/core';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { S3CredentialsClass } from '../../constructs/s3';
 import { TrinoCluster } from '../../constructs/trino';
@@ -30,6 +30,12 @@ describe('ensureUniqueObjectNames', () => {
       new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), authenticationClassName: 'corp-users' });
     }
     expect(() => app.synth()).toThrow(/AuthenticationClass "corp-users" is created by both one\/Trino and two\/Trino \(cluster-scoped/);
+  });
+
+  it('refuses two charts of one namespace that each create its Namespace (deleting one would delete the other)', () => {
+    const app = Testing.app();
+    for (const id of ['a', 'b']) new ChartNamespace(chartIn(app, id, 'shared'), 'Namespace');
+    expect(() => app.synth()).toThrow(/Namespace "shared" is created by both a\/Namespace and b\/Namespace \(cluster-scoped/);
   });
 
   it('accepts the defaults of two charts in two namespaces, and namespaced objects of one name there', () => {
