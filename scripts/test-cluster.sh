@@ -14,7 +14,10 @@
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
 #                 its pod from kube-controller-manager.
 # The example apps of examples/ get steps 1, 2 and 4 (client- and server-side) and 5 (against the
-# requirement line of their own README).
+# requirement line of their own README), and
+#   6. side by side: the demo (dist/) and each example applied to one cluster share no cluster-scoped
+#                 object (the second apply creates its own), and `kubectl delete -f dist/` leaves
+#                 every object of the example.
 # Negative tests: a step with an object the API server rejects fails; the upgrade with the old
 # (unhashed) Job names fails with "field is immutable".
 # Usage: bash scripts/test-cluster.sh   (or scripts/test.sh cluster)
@@ -90,11 +93,13 @@ generations() {
 # names KIND LABEL_SELECTOR [NAMESPACE]: names of the objects of KIND with these labels, sorted.
 names() { kubectl get "$1" -l "$2" -n "${3:-default}" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort; }
 
-# namespace_of DIR: the namespace the objects of DIR are in (`default` when they name none).
+# namespace_of DIR: the namespace the objects of DIR are in. Every namespaced object we write names
+# it (constructs/core/cluster-dns.ts refuses a chart without), so none is guessed.
 namespace_of() {
   local ns
   ns="$(sed -n 's/^  namespace: //p' "$1"/*.yaml | sort -u | head -n 1)"
-  echo "${ns:-default}"
+  [ -n "$ns" ] || { echo "test-cluster: no object of $1 names a namespace" >&2; return 1; }
+  echo "$ns"
 }
 
 # names_in KIND < MANIFESTS: names of the objects of KIND in multi-document YAML.
@@ -194,7 +199,7 @@ for name in $(example_names); do
   dir="$tmp/examples/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
-  ns="$(namespace_of "$dir")"
+  ns="$(namespace_of "$dir")" || fail "examples/$name/dist/ names no namespace"
   for mode in client-side server-side; do
     printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "$ns" "$mode"
     fresh_cluster
@@ -206,6 +211,52 @@ for name in $(example_names); do
     reapply "$dir" "$mode"
     uninstall "$dir" "$tmp/baseline" "$ns"
   done
+done
+
+# objects_of DIR [KUBECTL_GET_FLAG...]: "resource/name namespace" of each object of DIR as the API
+# server has it (the namespace empty for cluster-scoped kinds); with --ignore-not-found, of those
+# that exist.
+objects_of() {
+  local dir="$1"; shift
+  paste -d ' ' <(kubectl get -f "$dir/" "$@" -o name) \
+    <(kubectl get -f "$dir/" "$@" -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}')
+}
+# cluster_scoped_of DIR: "resource/name" of DIR's cluster-scoped objects, sorted.
+cluster_scoped_of() { objects_of "$1" | awk 'NF == 1 { print $1 }' | sort; }
+
+# side_by_side FIRST SECOND: step 6. Two demos installed on one cluster keep their objects apart:
+# no cluster-scoped name is shared (the second apply creates its own instead of finding the first's
+# `unchanged`), and `kubectl delete -f` of the first leaves every object of the second.
+side_by_side() {
+  local first="$1" second="$2" shared missing
+  step "6. two demos side by side: $(sed "s#$tmp/default#dist#; s#$tmp/##" <<<"$first") and $(sed "s#$tmp/##" <<<"$second")"
+  fresh_cluster
+  user kubectl apply -f "$first/" >"$tmp/first.log" || { cat "$tmp/first.log"; fail "install of the first demo failed"; }
+  user kubectl apply -f "$second/" >"$tmp/second.log" || { cat "$tmp/second.log"; fail "install of the second demo failed"; }
+  cluster_scoped_of "$first" >"$tmp/first-cluster-scoped"
+  cluster_scoped_of "$second" >"$tmp/second-cluster-scoped"
+  [ -s "$tmp/first-cluster-scoped" ] && [ -s "$tmp/second-cluster-scoped" ] || fail "found no cluster-scoped object to compare"
+  shared="$(comm -12 "$tmp/first-cluster-scoped" "$tmp/second-cluster-scoped")"
+  [ -z "$shared" ] || { echo "$shared" >&2; fail "the two demos share these cluster-scoped objects"; }
+  missing="$(grep -vxFf <(sed -n 's/ created$//p' "$tmp/second.log") "$tmp/second-cluster-scoped" || true)"
+  [ -z "$missing" ] || { grep -F "$missing" "$tmp/second.log" >&2; fail "the second apply did not create these cluster-scoped objects"; }
+  sed 's/^/cluster-scoped, created by the second apply: /' "$tmp/second-cluster-scoped"
+  objects_of "$second" | sort >"$tmp/second-before"
+  [ "$(wc -l <"$tmp/second-before")" = "$(cat "$second"/*.yaml | grep -c '^kind: ')" ] || fail "not every object of the second demo is in the cluster"
+  echo "ok: no cluster-scoped name shared; $(wc -l <"$tmp/second-before") objects of the second demo"
+  user kubectl delete -f "$first/" --wait=true >/dev/null
+  for line in $(cat "$tmp/first-cluster-scoped"); do
+    ! kubectl get "$line" >/dev/null 2>&1 || fail "$line of the deleted demo is still there"
+  done
+  objects_of "$second" --ignore-not-found | sort >"$tmp/second-after"
+  comm -23 "$tmp/second-before" "$tmp/second-after" | sed 's/^/gone: /' >&2
+  [ "$(cat "$tmp/second-before")" = "$(cat "$tmp/second-after")" ] || fail "objects of the second demo are gone after kubectl delete -f of the first"
+  echo "ok: after kubectl delete -f of the first, every object of the second is there, cluster-scoped ones included"
+}
+
+for name in $(example_names); do
+  printf '\n===== the demo and example %s on one cluster =====\n' "$name"
+  side_by_side "$tmp/default" "$tmp/examples/$name/dist"
 done
 
 printf '\n===== Helm chart =====\n'

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { dnsLabel } from '../core';
 
 /**
  * Volumes provisioned by the Stackable secret-operator (CSI storage class
@@ -101,6 +102,7 @@ export class SecretScope {
 
 /** What {@link scopeAddresses} needs to know about the pod holding the volume. */
 export interface ScopeContext {
+  /** The pod's namespace (no default: a name guessed for `default` would be in no certificate elsewhere). */
   readonly namespace: string;
   /** The pod's name (for pod scope). */
   readonly podName?: string;
@@ -125,6 +127,7 @@ export const CLUSTER_DOMAIN = 'cluster.local';
  * (backend/mod.rs `scope_addresses`; IP addresses are left out, clients here use names).
  */
 export function scopeAddresses(scopes: readonly SecretScope[], ctx: ScopeContext): string[] {
+  dnsLabel('scopeAddresses', 'namespace', ctx.namespace);
   const domain = ctx.clusterDomain ?? CLUSTER_DOMAIN;
   const names: string[] = [];
   for (const scope of scopes) {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
 import {
-  BoundCredentials, clusterScoped, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
+  BoundCredentials, clusterScoped, clusterScopedName, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
   IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
   Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
   validateResources, version,
@@ -26,7 +26,12 @@ export interface TrinoClusterProps {
   readonly opa: OpaServer;
   /** The Rego policy in OPA (its package is queried): a {@link TrinoPolicy}, or any bundle through `TrinoPolicy.fromBundle`. */
   readonly policy: ITrinoPolicy;
-  /** Name of the AuthenticationClass (cluster-scoped). @default '<name>-users' */
+  /**
+   * Name of the AuthenticationClass. It is cluster-scoped, shared by every namespace, so the
+   * default carries the chart's namespace (two demos in two namespaces get a class each); a name
+   * given here is used as is.
+   * @default '<namespace>-<name>-users', e.g. 'default-trino-users'
+   */
   readonly authenticationClassName?: string;
   /** Worker replicas (at least 1: the Stackable coordinator does not run tasks itself). @default 1 */
   readonly workers?: number;
@@ -136,7 +141,9 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     const coordinatorResources = validateResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
     const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
-    const authClassName = dnsSubdomain(owner, 'authenticationClassName', props.authenticationClassName ?? `${this.name}-users`);
+    const authClassName = props.authenticationClassName === undefined
+      ? clusterScopedName(this, `${this.name}-users`)
+      : dnsSubdomain(owner, 'authenticationClassName', props.authenticationClassName);
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '481');
     this.host = serviceFqdn(this, roleGroupHeadlessServiceName(this.name, 'coordinator', ROLE_GROUP));

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
@@ -18,7 +18,7 @@ import {
   checkDnsEgress, checkImageFiles, checkJvmMemory, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
   checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, publishedAt, tlsClients, tlsServers,
 } from './runtime-contract';
-import { collect } from '../util';
+import { collect, namespacedChart } from '../util';
 
 const demo = (props: DemoChartProps = {}): Obj[] => Testing.synth(new DemoChart(Testing.app(), 'demo', props)) as Obj[];
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -72,7 +72,7 @@ describe('the demo keeps the runtime contract', () => {
 
 describe('a TrinoSqlJob keeps it too', () => {
   const chart = () => {
-    const c = Testing.chart();
+    const c = namespacedChart();
     const trust = new TlsTrustStore(c, 'Trust');
     const trino = new TrinoCluster(c, 'Trino', { opa: new OpaServer(c, 'Opa'), policy: new TrinoPolicy(c, 'Policy') });
     new TrinoSqlJob(c, 'Sql', { trino, trust, statements: ['SELECT 1'] });
@@ -80,11 +80,11 @@ describe('a TrinoSqlJob keeps it too', () => {
   };
   test('its Trino URL is a name in the coordinator certificate, signed by the CA it trusts', () => {
     const objs = chart();
-    expect(tlsClients(objs).map(c => c.host)).toEqual(['trino-coordinator-default-headless.default.svc.cluster.local']);
+    expect(tlsClients(objs).map(c => c.host)).toEqual(['trino-coordinator-default-headless.ns.svc.cluster.local']);
     expect(plain(checkRuntimeContract(objs))).toEqual([]);
     const env = find(objs, 'Job', 'trino-sql').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TRINO_SERVER');
-    env.value = 'https://trino-coordinator.default.svc.cluster.local:8443';
-    expect(plain(checkTlsHosts(objs))).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.default.svc.cluster.local is in no server certificate/)]);
+    env.value = 'https://trino-coordinator.ns.svc.cluster.local:8443';
+    expect(plain(checkTlsHosts(objs))).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.ns.svc.cluster.local is in no server certificate/)]);
   });
 });
 
@@ -327,7 +327,7 @@ describe('each check fails on the defect it exists for', () => {
   });
 
   test('JVM memory: the TrinoSqlJob of 0.3.0 gave the CLI\'s JVM (-Xmx1G) 512 MiB', () => {
-    const chart = Testing.chart();
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ns' });
     const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy') });
     new TrinoSqlJob(chart, 'Sql', { trino, trust: new TlsTrustStore(chart, 'Trust'), statements: ['SELECT 1'] });
     const objs = Testing.synth(chart) as Obj[];
@@ -421,6 +421,8 @@ describe('the upstream rules the checks rely on', () => {
     expect(scopeAddresses(SecretScope.parseAll('pod,listener-volume=listener'), ctx)).toEqual(['web.ns.svc.cluster.local', 'web-0.web.ns.svc.cluster.local', 'web-lb.example.com']);
     expect(scopeAddresses(SecretScope.parseAll('pod,node'), { namespace: 'ns', podName: 'p' })).toEqual([]);
     expect(() => SecretScope.parseAll('svc=minio')).toThrow(/unknown secret scope type "svc"/);
+    // No namespace is guessed: an empty one (an object that named none) is refused.
+    expect(() => scopeAddresses(SecretScope.parseAll('service=minio'), { namespace: '' })).toThrow(/^scopeAddresses: namespace "" is not a valid name/);
   });
 
   test('operator-rs 0.113.3 role group names, with its own test vectors (v2/role_group_utils.rs)', () => {

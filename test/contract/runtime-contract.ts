@@ -45,7 +45,15 @@ interface PodSite {
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'ReplicaSet']);
-const ns = (o: Obj) => o.metadata.namespace ?? 'default';
+/**
+ * The namespace of a namespaced object. Every one we write names it (constructs/core/cluster-dns.ts
+ * refuses a chart without), so none is guessed: an object without one throws.
+ */
+export function objectNamespace(o: Obj): string {
+  if (o.metadata.namespace === undefined) throw new Error(`${o.kind}/${o.metadata.name} has no namespace: its in-cluster names cannot be derived`);
+  return o.metadata.namespace;
+}
+const ns = objectNamespace;
 const fqdn = (name: string, namespace: string) => `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 
 /** Every pod spec of the objects, with where it is. */

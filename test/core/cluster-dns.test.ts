@@ -1,5 +1,6 @@
 /**
- * Tests of constructs/core/cluster-dns.ts: in-cluster DNS names follow the chart's namespace.
+ * Tests of constructs/core/cluster-dns.ts: in-cluster DNS names follow the chart's namespace, and a
+ * chart without one is refused instead of guessing `default`.
  * Run: npx jest test/core
  */
 import { Testing } from 'cdk8s';
@@ -14,7 +15,9 @@ describe('cluster DNS', () => {
     expect(serviceFqdn(inner, 'minio')).toBe('minio.taxi.svc.cluster.local');
   });
 
-  it('falls back to the default namespace', () => {
-    expect(serviceFqdn(Testing.chart(), 'minio')).toBe('minio.default.svc.cluster.local');
+  it('refuses a chart without a namespace, naming the construct and the fix', () => {
+    const inner = new Construct(Testing.chart(), 'Inner');
+    expect(() => namespaceOf(inner)).toThrow(/^Construct test\/Inner: the chart "test" has no namespace, .* set it, e\.g\. `new Chart\(app, id, \{ namespace: '\.\.\.' \}\)`$/);
+    expect(() => serviceFqdn(inner, 'minio')).toThrow(/the chart "test" has no namespace/);
   });
 });

@@ -16,7 +16,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { DemoChart, DemoChartProps } from '../../constructs';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
 import { coordinatorCertificateNames } from '../../constructs/trino';
-import { Obj, podSites } from '../contract/runtime-contract';
+import { objectNamespace, Obj, podSites } from '../contract/runtime-contract';
 
 /** The objects of every `*.yaml` file in `dir`, in file-name order. */
 function objectsOfDir(dir: string): Obj[] {
@@ -39,7 +39,7 @@ function main(): void {
         where: site.where,
         volume: volume.name,
         files: secretVolumeFilesByOption(annotations),
-        dnsNames: scope === undefined ? [] : scopeAddresses(SecretScope.parseAll(scope), { namespace: site.owner.metadata.namespace ?? 'default' }),
+        dnsNames: scope === undefined ? [] : scopeAddresses(SecretScope.parseAll(scope), { namespace: objectNamespace(site.owner) }),
       });
     }
   }
@@ -47,7 +47,7 @@ function main(): void {
   if (trino.length !== 1) throw new Error(`expected one TrinoCluster, found ${trino.length}`);
   const coordinators = trino[0].spec.coordinators;
   const roleGroups = Object.fromEntries(Object.entries(coordinators.roleGroups).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
-  const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, trino[0].metadata.namespace ?? 'default',
+  const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, objectNamespace(trino[0]),
     coordinators.roleConfig?.listenerClass ?? 'cluster-internal', roleGroups);
   process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames }));
 }

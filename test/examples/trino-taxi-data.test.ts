@@ -12,7 +12,10 @@ import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../examples/t
 import { container, envValue, find, K8sObject, ofKind, podSpec } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'examples', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
-const objs = parseManifests(fs.readFileSync(DIST, 'utf8')) as unknown as K8sObject[];
+/** The seed demo's dist/ (its default chart), which the example shares a cluster with. */
+const SEED_DIST = path.join(__dirname, '..', '..', 'dist', 'spark-k8s-anomaly-detection-taxi-data.k8s.yaml');
+const load = (file: string) => parseManifests(fs.readFileSync(file, 'utf8')) as unknown as K8sObject[];
+const objs = load(DIST);
 const data = { bucket: 'demo', prefix: 'ny-taxi-data/raw/', s3aUrl: 's3a://demo/ny-taxi-data/raw/' } as Parameters<typeof taxiTableStatements>[0];
 
 describe('trino-taxi-data: table and view', () => {
@@ -85,5 +88,18 @@ describe('trino-taxi-data: dist/', () => {
   it('leaves Superset\'s SECRET_KEY to the superset-operator: no Secret holds one, no object the old published key', () => {
     expect(ofKind(objs, 'Secret').filter(s => 'SECRET_KEY' in { ...s.data, ...s.stringData }).map(s => s.metadata.name)).toEqual([]);
     expect(JSON.stringify(objs)).not.toContain('demo-superset-secret-key');
+  });
+
+  it('shares no object with the seed demo, cluster-scoped ones included, so either can be deleted alone', () => {
+    // Every namespaced object names its namespace (a chart without one is refused), so the objects
+    // without one are the cluster-scoped ones; their identity is kind and name only.
+    const identity = (o: K8sObject) => `${o.apiVersion.split('/')[0]}/${o.kind} ${o.metadata.namespace ?? '(cluster)'}/${o.metadata.name}`;
+    const seed = load(SEED_DIST);
+    const seedIds = new Set(seed.map(identity));
+    expect(objs.map(identity).filter(id => seedIds.has(id))).toEqual([]);
+    // Their cluster-scoped names carry their namespaces (constructs/core/cluster-scoped.ts clusterScopedName).
+    const clusterScoped = (all: K8sObject[]) => all.filter(o => o.metadata.namespace === undefined).map(o => `${o.kind}/${o.metadata.name}`).sort();
+    expect(clusterScoped(seed)).toEqual(['AuthenticationClass/default-trino-users', 'SecretClass/default-s3-credentials-class']);
+    expect(clusterScoped(objs)).toEqual(['AuthenticationClass/trino-taxi-data-trino-users', 'Namespace/trino-taxi-data', 'SecretClass/trino-taxi-data-s3-credentials-class']);
   });
 });

@@ -11,7 +11,7 @@ import { expectSecretRefsResolve, find, namespacedChart, synth } from '../util';
 
 type Props = ConstructorParameters<typeof HiveMetastore>[2];
 
-function setup(props: Partial<Props> = {}, chart = Testing.chart(), networkPolicy = false) {
+function setup(props: Partial<Props> = {}, chart = namespacedChart(), networkPolicy = false) {
   const database = new PostgresDatabase(chart, 'Db', { name: 'postgresql-hive', database: 'hive', networkPolicy });
   const hive = new HiveMetastore(chart, 'Hive', { database, s3: S3Ref.fromConnectionName('minio'), ...props });
   return { chart, database, hive };
@@ -60,13 +60,18 @@ describe('HiveMetastore', () => {
   });
 
   it('is let through its database NetworkPolicy', () => {
-    const { chart, hive } = setup({}, Testing.chart(), true);
+    const { chart, hive } = setup({}, namespacedChart(), true);
     const np = find(synth(chart), 'NetworkPolicy', 'postgresql-hive');
     expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: hive.podSelector } }]);
   });
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('a chart without a namespace (its host name derives from it)', () => {
+      const { database } = setup();
+      expect(() => new HiveMetastore(Testing.chart(), 'Hive', { database, s3: S3Ref.fromConnectionName('minio') }))
+        .toThrow(/^HiveMetastore test\/Hive: the chart "test" has no namespace/);
+    });
     it('a name longer than 40 characters (room for the derived names)', () => {
       expect(build({ name: 'h'.repeat(41) })).toThrow(/HiveMetastore Hive: name "h{41}" is not a valid name: use 1-40 /);
     });

@@ -3,7 +3,6 @@
  * Secret-backed variables (never literal credentials) and verifies TLS with the CA trust store.
  * Run: npx jest test/minio
  */
-import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
 import { MC_ALIAS, MC_RESOURCES, mcContainer, mcVolumes } from '../../constructs/minio';
 import { containerJson, envOf, namespacedChart, storage } from '../util';
@@ -66,7 +65,7 @@ describe('mcContainer', () => {
   });
 
   it('reads credentials from an existing Secret', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const s = storage(chart, { credentials: Credentials.fromSecret('corp-s3', 'svc') });
     const env = envOf(containerJson(mcContainer({ name: 'mc', minio: s.minio, trust: s.trust, script: 'true' })));
     expect(env.S3_ACCESS_KEY.valueFrom.secretKeyRef.name).toBe('corp-s3');

@@ -3,13 +3,12 @@
  * prop validation.
  * Run: npx jest test/minio
  */
-import { Testing } from 'cdk8s';
 import { MinioBuckets, MinioServer } from '../../constructs/minio';
 import { TlsTrustStore } from '../../constructs/secret-operator';
-import { allContainers, container, dnsEgressRules, envValue, expectSecretRefsResolve, find, ofKind, podSpec, synth } from '../util';
+import { allContainers, container, dnsEgressRules, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
 
 function setup(minioProps: ConstructorParameters<typeof MinioServer>[2] = {}) {
-  const chart = Testing.chart();
+  const chart = namespacedChart();
   const trust = new TlsTrustStore(chart, 'Trust');
   const minio = new MinioServer(chart, 'Minio', minioProps);
   return { chart, trust, minio };
@@ -26,7 +25,7 @@ describe('MinioBuckets', () => {
     expect(envValue(c, 'BUCKETS')).toBe('demo prediction');
     expect(envValue(c, 'WAIT_SECONDS')).toBe('900');
     expect(c.command[2]).toContain('mc mb --ignore-existing');
-    expect(envValue(c, 'MC_HOST_minio')).toContain('@s3.default.svc.cluster.local:9000');
+    expect(envValue(c, 'MC_HOST_minio')).toContain('@s3.ns.svc.cluster.local:9000');
     expectSecretRefsResolve(objs, job);
   });
 

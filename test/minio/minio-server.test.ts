@@ -11,7 +11,7 @@ import { container, envOf, expectSecretRefsResolve, find, namespacedChart, ofKin
 
 describe('MinioServer', () => {
   it('matches the snapshot with defaults', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new MinioServer(chart, 'Minio');
     expect(synth(chart)).toMatchSnapshot();
   });
@@ -39,7 +39,7 @@ describe('MinioServer', () => {
   });
 
   it('reads its root credentials from a Secret in the S3 credentials layout', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio', { credentials: Credentials.literal('root', 'rootpassword') });
     const objs = synth(chart);
     expect(find(objs, 'Secret', 'minio-s3-credentials').stringData).toEqual({ accessKey: 'root', secretKey: 'rootpassword' });
@@ -51,14 +51,14 @@ describe('MinioServer', () => {
   });
 
   it('labels the credentials Secret for the S3 credentials class', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const credentialsClass = new S3CredentialsClass(chart, 'S3Class', { name: 'my-s3' });
     new MinioServer(chart, 'Minio', { credentialsClass });
     expect(find(synth(chart), 'Secret', 'minio-s3-credentials').metadata.labels).toEqual({ 'secrets.stackable.tech/class': 'my-s3' });
   });
 
   it('uses an existing Secret without creating one', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio', { credentials: Credentials.fromSecret('corp-s3', 'svc-user') });
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret')).toEqual([]);
@@ -69,7 +69,7 @@ describe('MinioServer', () => {
   });
 
   it('gets its certificate from the secret-operator for its service scope', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio', { name: 's3', tlsSecretClass: 'corp-tls' });
     const pod = podSpec(find(synth(chart), 'Deployment', 's3'));
     const tls = pod.volumes.find((v: any) => v.name === 'tls').ephemeral.volumeClaimTemplate;
@@ -88,7 +88,7 @@ describe('MinioServer', () => {
   });
 
   it('applies storage, image and resource overrides', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new MinioServer(chart, 'Minio', {
       storageGi: 50, storageClassName: 'fast', image: 'registry.local/minio:1',
       resources: { cpuRequestMillis: 100, cpuLimitMillis: 200, memoryMi: 300, ephemeralStorageMi: 2048 },
@@ -107,7 +107,7 @@ describe('MinioServer', () => {
   });
 
   it('runs restricted: non-root pod, locked-down container, every mount backed by a volume', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new MinioServer(chart, 'Minio');
     const pod = podSpec(find(synth(chart), 'Deployment', 'minio'));
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -123,7 +123,7 @@ describe('MinioServer', () => {
   });
 
   it('has no NetworkPolicy unless enabled', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio');
     minio.allowFrom({ podSelector: { app: 'client' } });
     expect(minio.networkPolicy).toBeUndefined();
@@ -131,7 +131,7 @@ describe('MinioServer', () => {
   });
 
   it('with a NetworkPolicy, admits exactly the clients allowed, on the S3 API port, and has no egress', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio', { networkPolicy: true });
     minio.allowFrom({ podSelector: { app: 'a' } });
     minio.allowFrom({ podSelector: { app: 'b' } });
@@ -146,7 +146,7 @@ describe('MinioServer', () => {
   });
 
   it('with a NetworkPolicy, lets a client reach the console when asked to', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const minio = new MinioServer(chart, 'Minio', { networkPolicy: true });
     minio.allowFrom({ podSelector: { app: 'ingress' } }, [minio.apiPort, minio.consolePort]);
     const np = find(synth(chart), 'NetworkPolicy', 'minio');
@@ -154,14 +154,14 @@ describe('MinioServer', () => {
   });
 
   it('with a NetworkPolicy but no client, fails synthesis', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new MinioServer(chart, 'Minio', { networkPolicy: true });
     expect(() => synth(chart)).toThrow(/PodNetworkPolicy minio: no client was allowed/);
   });
 
   it('asks for a 7-day certificate, so that the single server restarts weekly for renewal, not daily', () => {
     const lifetime = (props: ConstructorParameters<typeof MinioServer>[2]) => {
-      const chart = Testing.chart();
+      const chart = namespacedChart();
       new MinioServer(chart, 'Minio', props);
       const dep = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
       return dep.spec.template.spec.volumes.find((v: any) => v.name === 'tls').ephemeral.volumeClaimTemplate.metadata.annotations['secrets.stackable.tech/backend.autotls.cert.lifetime'];
@@ -171,7 +171,11 @@ describe('MinioServer', () => {
   });
 
   describe('rejects bad props', () => {
-    const build = (props: ConstructorParameters<typeof MinioServer>[2]) => () => new MinioServer(Testing.chart(), 'Minio', props);
+    const build = (props: ConstructorParameters<typeof MinioServer>[2]) => () => new MinioServer(namespacedChart(), 'Minio', props);
+
+    it('a chart without a namespace (its host name derives from it)', () => {
+      expect(() => new MinioServer(Testing.chart(), 'Minio')).toThrow(/^MinioServer test\/Minio: the chart "test" has no namespace/);
+    });
 
     it('a name that is not a DNS label', () => {
       expect(build({ name: 'My_Minio' })).toThrow(/MinioServer Minio: name "My_Minio" is not a valid name/);

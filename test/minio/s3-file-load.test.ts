@@ -4,7 +4,6 @@
  * (Its script runs for real in the jobs suite, test/jobs/.)
  * Run: npx jest test/minio
  */
-import { Testing } from 'cdk8s';
 import { IMAGES, PodNetworkPolicy } from '../../constructs/core';
 import { MinioBuckets, S3File, S3FileLoad } from '../../constructs/minio';
 import { allContainers, container, containerJson, dnsEgressRules, envOf, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, storage, synth } from '../util';
@@ -16,7 +15,7 @@ const FILES: S3File[] = [
   { url: 'https://data.example.org/trips/b.parquet?raw=1', key: 'y2020/b.parquet' },
 ];
 
-function setup(props: Partial<Props> = {}, scope = Testing.chart()) {
+function setup(props: Partial<Props> = {}, scope = namespacedChart()) {
   // MinIO with its NetworkPolicy, so that the load's registration as a client can be checked.
   const s = storage(scope, { networkPolicy: true });
   const load = new S3FileLoad(scope, 'Load', { minio: s.minio, buckets: s.buckets, trust: s.trust, bucket: 'demo', prefix: 'raw/', files: FILES, ...props });
@@ -44,8 +43,8 @@ describe('S3FileLoad', () => {
     expect(main.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(envValue(main, 'FILES')).toBe('a.parquet https://data.example.org/trips/a.parquet\ny2020/b.parquet https://data.example.org/trips/b.parquet?raw=1');
     expect(envValue(main, 'KEYS')).toBe('a.parquet y2020/b.parquet');
-    expect(envValue(main, 'BUCKET_URL')).toBe('https://minio.default.svc.cluster.local:9000/demo');
-    expect(envValue(main, 'TARGET')).toBe('https://minio.default.svc.cluster.local:9000/demo/raw/');
+    expect(envValue(main, 'BUCKET_URL')).toBe('https://minio.ns.svc.cluster.local:9000/demo');
+    expect(envValue(main, 'TARGET')).toBe('https://minio.ns.svc.cluster.local:9000/demo/raw/');
     expect(envValue(main, 'S3_CA_FILE')).toBe('/stackable/trust/ca.crt');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('1800');
     // The marker is uploaded after the check of every key.
@@ -85,7 +84,7 @@ describe('S3FileLoad', () => {
     });
     const pod = podSpec(find(synth(chart), 'Job', 'load-trips'));
     const main = container(pod, 'load');
-    expect(envValue(main, 'TARGET')).toBe('https://minio.default.svc.cluster.local:9000/prediction/trips/v1/');
+    expect(envValue(main, 'TARGET')).toBe('https://minio.ns.svc.cluster.local:9000/prediction/trips/v1/');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('30');
     expect(main.image).toBe('registry.local/curl:1');
     expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('5120Mi');
@@ -235,7 +234,7 @@ describe('S3FileLoad', () => {
     });
     it('a default Job name that is too long, naming the prop', () => {
       expect(() => {
-        const chart = Testing.chart();
+        const chart = namespacedChart();
         const s = storage(chart);
         const long = 'b'.repeat(50);
         const buckets = new MinioBuckets(chart, 'More', { minio: s.minio, trust: s.trust, buckets: [long], name: 'more' });

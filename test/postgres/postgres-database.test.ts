@@ -10,7 +10,7 @@ import { container, envOf, expectSecretRefsResolve, find, namespacedChart, ofKin
 
 describe('PostgresDatabase', () => {
   it('matches the snapshot with defaults', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new PostgresDatabase(chart, 'Db');
     expect(synth(chart)).toMatchSnapshot();
   });
@@ -39,7 +39,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('is ready when the database accepts connections and alive while its port answers', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new PostgresDatabase(chart, 'Db', { database: 'hive' });
     const c = container(podSpec(find(synth(chart), 'StatefulSet', 'postgresql')), 'postgresql');
     // Readiness logs in to the configured database (user and database from the container's env).
@@ -51,7 +51,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('by default owns the database as a user named like it, in Secret <name>-credentials', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const db = new PostgresDatabase(chart, 'Db', { database: 'superset' });
     const objs = synth(chart);
     expect(find(objs, 'Secret', 'postgresql-credentials').stringData).toEqual({ username: 'superset', password: 'superset' });
@@ -63,7 +63,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('uses an existing Secret without creating one', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const db = new PostgresDatabase(chart, 'Db', { credentials: Credentials.fromSecret('corp-db', 'owner') });
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret')).toEqual([]);
@@ -73,7 +73,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('applies storage, image and resource overrides', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new PostgresDatabase(chart, 'Db', {
       storageGi: 20, storageClassName: 'fast', image: 'registry.local/postgres:17',
       resources: { cpuRequestMillis: 200, cpuLimitMillis: 400, memoryMi: 1024, ephemeralStorageMi: 512 },
@@ -92,7 +92,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('runs restricted as the image\'s own user 999 with writable scratch paths', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new PostgresDatabase(chart, 'Db');
     const sts = find(synth(chart), 'StatefulSet', 'postgresql');
     const pod = podSpec(sts);
@@ -106,7 +106,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('has no NetworkPolicy unless enabled', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const db = new PostgresDatabase(chart, 'Db');
     db.allowFrom({ podSelector: { app: 'x' } });
     expect(db.networkPolicy).toBeUndefined();
@@ -114,7 +114,7 @@ describe('PostgresDatabase', () => {
   });
 
   it('with a NetworkPolicy, admits exactly the clients allowed on its port and has no egress', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const db = new PostgresDatabase(chart, 'Db', { networkPolicy: true });
     db.allowFrom({ podSelector: { app: 'hive' } });
     db.allowFrom({ podSelector: { app: 'superset' } });
@@ -130,15 +130,18 @@ describe('PostgresDatabase', () => {
   });
 
   it('with a NetworkPolicy but no client, fails synthesis', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     new PostgresDatabase(chart, 'Db', { networkPolicy: true });
     expect(() => synth(chart)).toThrow(/PodNetworkPolicy postgresql: no client was allowed/);
   });
 
   describe('rejects bad props', () => {
-    const build = (props: ConstructorParameters<typeof PostgresDatabase>[2]) => () => new PostgresDatabase(Testing.chart(), 'Db', props);
+    const build = (props: ConstructorParameters<typeof PostgresDatabase>[2]) => () => new PostgresDatabase(namespacedChart(), 'Db', props);
+    it('a chart without a namespace (its host name derives from it)', () => {
+      expect(() => new PostgresDatabase(Testing.chart(), 'Db')).toThrow(/^PostgresDatabase test\/Db: the chart "test" has no namespace/);
+    });
     it('a second database left at the default name: synthesis names both constructs', () => {
-      const chart = Testing.chart();
+      const chart = namespacedChart();
       new PostgresDatabase(chart, 'Hive');
       new PostgresDatabase(chart, 'Superset');
       expect(() => Testing.synth(chart)).toThrow(/StatefulSet "postgresql" is created by both test\/Hive and test\/Superset: give one of them another name/);

@@ -7,7 +7,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { canonicalJson, specHash } from '../../constructs/core';
 import { HiveMetastore } from '../../constructs/hive';
 import { S3FileLoad } from '../../constructs/minio';
@@ -19,7 +19,7 @@ import { envValue, find, namespacedChart, storage, synth } from '../util';
 
 type Props = ConstructorParameters<typeof AnomalyDetectionJob>[2];
 
-function setup(props: Partial<Props> = {}, chart: Chart = Testing.chart(), months = ['2020-09', '2020-10', '2020-11', '2020-12']) {
+function setup(props: Partial<Props> = {}, chart: Chart = namespacedChart(), months = ['2020-09', '2020-10', '2020-11', '2020-12']) {
   const s = storage(chart, { networkPolicy: true });
   const data = new S3FileLoad(chart, 'Data', {
     minio: s.minio, buckets: s.buckets, trust: s.trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data',

@@ -7,16 +7,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { HiveMetastore } from '../../constructs/hive';
 import { S3FileLoad } from '../../constructs/minio';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { APPLICATION_LABEL, SparkCatalog, SparkJob, SparkJobFile, SPARK_JOB_DIR } from '../../constructs/spark';
-import { find, ofKind, storage, synth } from '../util';
+import { find, namespacedChart, ofKind, storage, synth } from '../util';
 
 type Props = ConstructorParameters<typeof SparkJob>[2];
 
-function setup(props: Partial<Props> = {}, chart: Chart = Testing.chart()) {
+function setup(props: Partial<Props> = {}, chart: Chart = namespacedChart('ns')) {
   const s = storage(chart, { networkPolicy: true });
   const load = (id: string, prefix: string) => new S3FileLoad(chart, id, {
     minio: s.minio, buckets: s.buckets, trust: s.trust, bucket: 'demo', prefix, files: [{ url: `https://data.example.org/${id}.csv` }], name: `load-${id.toLowerCase()}`,
@@ -44,7 +44,7 @@ describe('SparkJob', () => {
       'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions',
       'spark.sql.catalog.lake': 'org.apache.iceberg.spark.SparkCatalog',
       'spark.sql.catalog.lake.type': 'hive',
-      'spark.sql.catalog.lake.uri': 'thrift://lake-metastore.default.svc.cluster.local:9083',
+      'spark.sql.catalog.lake.uri': 'thrift://lake-metastore.ns.svc.cluster.local:9083',
     });
     // Nothing to mount: Spark fetches the jar itself.
     expect(app.spec.volumes).toBeUndefined();
@@ -76,7 +76,7 @@ describe('SparkJob', () => {
   it('mounts a PySpark script from a file in a ConfigMap, with its checksum on the submit pod and its requirements', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-job-'));
     fs.writeFileSync(path.join(dir, 'report.py'), 'print("report")\n');
-    const chart = Testing.chart();
+    const chart = namespacedChart('ns');
     const job = new SparkJob(chart, 'Report', { name: 'report', file: SparkJobFile.fromFile(path.join(dir, 'report.py')), requirements: ['pandas==2.3.3'], sparkConf: { 'spark.sql.session.timeZone': 'UTC' } });
     const objs = synth(chart);
     const app = find(objs, 'SparkApplication', job.name);
@@ -89,7 +89,7 @@ describe('SparkJob', () => {
     expect(app.spec.job.podOverrides.metadata.annotations['checksum/job-files']).toMatch(/^[0-9a-f]{64}$/);
     expect(job.jobFiles?.name).toBe('report-job');
     // A changed script is a new application.
-    const other = Testing.chart();
+    const other = namespacedChart('ns');
     fs.writeFileSync(path.join(dir, 'report.py'), 'print("report v2")\n');
     expect(new SparkJob(other, 'Report', { name: 'report', file: SparkJobFile.fromFile(path.join(dir, 'report.py')) }).name).not.toBe(job.name);
   });
@@ -97,7 +97,7 @@ describe('SparkJob', () => {
   it('puts a small jar into the ConfigMap as binary data, and takes a script from an existing ConfigMap', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-job-'));
     fs.writeFileSync(path.join(dir, 'tool.jar'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff]));
-    const chart = Testing.chart();
+    const chart = namespacedChart('ns');
     new SparkJob(chart, 'Tool', { name: 'tool', file: SparkJobFile.fromFile(path.join(dir, 'tool.jar')), mainClass: 'Tool' });
     new SparkJob(chart, 'Theirs', { name: 'theirs', file: SparkJobFile.fromConfigMap('team-jobs', 'nightly.py') });
     const objs = synth(chart);
@@ -128,7 +128,7 @@ describe('SparkJob', () => {
     });
 
     it('two catalogs of one name, and a catalog name that is not an identifier', () => {
-      const chart = Testing.chart();
+      const chart = namespacedChart('ns');
       const s = storage(chart);
       const m = new HiveMetastore(chart, 'M', { name: 'm', database: new PostgresDatabase(chart, 'Db'), s3: s.connection });
       const file = SparkJobFile.fromText('a.py', 'pass\n');

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { TlsTrustStore } from '../../constructs/secret-operator';
@@ -22,7 +22,7 @@ type Props = ConstructorParameters<typeof SupersetAssetsImport>[2];
 const table = { catalog: 'prediction', schema: 'ad', table: 'iforest' };
 
 /** The anomaly demo's import, as DemoChart wires it (name superset-import-dashboard). */
-function setup(props: Partial<Props> = {}, chart: Chart = Testing.chart()) {
+function setup(props: Partial<Props> = {}, chart: Chart = namespacedChart()) {
   const trust = new TlsTrustStore(chart, 'Trust');
   const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
   const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy') });
@@ -130,7 +130,7 @@ describe('SupersetAssetsImport', () => {
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
     it('trust in another SecretClass than the one issuing Trino\'s certificate', () => {
-      const chart = Testing.chart();
+      const chart = namespacedChart();
       const trust = new TlsTrustStore(chart, 'Trust');
       const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
       const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), tlsSecretClass: 'trino-tls' });
@@ -159,7 +159,7 @@ describe('SupersetAssetsImport', () => {
       'databases/b.yaml': 'database_name: B\nuuid: 22222222-2222-4222-8222-222222222222\n',
     });
     const base = () => {
-      const chart = Testing.chart();
+      const chart = namespacedChart();
       const trust = new TlsTrustStore(chart, 'Trust');
       const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
       const a = Credentials.fromSecret('db-a', 'a').bind(chart, 'A', { secretName: 'db-a', passwordKey: 'password' });
@@ -197,7 +197,7 @@ describe('SupersetAssetsImport', () => {
   });
 
   it('a Trino connection must use the CA file of the trust Superset mounts', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const trust = new TlsTrustStore(chart, 'Trust');
     const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
     const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy') });
@@ -208,7 +208,7 @@ describe('SupersetAssetsImport', () => {
 
   it('rejects a bundle larger than a ConfigMap holds', () => {
     const big = SupersetBundle.fromFiles({ 'metadata.yaml': 'version: 1.0.0\ntype: assets\n', 'dashboards/big.yaml': `x: "${'a'.repeat(1024 * 1024)}"\n` });
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const trust = new TlsTrustStore(chart, 'Trust');
     const superset = new Superset(chart, 'Superset', { database: new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset' }), trust });
     expect(() => new SupersetAssetsImport(chart, 'Import', { superset, bundle: big })).toThrow(/the bundle has \d+ bytes, more than a ConfigMap holds \(1 MiB\)/);

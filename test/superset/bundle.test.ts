@@ -6,7 +6,6 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { Credentials } from '../../constructs/core';
 import { TlsTrustStore } from '../../constructs/secret-operator';
@@ -14,6 +13,7 @@ import { PASSWORD_MASK, readZip, SupersetBundle, topLevelScalars, uuidV5 } from 
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { TrinoCluster } from '../../constructs/trino';
 import { writeZip } from './zip-writer';
+import { namespacedChart } from '../util';
 
 const endpoint = { host: 'trino.example', port: 8443, admin: { username: 'admin' } };
 const caFile = '/stackable/trust/ca.crt';
@@ -153,7 +153,7 @@ describe('SupersetBundle checks', () => {
 
 describe('SupersetBundle with a TrinoCluster', () => {
   test('trinoDatabase takes the cluster\'s host, port and admin user', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const opa = new OpaServer(chart, 'Opa');
     const policy = new TrinoPolicy(chart, 'Policy', { admins: ['admin'] });
     const trino = new TrinoCluster(chart, 'Trino', { admin: Credentials.literal('admin', 'pw'), opa, policy });

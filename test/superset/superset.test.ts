@@ -12,7 +12,7 @@ import { find, namespacedChart, ofKind, synth } from '../util';
 
 type Props = ConstructorParameters<typeof Superset>[2];
 
-function setup(props: Partial<Props> = {}, chart = Testing.chart(), networkPolicy = false) {
+function setup(props: Partial<Props> = {}, chart = namespacedChart(), networkPolicy = false) {
   const database = new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset', database: 'superset', networkPolicy });
   const trust = new TlsTrustStore(chart, 'Trust');
   const superset = new Superset(chart, 'Superset', { database, trust, ...props });
@@ -114,17 +114,21 @@ describe('Superset', () => {
     expect(spec.nodes.roleConfig.listenerClass).toBe('cluster-internal');
     expect(spec.nodes.config.resources).toEqual({ cpu: { min: '100m', max: '100m' }, memory: { limit: '1024Mi' } });
     expect(find(objs, 'Secret', 'bi-credentials')).toBeDefined();
-    expect(superset.host).toBe('bi-node.default.svc.cluster.local');
+    expect(superset.host).toBe('bi-node.ns.svc.cluster.local');
   });
 
   it('is let through its database NetworkPolicy', () => {
-    const { chart, superset } = setup({}, Testing.chart(), true);
+    const { chart, superset } = setup({}, namespacedChart(), true);
     const np = find(synth(chart), 'NetworkPolicy', 'postgresql-superset');
     expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: superset.podSelector } }]);
   });
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('a chart without a namespace (its host name derives from it)', () => {
+      const { database, trust } = setup();
+      expect(() => new Superset(Testing.chart(), 'Superset', { database, trust })).toThrow(/^Superset test\/Superset: the chart "test" has no namespace/);
+    });
     it('zero replicas', () => {
       expect(build({ replicas: 0 })).toThrow(/Superset Superset: replicas 0 must be an integer >= 1/);
     });

@@ -3,16 +3,15 @@
  * position before the TrinoCluster, and prop validation.
  * Run: npx jest test/trino
  */
-import { Testing } from 'cdk8s';
 import { HiveMetastore } from '../../constructs/hive';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { S3Ref } from '../../constructs/s3';
 import { CatalogConnector, TrinoCatalog, TrinoCluster } from '../../constructs/trino';
-import { find, ofKind, position, synth } from '../util';
+import { find, namespacedChart, ofKind, position, synth } from '../util';
 
 function setup() {
-  const chart = Testing.chart();
+  const chart = namespacedChart();
   const s3 = S3Ref.fromConnectionName('minio');
   const hive = new HiveMetastore(chart, 'Hive', { name: 'hive', database: new PostgresDatabase(chart, 'Db1', { name: 'pg-hive' }), s3 });
   const iceberg = new HiveMetastore(chart, 'Iceberg', { name: 'hive-iceberg', database: new PostgresDatabase(chart, 'Db2', { name: 'pg-iceberg' }), s3 });

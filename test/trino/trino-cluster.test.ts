@@ -11,7 +11,7 @@ import { find, namespacedChart, ofKind, position, secretKeys, synth } from '../u
 
 type Props = ConstructorParameters<typeof TrinoCluster>[2];
 
-function setup(props: Partial<Props> = {}, chart = Testing.chart(), admins?: string[]) {
+function setup(props: Partial<Props> = {}, chart = namespacedChart(), admins?: string[]) {
   const opa = new OpaServer(chart, 'Opa');
   const policy = new TrinoPolicy(chart, 'Policy', { admins });
   const trino = new TrinoCluster(chart, 'Trino', { opa, policy, ...props });
@@ -19,12 +19,12 @@ function setup(props: Partial<Props> = {}, chart = Testing.chart(), admins?: str
 }
 
 describe('TrinoCluster', () => {
-  it('authenticates the admin through a cluster-scoped static AuthenticationClass', () => {
+  it('authenticates the admin through a cluster-scoped static AuthenticationClass named after the chart namespace', () => {
     const { chart, trino } = setup({}, namespacedChart('ns'));
     const objs = synth(chart);
     const cc = find(objs, 'TrinoCluster', 'trino').spec.clusterConfig;
-    expect(cc.authentication).toEqual([{ authenticationClass: 'trino-users' }]);
-    const auth = find(objs, 'AuthenticationClass', 'trino-users');
+    expect(cc.authentication).toEqual([{ authenticationClass: 'ns-trino-users' }]);
+    const auth = find(objs, 'AuthenticationClass', 'ns-trino-users');
     expect(auth.metadata.namespace).toBeUndefined();
     expect(auth.spec).toEqual({ provider: { static: { userCredentialsSecret: { name: 'trino-users' } } } });
     const secret = find(objs, 'Secret', 'trino-users');
@@ -35,22 +35,22 @@ describe('TrinoCluster', () => {
   });
 
   it('uses an existing user Secret without creating one', () => {
-    const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') }, Testing.chart(), ['analyst']);
+    const { chart, trino } = setup({ admin: Credentials.fromSecret('corp-trino-users', 'analyst') }, namespacedChart(), ['analyst']);
     const objs = synth(chart);
     expect(ofKind(objs, 'Secret')).toEqual([]);
-    expect(find(objs, 'AuthenticationClass', 'trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
+    expect(find(objs, 'AuthenticationClass', 'ns-trino-users').spec.provider.static.userCredentialsSecret.name).toBe('corp-trino-users');
     expect(trino.admin.passwordEnv('P').valueFrom?.secretKeyRef).toEqual({ name: 'corp-trino-users', key: 'analyst' });
   });
 
   it('takes any Rego bundle as its policy, ordered before it; the admin is checked only when the policy lists admins', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const bundle = new RegoBundle(chart, 'Bundle', { name: 'acme-trino', files: { 'acme.rego': 'package acme.trino\n\ndefault allow := true\n' } });
     new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: TrinoPolicy.fromBundle(bundle, 'acme.trino'), admin: Credentials.literal('analyst', 'secret123') });
     const objs = synth(chart);
     expect(find(objs, 'TrinoCluster', 'trino').spec.clusterConfig.authorization.opa.package).toBe('acme.trino');
     expect(position(objs, 'ConfigMap', 'acme-trino')).toBeLessThan(position(objs, 'TrinoCluster', 'trino'));
     const listing = TrinoPolicy.fromBundle(bundle, 'acme.trino', ['root']);
-    expect(() => new TrinoCluster(Testing.chart(), 'T', { opa: new OpaServer(chart, 'Opa2', { name: 'opa2' }), policy: listing })).toThrow(/admin "admin" is not an admin of test\/Bundle \(admins: "root"\)/);
+    expect(() => new TrinoCluster(namespacedChart(), 'T', { opa: new OpaServer(chart, 'Opa2', { name: 'opa2' }), policy: listing })).toThrow(/admin "admin" is not an admin of test\/Bundle \(admins: "root"\)/);
     expect(() => TrinoPolicy.fromBundle(bundle, 'acme-trino')).toThrow(/packageName "acme-trino" is not a Rego package name/);
   });
 
@@ -113,6 +113,10 @@ describe('TrinoCluster', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('a chart without a namespace (its host and AuthenticationClass names derive from it)', () => {
+      const { opa, policy } = setup();
+      expect(() => new TrinoCluster(Testing.chart(), 'Trino', { opa, policy })).toThrow(/^TrinoCluster test\/Trino: the chart "test" has no namespace/);
+    });
     it('an admin password or name the operator\'s password-file script would split or expand, without echoing the password', () => {
       expect(build({ admin: Credentials.literal('admin', 'two words') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace or \* \? \[ \]/);
       expect(build({ admin: Credentials.literal('admin', 'pass*') })).toThrow(/^TrinoCluster Trino: admin\.password "\*{5}"/);
@@ -122,7 +126,7 @@ describe('TrinoCluster', () => {
       expect(build({ admin: Credentials.fromSecret('corp', 'analyst') })).toThrow(/^TrinoCluster Trino: admin "analyst" is not an admin of test\/Policy \(admins: "admin"\): OPA would deny it everything/);
     });
     it('two clusters left at the default name, naming both', () => {
-      const chart = Testing.chart();
+      const chart = namespacedChart();
       setup({}, chart);
       new TrinoCluster(chart, 'Trino2', { opa: new OpaServer(chart, 'Opa2', { name: 'opa2' }), policy: new TrinoPolicy(chart, 'Policy2', { name: 'trino-opa-bundle-2' }) });
       expect(() => synth(chart)).toThrow(/TrinoCluster "trino" is created by both test\/Trino and test\/Trino2: give one of them another name/);

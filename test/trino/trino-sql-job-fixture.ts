@@ -9,8 +9,9 @@ import { Credentials } from '../../constructs/core';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { TlsTrustStore } from '../../constructs/secret-operator';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
+import { namespacedChart } from '../util';
 
-const chart = Testing.chart();
+const chart = namespacedChart();
 const trust = new TlsTrustStore(chart, 'Trust');
 const trino = new TrinoCluster(chart, 'Trino', {
   opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), admin: Credentials.literal('admin', 'cli-Pa55:word/with+specials'),

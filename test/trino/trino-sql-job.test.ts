@@ -3,7 +3,6 @@
  * test/trino/test_trino_sql_job.py (superset suite).
  * Run: npx jest test/trino
  */
-import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs/core';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { IS3Data } from '../../constructs/s3';
@@ -13,7 +12,7 @@ import { container, envOf, expectSecretRefsResolve, find, namespacedChart, podSp
 
 type Props = ConstructorParameters<typeof TrinoSqlJob>[2];
 
-function setup(props: Partial<Props> = {}, chart = Testing.chart(), trinoTls?: string) {
+function setup(props: Partial<Props> = {}, chart = namespacedChart(), trinoTls?: string) {
   const trust = new TlsTrustStore(chart, 'Trust');
   const trino = new TrinoCluster(chart, 'Trino', { opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'Policy'), tlsSecretClass: trinoTls });
   const job = new TrinoSqlJob(chart, 'Sql', { trino, trust, statements: ['CREATE SCHEMA IF NOT EXISTS hive.taxi', 'SELECT 1;'], ...props });
@@ -47,7 +46,7 @@ describe('TrinoSqlJob', () => {
   });
 
   it('runs as another Trino user when given one', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const user = Credentials.literal('loader', 'l0ader-pw').bind(chart, 'Loader', { secretName: 'loader', passwordKey: 'loader' });
     const { chart: c2 } = setup({ user }, chart);
     const env = envOf(container(podSpec(find(synth(c2), 'Job', 'trino-sql')), 'sql'));
@@ -56,7 +55,7 @@ describe('TrinoSqlJob', () => {
   });
 
   it('waits for the data of waitFor in init containers, sharing identical volumes, and lets the pod reach its server', () => {
-    const chart = Testing.chart();
+    const chart = namespacedChart();
     const readers: Array<[string, boolean]> = [];
     const data = (n: number): IS3Data => ({
       bucket: 'demo', prefix: `raw${n}/`, s3aUrl: `s3a://demo/raw${n}/`,
@@ -88,7 +87,7 @@ describe('TrinoSqlJob', () => {
       expect(() => setup({ statements: ['SELECT 1', ' ; '] })).toThrow(/^TrinoSqlJob Sql: statements\[1\] is empty$/);
     });
     it('trust of another SecretClass than Trino\'s certificate', () => {
-      expect(() => setup({}, Testing.chart(), 'trino-tls')).toThrow(/^TrinoSqlJob Sql: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls"/);
+      expect(() => setup({}, namespacedChart(), 'trino-tls')).toThrow(/^TrinoSqlJob Sql: trust \(test\/Trust\) holds the CA of SecretClass "tls", but the certificate of test\/Trino is issued by "trino-tls"/);
     });
     it('memory below what the CLI\'s JVM may take', () => {
       expect(() => setup({ resources: { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 512 } })).toThrow(
