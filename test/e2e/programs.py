@@ -145,7 +145,7 @@ def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
     run = run_job(cluster, load_job, world.workdir, timeout=600)
     assert run.succeeded, run.output
     load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
-    target = env_value(load, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
+    target = env_value(load, "TARGET").split("/", 3)[3]  # https://<host>:<port>/<bucket>/<prefix> -> <bucket>/<prefix>
     objects = listing(world, target)
     mirror = world.state["mirror"]
     served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}

@@ -5,7 +5,8 @@ Secret and ConfigMap references resolved from the chart's own objects, `$(VAR)` 
 expanded as Kubernetes does), the volumes (emptyDir -> a temporary directory shared by the
 pod's containers; configMap -> its keys as files; the ConfigMap a secret-operator TrustStore
 publishes -> the test CA; persistentVolumeClaim -> an empty directory; a secret-operator
-ephemeral volume -> the files the caller says it writes) mounted at their mountPaths, a
+ephemeral volume -> the files the caller says it writes; hostPath -> that directory of this
+machine) mounted at their mountPaths, a
 container without `command` runs its image's entrypoint with its args, a read-only root file
 system, and the user of the security context as a real UID: the process runs with the pod's
 runAsUser, runAsGroup and, as supplementary groups, its fsGroup and supplementalGroups (setpriv,
@@ -271,32 +272,64 @@ TOOLS_DIR = "/run/tools"
 
 
 def with_parents(argv: list[str]) -> list[str]:
-    """`argv` (bwrap options) with every directory above a mount point created first with mode
-    0755, as a container runtime creates missing mount points (bubblewrap would make them 0700,
-    which only root may enter). Directories inside a mounted one must exist there."""
+    """`argv` (bwrap options) with every directory above a mount point created with mode 0755
+    just before that mount, as a container runtime creates missing mount points (bubblewrap would
+    make them 0700, which only root may enter): also below a tmpfs mounted earlier (e.g. the
+    /etc/minio of /etc/minio/certs when /etc is a tmpfs). Directories inside a bound one must
+    exist there."""
     one, two = {"--tmpfs", "--proc", "--dev", "--dir"}, {"--bind", "--ro-bind", "--symlink"}
-    targets: list[str] = []
-    i = 0
+
+    def target_of(i: int) -> str | None:
+        return argv[i + 2] if argv[i] in two else argv[i + 1] if argv[i] in one else None
+
+    targets = {t for i in range(len(argv)) if (t := target_of(i)) is not None}
+    out = argv[:1]
+    created: set[str] = set()
+    bound: list[str] = []  # directories bound so far: what is below them is there already
+    i = 1
     while i < len(argv):
-        if argv[i] in two:
-            targets.append(argv[i + 2])
-            i += 3
-        elif argv[i] in one:
-            targets.append(argv[i + 1])
-            i += 2
-        else:
+        op = i + 2 if argv[i] == "--perms" else i  # --perms MODE belongs to the operation after it
+        target = target_of(op) if op < len(argv) else None
+        if target is None:
+            out.append(argv[i])
             i += 1
-    parents: list[str] = []
-    for t in targets:
-        for p in reversed(Path(t).parents[:-1]):  # /a, /a/b, ... (not /)
-            p = str(p)
-            if p in targets or p in parents or any(p.startswith(d + "/") for d in targets):
+            continue
+        for parent in reversed(Path(target).parents[:-1]):  # /a, /a/b, ... (not /)
+            p = str(parent)
+            if p in targets or p in created or any(p.startswith(b + "/") for b in bound):
                 continue
-            parents.append(p)
-    pre: list[str] = []
-    for p in sorted(parents, key=lambda x: x.count("/")):
-        pre += ["--perms", "0755", "--dir", p]
-    return argv[:1] + pre + argv[1:]
+            out += ["--perms", "0755", "--dir", p]
+            created.add(p)
+        if argv[op] in ("--bind", "--ro-bind"):
+            bound.append(target)
+        end = op + (3 if argv[op] in two else 2)
+        out += argv[i:end]
+        i = end
+    return out
+
+
+#: The capabilities setpriv needs in the sandbox (as_pod_user): CAP_SETUID and CAP_SETGID to
+#: become the pod's user and groups, CAP_SETPCAP to empty the bounding set. No others: setpriv
+#: keeps its capabilities across the UID change (PR_SET_KEEPCAPS) until it execs the command, so
+#: with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH the command itself would be found and run where
+#: the pod's user may not reach (e.g. through the Superset image's /stackable, 0770).
+SETPRIV_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
+
+
+def as_pod_user(spec: dict, c: dict) -> list[str]:
+    """The prefix that runs a command as container `c` of the pod `spec` runs: as root in the
+    sandbox (after the mounts), setpriv becomes for real its runAsUser and runAsGroup (the
+    container's securityContext over the pod's), with the pod's fsGroup and supplementalGroups as
+    supplementary groups, no capabilities and no_new_privs (allowPrivilegeEscalation: false);
+    setpriv then looks the command's first word up in the sandbox's PATH (execvp), as the
+    container runtime does. The sandbox must leave it only SETPRIV_CAPS."""
+    pod_sc = spec.get("securityContext", {})
+    sc = {**pod_sc, **c.get("securityContext", {})}
+    uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
+    assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
+    groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
+    return [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
 
 
 def coreutils_programs() -> list[str]:
@@ -487,6 +520,9 @@ class Pod:
         self.dir = Path(tempfile.mkdtemp(prefix="pod-", dir=workdir))
         self.volumes: dict[str, Path] = {}
         for vol in spec.get("volumes", []):
+            if "hostPath" in vol:  # this machine's directory itself
+                self.volumes[vol["name"]] = Path(vol["hostPath"]["path"])
+                continue
             path = self.dir / "volumes" / vol["name"]
             path.mkdir(parents=True)
             if "emptyDir" in vol:
@@ -505,7 +541,7 @@ class Pod:
                 for name, content in cluster.secret_volume(vol).items():
                     (path / name).write_text(content)
             else:
-                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim and secret-operator volumes are mapped")
+                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim, hostPath and secret-operator volumes are mapped")
             self.volumes[vol["name"]] = path
         hosts = self.dir / "hosts"
         hosts.write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {name}\n" for name, ip in cluster.hosts.items()))
@@ -523,17 +559,15 @@ class Pod:
         entrypoint = [expand(a, env) for a in c["command"]] if "command" in c else list(runtime.entrypoint)
         command = entrypoint + [expand(a, env) for a in c.get("args", [])]
         assert entrypoint, f"container {c['name']}: no command, and IMAGE_RUNTIMES has no entrypoint for {c['image']}"
-        pod_sc = self.spec.get("securityContext", {})
-        sc = {**pod_sc, **c.get("securityContext", {})}
-        uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
-        assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
-        groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
+        sc = {**self.spec.get("securityContext", {}), **c.get("securityContext", {})}
+        user = as_pod_user(self.spec, c)
         image = self._image_tree(c["image"], runtime)
         argv = [
             # As root, without a user namespace: the mounts are set up with the host's owners and
-            # modes, then setpriv (below) becomes the pod's user for real.
+            # modes, then setpriv (below) becomes the pod's user for real. bubblewrap run by root
+            # keeps every capability unless told: only those setpriv needs are left (see as_pod_user).
             tools.bwrap, "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-            "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+            "--cap-drop", "ALL", *(a for cap in SETPRIV_CAPS for a in ("--cap-add", cap)),
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
             "--symlink", "usr/bin", "/sbin", *self._etc(c), "--ro-bind", str(self.hosts_file), "/etc/hosts",
             "--dev", "/dev", "--proc", "/proc",
@@ -544,9 +578,8 @@ class Pod:
         if Path("/usr/lib64").exists():
             argv += ["--symlink", "usr/lib64", "/lib64"]
         argv += ["--ro-bind", tools.busybox, f"{TOOLS_DIR}/busybox"]
-        for tool in ("mc", "curl", "minio"):
-            if getattr(tools, tool) and tool in image["tools"]:
-                argv += ["--ro-bind", str(image["tools"][tool]), f"{TOOLS_DIR}/{tool}"]
+        for tool, installed in image["tools"].items():
+            argv += ["--ro-bind", str(installed), f"{TOOLS_DIR}/{tool}"]
         for top, tree in image["tops"].items():  # the image's own directories (e.g. /stackable), with their files
             argv += ["--ro-bind", str(tree), top]
         if "java" in runtime.programs:
@@ -581,15 +614,11 @@ class Pod:
         full_env = {"PATH": runtime.path, **image_env, "HOSTNAME": "pod", **env}
         for k, v in full_env.items():
             argv += ["--setenv", k, v]
-        # The pod's user, its groups, no capabilities, no_new_privs (allowPrivilegeEscalation:
-        # false); then the command as the container runtime execs it: its first word is looked up
-        # in the sandbox's PATH (setpriv execvp), like the runtime does.
-        user = [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
         for mount in c.get("volumeMounts", []):  # mount points inside an image directory of ours exist there
             for top, tree in image["tops"].items():
                 if mount["mountPath"].startswith(top + "/"):
                     (tree / mount["mountPath"][len(top) + 1:]).mkdir(parents=True, exist_ok=True)
+        # The pod's user (as_pod_user), then the command as the container runtime execs it.
         return with_parents(argv) + ["--"] + user + command, full_env
 
     def _launchers(self) -> dict[str, Path]:
@@ -610,19 +639,20 @@ class Pod:
         base = self.dir / "image-files" / re.sub(r"\W", "_", key)
         tools = self.cluster.tools
         out: dict = {"tools": {}, "tops": {}}
+        launchers = self._launchers()
         for program in runtime.programs:
             name = Path(program).name
             if program.startswith("/"):
                 continue
             if name in ("mc", "curl", "minio"):
                 out["tools"][name] = install_as(tools.program(name), None, image_file(image, f"/usr/bin/{name}"))
+            elif name in launchers:  # java
+                out["tools"][name] = install_as(launchers[name], None, image_file(image, f"/usr/bin/{name}"))
         dirs = [f for f in image_files().get(key, {}).get("files", []) if f["kind"] == "directory"]
-        launchers = self._launchers()
         for program in (p for p in runtime.programs if p.startswith("/")):
             top = "/" + Path(program).parts[1]
             tree = base / "tree"
-            dest = tree / program.lstrip("/")
-            install_as(launchers[Path(program).name], dest, image_file(image, program))
+            install_as(launchers[Path(program).name], tree / program.lstrip("/"), image_file(image, program))
             out["tops"][top] = tree / top.lstrip("/")
         for d in sorted(dirs, key=lambda f: f["path"]):  # the image's directories, as they are there
             folder = base / "tree" / d["path"].lstrip("/")
