@@ -19,6 +19,10 @@ namespaces; the host network) whose root has:
     (constructs/core/image-files.ts IMAGE_FILES: e.g. the mc image's /usr/bin/mc is root:root
     0711, which UID 10001 may run but not read), as are the image's directories listed there;
     for an image with a JRE, this machine's Java home, read-only at its own path,
+  - for an image with a Python venv (the Superset image's /stackable/app), the stand-in venv's
+    entries inside the image's venv directory (which keeps the image's owner and mode), and the
+    installation of its base interpreter read-only at its own path (parents 0755), that
+    interpreter installed with the owner and mode the image gives the venv's python3,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
@@ -26,9 +30,9 @@ The image's environment variables that matter to the scripts (IMAGE_RUNTIMES: PA
 CURL_CA_BUNDLE) are set, and its public CA bundle holds this machine's public CAs, or a test CA
 standing in for them (Cluster.public_ca_file).
 
-What is *not* reproduced: the image's JRE and CLI versions (this machine's Java and TRINO_CLI_JAR
-stand in for them), other image environment variables, Service links env vars
-(none of our scripts reads them), restarts (a container is run once: a Job's retries
+What is *not* reproduced: the image's JRE, CLI and Python versions (this machine's Java,
+TRINO_CLI_JAR and the venv's Python stand in for them), other image environment variables,
+Service links env vars (none of our scripts reads them), restarts (a container is run once: a Job's retries
 re-run the same script), resource limits.
 """
 
@@ -75,6 +79,10 @@ class ImageRuntime:
     env: tuple[tuple[str, str], ...] = ()
     #: The file of the image's public CA bundle its programs verify servers against ('' if none).
     ca_bundle: str = ""
+    #: Where the image has a Python venv ('' if none); its stand-in is Tools.superset_venv, a venv
+    #: of this machine (found through its pyvenv.cfg, which works wherever it is mounted as long as
+    #: its Python is run by its bin/ path).
+    venv: str = ""
 
 
 #: Where the Stackable trino-cli image has the CLI (constructs/trino/trino-sql-job.ts TRINO_CLI).
@@ -136,6 +144,18 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
         path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         source="stackabletech/docker-images 26.7.0 trino-cli/Dockerfile and java-base/Dockerfile (ubi9/ubi-minimal: /bin/sh is bash; java in /usr/bin)",
         programs=("java", TRINO_CLI),
+    ),
+    # stackabletech/docker-images 26.7.0 superset/Dockerfile: the venv /stackable/app (`python3.12
+    # -m venv`), `ENV PATH="${HOME}/app/bin:${PATH}"` (HOME /stackable), FROM stackable-base, FROM
+    # registry.access.redhat.com/ubi9/ubi-minimal: /bin/sh is bash. Its `python3` is the venv's
+    # (IMAGE_FILES: /stackable/app/bin/python3); stand-in: Tools.superset_venv (Superset 6.1.0's
+    # requirements, this machine's Python).
+    "oci.stackable.tech/sdp/superset": ImageRuntime(
+        shell="bash",
+        path="/stackable/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="stackabletech/docker-images 26.7.0 superset/Dockerfile (venv /stackable/app first on PATH) and stackable-base/Dockerfile (ubi9/ubi-minimal: /bin/sh is bash)",
+        programs=("/stackable/app/bin/python3",),
+        venv="/stackable/app",
     ),
     # docker-library/postgres 17/bookworm/Dockerfile: FROM debian:bookworm-slim, whose /bin/sh is
     # dash. Only its readiness probe is a shell script here; it is parsed and linted, not run.
@@ -227,6 +247,7 @@ class Tools:
     java: str = ""  # this machine's `java` (for the images with a JRE); its Java home is bound read-only at its own path
     java_options: tuple[str, ...] = ()  # JVM options the stand-in `java` adds (e.g. -Djdk.net.hosts.file=...)
     trino_cli_jar: str = ""  # the Trino CLI's executable jar (TRINO_CLI_JAR) for the trino-cli image's CLI
+    superset_venv: str = ""  # a venv of Superset's requirements (JOBS_SUPERSET_VENV) for the Superset image's /stackable/app
 
     @staticmethod
     def from_env() -> "Tools":
@@ -235,7 +256,7 @@ class Tools:
             bwrap=env["JOBS_BWRAP"], bash=shutil.which("bash") or "/bin/bash", dash=shutil.which("dash") or "/bin/dash",
             busybox=env["JOBS_BUSYBOX"], mc=env["JOBS_MC"], curl=env["JOBS_CURL"], libcurl=env["JOBS_LIBCURL"],
             minio=env.get("JOBS_MINIO", ""), java=env.get("JOBS_JAVA") or shutil.which("java") or "",
-            trino_cli_jar=env.get("TRINO_CLI_JAR", ""),
+            trino_cli_jar=env.get("TRINO_CLI_JAR", ""), superset_venv=env.get("JOBS_SUPERSET_VENV", ""),
         )
 
     def shell(self, kind: str) -> str:
@@ -330,6 +351,15 @@ def as_pod_user(spec: dict, c: dict) -> list[str]:
     groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
     return [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def pyvenv_home(venv: Path) -> Path:
+    """The `home` of a venv's pyvenv.cfg: the bin/ folder of the Python it was made with."""
+    for line in (venv / "pyvenv.cfg").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "home":
+            return Path(value.strip())
+    raise KeyError(f"{venv}/pyvenv.cfg has no `home`")
 
 
 def coreutils_programs() -> list[str]:
@@ -582,6 +612,8 @@ class Pod:
             argv += ["--ro-bind", str(installed), f"{TOOLS_DIR}/{tool}"]
         for top, tree in image["tops"].items():  # the image's own directories (e.g. /stackable), with their files
             argv += ["--ro-bind", str(tree), top]
+        for src, dest in image["binds"]:  # into them, or at their own paths (a venv and its Python)
+            argv += ["--ro-bind", src, dest]
         if "java" in runtime.programs:
             home = str(tools.java_home())
             argv += ["--ro-bind", home, home]  # the JRE and its libraries, read-only, where its launcher finds them
@@ -634,11 +666,12 @@ class Pod:
     def _image_tree(self, image: str, runtime: ImageRuntime) -> dict:
         """The stand-ins of `image`'s files, installed with the image's owner, group and mode
         (IMAGE_FILES): `tools` (name -> file, bound at TOOLS_DIR, where the image's /usr/bin links
-        point) and `tops` (an image directory such as /stackable -> a folder holding its files)."""
+        point), `tops` (an image directory such as /stackable -> a folder holding its files) and
+        `binds` ((file here, path in the sandbox), bound read-only after the tops: a venv's)."""
         key = image_repository(image)
         base = self.dir / "image-files" / re.sub(r"\W", "_", key)
         tools = self.cluster.tools
-        out: dict = {"tools": {}, "tops": {}}
+        out: dict = {"tools": {}, "tops": {}, "binds": []}
         launchers = self._launchers()
         for program in runtime.programs:
             name = Path(program).name
@@ -652,14 +685,53 @@ class Pod:
         for program in (p for p in runtime.programs if p.startswith("/")):
             top = "/" + Path(program).parts[1]
             tree = base / "tree"
-            install_as(launchers[Path(program).name], tree / program.lstrip("/"), image_file(image, program))
             out["tops"][top] = tree / top.lstrip("/")
+            if runtime.venv and program.startswith(runtime.venv + "/"):
+                continue  # the venv's (below)
+            install_as(launchers[Path(program).name], tree / program.lstrip("/"), image_file(image, program))
+        if runtime.venv:
+            out["binds"] += self._venv(image, runtime, base / "tree" / runtime.venv.lstrip("/"))
         for d in sorted(dirs, key=lambda f: f["path"]):  # the image's directories, as they are there
             folder = base / "tree" / d["path"].lstrip("/")
             folder.mkdir(parents=True, exist_ok=True)
             os.chown(folder, d["uid"], d["gid"])
             os.chmod(folder, d["mode"])
         return out
+
+    def _venv(self, image: str, runtime: ImageRuntime, folder: Path) -> list[tuple[str, str]]:
+        """The stand-in of the image's venv (Tools.superset_venv) at runtime.venv: its entries
+        bound inside `folder` (the image's venv directory, made with the image's owner and mode by
+        _image_tree), so the image's directories decide who reaches its Python; the installation
+        of the Python it was made with (pyvenv.cfg `home`) read-only at its own path, and over it
+        that interpreter installed with the owner and mode IMAGE_FILES gives the venv's python3."""
+        assert self.cluster.tools.superset_venv, f"JOBS_SUPERSET_VENV is not set: {image}'s venv {runtime.venv} has no stand-in"
+        venv = Path(self.cluster.tools.superset_venv)
+        folder.mkdir(parents=True, exist_ok=True)
+        binds: list[tuple[str, str]] = []
+        for entry in sorted(venv.iterdir()):
+            if entry.name.startswith("."):
+                continue  # e.g. the cache's .complete marker
+            mount_point = folder / entry.name
+            if entry.is_symlink():  # lib64 -> lib
+                if not mount_point.is_symlink():
+                    mount_point.symlink_to(os.readlink(entry))
+                continue
+            if entry.is_dir():
+                mount_point.mkdir(exist_ok=True)
+            else:
+                mount_point.touch()
+            binds.append((str(entry), f"{runtime.venv}/{entry.name}"))
+        home = pyvenv_home(venv).parent
+        interpreter = Path(os.path.realpath(venv / "bin" / "python3"))
+        installs = list(dict.fromkeys([home, home.resolve()]))
+        assert not any(p == Path("/usr") or Path("/usr") in p.parents for p in installs), (
+            f"{venv} was made with a Python of this machine's /usr ({home}), where the sandbox has the image's "
+            "/usr/bin: make the venv with a Python installed elsewhere (PYTHON=... for scripts/lib/common.sh ensure_venv)")
+        assert any(p in interpreter.parents for p in installs), f"{venv}/bin/python3 is {interpreter}, outside its home {home}"
+        binds += [(str(p), str(p)) for p in installs]
+        installed = install_as(interpreter, None, image_file(image, f"{runtime.venv}/bin/python3"))
+        binds.append((str(installed), str(interpreter)))
+        return binds
 
     @staticmethod
     def _etc(c: dict) -> list[str]:
@@ -695,8 +767,13 @@ class Pod:
             (bin_dir / name).symlink_to(target)
         return bin_dir
 
+    def command(self, name: str, env: dict[str, str] | None = None) -> list[str]:
+        """The command line here that runs container `name` (bubblewrap, then as_pod_user, then its
+        command), for a caller that runs it itself (with PATH=/usr/bin:/bin)."""
+        return self._argv(self.container(name), env)[0]
+
     def start(self, name: str, env: dict[str, str] | None = None) -> Running:
-        argv, _ = self._argv(self.container(name), env)
+        argv = self.command(name, env)
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={"PATH": "/usr/bin:/bin"})
         return Running(name, proc)
 
