@@ -23,7 +23,8 @@
 #     GitHub only), unpacked with only the plugins the path needs (hive, iceberg, opa,
 #     password-authenticators), run with Java 25 (Trino 476 needs 24+: a Temurin 25 JDK);
 #   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite;
-#   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt);
+#   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt), also the
+#     Superset image's /stackable/app in the import Job's pod (test/jobs/kubelet.py);
 #   - the Trino CLI 476 (io.trino:trino-cli executable jar, Maven Central; the Job's image has the
 #     CLI of 481), at the image's CLI path in the Job's pod (test/jobs/kubelet.py) as the superset
 #     suite runs it, with Java 25.
@@ -77,7 +78,9 @@ grep -q "productVersion: ${OPA_VERSION#v}\$" dist/spark-k8s-anomaly-detection-ta
 E2E_OPA="$(ensure_go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION")"
 export E2E_TRINO_HOME E2E_JAVA25 E2E_OPA TRINO_VERSION
 E2E_SUPERSET_VENV="$(ensure_venv superset test/superset/requirements.txt)"
-export E2E_SUPERSET_VENV
+# ... also the stand-in of the Superset image's venv /stackable/app in the import Job's pod (test/jobs/kubelet.py)
+JOBS_SUPERSET_VENV="$E2E_SUPERSET_VENV"
+export E2E_SUPERSET_VENV JOBS_SUPERSET_VENV
 TRINO_CLI_JAR="$(ensure_maven_jar "io.trino:trino-cli:$TRINO_VERSION:jar:executable")"
 export TRINO_CLI_JAR
 # requests prefers these over the `verify` CA file Superset passes to the trino driver

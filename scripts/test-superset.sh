@@ -5,7 +5,9 @@
 # jest tests, test/superset/bundle*.test.ts and test/spark/anomaly-dashboard.test.ts, run in the unit suite.)
 #   1. a throw-away Superset 6.1.0 (SQLite metadata, gunicorn on 127.0.0.1) is set up and started;
 #   2. pytest (test/superset/) generates the anomaly demo's bundle with scripts/write-superset-bundle.ts,
-#      runs constructs/superset/import_assets.py against it exactly as the import Job does, and
+#      runs the import Job's pod on it as test/jobs/kubelet.py runs pods (its command `python3
+#      /scripts/import_assets.py` as its user 1000:1000, python3 being this venv at the Superset
+#      image's /stackable/app with the image's owners and modes), and
 #      checks the database, dataset, charts (their queries run on a loopback fake Trino) and
 #      dashboard, and that a second import changes nothing; then (test_other_bundles.py) bundles
 #      of the other sources (an export zip with its database pointed at our Trino, an export
@@ -21,6 +23,9 @@ start=$(date +%s)
 # The TrinoSqlJob's pod runs as test/jobs/kubelet.py runs pods: the jobs suite's bubblewrap and shells.
 ensure_jobs_tools
 venv="$(ensure_venv superset test/superset/requirements.txt)"
+# The import Job's pod runs the same way, this venv standing in for the Superset image's /stackable/app.
+JOBS_SUPERSET_VENV="$venv"
+export JOBS_SUPERSET_VENV
 # The newest Trino CLI on Maven Central (481, the cluster's, is only published on GitHub).
 TRINO_CLI_JAR="$(ensure_maven_jar io.trino:trino-cli:476:jar:executable)"
 export TRINO_CLI_JAR

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import ssl
 import subprocess
@@ -147,7 +146,7 @@ def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
     run = run_job(cluster, load_job, world.workdir, timeout=600)
     assert run.succeeded, run.output
     load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
-    target = env_value(load, "TARGET").partition("/")[2]  # minio/<bucket>/<prefix>
+    target = env_value(load, "TARGET").split("/", 3)[3]  # https://<host>:<port>/<bucket>/<prefix> -> <bucket>/<prefix>
     objects = listing(world, target)
     mirror = world.state["mirror"]
     served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}
@@ -659,39 +658,20 @@ def superset_api(world: World, creds: dict[str, str]):
 
 
 def run_import_job(world: World, app: str = "superset-import-assets") -> str:
-    """The import Job's container: its command with the Superset image's Python (here the
-    superset venv's), its env with the Secrets resolved, its ConfigMap volumes at their mount paths."""
+    """The import Job's pod as test/jobs/kubelet.py runs pods: its command (`python3` found on
+    the Superset image's PATH, the stand-in venv at the image's /stackable/app with its owner and
+    mode) as the pod's user and groups, its env with the Secrets resolved, its ConfigMap volumes
+    and the emptyDir at their mount paths, read-only root, the Services resolved like the cluster.
+    Returns the last line of its log."""
     job = world.one("Job", app=app)
-    spec = job["spec"]["template"]["spec"]
-    (container,) = spec["containers"]
-    cluster = world.cluster()
-    env = cluster.resolve_env(container)
-    base = world.workdir / "import-job"
-    base.mkdir(exist_ok=True)
-    binds: dict[str, Path] = {}
-    writable: list[Path] = []
-    for mount in container["volumeMounts"]:
-        volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
-        folder = base / mount["name"]
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        if "configMap" in volume:
-            for key, content in cluster.config_map_data(volume["configMap"]["name"]).items():
-                (folder / key).write_text(content)
-            binds[mount["mountPath"]] = folder
-        else:
-            folder.chmod(0o777)
-            writable.append(folder)
-            binds[mount["mountPath"]] = folder
-    venv = Path(os.environ["E2E_SUPERSET_VENV"])
-    argv = [str(venv / "bin" / container["command"][0]), *container["command"][1:]]
-    full_env = {"PATH": f"{venv}/bin:/usr/bin:/bin", **env}
-    # the volumes at the pod's paths: ConfigMaps read-only, the emptyDir writable
-    out = subprocess.run(python_sandbox(world, binds, argv, full_env, writable), capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, f"import Job failed:\n{(out.stdout + out.stderr)[-4000:]}"
+    run = run_job(world.cluster(), job, world.workdir, timeout=600)
+    assert run.succeeded, f"import Job failed:\n{run.output[-4000:]}"
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    env = world.cluster().resolve_env(container)
+    log = run.of(container["name"]).output
     passwords = [env[var] for var in json.loads(env["DATABASE_PASSWORDS"]).values()]
-    assert passwords and all(p not in out.stdout + out.stderr for p in passwords), "the import Job printed a database password"
-    return (out.stdout + out.stderr).strip().splitlines()[-1]
+    assert passwords and all(p not in log for p in passwords), "the import Job printed a database password"
+    return log.strip().splitlines()[-1]
 
 
 def dashboard_state(api) -> dict:

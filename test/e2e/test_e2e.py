@@ -308,7 +308,7 @@ def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagge
 def test_hop6_superset_imports_the_dashboard_and_its_charts_return_the_table_through_trino(world: World):
     url, creds = start_superset(world)
     last = run_import_job(world)
-    report("hop6", f"import Job (its script and bundle ConfigMaps, env from the Secrets): {last}")
+    report("hop6", f"import Job (its pod as its user, the image's python3 at /stackable/app/bin; its script and bundle ConfigMaps, env from the Secrets): {last}")
     api = superset_api(world, creds)
     world.state["superset_api"] = api
     state = dashboard_state(api)

@@ -5,7 +5,8 @@ Secret and ConfigMap references resolved from the chart's own objects, `$(VAR)` 
 expanded as Kubernetes does), the volumes (emptyDir -> a temporary directory shared by the
 pod's containers; configMap -> its keys as files; the ConfigMap a secret-operator TrustStore
 publishes -> the test CA; persistentVolumeClaim -> an empty directory; a secret-operator
-ephemeral volume -> the files the caller says it writes) mounted at their mountPaths, a
+ephemeral volume -> the files the caller says it writes; hostPath -> that directory of this
+machine) mounted at their mountPaths, a
 container without `command` runs its image's entrypoint with its args, a read-only root file
 system, and the user of the security context as a real UID: the process runs with the pod's
 runAsUser, runAsGroup and, as supplementary groups, its fsGroup and supplementalGroups (setpriv,
@@ -18,6 +19,10 @@ namespaces; the host network) whose root has:
     (constructs/core/image-files.ts IMAGE_FILES: e.g. the mc image's /usr/bin/mc is root:root
     0711, which UID 10001 may run but not read), as are the image's directories listed there;
     for an image with a JRE, this machine's Java home, read-only at its own path,
+  - for an image with a Python venv (the Superset image's /stackable/app), the stand-in venv's
+    entries inside the image's venv directory (which keeps the image's owner and mode), and the
+    installation of its base interpreter read-only at its own path (parents 0755), that
+    interpreter installed with the owner and mode the image gives the venv's python3,
   - /etc/hosts mapping in-cluster Service names to loopback addresses (what cluster DNS does),
   - the volumes at their mountPaths, nothing else writable.
 
@@ -25,9 +30,9 @@ The image's environment variables that matter to the scripts (IMAGE_RUNTIMES: PA
 CURL_CA_BUNDLE) are set, and its public CA bundle holds this machine's public CAs, or a test CA
 standing in for them (Cluster.public_ca_file).
 
-What is *not* reproduced: the image's JRE and CLI versions (this machine's Java and TRINO_CLI_JAR
-stand in for them), other image environment variables, Service links env vars
-(none of our scripts reads them), restarts (a container is run once: a Job's retries
+What is *not* reproduced: the image's JRE, CLI and Python versions (this machine's Java,
+TRINO_CLI_JAR and the venv's Python stand in for them), other image environment variables,
+Service links env vars (none of our scripts reads them), restarts (a container is run once: a Job's retries
 re-run the same script), resource limits.
 """
 
@@ -74,6 +79,10 @@ class ImageRuntime:
     env: tuple[tuple[str, str], ...] = ()
     #: The file of the image's public CA bundle its programs verify servers against ('' if none).
     ca_bundle: str = ""
+    #: Where the image has a Python venv ('' if none); its stand-in is Tools.superset_venv, a venv
+    #: of this machine (found through its pyvenv.cfg, which works wherever it is mounted as long as
+    #: its Python is run by its bin/ path).
+    venv: str = ""
 
 
 #: Where the Stackable trino-cli image has the CLI (constructs/trino/trino-sql-job.ts TRINO_CLI).
@@ -135,6 +144,18 @@ IMAGE_RUNTIMES: dict[str, ImageRuntime] = {
         path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         source="stackabletech/docker-images 26.7.0 trino-cli/Dockerfile and java-base/Dockerfile (ubi9/ubi-minimal: /bin/sh is bash; java in /usr/bin)",
         programs=("java", TRINO_CLI),
+    ),
+    # stackabletech/docker-images 26.7.0 superset/Dockerfile: the venv /stackable/app (`python3.12
+    # -m venv`), `ENV PATH="${HOME}/app/bin:${PATH}"` (HOME /stackable), FROM stackable-base, FROM
+    # registry.access.redhat.com/ubi9/ubi-minimal: /bin/sh is bash. Its `python3` is the venv's
+    # (IMAGE_FILES: /stackable/app/bin/python3); stand-in: Tools.superset_venv (Superset 6.1.0's
+    # requirements, this machine's Python).
+    "oci.stackable.tech/sdp/superset": ImageRuntime(
+        shell="bash",
+        path="/stackable/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        source="stackabletech/docker-images 26.7.0 superset/Dockerfile (venv /stackable/app first on PATH) and stackable-base/Dockerfile (ubi9/ubi-minimal: /bin/sh is bash)",
+        programs=("/stackable/app/bin/python3",),
+        venv="/stackable/app",
     ),
     # docker-library/postgres 17/bookworm/Dockerfile: FROM debian:bookworm-slim, whose /bin/sh is
     # dash. Only its readiness probe is a shell script here; it is parsed and linted, not run.
@@ -226,6 +247,7 @@ class Tools:
     java: str = ""  # this machine's `java` (for the images with a JRE); its Java home is bound read-only at its own path
     java_options: tuple[str, ...] = ()  # JVM options the stand-in `java` adds (e.g. -Djdk.net.hosts.file=...)
     trino_cli_jar: str = ""  # the Trino CLI's executable jar (TRINO_CLI_JAR) for the trino-cli image's CLI
+    superset_venv: str = ""  # a venv of Superset's requirements (JOBS_SUPERSET_VENV) for the Superset image's /stackable/app
 
     @staticmethod
     def from_env() -> "Tools":
@@ -234,7 +256,7 @@ class Tools:
             bwrap=env["JOBS_BWRAP"], bash=shutil.which("bash") or "/bin/bash", dash=shutil.which("dash") or "/bin/dash",
             busybox=env["JOBS_BUSYBOX"], mc=env["JOBS_MC"], curl=env["JOBS_CURL"], libcurl=env["JOBS_LIBCURL"],
             minio=env.get("JOBS_MINIO", ""), java=env.get("JOBS_JAVA") or shutil.which("java") or "",
-            trino_cli_jar=env.get("TRINO_CLI_JAR", ""),
+            trino_cli_jar=env.get("TRINO_CLI_JAR", ""), superset_venv=env.get("JOBS_SUPERSET_VENV", ""),
         )
 
     def shell(self, kind: str) -> str:
@@ -271,32 +293,73 @@ TOOLS_DIR = "/run/tools"
 
 
 def with_parents(argv: list[str]) -> list[str]:
-    """`argv` (bwrap options) with every directory above a mount point created first with mode
-    0755, as a container runtime creates missing mount points (bubblewrap would make them 0700,
-    which only root may enter). Directories inside a mounted one must exist there."""
+    """`argv` (bwrap options) with every directory above a mount point created with mode 0755
+    just before that mount, as a container runtime creates missing mount points (bubblewrap would
+    make them 0700, which only root may enter): also below a tmpfs mounted earlier (e.g. the
+    /etc/minio of /etc/minio/certs when /etc is a tmpfs). Directories inside a bound one must
+    exist there."""
     one, two = {"--tmpfs", "--proc", "--dev", "--dir"}, {"--bind", "--ro-bind", "--symlink"}
-    targets: list[str] = []
-    i = 0
+
+    def target_of(i: int) -> str | None:
+        return argv[i + 2] if argv[i] in two else argv[i + 1] if argv[i] in one else None
+
+    targets = {t for i in range(len(argv)) if (t := target_of(i)) is not None}
+    out = argv[:1]
+    created: set[str] = set()
+    bound: list[str] = []  # directories bound so far: what is below them is there already
+    i = 1
     while i < len(argv):
-        if argv[i] in two:
-            targets.append(argv[i + 2])
-            i += 3
-        elif argv[i] in one:
-            targets.append(argv[i + 1])
-            i += 2
-        else:
+        op = i + 2 if argv[i] == "--perms" else i  # --perms MODE belongs to the operation after it
+        target = target_of(op) if op < len(argv) else None
+        if target is None:
+            out.append(argv[i])
             i += 1
-    parents: list[str] = []
-    for t in targets:
-        for p in reversed(Path(t).parents[:-1]):  # /a, /a/b, ... (not /)
-            p = str(p)
-            if p in targets or p in parents or any(p.startswith(d + "/") for d in targets):
+            continue
+        for parent in reversed(Path(target).parents[:-1]):  # /a, /a/b, ... (not /)
+            p = str(parent)
+            if p in targets or p in created or any(p.startswith(b + "/") for b in bound):
                 continue
-            parents.append(p)
-    pre: list[str] = []
-    for p in sorted(parents, key=lambda x: x.count("/")):
-        pre += ["--perms", "0755", "--dir", p]
-    return argv[:1] + pre + argv[1:]
+            out += ["--perms", "0755", "--dir", p]
+            created.add(p)
+        if argv[op] in ("--bind", "--ro-bind"):
+            bound.append(target)
+        end = op + (3 if argv[op] in two else 2)
+        out += argv[i:end]
+        i = end
+    return out
+
+
+#: The capabilities setpriv needs in the sandbox (as_pod_user): CAP_SETUID and CAP_SETGID to
+#: become the pod's user and groups, CAP_SETPCAP to empty the bounding set. No others: setpriv
+#: keeps its capabilities across the UID change (PR_SET_KEEPCAPS) until it execs the command, so
+#: with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH the command itself would be found and run where
+#: the pod's user may not reach (e.g. through the Superset image's /stackable, 0770).
+SETPRIV_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
+
+
+def as_pod_user(spec: dict, c: dict) -> list[str]:
+    """The prefix that runs a command as container `c` of the pod `spec` runs: as root in the
+    sandbox (after the mounts), setpriv becomes for real its runAsUser and runAsGroup (the
+    container's securityContext over the pod's), with the pod's fsGroup and supplementalGroups as
+    supplementary groups, no capabilities and no_new_privs (allowPrivilegeEscalation: false);
+    setpriv then looks the command's first word up in the sandbox's PATH (execvp), as the
+    container runtime does. The sandbox must leave it only SETPRIV_CAPS."""
+    pod_sc = spec.get("securityContext", {})
+    sc = {**pod_sc, **c.get("securityContext", {})}
+    uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
+    assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
+    groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
+    return [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def pyvenv_home(venv: Path) -> Path:
+    """The `home` of a venv's pyvenv.cfg: the bin/ folder of the Python it was made with."""
+    for line in (venv / "pyvenv.cfg").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "home":
+            return Path(value.strip())
+    raise KeyError(f"{venv}/pyvenv.cfg has no `home`")
 
 
 def coreutils_programs() -> list[str]:
@@ -487,6 +550,9 @@ class Pod:
         self.dir = Path(tempfile.mkdtemp(prefix="pod-", dir=workdir))
         self.volumes: dict[str, Path] = {}
         for vol in spec.get("volumes", []):
+            if "hostPath" in vol:  # this machine's directory itself
+                self.volumes[vol["name"]] = Path(vol["hostPath"]["path"])
+                continue
             path = self.dir / "volumes" / vol["name"]
             path.mkdir(parents=True)
             if "emptyDir" in vol:
@@ -505,7 +571,7 @@ class Pod:
                 for name, content in cluster.secret_volume(vol).items():
                     (path / name).write_text(content)
             else:
-                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim and secret-operator volumes are mapped")
+                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim, hostPath and secret-operator volumes are mapped")
             self.volumes[vol["name"]] = path
         hosts = self.dir / "hosts"
         hosts.write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {name}\n" for name, ip in cluster.hosts.items()))
@@ -523,17 +589,15 @@ class Pod:
         entrypoint = [expand(a, env) for a in c["command"]] if "command" in c else list(runtime.entrypoint)
         command = entrypoint + [expand(a, env) for a in c.get("args", [])]
         assert entrypoint, f"container {c['name']}: no command, and IMAGE_RUNTIMES has no entrypoint for {c['image']}"
-        pod_sc = self.spec.get("securityContext", {})
-        sc = {**pod_sc, **c.get("securityContext", {})}
-        uid, gid = sc.get("runAsUser"), sc.get("runAsGroup", sc.get("runAsUser"))
-        assert uid is not None, f"container {c['name']}: no runAsUser (the image's user is not reproduced)"
-        groups = [g for g in dict.fromkeys([gid, pod_sc.get("fsGroup"), *pod_sc.get("supplementalGroups", [])]) if g is not None]
+        sc = {**self.spec.get("securityContext", {}), **c.get("securityContext", {})}
+        user = as_pod_user(self.spec, c)
         image = self._image_tree(c["image"], runtime)
         argv = [
             # As root, without a user namespace: the mounts are set up with the host's owners and
-            # modes, then setpriv (below) becomes the pod's user for real.
+            # modes, then setpriv (below) becomes the pod's user for real. bubblewrap run by root
+            # keeps every capability unless told: only those setpriv needs are left (see as_pod_user).
             tools.bwrap, "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-            "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+            "--cap-drop", "ALL", *(a for cap in SETPRIV_CAPS for a in ("--cap-add", cap)),
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
             "--symlink", "usr/bin", "/sbin", *self._etc(c), "--ro-bind", str(self.hosts_file), "/etc/hosts",
             "--dev", "/dev", "--proc", "/proc",
@@ -544,11 +608,12 @@ class Pod:
         if Path("/usr/lib64").exists():
             argv += ["--symlink", "usr/lib64", "/lib64"]
         argv += ["--ro-bind", tools.busybox, f"{TOOLS_DIR}/busybox"]
-        for tool in ("mc", "curl", "minio"):
-            if getattr(tools, tool) and tool in image["tools"]:
-                argv += ["--ro-bind", str(image["tools"][tool]), f"{TOOLS_DIR}/{tool}"]
+        for tool, installed in image["tools"].items():
+            argv += ["--ro-bind", str(installed), f"{TOOLS_DIR}/{tool}"]
         for top, tree in image["tops"].items():  # the image's own directories (e.g. /stackable), with their files
             argv += ["--ro-bind", str(tree), top]
+        for src, dest in image["binds"]:  # into them, or at their own paths (a venv and its Python)
+            argv += ["--ro-bind", src, dest]
         if "java" in runtime.programs:
             home = str(tools.java_home())
             argv += ["--ro-bind", home, home]  # the JRE and its libraries, read-only, where its launcher finds them
@@ -581,15 +646,11 @@ class Pod:
         full_env = {"PATH": runtime.path, **image_env, "HOSTNAME": "pod", **env}
         for k, v in full_env.items():
             argv += ["--setenv", k, v]
-        # The pod's user, its groups, no capabilities, no_new_privs (allowPrivilegeEscalation:
-        # false); then the command as the container runtime execs it: its first word is looked up
-        # in the sandbox's PATH (setpriv execvp), like the runtime does.
-        user = [f"{HOST_BIN}/setpriv", "--reuid", str(uid), "--regid", str(gid), "--groups", ",".join(map(str, groups)),
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
         for mount in c.get("volumeMounts", []):  # mount points inside an image directory of ours exist there
             for top, tree in image["tops"].items():
                 if mount["mountPath"].startswith(top + "/"):
                     (tree / mount["mountPath"][len(top) + 1:]).mkdir(parents=True, exist_ok=True)
+        # The pod's user (as_pod_user), then the command as the container runtime execs it.
         return with_parents(argv) + ["--"] + user + command, full_env
 
     def _launchers(self) -> dict[str, Path]:
@@ -605,31 +666,72 @@ class Pod:
     def _image_tree(self, image: str, runtime: ImageRuntime) -> dict:
         """The stand-ins of `image`'s files, installed with the image's owner, group and mode
         (IMAGE_FILES): `tools` (name -> file, bound at TOOLS_DIR, where the image's /usr/bin links
-        point) and `tops` (an image directory such as /stackable -> a folder holding its files)."""
+        point), `tops` (an image directory such as /stackable -> a folder holding its files) and
+        `binds` ((file here, path in the sandbox), bound read-only after the tops: a venv's)."""
         key = image_repository(image)
         base = self.dir / "image-files" / re.sub(r"\W", "_", key)
         tools = self.cluster.tools
-        out: dict = {"tools": {}, "tops": {}}
+        out: dict = {"tools": {}, "tops": {}, "binds": []}
+        launchers = self._launchers()
         for program in runtime.programs:
             name = Path(program).name
             if program.startswith("/"):
                 continue
             if name in ("mc", "curl", "minio"):
                 out["tools"][name] = install_as(tools.program(name), None, image_file(image, f"/usr/bin/{name}"))
+            elif name in launchers:  # java
+                out["tools"][name] = install_as(launchers[name], None, image_file(image, f"/usr/bin/{name}"))
         dirs = [f for f in image_files().get(key, {}).get("files", []) if f["kind"] == "directory"]
-        launchers = self._launchers()
         for program in (p for p in runtime.programs if p.startswith("/")):
             top = "/" + Path(program).parts[1]
             tree = base / "tree"
-            dest = tree / program.lstrip("/")
-            install_as(launchers[Path(program).name], dest, image_file(image, program))
             out["tops"][top] = tree / top.lstrip("/")
+            if runtime.venv and program.startswith(runtime.venv + "/"):
+                continue  # the venv's (below)
+            install_as(launchers[Path(program).name], tree / program.lstrip("/"), image_file(image, program))
+        if runtime.venv:
+            out["binds"] += self._venv(image, runtime, base / "tree" / runtime.venv.lstrip("/"))
         for d in sorted(dirs, key=lambda f: f["path"]):  # the image's directories, as they are there
             folder = base / "tree" / d["path"].lstrip("/")
             folder.mkdir(parents=True, exist_ok=True)
             os.chown(folder, d["uid"], d["gid"])
             os.chmod(folder, d["mode"])
         return out
+
+    def _venv(self, image: str, runtime: ImageRuntime, folder: Path) -> list[tuple[str, str]]:
+        """The stand-in of the image's venv (Tools.superset_venv) at runtime.venv: its entries
+        bound inside `folder` (the image's venv directory, made with the image's owner and mode by
+        _image_tree), so the image's directories decide who reaches its Python; the installation
+        of the Python it was made with (pyvenv.cfg `home`) read-only at its own path, and over it
+        that interpreter installed with the owner and mode IMAGE_FILES gives the venv's python3."""
+        assert self.cluster.tools.superset_venv, f"JOBS_SUPERSET_VENV is not set: {image}'s venv {runtime.venv} has no stand-in"
+        venv = Path(self.cluster.tools.superset_venv)
+        folder.mkdir(parents=True, exist_ok=True)
+        binds: list[tuple[str, str]] = []
+        for entry in sorted(venv.iterdir()):
+            if entry.name.startswith("."):
+                continue  # e.g. the cache's .complete marker
+            mount_point = folder / entry.name
+            if entry.is_symlink():  # lib64 -> lib
+                if not mount_point.is_symlink():
+                    mount_point.symlink_to(os.readlink(entry))
+                continue
+            if entry.is_dir():
+                mount_point.mkdir(exist_ok=True)
+            else:
+                mount_point.touch()
+            binds.append((str(entry), f"{runtime.venv}/{entry.name}"))
+        home = pyvenv_home(venv).parent
+        interpreter = Path(os.path.realpath(venv / "bin" / "python3"))
+        installs = list(dict.fromkeys([home, home.resolve()]))
+        assert not any(p == Path("/usr") or Path("/usr") in p.parents for p in installs), (
+            f"{venv} was made with a Python of this machine's /usr ({home}), where the sandbox has the image's "
+            "/usr/bin: make the venv with a Python installed elsewhere (PYTHON=... for scripts/lib/common.sh ensure_venv)")
+        assert any(p in interpreter.parents for p in installs), f"{venv}/bin/python3 is {interpreter}, outside its home {home}"
+        binds += [(str(p), str(p)) for p in installs]
+        installed = install_as(interpreter, None, image_file(image, f"{runtime.venv}/bin/python3"))
+        binds.append((str(installed), str(interpreter)))
+        return binds
 
     @staticmethod
     def _etc(c: dict) -> list[str]:
@@ -665,8 +767,13 @@ class Pod:
             (bin_dir / name).symlink_to(target)
         return bin_dir
 
+    def command(self, name: str, env: dict[str, str] | None = None) -> list[str]:
+        """The command line here that runs container `name` (bubblewrap, then as_pod_user, then its
+        command), for a caller that runs it itself (with PATH=/usr/bin:/bin)."""
+        return self._argv(self.container(name), env)[0]
+
     def start(self, name: str, env: dict[str, str] | None = None) -> Running:
-        argv, _ = self._argv(self.container(name), env)
+        argv = self.command(name, env)
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={"PATH": "/usr/bin:/bin"})
         return Running(name, proc)
 

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
@@ -116,6 +117,43 @@ def test_every_image_with_a_script_has_a_known_shell_and_the_tools_match_the_ima
     finally:
         pod.close()
     assert result.output.startswith(f"curl {images['docker.io/curlimages/curl']} "), result.output
+
+
+def test_mount_points_are_reachable_by_the_pod_user_also_below_a_tmpfs(tools, workdir):
+    """A container runtime creates missing mount point parents 0755: the pod's user reaches a
+    volume mounted at /etc/<x>/certs although this machine has no /etc/<x> (kubelet.py then puts a
+    tmpfs on /etc, and /etc/<x> must be made 0755 after it), as MinIO's /etc/minio/certs."""
+    c = {"image": "docker.io/curlimages/curl:x", "name": "probe", "command": ["sh", "-c", "stat -c %a /etc/kubelet-probe && ls /etc/kubelet-probe/certs"],
+         "securityContext": {"runAsUser": 10001}, "volumeMounts": [{"name": "certs", "mountPath": "/etc/kubelet-probe/certs"}]}
+    assert not Path("/etc/kubelet-probe").exists()
+    pod = Pod(Cluster([], "", {}, tools), {"containers": [c], "volumes": [{"name": "certs", "emptyDir": {}}]}, workdir)
+    try:
+        result = pod.run("probe")
+    finally:
+        pod.close()
+    assert result.returncode == 0 and result.output.strip() == "755", result.output
+
+
+def test_the_pod_user_cannot_start_a_program_in_a_folder_it_cannot_enter(tools, workdir, tmp_path):
+    """The command is looked up and started as the pod's user (the sandbox leaves setpriv no
+    capability that reads or searches for it): a program in a root-only folder does not start for
+    UID 10001, and does for root."""
+    folder = tmp_path / "root-only"
+    folder.mkdir()
+    (folder / "hello").write_text("#!/bin/sh\necho hello\n")
+    (folder / "hello").chmod(0o755)
+    folder.chmod(0o700)
+    results = {}
+    for uid in (10001, 0):
+        c = {"image": "docker.io/curlimages/curl:x", "name": "probe", "command": ["/probe/hello"],
+             "securityContext": {"runAsUser": uid}, "volumeMounts": [{"name": "probe", "mountPath": "/probe"}]}
+        pod = Pod(Cluster([], "", {}, tools), {"containers": [c], "volumes": [{"name": "probe", "hostPath": {"path": str(folder)}}]}, workdir)
+        try:
+            results[uid] = pod.run("probe")
+        finally:
+            pod.close()
+    assert results[10001].returncode == 126 and "failed to execute /probe/hello: Permission denied" in results[10001].output, results[10001].output
+    assert results[0].returncode == 0 and results[0].output.strip() == "hello", results[0].output
 
 
 # Cases of k8s.io/kubernetes v1.35.4 third_party/forked/golang/expansion/expand_test.go.

@@ -6,15 +6,20 @@ Environment set by the suite script:
   SUPERSET_ADMIN_PASSWORD  and password
   SUPERSET_METADATA_DB     path of its SQLite metadata database
   SUPERSET_CONFIG_PATH     its superset_config.py (to read the stored Trino password)
+  JOBS_*                   the jobs suite's tools, with which the import Job's pod runs (test/jobs/kubelet.py)
+  JOBS_SUPERSET_VENV       the Superset venv, standing in for the Superset image's /stackable/app
 """
 
+import copy
 import datetime
+import functools
 import json
 import math
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +28,9 @@ import requests
 from fake_trino import FakeTrino
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "test" / "jobs"))
+from kubelet import Cluster, Pod, Tools  # noqa: E402
+
 SCRIPT = REPO / "constructs" / "superset" / "import_assets.py"
 TABLE_JSON = REPO / "constructs" / "spark" / "iforest-table.json"
 TRINO_USER = "admin"
@@ -128,28 +136,59 @@ def bundle(tmp_path_factory, fake_trino):
     return {"flat": flat, "tree": tree, "mount": mount, "meta": meta}
 
 
-def run_import(bundle_dir, superset_url, admin, trino_password=TRINO_PASSWORD, passwords=None, **overrides):
-    """Runs import_assets.py as the Job does (same variables: DATABASE_PASSWORDS names one
-    DATABASE_PASSWORD_<n> per database file); -S: standard library only. `passwords` maps database
-    files to passwords; by default the anomaly bundle's databases/trino.yaml gets `trino_password`."""
+@functools.cache
+def import_job():
+    """The DemoChart of default props (test/jobs/synth-demo.ts) and its SupersetAssetsImport Job,
+    whose script ConfigMap holds constructs/superset/import_assets.py."""
+    out = subprocess.run([str(REPO / "node_modules" / ".bin" / "ts-node"), "--transpile-only", str(REPO / "test" / "jobs" / "synth-demo.ts"),
+                          json.dumps({"demo": {}})], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    objects = json.loads(out.stdout)["demo"]
+    (job,) = [o for o in objects if o["kind"] == "Job" and o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "superset-import-assets"]
+    return objects, job
+
+
+def run_import(bundle_dir, superset_url, admin, trino_password=TRINO_PASSWORD, passwords=None, pod_security=None, **overrides):
+    """Runs the import Job's pod as test/jobs/kubelet.py runs pods: its command (`python3
+    /scripts/import_assets.py`, python3 found on the Superset image's PATH: the Superset venv at
+    the image's /stackable/app, with the image's owners and modes) as its user and groups
+    (`pod_security` changes its pod securityContext), its script ConfigMap, its emptyDir /tmp, a
+    read-only root; `bundle_dir` stands in for its bundle ConfigMap (a hostPath volume at the same
+    mount path). Its env holds the Job's variables with this test's values (DATABASE_PASSWORDS
+    names one DATABASE_PASSWORD_<n> per database file), plus WAIT_INTERVAL_SECONDS; `overrides`
+    set variables, None removes one. `passwords` maps database files to passwords; by default the
+    anomaly bundle's databases/trino.yaml gets `trino_password`."""
     passwords = {"databases/trino.yaml": trino_password} if passwords is None else passwords
     variables = {file: f"DATABASE_PASSWORD_{i + 1}" for i, file in enumerate(sorted(passwords))}
+    objects, job = import_job()
+    spec = copy.deepcopy(job["spec"]["template"]["spec"])
+    spec["securityContext"] = {**spec.get("securityContext", {}), **(pod_security or {})}
+    (container,) = spec["containers"]
+    literal = {e["name"]: e["value"] for e in container["env"] if "value" in e}
     job_env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": "/tmp",
+        **literal,  # BUNDLE_DIR, HOME
         "SUPERSET_URL": superset_url,
         "SUPERSET_USERNAME": admin[0],
         "SUPERSET_PASSWORD": admin[1],
         "DATABASE_PASSWORDS": json.dumps(variables),
         **{variables[file]: password for file, password in passwords.items()},
-        "BUNDLE_DIR": str(bundle_dir),
         "WAIT_SECONDS": "60",
         "WAIT_INTERVAL_SECONDS": "1",
     }
+    missing = {e["name"] for e in container["env"] if not e["name"].startswith("DATABASE_PASSWORD_")} - set(job_env)
+    assert not missing, f"the Job sets {sorted(missing)}, which run_import does not"
     job_env.update({k: v for k, v in overrides.items() if v is not None})
     for k in [k for k, v in overrides.items() if v is None]:
         job_env.pop(k, None)
-    return subprocess.run([sys.executable, "-S", str(SCRIPT)], env=job_env, capture_output=True, text=True, timeout=300)
+    container["env"] = [{"name": k, "value": v} for k, v in job_env.items()]
+    (bundle_mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == literal["BUNDLE_DIR"]]
+    spec["volumes"] = [{"name": v["name"], "hostPath": {"path": str(bundle_dir)}} if v["name"] == bundle_mount["name"] else v
+                       for v in spec["volumes"]]
+    pod = Pod(Cluster(objects, "", {}, Tools.from_env()), spec, Path(tempfile.gettempdir()))
+    try:
+        return subprocess.run(pod.command(container["name"]), env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=300)
+    finally:
+        pod.close()
 
 
 @pytest.fixture(scope="session")

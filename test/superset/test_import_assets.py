@@ -1,7 +1,9 @@
 """Imports the anomaly demo's assets bundle into a real Superset 6.1.0 with import_assets.py, as
-the Kubernetes Job does, and checks what Superset made of it: database connection (TLS, stored
-password), dataset with computed columns, both charts (their queries run against the loopback
-fake Trino, see fake_trino.py), the dashboard, and that a second import changes nothing.
+the Kubernetes Job does (its pod run by test/jobs/kubelet.py, as its user), and checks what
+Superset made of it: database connection (TLS, stored password), dataset with computed columns,
+both charts (their queries run against the loopback fake Trino, see fake_trino.py), the
+dashboard, that a second import changes nothing, and that only the users the image lets in can
+start its Python.
 
 Run through scripts/test-superset.sh (it starts Superset and sets the environment).
 """
@@ -16,7 +18,7 @@ import pytest
 
 from chart_api import by_time, chart_query, run_chart
 from conftest import (
-    IFOREST_ROWS, OUTLIER_INDEXES, PASSWORD_MASK, PERIODS, SCRIPT, TABLE_JSON, TRINO_PASSWORD, TRINO_USER, run_import,
+    IFOREST_ROWS, OUTLIER_INDEXES, PASSWORD_MASK, PERIODS, SCRIPT, TABLE_JSON, TRINO_PASSWORD, TRINO_USER, import_job, run_import,
 )
 
 TABLE_COLUMNS = json.loads(TABLE_JSON.read_text())["columns"]
@@ -256,3 +258,20 @@ def test_every_database_file_needs_a_password(bundle, superset_url, admin):
     result = run_import(bundle["mount"], superset_url, admin, DATABASE_PASSWORD_1=None)
     assert result.returncode == 2 and "names variables that are not set: DATABASE_PASSWORD_1" in result.stderr
     assert_no_secret(result, TRINO_PASSWORD)
+
+
+def test_the_images_python_runs_for_the_jobs_user_and_not_for_a_stranger(bundle, superset_url, admin, first_import):
+    """The stand-in is not kinder than the image: its python3 is under /stackable, 1000:0 0770
+    (constructs/core/image-files.ts IMAGE_FILES), so a pod user that is neither 1000 nor in group
+    0 cannot even start it; the Job's own user (1000:1000, fsGroup 1000) imports, as does an
+    arbitrary UID in group 0 (OpenShift's restricted SCC runs pods so)."""
+    _, job = import_job()
+    sc = job["spec"]["template"]["spec"]["securityContext"]
+    assert (sc["runAsUser"], sc["runAsGroup"], sc["fsGroup"]) == (1000, 1000, 1000)
+    stranger = run_import(bundle["mount"], superset_url, admin, pod_security={"runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001})
+    assert stranger.returncode != 0
+    assert "python3: Permission denied" in stranger.stderr, stranger.stdout + stranger.stderr
+    for pod_security in (None, {"runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001, "supplementalGroups": [0]}):
+        result = run_import(bundle["mount"], superset_url, admin, pod_security=pod_security)
+        assert result.returncode == 0, (pod_security, result.stderr)
+        assert "imported into" in result.stderr

@@ -204,7 +204,7 @@ def test_hop6_superset_imports_the_taxi_dashboard_and_its_charts_show_the_view(w
     from yellow_generator import expected
 
     url, creds = start_superset(world)
-    report("hop6", f"import Job (its script and bundle ConfigMaps, env from the Secrets): {run_import_job(world)}")
+    report("hop6", f"import Job (its pod as its user, the image's python3 at /stackable/app/bin; its script and bundle ConfigMaps, env from the Secrets): {run_import_job(world)}")
     api = superset_api(world, creds)
     dashboards = api.get("/api/v1/dashboard/", params={"q": "(page_size:100)"})["result"]
     (dashboard,) = dashboards
