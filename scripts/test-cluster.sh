@@ -108,7 +108,7 @@ names_in() { awk -v k="$1" '/^---/ { kind = ""; seen = 0 } /^kind: / { kind = $2
 manifest_names() { cat "$1"/*.yaml | names_in "$2"; }
 
 # The label of the Jobs and the SparkApplication (constructs/core/content-name.ts CONTENT_NAMED_LABEL).
-PRUNE_LABEL='stackable-anomaly-demo/content-named=true'
+PRUNE_LABEL='cdk8s-stackable-demos/content-named=true'
 
 # reapply DIR MODE: step 2.
 reapply() {

@@ -9,7 +9,7 @@ export const CONTENT_HASH_LENGTH = 8;
  * upgrade, which deletes the replaced ones (`kubectl apply --prune -l` also filters what it applies,
  * so it selects exactly these objects).
  */
-export const CONTENT_NAMED_LABEL = 'stackable-anomaly-demo/content-named';
+export const CONTENT_NAMED_LABEL = 'cdk8s-stackable-demos/content-named';
 
 /**
  * JSON text of `value` with the keys of every object sorted and `undefined` members left out, and

@@ -8,7 +8,7 @@ export const IMAGES = {
   minio: 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z',
   /** MinIO client (`mc`), for the bucket bootstrap, data load and wait steps. */
   mc: 'quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z',
-  /** curl, for downloading the taxi data. */
+  /** curl, for downloading files into S3 (S3FileLoad). */
   curl: 'docker.io/curlimages/curl:8.14.1',
   /** PostgreSQL (official image; runs as its own UID 999). */
   postgres: 'docker.io/library/postgres:17.5',

@@ -11,7 +11,7 @@ import {
 export interface PostgresDatabaseProps {
   /** Name of the StatefulSet and of its Service. @default 'postgresql' */
   readonly name?: string;
-  /** Name of the database created on first start. @default 'demo' */
+  /** Name of the database created on first start. @default - the `name` with '-' as '_' (e.g. 'postgresql') */
   readonly database?: string;
   /**
    * Owner of the database. An existing Secret must hold the keys `username` and `password`
@@ -67,7 +67,7 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
     const owner = `PostgresDatabase ${id}`;
     // StatefulSet pods carry `controller-revision-hash: <name>-<10 chars>`, a label value of at most 63.
     const name = dnsLabel(owner, 'name', props.name ?? 'postgresql', 52);
-    this.database = sqlIdentifier(owner, 'database', props.database ?? 'demo');
+    this.database = sqlIdentifier(owner, 'database', props.database ?? name.replace(/-/g, '_'));
     const storageGi = intInRange(owner, 'storageGi', props.storageGi ?? 2, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryMi: 256 });
     this.serviceName = name;

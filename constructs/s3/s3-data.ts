@@ -11,7 +11,7 @@ export interface IS3Data {
   readonly bucket: string;
   /** Key prefix of the files (ending in '/'). */
   readonly prefix: string;
-  /** The files' S3A URL, e.g. `s3a://demo/ny-taxi-data/raw/`. */
+  /** The files' S3A URL, e.g. `s3a://lake/raw/trips/`. */
   readonly s3aUrl: string;
   /** An init container that blocks until the data is complete. */
   waitForDataContainer(name?: string): k8s.Container;

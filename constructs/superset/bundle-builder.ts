@@ -286,7 +286,7 @@ export class SupersetChart {
  * ```ts
  * const b = new SupersetBundleBuilder();
  * const db = b.trinoDatabase(trino, { catalog: 'hive', caFile: trust.caFile });
- * const trips = b.dataset(db, { schema: 'demo', table: 'trips', columns: [...], mainDttmCol: 'pickup' });
+ * const trips = b.dataset(db, { schema: 'sales', table: 'trips', columns: [...], mainDttmCol: 'pickup' });
  * const total = b.bigNumber(trips, { title: 'Total trips', metric: { sql: 'COUNT(*)', label: 'Trips' } });
  * b.dashboard({ title: 'Trips', slug: 'trips', rows: [[total]] });
  * const bundle = b.build();

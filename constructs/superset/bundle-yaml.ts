@@ -91,7 +91,7 @@ export function trinoDatabaseYaml(owner: string, trino: TrinoEndpoint, options: 
 
 /**
  * Encodes a bundle path as a ConfigMap key: `-` becomes `-_` and `/` becomes `--`
- * (`datasets/trino/iforest.yaml` -> `datasets--trino--iforest.yaml`). Paths may only contain
+ * (`datasets/trino/trips.yaml` -> `datasets--trino--trips.yaml`). Paths may only contain
  * letters, digits, `.`, `_`, `-` and `/`.
  */
 export function pathToConfigMapKey(path: string): string {

@@ -44,7 +44,7 @@ import uuid
 import zipfile
 
 ZIP_ROOT = "bundle"
-USER_AGENT = "stackable-anomaly-demo-import/1"
+USER_AGENT = "cdk8s-stackable-demos-superset-import/1"
 
 
 class Fatal(Exception):

@@ -40,7 +40,7 @@ describe('contentName', () => {
   it('labels the object for the prune of the README upgrade command', () => {
     const chart = Testing.chart();
     contentName(new ApiObject(chart, 'Obj', { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'thing' }, spec: {} }));
-    expect(CONTENT_NAMED_LABEL).toBe('stackable-anomaly-demo/content-named');
+    expect(CONTENT_NAMED_LABEL).toBe('cdk8s-stackable-demos/content-named');
     expect(synth(chart)[0].metadata.labels).toEqual({ [CONTENT_NAMED_LABEL]: 'true' });
   });
 });
