@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
@@ -27,6 +28,8 @@ export interface MinioBucketsProps {
  * `mc mb --ignore-existing` for each bucket, so rerunning it is harmless.
  */
 export class MinioBuckets extends Construct implements IPodSelectable {
+  /** The Job (also `ApiObject.of(this)`); content-named, see `restrictedJob`. */
+  public readonly job: k8s.KubeJob;
   /** The buckets, in order. */
   public readonly buckets: string[];
   /** Labels of the Job's pod. */
@@ -54,7 +57,7 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       'echo "buckets ready: $BUCKETS"',
     ].join('\n');
     connectToMinio(this, props.minio, name, props.networkPolicy ?? false);
-    restrictedJob(this, {
+    this.job = restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 4,

@@ -65,6 +65,12 @@ export const MINIO_TLS_FILES = { cert: 'public.crt', key: 'private.key' } as con
  * secret-operator for `service=<name>` (files named `public.crt`/`private.key` as MinIO wants).
  */
 export class MinioServer extends Construct implements IS3Endpoint, IPodSelectable {
+  /** The Deployment (also `ApiObject.of(minio)`). */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The Service of the S3 API and console. */
+  public readonly service: k8s.KubeService;
+  /** The data volume's claim. */
+  public readonly volumeClaim: k8s.KubePersistentVolumeClaim;
   /** Name of the Service. */
   public readonly serviceName: string;
   /** In-cluster DNS name of the S3 API. */
@@ -111,7 +117,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
       labels: props.credentialsClass?.secretLabels,
     });
 
-    const pvc = new k8s.KubePersistentVolumeClaim(this, 'Data', {
+    const pvc = this.volumeClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
       metadata: { name: `${name}-data`, labels: this.podSelector },
       spec: {
         accessModes: ['ReadWriteOnce'],
@@ -120,7 +126,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
       },
     });
 
-    new k8s.KubeService(this, 'Service', {
+    this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: this.podSelector },
       spec: {
         selector: this.podSelector,
@@ -136,7 +142,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
       initialDelaySeconds, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
     });
     const certsDir = '/etc/minio/certs';
-    new k8s.KubeDeployment(this, 'Resource', {
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {
         replicas: 1,

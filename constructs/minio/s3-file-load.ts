@@ -110,6 +110,8 @@ const S3_FUNCTION = `s3() {
  * image's `/usr/bin/mc` is mode 0711, which no user but root can read; see `IMAGE_FILES`.)
  */
 export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
+  /** The Job (also `ApiObject.of(this)`); content-named, see `restrictedJob`. */
+  public readonly job: k8s.KubeJob;
   /** Bucket of the files. */
   public readonly bucket: string;
   /** Key prefix of the files (ending in '/'). */
@@ -190,7 +192,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
       policy.allowInternet([...ports]);
     }
     const bucketUrl = `https://${props.minio.host}:${props.minio.apiPort}/${this.bucket}`;
-    restrictedJob(this, {
+    this.job = restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 4,

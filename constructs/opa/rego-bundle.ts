@@ -15,6 +15,8 @@ export interface RegoBundleProps {
  * the namespace (it watches ConfigMaps labelled `opa.stackable.tech/bundle: "true"`).
  */
 export class RegoBundle extends Construct {
+  /** The bundle's ConfigMap (its object is `ApiObject.of(bundle)`). */
+  public readonly configMap: kplus.ConfigMap;
   /** Name of the ConfigMap. */
   public readonly name: string;
 
@@ -27,7 +29,7 @@ export class RegoBundle extends Construct {
         throw new Error(`RegoBundle ${id}: files key "${file}" must be a file name ending in .rego`);
       }
     }
-    new kplus.ConfigMap(this, 'Resource', {
+    this.configMap = new kplus.ConfigMap(this, 'Resource', {
       metadata: { name: this.name, labels: { 'opa.stackable.tech/bundle': 'true' } },
       data: props.files,
     });

@@ -35,6 +35,8 @@ export interface ITrinoPolicy extends IConstruct {
  * real OPA in test/opa) plus a generated data module `stackable_demo.rego` listing the admins.
  */
 export class TrinoPolicy extends Construct implements ITrinoPolicy {
+  /** The Rego bundle (its ConfigMap is `ApiObject.of(policy)`). */
+  public readonly bundle: RegoBundle;
   /**
    * Any Rego bundle as Trino's policy: `packageName` is the package in it that answers Trino's
    * queries, `admins` the users it allows everything, if you want TrinoCluster to check its admin.
@@ -75,6 +77,6 @@ export class TrinoPolicy extends Construct implements ITrinoPolicy {
       `trino_admins := {${this.admins.map(a => JSON.stringify(a)).join(', ')}}`,
       '',
     ].join('\n');
-    new RegoBundle(this, 'Bundle', { name: dnsSubdomain(`TrinoPolicy ${id}`, 'name', props.name ?? 'trino-opa-bundle'), files: { 'trino.rego': policy, 'stackable_demo.rego': data } });
+    this.bundle = new RegoBundle(this, 'Resource', { name: dnsSubdomain(`TrinoPolicy ${id}`, 'name', props.name ?? 'trino-opa-bundle'), files: { 'trino.rego': policy, 'stackable_demo.rego': data } });
   }
 }

@@ -46,6 +46,12 @@ const PORT = 5432;
  * non-root user from the start (the official image supports that only with UID 999).
  */
 export class PostgresDatabase extends Construct implements IPodSelectable {
+  /** The StatefulSet (also `ApiObject.of(db)`). */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  /** The Service clients connect to. */
+  public readonly service: k8s.KubeService;
+  /** The StatefulSet's headless Service. */
+  public readonly headlessService: k8s.KubeService;
   /** Name of the Service. */
   public readonly serviceName: string;
   /** In-cluster DNS name of the server. */
@@ -78,16 +84,16 @@ export class PostgresDatabase extends Construct implements IPodSelectable {
     });
 
     const ports: k8s.ServicePort[] = [{ name: 'postgresql', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }];
-    new k8s.KubeService(this, 'Service', {
+    this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: this.podSelector },
       spec: { selector: this.podSelector, ports },
     });
     // The StatefulSet's governing Service: headless, gives the pod its stable DNS name.
-    const headless = new k8s.KubeService(this, 'HeadlessService', {
+    const headless = this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: `${name}-headless`, labels: this.podSelector },
       spec: { selector: this.podSelector, ports, clusterIp: 'None', publishNotReadyAddresses: true },
     });
-    new k8s.KubeStatefulSet(this, 'Resource', {
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name, labels: this.podSelector },
       spec: {
         serviceName: headless.name,

@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-28';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-28';
@@ -74,6 +75,12 @@ const CONFIGMAP_MAX_BYTES = 1024 * 1024;
  * file's password, read from its Secret. Reruns overwrite the same objects (the bundle's UUIDs).
  */
 export class SupersetAssetsImport extends Construct implements IPodSelectable {
+  /** The ConfigMap of the bundle's files. */
+  public readonly bundleConfigMap: kplus.ConfigMap;
+  /** The ConfigMap of the import script. */
+  public readonly scriptConfigMap: kplus.ConfigMap;
+  /** The Job (also `ApiObject.of(this)`); content-named, see `restrictedJob`. */
+  public readonly job: k8s.KubeJob;
   /** The imported bundle. */
   public readonly bundle: SupersetBundle;
   /** Labels of the Job's pod. */
@@ -113,8 +120,8 @@ export class SupersetAssetsImport extends Construct implements IPodSelectable {
     const bytes = Object.entries(bundleData).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (bytes > CONFIGMAP_MAX_BYTES) throw new Error(`${owner}: the bundle has ${bytes} bytes, more than a ConfigMap holds (1 MiB): split it into several imports`);
     const scriptData = { [IMPORT_SCRIPT]: fs.readFileSync(path.join(__dirname, IMPORT_SCRIPT), 'utf8') };
-    const bundle = new kplus.ConfigMap(this, 'Bundle', { metadata: { name: `${name}-bundle` }, data: bundleData });
-    const script = new kplus.ConfigMap(this, 'Script', { metadata: { name: `${name}-script` }, data: scriptData });
+    const bundle = this.bundleConfigMap = new kplus.ConfigMap(this, 'Bundle', { metadata: { name: `${name}-bundle` }, data: bundleData });
+    const script = this.scriptConfigMap = new kplus.ConfigMap(this, 'Script', { metadata: { name: `${name}-script` }, data: scriptData });
 
     if (props.networkPolicy ?? false) {
       const policy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this });
@@ -125,7 +132,7 @@ export class SupersetAssetsImport extends Construct implements IPodSelectable {
     const passwordVars = props.bundle.databaseFiles.map((file, i) => ({ file, env: `DATABASE_PASSWORD_${i + 1}`, password: databases.find(d => d.file === file)!.password }));
     // The Job reads the bundle and the script from the ConfigMaps: a changed one must rename the Job.
     const configSha = jsonSha256([bundleData, scriptData]);
-    restrictedJob(this, {
+    this.job = restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 6,

@@ -106,6 +106,10 @@ export class SupersetSecretKey {
  * metadata database. Clients reach the web server at `<name>-node:8088`.
  */
 export class Superset extends Construct implements IPodSelectable {
+  /** The SupersetCluster object (also `ApiObject.of(superset)`). */
+  public readonly cluster: SupersetCluster;
+  /** The Secret of `SECRET_KEY`, when the key is a literal (`SupersetSecretKey.literal`). */
+  public readonly secretKeySecret?: k8s.KubeSecret;
   /** Name of the SupersetCluster. */
   public readonly name: string;
   /** Superset version. */
@@ -166,7 +170,7 @@ export class Superset extends Construct implements IPodSelectable {
     // rust/operator-binary/src/restart_controller/statefulset.rs, secretKeyRef).
     this.secretKeySecretName = `${this.name}-secret-key`;
     if (secretKey.value !== undefined) {
-      new k8s.KubeSecret(this, 'SecretKey', {
+      this.secretKeySecret = new k8s.KubeSecret(this, 'SecretKey', {
         metadata: { name: this.secretKeySecretName },
         type: 'Opaque',
         stringData: { [SECRET_KEY_KEY]: secretKey.value },
@@ -185,7 +189,7 @@ export class Superset extends Construct implements IPodSelectable {
       }],
       volumes: [props.trust.volume()],
     };
-    new SupersetCluster(this, 'Resource', {
+    this.cluster = new SupersetCluster(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         image: { productVersion: this.productVersion },

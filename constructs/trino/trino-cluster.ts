@@ -103,6 +103,10 @@ export function coordinatorCertificateNames(cluster: string, namespace: string, 
  * {@link host}:8443, a name its certificate holds.
  */
 export class TrinoCluster extends Construct implements IPodSelectable {
+  /** The TrinoCluster object (also `ApiObject.of(trino)`). */
+  public readonly cluster: TrinoClusterResource;
+  /** The static AuthenticationClass of the admin's login (cluster-scoped). */
+  public readonly authenticationClass: AuthenticationClass;
   /** Name of the TrinoCluster. */
   public readonly name: string;
   /**
@@ -161,12 +165,12 @@ export class TrinoCluster extends Construct implements IPodSelectable {
       throw new Error(`${owner}: admin "${admin.username}" is not an admin of ${props.policy.node.path} (admins: ${props.policy.admins.map(a => `"${a}"`).join(', ')}): OPA would deny it everything; add it to the policy's admins`);
     }
     this.admin = admin.bind(this, 'Users', { secretName: `${this.name}-users`, passwordKey: admin.username });
-    clusterScoped(new AuthenticationClass(this, 'AuthenticationClass', {
+    this.authenticationClass = clusterScoped(new AuthenticationClass(this, 'AuthenticationClass', {
       metadata: { name: authClassName },
       spec: { provider: { static: { userCredentialsSecret: { name: this.admin.secretName } } } },
     }));
 
-    new TrinoClusterResource(this, 'Resource', {
+    this.cluster = new TrinoClusterResource(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         image: { productVersion: this.productVersion },

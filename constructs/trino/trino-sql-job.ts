@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-28';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -75,6 +76,10 @@ const SQL_FILE = 'statements.sql';
  * (`CREATE ... IF NOT EXISTS`), so that a retried or rerun Job does no harm.
  */
 export class TrinoSqlJob extends Construct implements IPodSelectable {
+  /** The ConfigMap of the statements. */
+  public readonly statementsConfigMap: kplus.ConfigMap;
+  /** The Job (also `ApiObject.of(this)`); content-named, see `restrictedJob`. */
+  public readonly job: k8s.KubeJob;
   /** Labels of the Job's pod. */
   public readonly podSelector: Record<string, string>;
   /** The statements, as run. */
@@ -101,7 +106,7 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
     const waitFor = props.waitFor ?? [];
     this.podSelector = { 'app.kubernetes.io/name': 'trino-sql', 'app.kubernetes.io/instance': name };
 
-    const sql = new kplus.ConfigMap(this, 'Statements', {
+    const sql = this.statementsConfigMap = new kplus.ConfigMap(this, 'Statements', {
       metadata: { name: `${name}-statements` },
       data: { [SQL_FILE]: this.statements.map(s => `${s};\n`).join('') },
     });
@@ -121,7 +126,7 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
     policy?.allowTo(props.trino, [props.trino.port]);
     policy?.allowDns();
     for (const data of waitFor) data.allowReader(this, policy);
-    restrictedJob(this, {
+    this.job = restrictedJob(this, {
       name,
       labels: this.podSelector,
       backoffLimit: 4,
