@@ -4,7 +4,7 @@
  * constructs embed in manifests (the PySpark job, the Rego policy, the Superset import script, the
  * table contract, the job requirements) next to the compiled code, where the constructs read them.
  *
- * Usage: ts-node scripts/build-lib.ts   (npm run build; also run by `npm pack` / git installs)
+ * Usage: ts-node scripts/build-lib.ts   (npm run build; scripts/pack.ts runs it before packing)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -29,11 +29,16 @@ function copyAssets(dir: string): number {
   return copied;
 }
 
-function main(): void {
+/** Compiles lib/ and copies the embedded files next to the compiled code. */
+export function buildLib(): void {
   fs.rmSync(path.join(ROOT, 'lib'), { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
   const copied = copyAssets('constructs');
   console.log(`lib/: compiled constructs and imports, ${copied} embedded files copied`);
+}
+
+function main(): void {
+  buildLib();
 }
 
 runMain(module, main);

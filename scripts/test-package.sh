@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Suite "package": the library as another repository gets it. Packs it (`npm pack`, which builds
-# lib/ through the `prepare` script), installs the tarball into a scratch consumer project the way
+# Suite "package": the library as another repository gets it. Packs it (scripts/pack.ts: lib/ and a
+# package.json without scripts or devDependencies), runs the README's consumer guide verbatim in a
+# scratch folder (newest peers, TypeScript and cdk8s-cli; `cdk8s synth` and `tsc && node`), installs
+# the tarball into a scratch consumer project the way
 # the README says, with a plain `npm install <tarball> cdk8s cdk8s-plus-28 constructs` (the newest
 # versions within the package's peerDependencies ranges, from npm's cache or the registry), checks
 # that the consumer has one copy of each (two copies of `constructs` break every `new X(chart, ...)`),
@@ -12,9 +14,31 @@ cd "$REPO_ROOT"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-log "npm pack"
-tarball="$(npm pack --silent --pack-destination "$tmp" 2>/dev/null | tail -n 1)"
-[ -f "$tmp/$tarball" ] || { echo "test-package: npm pack produced no tarball" >&2; exit 1; }
+log "packing (scripts/pack.ts)"
+tarball="$(basename "$(npx --no-install ts-node --transpile-only scripts/pack.ts --pack-destination "$tmp" | tail -n 1)")"
+[ -f "$tmp/$tarball" ] || { echo "test-package: scripts/pack.ts produced no tarball" >&2; exit 1; }
+passed=0; failed=0
+# The packed package.json: what a consumer's npm needs, no lifecycle scripts, no devDependencies.
+packed_fields="$(tar -xzOf "$tmp/$tarball" package/package.json | node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(Object.keys(m).join(" "))')"
+case " $packed_fields " in
+  *" scripts "*|*" devDependencies "*) echo "FAILED: the packed package.json has scripts or devDependencies: $packed_fields" >&2; failed=$((failed + 1)) ;;
+  *) log "ok: the packed package.json has only $packed_fields"; passed=$((passed + 1)) ;;
+esac
+
+# The README's consumer guide, verbatim (test/package/consumer-guide.ts extracts its blocks).
+guide="$tmp/guide"
+mkdir -p "$guide"
+cp "$tmp/$tarball" "$guide/"
+grep -qF "./$tarball" README.md || { echo "FAILED: the README's consumer guide does not install ./$tarball (the version changed?)" >&2; failed=$((failed + 1)); }
+npx --no-install ts-node --transpile-only test/package/consumer-guide.ts README.md "$guide" > "$tmp/guide.sh"
+log "consumer guide: $(grep -c '^echo' "$tmp/guide.sh") commands"
+if (cd "$guide" && CDK8S_CHECK_UPGRADE=false bash "$tmp/guide.sh" >"$tmp/guide.log" 2>&1) \
+   && grep -q "kind: HiveCluster" "$guide/dist/lakehouse.k8s.yaml"; then
+  log "ok: the consumer guide runs verbatim (TypeScript $(cd "$guide" && npx --no-install tsc --version | sed 's/Version //'), cdk8s $(cd "$guide" && node -p "require('cdk8s/package.json').version"), constructs $(cd "$guide" && node -p "require('constructs/package.json').version"))"
+  passed=$((passed + 1))
+else
+  echo "FAILED: the README's consumer guide:" >&2; tail -n 30 "$tmp/guide.log" >&2; failed=$((failed + 1))
+fi
 
 log "installing $tarball into a scratch consumer project"
 mkdir -p "$tmp/consumer"
@@ -50,7 +74,6 @@ for name in "${examples[@]}"; do
   (cd "examples/$name" && CDK8S_OUTDIR="$tmp/examples/$name" node main.js)
 done
 
-passed=0; failed=0
 if diff -q "$tmp/out/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" "$REPO_ROOT/dist/spark-k8s-anomaly-detection-taxi-data.k8s.yaml" >/dev/null; then
   log "ok: the installed package synthesizes dist/ byte for byte"; passed=$((passed + 1))
 else

@@ -82,7 +82,7 @@ export class SupersetBundle {
       prefix = `${top}/`;
     }
     const files: Record<string, string> = {};
-    for (const [name, data] of Object.entries(entries)) files[name.slice(prefix.length)] = data.toString('utf8');
+    for (const [name, data] of Object.entries(entries)) files[name.slice(prefix.length)] = new TextDecoder('utf-8').decode(data);
     return new SupersetBundle(owner, files, []);
   }
 
@@ -220,7 +220,9 @@ export function topLevelScalars(text: string): Map<string, string | null> {
  * directory headers, local file headers). Stored (0) and deflated (8) entries only; no ZIP64, no
  * encryption, no multi-disk archives. Folder entries (names ending in `/`) are skipped.
  */
-export function readZip(owner: string, zip: Buffer): Record<string, Buffer> {
+export function readZip(owner: string, zipBytes: Uint8Array): Record<string, Uint8Array> {
+  // Typed with Uint8Array (Buffer's base class) so that the declarations need no Node types.
+  const zip = Buffer.from(zipBytes.buffer, zipBytes.byteOffset, zipBytes.byteLength);
   const fail = (msg: string): never => { throw new Error(`${owner}: ${msg}`); };
   // End of central directory: signature 0x06054b50, at most a 65535-byte comment after it.
   let eocd = -1;
