@@ -9,20 +9,21 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runMain } from './lib/cli';
+import { REPO_ROOT, runMain } from './lib/cli';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = REPO_ROOT;
 const ASSET = /\.(py|rego|json|txt)$/;
 
-function copyAssets(dir: string): number {
+/** Copies the embedded (non-TypeScript) files of `dir` (relative to the repository) into `outRoot` at the same relative paths. */
+export function copyAssets(dir: string, outRoot = path.join(ROOT, 'lib')): number {
   let copied = 0;
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      copied += copyAssets(rel);
+      copied += copyAssets(rel, outRoot);
     } else if (ASSET.test(entry.name)) {
-      fs.mkdirSync(path.join(ROOT, 'lib', dir), { recursive: true });
-      fs.copyFileSync(path.join(ROOT, rel), path.join(ROOT, 'lib', rel));
+      fs.mkdirSync(path.join(outRoot, dir), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, rel), path.join(outRoot, rel));
       copied++;
     }
   }

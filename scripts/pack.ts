@@ -10,9 +10,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildLib } from './build-lib';
-import { runMain } from './lib/cli';
+import { REPO_ROOT, runMain } from './lib/cli';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = REPO_ROOT;
 /** The fields of package.json a consumer's install uses; everything else stays in the repository. */
 export const PACKED_FIELDS = ['name', 'version', 'description', 'license', 'keywords', 'main', 'types', 'files', 'engines', 'peerDependencies'] as const;
 

@@ -15,9 +15,11 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runMain } from './lib/cli';
+import { REPO_ROOT, runMain } from './lib/cli';
 
-const EXAMPLES = path.join(__dirname, '..', 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+/** Compiled (build/app/scripts/synth-example.js, see scripts/build-app.ts): the apps run compiled too. */
+const COMPILED = __filename.endsWith('.js');
 
 /** The examples: the folders of examples/ with a main.ts. */
 export function exampleNames(): string[] {
@@ -54,7 +56,8 @@ function synthExample(name: string, outdir?: string): void {
   const target = path.resolve(outdir ?? path.join(dir, 'dist'));
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'example-synth-'));
   try {
-    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'main.ts'], {
+    const run = COMPILED ? [path.join(REPO_ROOT, 'build', 'app', 'examples', name, 'main.js')] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'main.ts'];
+    execFileSync(process.execPath, run, {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, CDK8S_OUTDIR: staging, TS_NODE_PROJECT: path.join(dir, 'tsconfig.json') },

@@ -39,7 +39,7 @@ import * as YAML from 'yaml';
 import { Credentials, DemoChart, DemoChartProps, SupersetSecretKey } from '../constructs';
 import { canonicalJson, CONTENT_HASH_LENGTH, specHash } from '../constructs/core';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
-import { runMain } from './lib/cli';
+import { REPO_ROOT, runMain } from './lib/cli';
 
 /** A JSON value (the synthesized manifests are plain JSON). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -771,7 +771,7 @@ export function demoBuilder(base: DemoChartProps = {}): ManifestBuilder {
 
 /** Chart.yaml metadata of the demo, from package.json. */
 export function demoMetadata(): ChartMetadata {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     version: string; description: string; peerDependencies: Record<string, string>;
   };
   // The constructs target the Kubernetes API of their cdk8s-plus-<minor> package.
@@ -787,7 +787,7 @@ export function demoMetadata(): ChartMetadata {
 
 function main(): void {
   const args = parseSynthArgs(process.argv.slice(2), 'synth-helm');
-  const outdir = path.resolve(args.outdir ?? path.join(__dirname, '..', 'build', 'helm'));
+  const outdir = path.resolve(args.outdir ?? path.join(REPO_ROOT, 'build', 'helm'));
   const meta = demoMetadata();
   const files = renderChart(meta, DEMO_VALUES, exposeValues(demoBuilder(args.props), DEMO_VALUES));
   const chart = writeChart(outdir, meta.name, files);

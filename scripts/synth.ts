@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
 import { DemoChart, DemoChartProps, ListenerClassName } from '../constructs';
-import { runMain } from './lib/cli';
+import { REPO_ROOT, runMain } from './lib/cli';
 
 /** Chart id of the demo, as in main.ts; it names the synthesized file. */
 export const DEMO_CHART_ID = 'spark-k8s-anomaly-detection-taxi-data';
@@ -54,7 +54,7 @@ export function parseSynthArgs(argv: readonly string[], program = 'synth'): Synt
 
 function main(): void {
   const args = parseSynthArgs(process.argv.slice(2));
-  const outdir = path.resolve(args.outdir ?? path.join(__dirname, '..', 'dist'));
+  const outdir = path.resolve(args.outdir ?? path.join(REPO_ROOT, 'dist'));
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-synth-'));
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
