@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make synth   synthesizes the demo into dist/ and each example app of examples/ into its own
+#   make synth   synthesizes the seed demo into dist/ and each demo app of demos/ into its own
 #                dist/ (installs npm packages on first use)
 #   make test    runs every test suite (installs what it needs on first use; see scripts/test.sh)
 .PHONY: synth build-app test helm bench bench-quality bench-synth clean

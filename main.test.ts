@@ -4,7 +4,7 @@
  * SecretClasses) resolves to an object of the output or to one an operator derives from it.
  */
 import { Testing } from 'cdk8s';
-import { DemoChart } from './constructs';
+import { DemoChart } from './demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { specHash } from './constructs/core';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };

@@ -1,5 +1,4 @@
 export * from './core';
-export * from './demo-chart';
 export * from './hive';
 export * from './minio';
 export * from './opa';
@@ -8,5 +7,4 @@ export * from './s3';
 export * from './secret-operator';
 export * from './spark';
 export * from './superset';
-export * from './tlc-trip-data';
 export * from './trino';

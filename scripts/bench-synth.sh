@@ -3,7 +3,7 @@
 # Prints the median and range of N runs (default 10) of:
 #   node -e 0                                   Node's own start
 #   node build/app/scripts/synth.js             the seed demo from compiled JavaScript (make synth)
-#   node build/app/scripts/synth-example.js X   each demo app of examples/, compiled likewise
+#   node build/app/scripts/synth-example.js X   each demo app of demos/, compiled likewise
 #   ts-node scripts/synth.ts                    the seed demo compiled at every run (before 0.4.0), 3 runs
 # Run `make build-app` first (make bench-synth does). Usage: scripts/bench-synth.sh [N]
 . "$(dirname "$0")/lib/common.sh"

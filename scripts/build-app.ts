@@ -2,7 +2,7 @@
  * The second half of `make build-app` (the first is `tsc -p tsconfig.app.json`, incremental, into
  * build/app/): copies the files the constructs embed next to their compiled code, and makes the
  * package name `cdk8s-stackable-demos` resolve to build/app/constructs for the compiled demo apps
- * (a package folder in build/app/node_modules, found by Node's lookup from build/app/examples/*).
+ * (a package folder in build/app/node_modules, found by Node's lookup from build/app/demos/*).
  * Then `node build/app/main.js` and `node build/app/scripts/synth.js` run compiled JavaScript:
  * synthesis without compiling TypeScript at every run (scripts/bench-synth.sh measures it).
  *
@@ -15,7 +15,7 @@ import { REPO_ROOT, runMain } from './lib/cli';
 
 function main(): void {
   const app = path.join(REPO_ROOT, 'build', 'app');
-  const copied = copyAssets('constructs', app);
+  const copied = copyAssets('constructs', app) + copyAssets('demos', app);
   const pkg = path.join(app, 'node_modules', 'cdk8s-stackable-demos');
   fs.mkdirSync(pkg, { recursive: true });
   fs.writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify({ name: 'cdk8s-stackable-demos', private: true, main: '../../constructs/index.js' }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 /**
- * Synthesizes an example app of examples/ into a folder (default `examples/<name>/dist/`), all or
+ * Synthesizes an example app of demos/ into a folder (default `demos/<name>/dist/`), all or
  * nothing like scripts/synth.ts: the app runs with `CDK8S_OUTDIR` set to a temporary folder (cdk8s
  * `App` writes there), and the target is replaced only when it succeeded.
  *
@@ -17,11 +17,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT, runMain } from './lib/cli';
 
-const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'demos');
 /** Compiled (build/app/scripts/synth-example.js, see scripts/build-app.ts): the apps run compiled too. */
 const COMPILED = __filename.endsWith('.js');
 
-/** The examples: the folders of examples/ with a main.ts. */
+/** The examples: the folders of demos/ with a main.ts. */
 export function exampleNames(): string[] {
   return fs.readdirSync(EXAMPLES).filter(n => fs.existsSync(path.join(EXAMPLES, n, 'main.ts'))).sort();
 }
@@ -56,7 +56,7 @@ function synthExample(name: string, outdir?: string): void {
   const target = path.resolve(outdir ?? path.join(dir, 'dist'));
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'example-synth-'));
   try {
-    const run = COMPILED ? [path.join(REPO_ROOT, 'build', 'app', 'examples', name, 'main.js')] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'main.ts'];
+    const run = COMPILED ? [path.join(REPO_ROOT, 'build', 'app', 'demos', name, 'main.js')] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'main.ts'];
     execFileSync(process.execPath, run, {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],

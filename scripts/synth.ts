@@ -13,7 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { DemoChart, DemoChartProps, ListenerClassName } from '../constructs';
+import { ListenerClassName } from '../constructs';
+import { DemoChart, DemoChartProps } from '../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { REPO_ROOT, runMain } from './lib/cli';
 
 /** Chart id of the demo, as in main.ts; it names the synthesized file. */

@@ -13,7 +13,7 @@
 #   5. scheduling: on kwok nodes of the README's system requirements, holding the operators' pods
 #                 (test/cluster/requirements.ts), every pod we write is scheduled and every Job gets
 #                 its pod from kube-controller-manager.
-# The example apps of examples/ get steps 1, 2 and 4 (client- and server-side) and 5 (against the
+# The example apps of demos/ get steps 1, 2 and 4 (client- and server-side) and 5 (against the
 # requirement line of their own README), and
 #   6. side by side: the demo (dist/) and each example applied to one cluster share no cluster-scoped
 #                 object (the second apply creates its own), and `kubectl delete -f dist/` leaves
@@ -193,13 +193,13 @@ lifecycle "default demo" "$tmp/default" "$tmp/default-changed" default server-si
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo client-side
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo server-side
 
-# The example apps of examples/ (their own dist/): install, re-apply and uninstall, client- and
+# The example apps of demos/ (their own dist/): install, re-apply and uninstall, client- and
 # server-side, each on a fresh cluster.
 for name in $(example_names); do
-  dir="$tmp/examples/$name/dist"
+  dir="$tmp/demos/$name/dist"
   ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
-  diff -r "examples/$name/dist" "$dir" >/dev/null || fail "examples/$name/dist/ is out of date: run \`make synth\`"
-  ns="$(namespace_of "$dir")" || fail "examples/$name/dist/ names no namespace"
+  diff -r "demos/$name/dist" "$dir" >/dev/null || fail "demos/$name/dist/ is out of date: run \`make synth\`"
+  ns="$(namespace_of "$dir")" || fail "demos/$name/dist/ names no namespace"
   for mode in client-side server-side; do
     printf '\n===== example %s (namespace %s), %s apply =====\n' "$name" "$ns" "$mode"
     fresh_cluster
@@ -256,7 +256,7 @@ side_by_side() {
 
 for name in $(example_names); do
   printf '\n===== the demo and example %s on one cluster =====\n' "$name"
-  side_by_side "$tmp/default" "$tmp/examples/$name/dist"
+  side_by_side "$tmp/default" "$tmp/demos/$name/dist"
 done
 
 printf '\n===== Helm chart =====\n'
@@ -349,9 +349,9 @@ PY
 printf '\n===== 5. scheduling on kwok nodes of the README size =====\n'
 schedule "$tmp/default" default README.md
 for name in $(example_names); do
-  dir="$tmp/examples/$name/dist"
+  dir="$tmp/demos/$name/dist"
   printf '\n===== 5. example %s: scheduling on a kwok node of its README size =====\n' "$name"
-  schedule "$dir" "$(namespace_of "$dir")" "examples/$name/README.md"
+  schedule "$dir" "$(namespace_of "$dir")" "demos/$name/README.md"
 done
 
 printf '\n===== negative tests =====\n'

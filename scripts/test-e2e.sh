@@ -2,7 +2,7 @@
 # Suite "e2e": the demo's data path end to end with the real programs on this machine, configured
 # from the synthesized objects (test/e2e/, pytest; README "Tests" says which hops run); then, in a
 # second pytest session with the same harness and programs, the example app trino-taxi-data's data
-# path (test/examples/trino-taxi-data/: MinIO, the bucket and load Jobs with 28 generated months,
+# path (test/demos/trino-taxi-data/: MinIO, the bucket and load Jobs with 28 generated months,
 # PostgreSQL and its Hive metastore, OPA and Trino, the table Job's script with the real Trino CLI).
 #
 # Tools, installed on first use and cached (scripts/lib/common.sh):
@@ -30,7 +30,7 @@
 #     suite runs it, with Java 25.
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e); the PYTEST_ARGS go to
 # both sessions. E2E_ROWS_PER_MONTH sets the demo's generated trips per month (default in
-# test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/examples/trino-taxi-data/
+# test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/demos/trino-taxi-data/
 # conftest.py); E2E_ONLY=demo or E2E_ONLY=example runs one session.
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
@@ -97,7 +97,7 @@ if [ "${E2E_ONLY:-demo}" = demo ]; then
 fi
 if [ "${E2E_ONLY:-example}" = example ]; then
   t=$(date +%s)
-  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/examples/trino-taxi-data "$@" || status=1
+  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/demos/trino-taxi-data "$@" || status=1
   log "e2e: the trino-taxi-data example's session took $(( $(date +%s) - t ))s"
 fi
 log "e2e: $(( $(date +%s) - start ))s in all"

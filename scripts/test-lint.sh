@@ -2,7 +2,7 @@
 # Suite "lint": kube-score over the synthesized demo (the objects `npm run synth` writes, which the
 # Helm chart renders too) with every check on, optional ones included, except the exclusions of
 # .kube-score.yaml (each with its reason). Each run of .kube-score.yaml is linted: the default demo,
-# the demo in its own namespace with the NetworkPolicies on, and each example app of examples/. Fails on any warning or critical
+# the demo in its own namespace with the NetworkPolicies on, and each example app of demos/. Fails on any warning or critical
 # finding, and on stale exclusions. kube-score is built from the Go module proxy on first use and
 # cached (scripts/lib/common.sh); kube-linter is not available from the proxy.
 # Usage: bash scripts/test-lint.sh
@@ -24,7 +24,7 @@ for line in "${runs[@]}"; do
   read -r run options <<<"$line"
   if [[ $options == --example\ * ]]; then
     log "run $run: scripts/synth-example.ts ${options#--example }"
-    # An example app of examples/ (`--example NAME`).
+    # An example app of demos/ (`--example NAME`).
     ts scripts/synth-example.ts "${options#--example }" --outdir "$tmp/$run" >/dev/null
   else
     log "run $run: scripts/synth.ts ${options:-(no options)}"

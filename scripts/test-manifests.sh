@@ -6,7 +6,7 @@
 #        kube-check podsecurity (Pod Security "restricted", exceptions in test/manifests/podsecurity-exceptions.yaml);
 #        check-manifests        (the runtime contract, test/contract/runtime-contract.ts);
 #   3. checks that the committed dist/ equals that synthesis.
-# The example apps of examples/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too.
+# The example apps of demos/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
 # The Stackable CRDs are read from $STACKABLE_CRDS_DIR, ../shared/crds or the cache of
 # scripts/fetch-crds.sh (common.sh `crd_dir`).
@@ -37,13 +37,13 @@ trap 'rm -rf "$tmp"' EXIT
 log "synthesizing the demo into $tmp"
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/dist" >/dev/null
 npx --no-install ts-node --transpile-only scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
-# The example apps (examples/<name>/, each with its own dist/), through the same checks.
+# The example apps (demos/<name>/, each with its own dist/), through the same checks.
 mapfile -t examples < <(example_names)
 outs=(dist variant)
 for name in "${examples[@]}"; do
   log "synthesizing the example $name"
-  npx --no-install ts-node --transpile-only scripts/synth-example.ts "$name" --outdir "$tmp/examples/$name/dist" >/dev/null
-  outs+=("examples/$name/dist")
+  npx --no-install ts-node --transpile-only scripts/synth-example.ts "$name" --outdir "$tmp/demos/$name/dist" >/dev/null
+  outs+=("demos/$name/dist")
 done
 
 # Run from $tmp so that reports name the files as dist/<file>.
@@ -69,12 +69,12 @@ else
   log "dist/ is up to date"
 fi
 for name in "${examples[@]}"; do
-  if ! diff -r "examples/$name/dist" "$tmp/examples/$name/dist" >"$tmp/example.diff" 2>&1; then
+  if ! diff -r "demos/$name/dist" "$tmp/demos/$name/dist" >"$tmp/example.diff" 2>&1; then
     head -n 40 "$tmp/example.diff" >&2
-    echo "test-manifests: examples/$name/dist/ is out of date with the code: run \`make synth\` and commit it" >&2
+    echo "test-manifests: demos/$name/dist/ is out of date with the code: run \`make synth\` and commit it" >&2
     status=1
   else
-    log "examples/$name/dist/ is up to date"
+    log "demos/$name/dist/ is up to date"
   fi
 done
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Spark suite: runs the PySpark anomaly-detection job (constructs/spark/anomaly_detection.py) for real
+# Spark suite: runs the PySpark anomaly-detection job (demos/spark-k8s-anomaly-detection-taxi-data/anomaly_detection.py) for real
 # in local Spark 4.1 with the cluster's Iceberg runtime, on synthetic NYC HVFHV trips, with pytest.
 # Usage: scripts/test-spark.sh [PYTEST_ARGS...]     (e.g. -k lag, -x)
 # First use creates the Python venv (test/spark/requirements.txt) and fetches the Iceberg jar with

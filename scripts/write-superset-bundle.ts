@@ -1,5 +1,5 @@
 /**
- * Writes the anomaly demo's Superset assets bundle (constructs/spark/anomaly-dashboard.ts) to a folder.
+ * Writes the anomaly demo's Superset assets bundle (demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard.ts) to a folder.
  *
  *   npx ts-node --transpile-only scripts/write-superset-bundle.ts OUT_DIR [--tree] [--prop=value ...]
  *
@@ -12,7 +12,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { anomalyDashboardBundle } from '../constructs/spark/anomaly-dashboard';
+import { anomalyDashboardBundle } from '../demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard';
 
 function main(argv: string[]): void {
   const positional = argv.filter(a => !a.startsWith('--'));

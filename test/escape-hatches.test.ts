@@ -7,7 +7,7 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as lib from '../constructs';
-import { DemoChart } from '../constructs/demo-chart';
+import { DemoChart } from '../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { find, synth } from './util';
 
 /** The construct classes the package exports. */

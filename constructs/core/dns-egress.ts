@@ -129,7 +129,7 @@ const CHART_DNS = new WeakMap<Chart, DnsEgress>();
 /**
  * The egress a {@link PodNetworkPolicy} allows for DNS ({@link PodNetworkPolicy.allowDns}): to any
  * resolver (the default), to the cluster DNS pods and node-local addresses, or to peers of your own.
- * Set once for a chart with {@link DnsEgress.setForChart} (DemoChart: `dnsEgress`), or per policy.
+ * Set once for a chart with {@link DnsEgress.setForChart}, or per policy.
  */
 export class DnsEgress {
   /**

@@ -1,7 +1,7 @@
 /**
  * Synth-time validation of construct props. Every failure throws an Error whose message names the
  * owner (construct class), the prop, the bad value and what is allowed, e.g.
- * `DemoChart: months[2] "2020-13" is not a YYYY-MM month`.
+ * `S3FileLoad Load: prefix "raw" must be a key prefix like "raw/trips/"`.
  */
 import { isIPv4, isIPv6 } from 'net';
 

@@ -1,3 +1,1 @@
-export * from './anomaly-detection-job';
-export * from './anomaly-dashboard';
 export * from './spark-job';

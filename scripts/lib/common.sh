@@ -43,11 +43,11 @@ crd_dir() {
   (cd "$dir" && pwd)
 }
 
-# example_names: the example apps, a name a line: the folders of examples/ with a main.ts (what
+# example_names: the example apps, a name a line: the folders of demos/ with a main.ts (what
 # scripts/synth-example.ts `exampleNames` counts as one).
 example_names() {
   local main
-  for main in "$REPO_ROOT"/examples/*/main.ts; do
+  for main in "$REPO_ROOT"/demos/*/main.ts; do
     [ -f "$main" ] && basename "$(dirname "$main")"
   done
 }
@@ -248,12 +248,12 @@ ensure_maven_deps() {
 # uses, checked here: its default Iceberg runtime and its Python pins (job-requirements.txt).
 ICEBERG_COORDS="org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0"
 ensure_local_spark() {
-  grep -q "'$ICEBERG_COORDS'" "$REPO_ROOT/constructs/spark/anomaly-detection-job.ts" \
-    || { log "constructs/spark/anomaly-detection-job.ts does not default to $ICEBERG_COORDS"; return 1; }
+  grep -q "'$ICEBERG_COORDS'" "$REPO_ROOT/demos/spark-k8s-anomaly-detection-taxi-data/anomaly-detection-job.ts" \
+    || { log "demos/spark-k8s-anomaly-detection-taxi-data/anomaly-detection-job.ts does not default to $ICEBERG_COORDS"; return 1; }
   local pin
-  for pin in $(grep -v '^#' "$REPO_ROOT/constructs/spark/job-requirements.txt"); do
+  for pin in $(grep -v '^#' "$REPO_ROOT/demos/spark-k8s-anomaly-detection-taxi-data/job-requirements.txt"); do
     grep -qx "$pin" "$REPO_ROOT/test/spark/requirements.txt" \
-      || { log "test/spark/requirements.txt lacks $pin of constructs/spark/job-requirements.txt"; return 1; }
+      || { log "test/spark/requirements.txt lacks $pin of demos/spark-k8s-anomaly-detection-taxi-data/job-requirements.txt"; return 1; }
   done
   SPARK_VENV="$(ensure_venv spark "$REPO_ROOT/test/spark/requirements.txt")"
   ICEBERG_JAR="$(ensure_maven_jar "$ICEBERG_COORDS")"

@@ -6,7 +6,8 @@
  *   npx --no-install ts-node --transpile-only test/cluster/synth-changed.ts OUTDIR [--namespace NS] [--network-policies]
  */
 import { App } from 'cdk8s';
-import { Credentials, DemoChart } from '../../constructs';
+import { Credentials } from '../../constructs';
+import { DemoChart } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { runMain } from '../../scripts/lib/cli';
 import { DEMO_CHART_ID, parseSynthArgs } from '../../scripts/synth';
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
-import { DemoChart, DemoChartProps } from '../../constructs/demo-chart';
+import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
@@ -362,7 +362,7 @@ describe('each check fails on the defect it exists for', () => {
     expect(plain(checkRuntimeContract(dist))).toEqual([expect.stringMatching(/^operator defaults: SupersetCluster\/superset: Secret superset-secret-key holds a published SECRET_KEY/)]);
     // A string of the sources: the demo's admin password.
     const source = checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('adminadmin') }));
-    expect(source).toEqual([expect.stringMatching(/holds a published SECRET_KEY \(in README\.md, .*constructs\/demo-chart\.ts/)]);
+    expect(source).toEqual([expect.stringMatching(/holds a published SECRET_KEY \(in README\.md, .*demos\/spark-k8s-anomaly-detection-taxi-data\/demo-chart\.ts/)]);
     expect(publishedAt('adminadmin')).not.toContain('earlier dist/ folders of this library');
     // A key of one's own (not a whole word of the sources: a longer one that contains a published one is fine), or none.
     expect(checkOperatorDefaults(demo({ supersetSecretKey: SupersetSecretKey.literal('n0t-in-the-sources-7f3a9c') }))).toEqual([]);

@@ -498,7 +498,7 @@ export function checkListenerClasses(objs: readonly Obj[]): string[] {
 export const PUBLISHED_SECRET_KEYS: readonly string[] = ['demo-superset-secret-key'];
 
 /** Where a key of ours would be published: the README and the sources, not the synthesized `dist/` folders. */
-const PUBLISHED_SOURCES = ['README.md', 'main.ts', 'constructs', 'examples', 'scripts'];
+const PUBLISHED_SOURCES = ['README.md', 'main.ts', 'constructs', 'demos', 'scripts'];
 let publishedTexts: Map<string, string> | undefined;
 
 /** The README and source files of this repository (path relative to its root -> text), read once. */

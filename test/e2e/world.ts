@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
-import { DemoChart, DemoChartProps } from '../../constructs';
+import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
 import { coordinatorCertificateNames } from '../../constructs/trino';
 import { objectNamespace, Obj, podSites } from '../contract/runtime-contract';

@@ -114,7 +114,7 @@ describe('.kube-score.yaml', () => {
   });
 
   test('lints the default demo, the NetworkPolicy variant and each example app; only the default run may lack NetworkPolicies', () => {
-    const examples = fs.readdirSync(path.join(__dirname, '..', '..', 'examples')).sort();
+    const examples = fs.readdirSync(path.join(__dirname, '..', '..', 'demos')).filter(n => fs.existsSync(path.join(__dirname, '..', '..', 'demos', n, 'main.ts'))).sort();
     expect(config.runs).toEqual({
       'default': [], 'network-policies': ['--namespace', 'taxi-demo', '--network-policies'],
       ...Object.fromEntries(examples.map(name => [name, ['--example', name]])),

@@ -9,7 +9,9 @@
  * has it), a bucket `demo` and an S3FileLoad of those TLC trip files: another user of S3FileLoad.
  */
 import { Chart, Testing } from 'cdk8s';
-import { DemoChart, DemoChartProps, MinioBuckets, MinioServer, S3CredentialsClass, S3FileLoad, TlcTripData, TlcTripDataOptions, TlsTrustStore } from '../../constructs';
+import { MinioBuckets, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
+import { TlcTripData, TlcTripDataOptions } from '../../demos/lib/tlc-trip-data';
+import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 
 interface TlcLoadVariant {
   readonly tlcLoad: TlcTripDataOptions & { readonly prefix: string };

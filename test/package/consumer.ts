@@ -1,14 +1,14 @@
 /**
  * A consumer repository's cdk8s app, compiled and run by scripts/test-package.sh against the
  * packed library (installed from its tarball, not from this folder). It imports single constructs
- * the way another demo repository would, and the whole DemoChart.
+ * the way another demo repository would (the demo apps of demos/ are built against it too).
  *
  * Usage (after compiling): node consumer.js OUTDIR
  */
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
-  AnomalyDetectionJob, Credentials, DemoChart, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection,
-  S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, SupersetBundleBuilder, TlcTripData, TlsTrustStore, TrinoPolicy,
+  Credentials, HiveMetastore, MinioBuckets, MinioServer, PostgresDatabase, S3Connection, S3CredentialsClass, S3FileLoad, SparkCatalog,
+  SparkJob, SparkJobFile, Superset, SupersetAssetsImport, SupersetBundleBuilder, TlsTrustStore, TrinoPolicy,
 } from 'cdk8s-stackable-demos';
 
 const app = new App({ outdir: process.argv[2], yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -20,12 +20,14 @@ const credentialsClass = new S3CredentialsClass(chart, 'S3Credentials');
 const minio = new MinioServer(chart, 'Minio', { credentialsClass, storageGi: 50 });
 const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo', 'prediction', 'lake'] });
 const data = new S3FileLoad(chart, 'Data', {
-  minio, buckets, trust, bucket: 'lake', prefix: 'tlc/yellow/', files: TlcTripData.files({ kind: 'yellow', months: ['2021-01'] }),
+  minio, buckets, trust, bucket: 'lake', prefix: 'raw/orders/', files: [{ url: 'https://data.example.org/orders-2021-01.parquet' }],
 });
 const s3 = new S3Connection(chart, 'S3', { endpoint: minio });
 const db = new PostgresDatabase(chart, 'Db', { name: 'postgresql-lake', database: 'hive' });
 const metastore = new HiveMetastore(chart, 'Hive', { name: 'lake', database: db, s3 });
-new AnomalyDetectionJob(chart, 'Job', { data, s3, buckets, metastore });
+new SparkJob(chart, 'Job', {
+  name: 'orders', file: SparkJobFile.fromText('orders.py', 'def main():\n    pass\n'), s3, catalogs: [SparkCatalog.iceberg('lake', metastore)], waitFor: [data],
+});
 new TrinoPolicy(chart, 'Policy', { admins: ['alice'] });
 
 // A Superset with a dashboard of SupersetBundleBuilder over a Trino outside this chart.
@@ -37,6 +39,4 @@ const trips = b.dataset(trino, { schema: 'demo', table: 'trips', columns: [{ nam
 b.dashboard({ title: 'Trips', slug: 'trips', rows: [[b.bigNumber(trips, { title: 'Fares', metric: { aggregate: 'SUM', column: 'fare' } })]] });
 new SupersetAssetsImport(chart, 'Dashboards', { superset, bundle: b.build(), databases: [{ file: trino.file, password: trinoAdmin }] });
 
-// The whole demo, as main.ts builds it.
-new DemoChart(app, 'spark-k8s-anomaly-detection-taxi-data');
 app.synth();

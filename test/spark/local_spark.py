@@ -17,7 +17,7 @@ from pyspark.sql import SparkSession
 
 ICEBERG_PACKAGE = "org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.11.0"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-JOB_DIR = REPO_ROOT / "constructs" / "spark"
+JOB_DIR = REPO_ROOT / "demos" / "spark-k8s-anomaly-detection-taxi-data"
 
 
 def build_session(warehouse: Path, app: str = "anomaly-detection-test", cores: int = 2,

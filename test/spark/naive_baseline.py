@@ -1,6 +1,6 @@
 """Naive baseline of the anomaly-detection job, for the benchmark only (scripts/bench-spark.sh).
 
-It computes the same table as constructs/spark/anomaly_detection.py the way the upstream demo's
+It computes the same table as demos/spark-k8s-anomaly-detection-taxi-data/anomaly_detection.py the way the upstream demo's
 script does it, to measure what the job's design saves:
   * the 30-minute period is built by formatting every pickup as a string ("yyyy-MM-dd HH:"),
     concatenating the minute group and parsing it back with to_timestamp;

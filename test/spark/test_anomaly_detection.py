@@ -1,4 +1,4 @@
-"""Tests of the PySpark job constructs/spark/anomaly_detection.py in local Spark with Iceberg.
+"""Tests of the PySpark job demos/spark-k8s-anomaly-detection-taxi-data/anomaly_detection.py in local Spark with Iceberg.
 
 Unit tests of the pure parts (argument validation, period arithmetic, lag, the deviation features)
 and end-to-end tests on synthetic trips: the table matches the contract iforest-table.json, holds

@@ -12,7 +12,7 @@ import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { PostgresDatabase } from '../../constructs/postgres';
 import { TlsTrustStore } from '../../constructs/secret-operator';
 import { Credentials } from '../../constructs/core';
-import { anomalyDashboardBundle } from '../../constructs/spark';
+import { anomalyDashboardBundle } from '../../demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard';
 import { SupersetAssetsImport, SupersetBundle } from '../../constructs/superset';
 import { Superset } from '../../constructs/superset';
 import { TrinoCluster } from '../../constructs/trino';

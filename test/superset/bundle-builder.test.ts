@@ -5,8 +5,8 @@
  */
 import { parse } from 'yaml';
 import { PASSWORD_MASK, SupersetBundleBuilder, TableColumn, uuidV5 } from '../../constructs/superset';
-import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
-import { VIEW_COLUMNS as NY_TAXI_DATA_COLUMNS } from '../../examples/trino-taxi-data/taxi-table';
+import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
+import { VIEW_COLUMNS as NY_TAXI_DATA_COLUMNS } from '../../demos/trino-taxi-data/taxi-table';
 
 const trino = { host: 'trino-coordinator.demo.svc.cluster.local', port: 8443, admin: { username: 'admin' } };
 const caFile = '/stackable/trust/ca.crt';

@@ -2,7 +2,7 @@
  * Unit tests of constructs/superset/bundle-yaml.ts: the ConfigMap encoding of bundle paths, UUIDv5, the YAML emitter.
  */
 import { configMapKeyToPath, pathToConfigMapKey, toYaml, uuidV5 } from '../../constructs/superset';
-import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
+import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
 
 describe('ConfigMap encoding', () => {
   test('round-trips every bundle path into a valid ConfigMap key', () => {

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "test" / "jobs"))
 from kubelet import Cluster, Pod, Tools  # noqa: E402
 
 SCRIPT = REPO / "constructs" / "superset" / "import_assets.py"
-TABLE_JSON = REPO / "constructs" / "spark" / "iforest-table.json"
+TABLE_JSON = REPO / "demos" / "spark-k8s-anomaly-detection-taxi-data" / "iforest-table.json"
 TRINO_USER = "admin"
 TRINO_PASSWORD = "trino-Pa55:word/with+specials"
 PASSWORD_MASK = "XXXXXXXXXX"

@@ -14,7 +14,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { SupersetBundle } from '../../constructs/superset';
-import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
+import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
 
 function main(argv: string[]): void {
   const positional = argv.filter(a => !a.startsWith('--'));

@@ -28,7 +28,7 @@ from fake_trino import FakeTrino, write_tls_files  # noqa: E402
 from kubelet import Cluster, Result, Tools, run_job  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-TABLE_JSON = REPO / "constructs" / "spark" / "iforest-table.json"
+TABLE_JSON = REPO / "demos" / "spark-k8s-anomaly-detection-taxi-data" / "iforest-table.json"
 
 
 def synthesize(*statements):

@@ -1,11 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { intInRange, numberInHalfOpen, Resources, sqlIdentifier } from '../core';
-import { HiveMetastore } from '../hive';
-import { MinioBuckets } from '../minio';
-import { IS3Data, IS3ConnectionRef } from '../s3';
-import { SparkCatalog, SparkJob, SparkJobFile } from './spark-job';
+import {
+  HiveMetastore, intInRange, IS3ConnectionRef, IS3Data, MinioBuckets, numberInHalfOpen, Resources, SparkCatalog, SparkJob, SparkJobFile, sqlIdentifier,
+} from 'cdk8s-stackable-demos';
 
 /** Parameters of the scikit-learn IsolationForest. */
 export interface IsolationForestParams {

@@ -1,5 +1,4 @@
-import { months as validMonths, baseUrl as validBaseUrl, oneOf } from './core';
-import { S3File } from './minio';
+import { baseUrl as validBaseUrl, months as validMonths, oneOf, S3File } from 'cdk8s-stackable-demos';
 
 /**
  * The kinds of NYC TLC trip record files: yellow and green taxis, for-hire vehicles, and high-volume

@@ -2,7 +2,7 @@
 the app synthesized by scripts/synth-example.ts into a temporary folder, its objects read from
 there (test/e2e/world.ts --from-dir, which also computes the secret volumes and Trino's
 certificate names), and every yellow file its load Job asks for generated small
-(test/examples/yellow_generator.py) and served by a loopback mirror. The harness is the e2e
+(test/demos/yellow_generator.py) and served by a loopback mirror. The harness is the e2e
 suite's (test/e2e/harness.py).
 """
 
@@ -19,7 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "test" / "e2e"))
-sys.path.insert(0, str(REPO / "test" / "examples"))
+sys.path.insert(0, str(REPO / "test" / "demos"))
 sys.path.insert(0, str(REPO / "test" / "trino"))
 sys.path.append(str(REPO / "test" / "superset"))  # chart_api
 from harness import World, begin, report, synthesize  # noqa: E402
@@ -30,7 +30,7 @@ from services import Mirror, free_loopback_address  # noqa: E402
 EXAMPLE = "trino-taxi-data"
 #: Generated trips per month (every month the example loads gets this many).
 ROWS_PER_MONTH = int(os.environ.get("E2E_EXAMPLE_ROWS_PER_MONTH", "2000"))
-#: The yellow file names of TlcTripData (constructs/tlc-trip-data.ts): the month in each.
+#: The yellow file names of TlcTripData (demos/lib/tlc-trip-data.ts): the month in each.
 YELLOW_FILE = re.compile(r"yellow_tripdata_(\d{4}-\d{2})\.parquet")
 
 
@@ -93,7 +93,7 @@ def world(tmp_path_factory):
     world.state["months"] = months
     world.state["yellow_paths"] = paths
     world.hosts_file.write_text(world.hosts_text())
-    report("setup", f"examples/{EXAMPLE} synthesized by scripts/synth-example.ts ({len(objects)} objects); its load Job asks for "
+    report("setup", f"demos/{EXAMPLE} synthesized by scripts/synth-example.ts ({len(objects)} objects); its load Job asks for "
                     f"{len(months)} months ({months[0]}..{months[-1]}): {len(months)} x {ROWS_PER_MONTH} generated yellow trips "
                     f"served at {mirror.url}; Stackable's mirror prefix {stackable_mirror} rewritten to it in the objects "
                     f"({changed[0]} strings) ({time.monotonic() - started:.0f}s)")

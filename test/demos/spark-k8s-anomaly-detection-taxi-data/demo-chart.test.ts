@@ -1,5 +1,5 @@
 /**
- * Tests of constructs/demo-chart.ts: how DemoChart props reach the objects, NetworkPolicies, the
+ * Tests of demos/spark-k8s-anomaly-detection-taxi-data/demo-chart.ts: how DemoChart props reach the objects, NetworkPolicies, the
  * Superset secret key, existing-Secret credentials, prop validation, and that scripts/synth.ts
  * leaves the output folder untouched on a bad prop. (The default demo's snapshot and cross-object wiring are in main.test.ts.)
  * Run: npx jest test/demo-chart.test.ts
@@ -9,11 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { Credentials, DnsEgress } from '../constructs/core';
-import { DemoChart, DemoChartProps } from '../constructs/demo-chart';
-import { SupersetSecretKey } from '../constructs/superset';
-import { DEMO_CHART_ID, parseSynthArgs } from '../scripts/synth';
-import { baseName, collect, dnsEgressRules, envValue, find, K8sObject, ofKind, podSpec, position, synth } from './util';
+import { Credentials, DnsEgress } from '../../../constructs/core';
+import { DemoChart, DemoChartProps } from '../../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
+import { SupersetSecretKey } from '../../../constructs/superset';
+import { DEMO_CHART_ID, parseSynthArgs } from '../../../scripts/synth';
+import { baseName, collect, dnsEgressRules, envValue, find, K8sObject, ofKind, podSpec, position, synth } from '../../util';
 
 const demo = (props: DemoChartProps = {}): K8sObject[] => synth(new DemoChart(Testing.app(), 'demo', props));
 const CLUSTER_SCOPED = new Set(['SecretClass', 'AuthenticationClass', 'Namespace']);
@@ -295,7 +295,7 @@ describe('parseSynthArgs (scripts/synth.ts, shared with scripts/synth-helm.ts)',
 });
 
 describe('scripts/synth.ts (all or nothing)', () => {
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..', '..');
   const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [root] });
   type Run = { code: number; stdout: string; stderr: string };
   const synthInto = (outdir: string, namespace: string) => new Promise<Run>(resolve => {

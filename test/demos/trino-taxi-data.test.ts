@@ -1,5 +1,5 @@
 /**
- * Tests of the example app examples/trino-taxi-data: its statements and dashboard from their
+ * Tests of the example app demos/trino-taxi-data: its statements and dashboard from their
  * definitions, and the wiring in its committed dist/ (which the manifests suite keeps equal to a
  * fresh synthesis). Its Jobs run for real in the jobs, superset and e2e suites.
  * Run: npx jest test/examples
@@ -7,11 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseManifests } from '../../scripts/synth-helm';
-import { taxiDashboardBundle } from '../../examples/trino-taxi-data/taxi-dashboard';
-import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../examples/trino-taxi-data/taxi-table';
+import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
+import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../demos/trino-taxi-data/taxi-table';
 import { container, envValue, find, K8sObject, ofKind, podSpec } from '../util';
 
-const DIST = path.join(__dirname, '..', '..', 'examples', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
+const DIST = path.join(__dirname, '..', '..', 'demos', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
 /** The seed demo's dist/ (its default chart), which the example shares a cluster with. */
 const SEED_DIST = path.join(__dirname, '..', '..', 'dist', 'spark-k8s-anomaly-detection-taxi-data.k8s.yaml');
 const load = (file: string) => parseManifests(fs.readFileSync(file, 'utf8')) as unknown as K8sObject[];

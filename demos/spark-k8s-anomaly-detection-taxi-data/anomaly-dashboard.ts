@@ -7,9 +7,11 @@
  * Unit tests in `test/spark/anomaly-dashboard.test.ts`; the import into a real Superset 6.1.0
  * by `scripts/test-superset.sh`.
  */
-import { SupersetBundle, SupersetBundleBuilder, timeseriesFormData, TrinoEndpoint, YamlObject } from '../superset';
 import { OutputTable } from './anomaly-detection-job';
 import iforestTable from './iforest-table.json';
+import {
+  SupersetBundle, SupersetBundleBuilder, timeseriesFormData, TrinoEndpoint, YamlObject,
+} from 'cdk8s-stackable-demos';
 
 /** Props of {@link anomalyDashboardBundle}. */
 export interface AnomalyDashboardProps {

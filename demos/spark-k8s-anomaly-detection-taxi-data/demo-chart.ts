@@ -1,18 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  baseUrl, ChartNamespace, Credentials, DnsEgress, dnsLabel, intInRange, LISTENER_CLASSES, ListenerClassName, months, nonEmptySecret, oneOf, version,
-} from './core';
-import { HiveMetastore } from './hive';
-import { MinioBuckets, MinioServer, S3FileLoad } from './minio';
-import { OpaServer, TrinoPolicy } from './opa';
-import { PostgresDatabase } from './postgres';
-import { S3Connection, S3CredentialsClass } from './s3';
-import { TlsTrustStore } from './secret-operator';
-import { AnomalyDetectionJob, anomalyDashboardBundle, IsolationForestParams, isolationForestParams } from './spark';
-import { Superset, SupersetAssetsImport, SupersetSecretKey } from './superset';
-import { TlcTripData } from './tlc-trip-data';
-import { CatalogConnector, TrinoCatalog, TrinoCluster } from './trino';
+  baseUrl, CatalogConnector, ChartNamespace, Credentials, DnsEgress, dnsLabel, HiveMetastore, intInRange, LISTENER_CLASSES, ListenerClassName, MinioBuckets, MinioServer, months, nonEmptySecret, oneOf, OpaServer, PostgresDatabase, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, SupersetSecretKey, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, version,
+} from 'cdk8s-stackable-demos';
+import { TlcTripData } from '../lib/tlc-trip-data';
+import { anomalyDashboardBundle } from './anomaly-dashboard';
+import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } from './anomaly-detection-job';
 
 /** Credentials of the demo. Every field defaults to a demo value like Stackable's. */
 export interface DemoCredentials {

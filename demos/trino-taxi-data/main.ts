@@ -6,10 +6,11 @@
  */
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
-  CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, monthRange, OpaServer, PostgresDatabase,
-  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlcTripData, TlsTrustStore,
+  CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
+  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlsTrustStore,
   TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob,
 } from 'cdk8s-stackable-demos';
+import { monthRange, TlcTripData } from '../lib/tlc-trip-data';
 import { taxiDashboardBundle } from './taxi-dashboard';
 import { taxiTableStatements } from './taxi-table';
 

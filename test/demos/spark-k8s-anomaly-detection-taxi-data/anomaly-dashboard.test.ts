@@ -1,11 +1,11 @@
 /**
- * Unit tests of the anomaly demo's Superset bundle (constructs/spark/anomaly-dashboard.ts).
+ * Unit tests of the anomaly demo's Superset bundle (demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard.ts).
  * Run: npx jest --ci test/spark   (the import into a real Superset: scripts/test-superset.sh)
  */
 import { createHash } from 'crypto';
-import { AnomalyDashboardProps, anomalyDashboardBundle, MAIN_DTTM_COLUMN } from '../../constructs/spark';
-import iforestTable from '../../constructs/spark/iforest-table.json';
-import { BUNDLE_TIMESTAMP, PASSWORD_MASK } from '../../constructs/superset';
+import { AnomalyDashboardProps, anomalyDashboardBundle, MAIN_DTTM_COLUMN } from '../../../demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard';
+import iforestTable from '../../../demos/spark-k8s-anomaly-detection-taxi-data/iforest-table.json';
+import { BUNDLE_TIMESTAMP, PASSWORD_MASK } from '../../../constructs/superset';
 
 const CA_FILE = '/stackable/trust/ca.crt';
 const trino = { host: 'trino-coordinator.demo.svc.cluster.local', port: 8443, admin: { username: 'admin' } };

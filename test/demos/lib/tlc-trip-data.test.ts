@@ -1,8 +1,8 @@
 /**
- * Tests of constructs/tlc-trip-data.ts: the NYC TLC trip file presets for S3FileLoad.
+ * Tests of demos/lib/tlc-trip-data.ts: the NYC TLC trip file presets for S3FileLoad.
  * Run: npx jest test/tlc-trip-data.test.ts
  */
-import { TLC_TRIP_DATA_MIRROR, TLC_TRIP_KINDS, TlcTripData } from '../constructs/tlc-trip-data';
+import { TLC_TRIP_DATA_MIRROR, TLC_TRIP_KINDS, TlcTripData } from '../../../demos/lib/tlc-trip-data';
 
 describe('TlcTripData.files', () => {
   it('names the files as the TLC does, on Stackable\'s mirror by default', () => {

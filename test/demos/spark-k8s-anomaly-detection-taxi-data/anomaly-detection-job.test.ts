@@ -1,5 +1,5 @@
 /**
- * Tests of constructs/spark/anomaly-detection-job.ts: the SparkApplication's arguments, Iceberg
+ * Tests of demos/spark-k8s-anomaly-detection-taxi-data/anomaly-detection-job.ts: the SparkApplication's arguments, Iceberg
  * catalog, dependencies, roles, the submit pod's wait for the taxi data, and prop validation.
  * (The PySpark script itself is tested in local Spark by scripts/test-spark.sh.)
  * Run: npx jest test/spark/anomaly-detection-job.test.ts
@@ -8,14 +8,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import { canonicalJson, specHash } from '../../constructs/core';
-import { HiveMetastore } from '../../constructs/hive';
-import { S3FileLoad } from '../../constructs/minio';
-import { PostgresDatabase } from '../../constructs/postgres';
-import { S3Ref } from '../../constructs/s3';
-import { AnomalyDetectionJob } from '../../constructs/spark';
-import { TlcTripData } from '../../constructs/tlc-trip-data';
-import { envValue, find, namespacedChart, storage, synth } from '../util';
+import { canonicalJson, specHash } from '../../../constructs/core';
+import { HiveMetastore } from '../../../constructs/hive';
+import { S3FileLoad } from '../../../constructs/minio';
+import { PostgresDatabase } from '../../../constructs/postgres';
+import { S3Ref } from '../../../constructs/s3';
+import { AnomalyDetectionJob } from '../../../demos/spark-k8s-anomaly-detection-taxi-data/anomaly-detection-job';
+import { TlcTripData } from '../../../demos/lib/tlc-trip-data';
+import { envValue, find, namespacedChart, storage, synth } from '../../util';
 
 type Props = ConstructorParameters<typeof AnomalyDetectionJob>[2];
 
@@ -65,7 +65,7 @@ describe('AnomalyDetectionJob', () => {
     const { chart } = setup();
     const objs = synth(chart);
     const app = find(objs, 'SparkApplication', 'spark-ad');
-    const script = fs.readFileSync(path.join(__dirname, '..', '..', 'constructs', 'spark', 'anomaly_detection.py'), 'utf8');
+    const script = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'demos', 'spark-k8s-anomaly-detection-taxi-data', 'anomaly_detection.py'), 'utf8');
     expect(app.spec.volumes).toEqual([{ name: 'job-files', configMap: { name: 'spark-ad-job' } }]);
     expect(find(objs, 'ConfigMap', 'spark-ad-job').data).toEqual({ 'anomaly_detection.py': script });
     for (const role of ['job', 'driver', 'executor']) {
@@ -180,7 +180,7 @@ describe('AnomalyDetectionJob', () => {
     const app = find(synth(chart), 'SparkApplication', 'spark-ad');
     expect(app.metadata.name).toBe(job.name);
     expect(job.name).toBe(`spark-ad-${specHash(app.spec)}`);
-    const script = fs.readFileSync(path.join(__dirname, '../../constructs/spark/anomaly_detection.py'), 'utf8');
+    const script = fs.readFileSync(path.join(__dirname, '../../../demos/spark-k8s-anomaly-detection-taxi-data/anomaly_detection.py'), 'utf8');
     const sha = createHash('sha256').update(canonicalJson({ 'anomaly_detection.py': script })).digest('hex');
     expect(app.spec.job.podOverrides.metadata.annotations).toEqual({ 'checksum/job-files': sha });
   });
