@@ -341,7 +341,19 @@ def https_request(world: World, host: str, port: int, method: str, path: str, he
 
 def trino_query(world: World, user: str, password: str, sql: str) -> tuple[list[list], dict | None]:
     """Runs `sql` through Trino's client protocol (POST /v1/statement, then nextUri) as `user`
-    with password authentication; returns (rows, error)."""
+    with password authentication; returns (rows, error). A query that finds no active node
+    (NO_NODES_AVAILABLE: the one-node cluster's failure detector may drop the coordinator for a
+    few seconds after a CPU-heavy hop on this 2-core machine, as a client of a real cluster would
+    see during a restart) is sent again for up to 90 s; any other error is returned at once."""
+    deadline = time.monotonic() + 90
+    while True:
+        rows, error = _trino_query_once(world, user, password, sql)
+        if error is None or error.get("errorName") != "NO_NODES_AVAILABLE" or time.monotonic() > deadline:
+            return rows, error
+        time.sleep(2)
+
+
+def _trino_query_once(world: World, user: str, password: str, sql: str) -> tuple[list[list], dict | None]:
     import base64
     from urllib.parse import urlsplit
 
