@@ -18,6 +18,15 @@ export function restrictedContainer(): k8s.SecurityContext {
 }
 
 /**
+ * {@link restrictedContainer} with the user pinned: for images that run as root by default, or
+ * have a user of their own, in pods whose user we set (the container's setting also holds where
+ * the pod's is overridden).
+ */
+export function restrictedContainerAs(uid: number, gid = uid): k8s.SecurityContext {
+  return { ...restrictedContainer(), runAsUser: uid, runAsGroup: gid };
+}
+
+/**
  * The UID/GID of the containers whose images run with any UID (MinIO, mc, curl, the Superset
  * import). Above 10000, so it cannot collide with a user of the node.
  */

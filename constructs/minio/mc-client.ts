@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerResources, IMAGES, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, scratchVolume } from '../core';
+import { containerResources, IMAGES, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainerAs, scratchVolume } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MinioServer } from './minio-server';
 
@@ -61,7 +61,7 @@ export function mcContainer(o: McContainerOptions): k8s.Container {
  * since the image runs as root by default (also in pods whose security context we do not own).
  */
 export function mcSecurityContext(): k8s.SecurityContext {
-  return { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID };
+  return restrictedContainerAs(NON_ROOT_UID);
 }
 
 /** The pod volumes {@link mcContainer} mounts. */

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH,
-  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedJob, scratchVolume, validateResources,
+  NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainerAs, restrictedJob, scratchVolume, validateResources,
 } from '../core';
 import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
@@ -213,7 +213,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
           ],
           resources: containerResources(resources),
           // The pod's user, pinned here too, like the mc containers': the curl image has a user of its own.
-          securityContext: { ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID },
+          securityContext: restrictedContainerAs(NON_ROOT_UID),
           volumeMounts: [props.trust.volumeMount(), { name: 'work', mountPath: '/work' }],
         }],
         volumes: [props.trust.volume(), scratchVolume('work', scratchGi * 1024)],

@@ -216,13 +216,14 @@ export function tlsClients(objs: readonly Obj[]): TlsClient[] {
     for (const v of site.spec.volumes ?? []) if (v.configMap?.name !== undefined && trustStores.has(v.configMap.name)) trustVolumes.set(v.name, trustStores.get(v.configMap.name)!);
     for (const c of allContainers(site.spec)) {
       const trusted = (c.volumeMounts ?? []).map((m: any) => trustVolumes.get(m.name)).find((x: string | undefined) => x !== undefined);
+      const hosts = new Set<string>(); // one client per container and host (e.g. a bucket URL and an object prefix)
       for (const e of c.env ?? []) {
         // Every https URL of an in-cluster server a container is given (MC_HOST_* with credentials,
         // TRINO_SERVER, ...); servers outside the cluster (the data mirror) have public certificates.
         const url = typeof e.value === 'string' ? e.value.match(/^https:\/\/(?:[^@/]*@)?([^:/]+)/) : null;
-        // One client per container and host (e.g. a bucket URL and an object prefix of one server).
-        const seen = clients.some(x => x.what.startsWith(`${site.where} container ${c.name} (`) && url !== null && x.host === url[1]);
-        if (url !== null && url[1].endsWith(`.svc.${CLUSTER_DOMAIN}`) && !seen) clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
+        if (url === null || !url[1].endsWith(`.svc.${CLUSTER_DOMAIN}`) || hosts.has(url[1])) continue;
+        hosts.add(url[1]);
+        clients.push({ what: `${site.where} container ${c.name} (${e.name})`, host: url[1], trusts: trusted });
       }
     }
   }

@@ -3,9 +3,14 @@
  * Run: npx jest test/core
  */
 import { k8s } from 'cdk8s-plus-28';
-import { NON_ROOT_UID, restrictedContainer, restrictedPod, scratchVolume } from '../../constructs/core';
+import { NON_ROOT_UID, restrictedContainer, restrictedContainerAs, restrictedPod, scratchVolume } from '../../constructs/core';
 
 describe('pod security', () => {
+  it('pins a container\'s user on top of the restricted settings (restrictedContainerAs)', () => {
+    expect(restrictedContainerAs(NON_ROOT_UID)).toEqual({ ...restrictedContainer(), runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID });
+    expect(restrictedContainerAs(1000, 0)).toMatchObject({ runAsUser: 1000, runAsGroup: 0, runAsNonRoot: true });
+  });
+
   it('restricts containers: no privilege escalation, no capabilities, read-only root, RuntimeDefault seccomp', () => {
     expect(restrictedContainer()).toEqual({
       allowPrivilegeEscalation: false,
