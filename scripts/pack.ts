@@ -14,7 +14,7 @@ import { REPO_ROOT, runMain } from './lib/cli';
 
 const ROOT = REPO_ROOT;
 /** The fields of package.json a consumer's install uses; everything else stays in the repository. */
-export const PACKED_FIELDS = ['name', 'version', 'description', 'license', 'keywords', 'main', 'types', 'files', 'engines', 'peerDependencies'] as const;
+export const PACKED_FIELDS = ['name', 'version', 'description', 'license', 'keywords', 'main', 'types', 'exports', 'files', 'engines', 'peerDependencies'] as const;
 
 /** The package.json of the packed package. */
 export function packedManifest(manifest: Record<string, unknown>): Record<string, unknown> {

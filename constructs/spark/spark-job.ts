@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
@@ -199,7 +200,7 @@ export class SparkJob extends Construct implements IPodSelectable {
   /** Labels of the submit, driver and executor pods. */
   public readonly podSelector: Record<string, string>;
   /** The SparkApplication. */
-  public readonly application: SparkApplication;
+  public readonly application: ApiObject;
   /** The ConfigMap of the job's file, when the job writes one. */
   public readonly jobFiles?: kplus.ConfigMap;
 

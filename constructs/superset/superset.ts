@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SupersetCluster } from '../../imports/superset.stackable.tech';
@@ -107,7 +108,7 @@ export class SupersetSecretKey {
  */
 export class Superset extends Construct implements IPodSelectable {
   /** The SupersetCluster object (also `ApiObject.of(superset)`). */
-  public readonly cluster: SupersetCluster;
+  public readonly cluster: ApiObject;
   /** The Secret of `SECRET_KEY`, when the key is a literal (`SupersetSecretKey.literal`). */
   public readonly secretKeySecret?: k8s.KubeSecret;
   /** Name of the SupersetCluster. */

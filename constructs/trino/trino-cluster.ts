@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
 import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
@@ -104,9 +105,9 @@ export function coordinatorCertificateNames(cluster: string, namespace: string, 
  */
 export class TrinoCluster extends Construct implements IPodSelectable {
   /** The TrinoCluster object (also `ApiObject.of(trino)`). */
-  public readonly cluster: TrinoClusterResource;
+  public readonly cluster: ApiObject;
   /** The static AuthenticationClass of the admin's login (cluster-scoped). */
-  public readonly authenticationClass: AuthenticationClass;
+  public readonly authenticationClass: ApiObject;
   /** Name of the TrinoCluster. */
   public readonly name: string;
   /**

@@ -1,4 +1,4 @@
-import { baseUrl as validBaseUrl, months as validMonths, oneOf, S3File } from 'cdk8s-stackable-demos';
+import { S3File, validate } from 'cdk8s-stackable-demos';
 
 /**
  * The kinds of NYC TLC trip record files: yellow and green taxis, for-hire vehicles, and high-volume
@@ -31,8 +31,8 @@ export interface TlcTripDataOptions {
  * `monthRange('2020-01', '2022-04')` that Stackable's trino-taxi-data demo loads.
  */
 export function monthRange(first: string, last: string): string[] {
-  const [from] = validMonths('monthRange', 'first', [first]);
-  const [to] = validMonths('monthRange', 'last', [last]);
+  const [from] = validate.months('monthRange', 'first', [first]);
+  const [to] = validate.months('monthRange', 'last', [last]);
   const index = (m: string): number => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
   if (index(to) < index(from)) throw new Error(`monthRange: last "${last}" is before first "${first}"`);
   const out: string[] = [];
@@ -45,9 +45,9 @@ export class TlcTripData {
   /** The files of `kind` for `months`, keyed by their TLC file names: `<kind>_tripdata_<YYYY-MM>.parquet`. */
   public static files(options: TlcTripDataOptions): S3File[] {
     const owner = 'TlcTripData.files';
-    const kind = oneOf<TlcTripKind>(owner, 'kind', options.kind, TLC_TRIP_KINDS);
-    const base = validBaseUrl(owner, 'baseUrl', options.baseUrl ?? TLC_TRIP_DATA_MIRROR);
-    return validMonths(owner, 'months', options.months).map(m => {
+    const kind = validate.oneOf<TlcTripKind>(owner, 'kind', options.kind, TLC_TRIP_KINDS);
+    const base = validate.baseUrl(owner, 'baseUrl', options.baseUrl ?? TLC_TRIP_DATA_MIRROR);
+    return validate.months(owner, 'months', options.months).map(m => {
       const key = `${kind}_tripdata_${m}.parquet`;
       return { url: `${base}${key}`, key };
     });

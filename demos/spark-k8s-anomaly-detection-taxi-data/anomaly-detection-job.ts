@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import {
-  HiveMetastore, intInRange, IS3ConnectionRef, IS3Data, MinioBuckets, numberInHalfOpen, Resources, SparkCatalog, SparkJob, SparkJobFile, sqlIdentifier,
+  HiveMetastore, IS3ConnectionRef, IS3Data, MinioBuckets, Resources, SparkCatalog, SparkJob, SparkJobFile, validate,
 } from 'cdk8s-stackable-demos';
 
 /** Parameters of the scikit-learn IsolationForest. */
@@ -23,10 +23,10 @@ export interface IsolationForestParams {
  */
 export function isolationForestParams(owner: string, prop: string, m: IsolationForestParams = {}): Required<IsolationForestParams> {
   return {
-    contamination: numberInHalfOpen(owner, `${prop}.contamination`, m.contamination ?? 0.005, 0, 0.5),
-    nEstimators: intInRange(owner, `${prop}.nEstimators`, m.nEstimators ?? 200, 1),
-    maxSamples: numberInHalfOpen(owner, `${prop}.maxSamples`, m.maxSamples ?? 0.7, 0, 1),
-    randomState: intInRange(owner, `${prop}.randomState`, m.randomState ?? 42, 0, 2 ** 32 - 1),
+    contamination: validate.numberInHalfOpen(owner, `${prop}.contamination`, m.contamination ?? 0.005, 0, 0.5),
+    nEstimators: validate.intInRange(owner, `${prop}.nEstimators`, m.nEstimators ?? 200, 1),
+    maxSamples: validate.numberInHalfOpen(owner, `${prop}.maxSamples`, m.maxSamples ?? 0.7, 0, 1),
+    randomState: validate.intInRange(owner, `${prop}.randomState`, m.randomState ?? 42, 0, 2 ** 32 - 1),
   };
 }
 
@@ -102,9 +102,9 @@ export class AnomalyDetectionJob extends SparkJob {
     const owner = `AnomalyDetectionJob ${id}`;
     const out = props.output ?? { catalog: 'prediction', schema: 'ad', table: 'iforest' };
     const output = {
-      catalog: sqlIdentifier(owner, 'output.catalog', out.catalog),
-      schema: sqlIdentifier(owner, 'output.schema', out.schema),
-      table: sqlIdentifier(owner, 'output.table', out.table),
+      catalog: validate.sqlIdentifier(owner, 'output.catalog', out.catalog),
+      schema: validate.sqlIdentifier(owner, 'output.schema', out.schema),
+      table: validate.sqlIdentifier(owner, 'output.table', out.table),
     };
     const outputBucket = props.buckets.requireBucket(owner, 'outputBucket', props.outputBucket ?? 'prediction');
     const { contamination, nEstimators, maxSamples, randomState } = isolationForestParams(owner, 'model', props.model);

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  baseUrl, CatalogConnector, ChartNamespace, Credentials, DnsEgress, dnsLabel, HiveMetastore, intInRange, LISTENER_CLASSES, ListenerClassName, MinioBuckets, MinioServer, months, nonEmptySecret, oneOf, OpaServer, PostgresDatabase, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, SupersetSecretKey, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, version,
+  CatalogConnector, ChartNamespace, Credentials, DnsEgress, HiveMetastore, LISTENER_CLASSES, ListenerClassName, MinioBuckets, MinioServer, OpaServer, PostgresDatabase, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, SupersetSecretKey, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, validate,
 } from 'cdk8s-stackable-demos';
 import { TlcTripData } from '../lib/tlc-trip-data';
 import { anomalyDashboardBundle } from './anomaly-dashboard';
@@ -102,7 +102,7 @@ export class DemoChart extends Chart {
   public readonly job: AnomalyDetectionJob;
 
   constructor(scope: Construct, id: string, props: DemoChartProps = {}) {
-    const namespace = dnsLabel('DemoChart', 'namespace', props.namespace ?? 'default');
+    const namespace = validate.dnsLabel('DemoChart', 'namespace', props.namespace ?? 'default');
     super(scope, id, { namespace, disableResourceNameHashes: true });
     validateDemoProps(props);
     const creds = props.credentials ?? {};
@@ -169,15 +169,15 @@ export class DemoChart extends Chart {
  */
 function validateDemoProps(props: DemoChartProps): void {
   const owner = 'DemoChart';
-  if (props.months !== undefined) months(owner, 'months', props.months);
-  if (props.dataSourceUrl !== undefined) baseUrl(owner, 'dataSourceUrl', props.dataSourceUrl);
-  if (props.minioStorageGi !== undefined) intInRange(owner, 'minioStorageGi', props.minioStorageGi, 1);
-  if (props.listenerClass !== undefined) oneOf(owner, 'listenerClass', props.listenerClass, LISTENER_CLASSES);
-  if (props.trinoWorkers !== undefined) intInRange(owner, 'trinoWorkers', props.trinoWorkers, 1);
-  if (props.sparkExecutors !== undefined) intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
+  if (props.months !== undefined) validate.months(owner, 'months', props.months);
+  if (props.dataSourceUrl !== undefined) validate.baseUrl(owner, 'dataSourceUrl', props.dataSourceUrl);
+  if (props.minioStorageGi !== undefined) validate.intInRange(owner, 'minioStorageGi', props.minioStorageGi, 1);
+  if (props.listenerClass !== undefined) validate.oneOf(owner, 'listenerClass', props.listenerClass, LISTENER_CLASSES);
+  if (props.trinoWorkers !== undefined) validate.intInRange(owner, 'trinoWorkers', props.trinoWorkers, 1);
+  if (props.sparkExecutors !== undefined) validate.intInRange(owner, 'sparkExecutors', props.sparkExecutors, 1);
   isolationForestParams(owner, 'model', props.model);
-  if (props.supersetSecretKey?.value !== undefined) nonEmptySecret(owner, 'supersetSecretKey', props.supersetSecretKey.value);
+  if (props.supersetSecretKey?.value !== undefined) validate.nonEmptySecret(owner, 'supersetSecretKey', props.supersetSecretKey.value);
   for (const [product, v] of Object.entries(props.versions ?? {})) {
-    if (v !== undefined) version(owner, `versions.${product}`, v);
+    if (v !== undefined) validate.version(owner, `versions.${product}`, v);
   }
 }

@@ -40,3 +40,13 @@ b.dashboard({ title: 'Trips', slug: 'trips', rows: [[b.bigNumber(trips, { title:
 new SupersetAssetsImport(chart, 'Dashboards', { superset, bundle: b.build(), databases: [{ file: trino.file, password: trinoAdmin }] });
 
 app.synth();
+
+// Only the package index is public: package.json's `exports` refuses deep imports of internals.
+let deepImport = 'resolved';
+try {
+  require.resolve('cdk8s-stackable-demos/lib/constructs/core/validate');
+} catch (e) {
+  deepImport = (e as NodeJS.ErrnoException).code ?? String(e);
+}
+if (deepImport !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw new Error(`a deep import of an internal module gave ${deepImport}, not ERR_PACKAGE_PATH_NOT_EXPORTED`);
+
