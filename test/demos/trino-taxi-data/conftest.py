@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,8 @@ sys.path.insert(0, str(REPO / "test" / "e2e"))
 sys.path.insert(0, str(REPO / "test" / "demos"))
 sys.path.insert(0, str(REPO / "test" / "trino"))
 sys.path.append(str(REPO / "test" / "superset"))  # chart_api
-from harness import World, begin, report, synthesize  # noqa: E402
+from example_session import rewrite, synth_example  # noqa: E402
+from harness import World, begin, report  # noqa: E402
 from harness import hop_guard, pytest_runtest_makereport, pytest_terminal_summary, pytest_unconfigure  # noqa: E402,F401  (pytest finds them here)
 from kubelet import Tools  # noqa: E402
 from services import Mirror, free_loopback_address  # noqa: E402
@@ -43,29 +43,13 @@ def load_files(objects: list[dict]) -> list[tuple[str, str]]:
     return [tuple(line.split(" ", 1)) for line in files.splitlines() if line.strip()]
 
 
-def rewrite(value, old: str, new: str, count: list[int]):
-    """Every string in `value` (objects, lists) with `old` replaced by `new`; `count[0]` counts the strings changed."""
-    if isinstance(value, dict):
-        return {k: rewrite(v, old, new, count) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rewrite(v, old, new, count) for v in value]
-    if isinstance(value, str) and old in value:
-        count[0] += 1
-        return value.replace(old, new)
-    return value
-
-
 @pytest.fixture(scope="session")
 def world(tmp_path_factory):
     from yellow_generator import write_months
 
     workdir = tmp_path_factory.mktemp("e2e-example")
     started = time.monotonic()
-    out = workdir / "synth"
-    result = subprocess.run([str(REPO / "node_modules" / ".bin" / "ts-node"), "--transpile-only", str(REPO / "scripts" / "synth-example.ts"),
-                             EXAMPLE, "--outdir", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    synth = synthesize(from_dir=out)
+    synth = synth_example(EXAMPLE, workdir)
     objects = synth["objects"]
 
     # The months are those the load Job downloads; every URL is <Stackable's mirror><key>.

@@ -11,15 +11,13 @@ and the NetworkPolicies are not enforced.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
-import os
 import re
 
 from conftest import ROWS_PER_MONTH
+from example_session import query, run_sql_job, sql_job, statements, wait_for_data
 from harness import World, report
-from kubelet import Cluster, Pod
 from operators import hive_metastore_host
 from programs import env_value, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
 
@@ -60,62 +58,6 @@ def test_hop4_opa_and_trino_with_the_examples_catalog_users_and_policy(world: Wo
 # ---------------------------------------------------------------------------------------------
 # Hop 5: the TrinoSqlJob: its wait for the data, then its script with the real Trino CLI
 # ---------------------------------------------------------------------------------------------
-
-
-def sql_job(world: World) -> dict:
-    return world.one("Job", app="trino-sql")
-
-
-def wait_for_data(world: World) -> list[str]:
-    """The Job's init containers (mc, each waiting for a load's marker), as its pod runs them."""
-    spec = sql_job(world)["spec"]["template"]["spec"]
-    names = [c["name"] for c in spec["initContainers"]]
-    assert names and all(n.startswith("wait-for-data") for n in names), names
-    pod = Pod(world.cluster(), spec, world.workdir)
-    out = []
-    try:
-        for name in names:
-            result = pod.run(name, timeout=60)
-            assert result.returncode == 0 and "data present" in result.output, result.output
-            out.append(f"{name}: {result.output.strip().splitlines()[-1][:60]}...")
-    finally:
-        pod.close()
-    return out
-
-
-def run_sql_job(world: World) -> str:
-    """The Job's `sql` container as its pod runs it (test/jobs/kubelet.py): its bash script with
-    its env (the Secret's password), the statements ConfigMap and the TrustStore's CA (the test
-    CA) mounted, user 1000:1000 and a read-only root, the real Trino CLI 476 at the image's CLI
-    path run by Java 25 (E2E_JAVA25), TRINO_SERVER as the Job gives it (resolved by the pod's
-    /etc/hosts like the cluster's DNS; the JVM told to read that file), the certificate verified."""
-    spec = sql_job(world)["spec"]["template"]["spec"]
-    tools = dataclasses.replace(world.tools, java=os.environ["E2E_JAVA25"], java_options=("-Djdk.net.hosts.file=/etc/hosts",))
-    cluster = Cluster(world.objects, world.state["pki"].ca_pem, world.hosts, tools, world.secret_volume_files)
-    env = cluster.resolve_env(next(c for c in spec["containers"] if c["name"] == "sql"))
-    assert env["TRINO_SERVER"] == f"https://{world.state['trino_host']}:{world.state['trino_port']}", env["TRINO_SERVER"]
-    pod = Pod(cluster, spec, world.workdir)
-    try:
-        result = pod.run("sql", timeout=600)
-    finally:
-        pod.close()
-    assert result.returncode == 0, f"the Job's script failed:\n{result.output[-4000:]}"
-    assert env["TRINO_PASSWORD"] not in result.output, "the Job printed the Trino password"
-    last = result.output.strip().splitlines()[-1]
-    return f"{last} ({result.seconds:.0f}s)"
-
-
-def statements(world: World) -> str:
-    spec = sql_job(world)["spec"]["template"]["spec"]
-    (volume,) = [v for v in spec["volumes"] if v["name"] == "sql"]
-    return "\n".join(world.cluster().config_map_data(volume["configMap"]["name"]).values())
-
-
-def query(world: World, sql: str) -> list[list]:
-    admin = world.state["admin"]
-    rows, error = trino_query(world, admin, world.state["users"][admin], sql)
-    assert error is None, f"{sql}: {error}"
-    return rows
 
 
 def table_state(world: World, raw: str, view: str) -> dict:
