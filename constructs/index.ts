@@ -20,6 +20,9 @@ export { LISTENER_CLASSES, ListenerClassName } from './core/stackable';
  */
 export { validate };
 
+// Helm: an app's Helm chart whose default values render its plain synth (a capability, not a product).
+export { HelmChart, HelmChartProps, HelmValue, HelmValueSchema, HelmValueSetting } from './helm/helm-chart';
+
 // Products.
 export { HiveMetastore, HiveMetastoreProps } from './hive/hive-metastore';
 export { MinioBuckets, MinioBucketsProps } from './minio/minio-buckets';

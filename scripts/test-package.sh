@@ -86,6 +86,26 @@ for name in "${examples[@]}"; do
   (cd "demos/$name" && CDK8S_OUTDIR="$tmp/demos/$name" node main.js)
 done
 
+# The demos' Helm values against the installed package's HelmChart: the seed's helm-values.ts
+# type-checks, and trino-taxi-data's chart, made by the installed library, has the templates and
+# values schema that scripts/synth-helm.ts writes in the repository.
+log "Helm: the demos' helm-values.ts against the installed package's HelmChart"
+demo_tsc demos/spark-k8s-anomaly-detection-taxi-data/helm-values.ts
+(cd "$REPO_ROOT" && npx --no-install ts-node --transpile-only scripts/synth-helm.ts trino-taxi-data --outdir "$tmp/helm-repo" >/dev/null)
+node -e '
+  const { HelmChart } = require("cdk8s-stackable-demos");
+  const { TAXI_DATA_VALUES } = require("./demos/trino-taxi-data/helm-values.js");
+  const { TaxiDataChart } = require("./demos/trino-taxi-data/taxi-data-chart.js");
+  new HelmChart({ name: "trino-taxi-data", version: "0.0.0", appVersion: "26.7", description: "consumer", values: TAXI_DATA_VALUES, props: {},
+    build: (app, props) => new TaxiDataChart(app, "trino-taxi-data", props) }).writeTo(process.argv[1]);
+' "$tmp/helm-consumer"
+if diff -r -q "$tmp/helm-consumer/trino-taxi-data/templates" "$tmp/helm-repo/trino-taxi-data/templates" >/dev/null \
+   && cmp -s "$tmp/helm-consumer/trino-taxi-data/values.schema.json" "$tmp/helm-repo/trino-taxi-data/values.schema.json"; then
+  log "ok: trino-taxi-data's Helm chart from the installed package has the repository's templates and values schema"; passed=$((passed + 1))
+else
+  echo "FAILED: trino-taxi-data's Helm chart from the installed package differs from scripts/synth-helm.ts's" >&2; failed=$((failed + 1))
+fi
+
 if diff -r -q "$tmp/out-seed" "$REPO_ROOT/dist" >/dev/null; then
   log "ok: the seed demo built against the installed package synthesizes dist/ byte for byte"; passed=$((passed + 1))
 else

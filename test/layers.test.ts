@@ -21,9 +21,9 @@ const DEMO_NAMES = [/taxi/i, /anomal/i, /iforest/i, /isolation.?forest/i, /DemoC
 describe('layers', () => {
   const product = files(path.join(ROOT, 'constructs'));
 
-  test('constructs/ has a folder per product and the index only', () => {
+  test('constructs/ has a folder per product, core and helm (capabilities of every app) and the index only', () => {
     const top = fs.readdirSync(path.join(ROOT, 'constructs')).sort();
-    expect(top).toEqual(['core', 'hive', 'index.ts', 'minio', 'opa', 'postgres', 's3', 'secret-operator', 'spark', 'superset', 'trino']);
+    expect(top).toEqual(['core', 'helm', 'hive', 'index.ts', 'minio', 'opa', 'postgres', 's3', 'secret-operator', 'spark', 'superset', 'trino']);
   });
 
   test.each(product.map(f => [path.relative(ROOT, f), f]))('%s imports no demo', (_, file) => {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseManifests } from '../../scripts/synth-helm';
+import { parseManifests } from '../../scripts/lib/manifests';
 import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
 import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../demos/trino-taxi-data/taxi-table';
 import { container, envValue, find, K8sObject, ofKind, podSpec } from '../util';

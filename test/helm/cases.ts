@@ -3,7 +3,10 @@
  * files that values.schema.json must refuse. Shared by test/helm/check-values.ts (real helm) and
  * the unit tests (the schema and the chart builder must agree).
  */
-import { ChartValue, DEMO_VALUES, demoBuilder, ManifestBuilder, ValueSetting } from '../../scripts/synth-helm';
+import { HelmChartProps } from '../../constructs';
+import { ChartValue, ManifestBuilder, ValueSetting } from '../../constructs/helm/expose-values';
+import { manifestBuilder } from '../../constructs/helm/helm-chart';
+import { seedChartProps, taxiDataChartProps } from '../../scripts/synth-helm';
 import { buildFixture, FIXTURE_VALUES } from './fixture-chart';
 
 /** A values file that the schema must refuse. */
@@ -16,6 +19,7 @@ export interface InvalidValues {
 
 /** A chart under test. */
 export interface ValuesCase {
+  /** The app with some values set, as the emitter builds it. */
   readonly build: ManifestBuilder;
   readonly values: readonly ChartValue[];
   /** A valid, non-default setting for every value. */
@@ -25,7 +29,12 @@ export interface ValuesCase {
 
 const MINIO_PASSWORD = /MinioServer Minio: credentials.password "\**" must be at least 8 characters of A-Z a-z 0-9 \. _ ~ -/;
 
-export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
+/** The build and values of a chart's props. */
+function ofChart<P>(chart: HelmChartProps<P>): Pick<ValuesCase, 'build' | 'values'> {
+  return { build: manifestBuilder(chart), values: chart.values };
+}
+
+export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data', () => ValuesCase> = {
   fixture: () => ({
     build: buildFixture,
     values: FIXTURE_VALUES,
@@ -45,8 +54,7 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
     ],
   }),
   demo: () => ({
-    build: demoBuilder(),
-    values: DEMO_VALUES,
+    ...ofChart(seedChartProps()),
     samples: new Map<string, ValueSetting>([
       ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
@@ -72,6 +80,23 @@ export const CASES: Record<'fixture' | 'demo', () => ValuesCase> = {
       { what: 'months that are not a list', values: { data: { months: '2020-09' } } },
       { what: 'an unknown key', values: { minio: { rootUser: 'admin' } } },
       { what: 'an unknown group', values: { namespace: 'other' } },
+    ],
+  }),
+  'trino-taxi-data': () => ({
+    ...ofChart(taxiDataChartProps()),
+    samples: new Map<string, ValueSetting>([
+      ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
+      ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['postgresql.hivePassword', 'hive pw: \'1\''],
+      ['postgresql.supersetPassword', 'superset pw {3}'],
+    ]),
+    invalid: [
+      { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },
+      { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
+      { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
+      { what: 'an empty database password', values: { postgresql: { hivePassword: '' } }, builderError: /password must not be empty/ },
+      { what: 'an unknown key', values: { postgresql: { hiveIcebergPassword: 'hive' } } },
+      { what: 'an unknown group', values: { data: { months: ['2020-01'] } } },
     ],
   }),
 };

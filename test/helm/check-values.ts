@@ -6,13 +6,14 @@
  * - an optional value set to "" or null (unset) renders exactly the defaults;
  * - values.schema.json makes helm refuse values of the wrong type or format, and unknown keys.
  *
- *   [HELM_KUBE_VERSION=1.37.0] npx --no-install ts-node --transpile-only test/helm/check-values.ts HELM CHART_DIR fixture|demo
+ *   [HELM_KUBE_VERSION=1.37.0] npx --no-install ts-node --transpile-only test/helm/check-values.ts HELM CHART_DIR fixture|demo|trino-taxi-data
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Json, Manifest, objectKey, parseManifests, ValueSetting } from '../../scripts/synth-helm';
+import { Json, Manifest, objectKey, ValueSetting } from '../../constructs/helm/expose-values';
+import { parseManifests } from '../../scripts/synth-helm';
 import { CASES } from './cases';
 import { diffManifests } from './manifest-diff';
 

@@ -1,5 +1,5 @@
 /**
- * A small stand-in chart for the Helm emitter (scripts/synth-helm.ts): template delimiters inside
+ * A small stand-in app for the library's Helm emitter (constructs/helm/, class HelmChart): template delimiters inside
  * embedded programs, YAML 1.1 look-alikes, a password inside a Secret, a URL and a script, a
  * month list joined into a variable, used as an argument list and expanded into a file list, and
  * an optional token whose setting adds a Secret (holding the password too) between two objects.
@@ -10,7 +10,8 @@
  * writes the plain synth to PLAIN_DIR and the chart to HELM_DIR/fixture.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { ChartValue, exposeValues, Manifest, parseManifests, renderChart, ValueSetting, writeChart } from '../../scripts/synth-helm';
+import { HelmChart, HelmChartProps, HelmValue } from '../../constructs';
+import { manifestBuilder } from '../../constructs/helm/helm-chart';
 
 /** Settings of the fixture. */
 export interface FixtureProps {
@@ -37,10 +38,16 @@ export const TRICKY_TEXT = [
 
 /** Builds the fixture app (namespace `fixture-ns`), synthesizing into `outdir` (cdk8s default: dist). */
 export function fixtureApp(props: FixtureProps = {}, outdir?: string): App {
+  const app = new App({ outdir });
+  fixtureChart(app, props);
+  return app;
+}
+
+/** Adds the fixture's chart to `app`. */
+export function fixtureChart(app: App, props: FixtureProps = {}): Chart {
   const password = props.password ?? 'fixture-default-password';
   const months = props.months ?? ['2020-09', '2020-10', '2020-11'];
   if (password.length < 8) throw new Error(`fixture: password must have at least 8 characters`);
-  const app = new App({ outdir });
   const chart = new Chart(app, 'fixture', { namespace: 'fixture-ns', disableResourceNameHashes: true });
   new ApiObject(chart, 'credentials', {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fixture-credentials' },
@@ -88,39 +95,41 @@ export function fixtureApp(props: FixtureProps = {}, outdir?: string): App {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'fixture-reader' },
     rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
   });
-  return app;
+  return chart;
 }
 
 /** The fixture's chart values. */
-export const FIXTURE_VALUES: ChartValue[] = [
+export const FIXTURE_VALUES: ReadonlyArray<HelmValue<FixtureProps>> = [
   {
     path: 'fixture.password', description: 'Password of user demo (Secret fixture-credentials, load script).',
     schema: { type: 'string', minLength: 8 }, probe: 'FixtureProbePassword',
+    apply: (props, password) => ({ ...props, password: password as string }),
   },
   {
     path: 'fixture.months', description: 'Months to load, as YYYY-MM.',
     schema: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' } },
     probe: ['1901-01', '1901-02'],
+    apply: (props, months) => ({ ...props, months: months as readonly string[] }),
   },
   {
     path: 'fixture.token', description: 'Token of user demo (Secret fixture-token).',
     schema: { type: 'string', minLength: 4 }, probe: 'FixtureProbeToken', optional: true,
+    apply: (props, token) => ({ ...props, token: token as string }),
   },
 ];
 
+/** The fixture's HelmChart props. */
+export const FIXTURE_CHART: HelmChartProps<FixtureProps> = {
+  name: 'fixture', version: '0.0.1', appVersion: '1.0', description: 'Stand-in chart for the emitter tests',
+  values: FIXTURE_VALUES, props: {}, build: (app, props) => fixtureChart(app, props),
+};
+
 /** The fixture's manifests with some values set. */
-export function buildFixture(settings: ReadonlyMap<string, ValueSetting>): Manifest[] {
-  return parseManifests(fixtureApp({
-    password: settings.get('fixture.password') as string | undefined,
-    months: settings.get('fixture.months') as string[] | undefined,
-    token: settings.get('fixture.token') as string | undefined,
-  }).synthYaml());
-}
+export const buildFixture = manifestBuilder(FIXTURE_CHART);
 
 /** The fixture's chart files. */
-export function fixtureChartFiles(): Map<string, string> {
-  const meta = { name: 'fixture', version: '0.0.1', appVersion: '1.0', description: 'Stand-in chart for the emitter tests' };
-  return renderChart(meta, FIXTURE_VALUES, exposeValues(buildFixture, FIXTURE_VALUES));
+export function fixtureChartFiles(): ReadonlyMap<string, string> {
+  return new HelmChart(FIXTURE_CHART).files;
 }
 
 if (require.main === module) {
@@ -130,5 +139,5 @@ if (require.main === module) {
     process.exit(2);
   }
   fixtureApp({}, plainDir).synth();
-  console.log(writeChart(helmDir, 'fixture', fixtureChartFiles()));
+  console.log(new HelmChart(FIXTURE_CHART).writeTo(helmDir));
 }

@@ -1,16 +1,19 @@
 /**
- * Unit tests of the Helm emitter (scripts/synth-helm.ts) on the stand-in chart of fixture-chart.ts:
+ * Unit tests of the library's Helm emitter (constructs/helm/) on the stand-in chart of fixture-chart.ts:
  * delimiter escaping, where values land and what their defaults are, the values that must be
  * refused, and the generated chart files; then the demo's values: where they land, and that the
  * values schema and DemoChart agree. Rendering with a real helm is in scripts/test-helm.sh.
  */
 import Ajv from 'ajv';
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import {
-  ChartValue, DEMO_VALUES, demoBuilder, demoMetadata, escapeTemplateText, exposeValues, Manifest, ManifestBuilder, objectKey,
-  parseManifests, renderChart, ValueSetting,
-} from '../../scripts/synth-helm';
+import { HelmChart } from '../../constructs';
+import { ChartValue, exposeValues, Manifest, ManifestBuilder, objectKey, ValueSetting } from '../../constructs/helm/expose-values';
+import { exposeChartValues, manifestBuilder } from '../../constructs/helm/helm-chart';
+import { escapeTemplateText } from '../../constructs/helm/render-chart';
+import { DEMO_HELM_CHARTS, parseManifests, seedChartProps, taxiDataChartProps } from '../../scripts/synth-helm';
 import { CASES } from './cases';
 import { buildFixture, FIXTURE_VALUES, fixtureChartFiles, TRICKY_TEXT } from './fixture-chart';
 
@@ -291,9 +294,11 @@ describe('renderChart on the fixture', () => {
 });
 
 describe('the demo chart', () => {
-  const build = demoBuilder();
-  const exposure = exposeValues(build, DEMO_VALUES);
-  const files = renderChart(demoMetadata(), DEMO_VALUES, exposure);
+  const chart = seedChartProps();
+  const DEMO_VALUES = chart.values;
+  const build = manifestBuilder(chart);
+  const exposure = exposeChartValues(chart);
+  const files = new HelmChart(chart).files;
   const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
   const demo = CASES.demo();
   const settingsOf = (values: object) => new Map<string, ValueSetting>(Object.entries(values).flatMap(([group, members]) => (
@@ -400,5 +405,60 @@ describe('the demo chart', () => {
     for (const [group, members] of Object.entries(c.values)) merged[group] = typeof members === 'object' ? { ...merged[group], ...members } : members;
     expect(validate(merged)).toBe(false);
     if (c.builderError) expect(() => build(settingsOf(c.values))).toThrow(c.builderError);
+  });
+});
+
+describe('the trino-taxi-data chart', () => {
+  const chart = taxiDataChartProps();
+  const build = manifestBuilder(chart);
+  const exposure = exposeChartValues(chart);
+  const files = new HelmChart(chart).files;
+  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+  const values = YAML.parse(files.get('values.yaml')!);
+
+  test('derives the demo\'s passwords as defaults, each landing only in the stringData of Secrets', () => {
+    expect(values).toEqual({
+      admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin' },
+      postgresql: { hivePassword: 'hive', supersetPassword: 'superset' },
+    });
+    for (const slot of exposure.slots) {
+      expect(slot.object).toMatch(/^v1\/Secret trino-taxi-data\//);
+      expect(slot.path[0]).toBe('stringData');
+    }
+    expect(YAML.parse(files.get('Chart.yaml')!)).toMatchObject({ apiVersion: 'v2', name: 'trino-taxi-data', appVersion: '26.7' });
+    expect([...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f))).toHaveLength(exposure.manifests.length);
+  });
+
+  test('its default values are the demo\'s plain synth (dist/)', () => {
+    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml'), 'utf8');
+    expect(exposure.manifests).toEqual(parseManifests(dist));
+  });
+
+  test('the schema accepts the defaults and the samples, which the chart builds', () => {
+    const c = CASES['trino-taxi-data']();
+    expect(validate(values)).toBe(true);
+    const merged = JSON.parse(JSON.stringify(values));
+    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
+    expect(validate(merged)).toBe(true);
+    expect(() => build(c.samples)).not.toThrow();
+  });
+
+  test.each(CASES['trino-taxi-data']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
+    const merged = { ...values };
+    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
+    expect(validate(merged)).toBe(false);
+    if (c.builderError) {
+      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
+        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
+      expect(() => build(settings)).toThrow(c.builderError);
+    }
+  });
+});
+
+describe('scripts/synth-helm.ts', () => {
+  test('emits a chart for every demo app of demos/', () => {
+    const demos = fs.readdirSync(path.join(__dirname, '..', '..', 'demos')).filter((n) => fs.existsSync(path.join(__dirname, '..', '..', 'demos', n, 'helm-values.ts'))).sort();
+    expect(Object.keys(DEMO_HELM_CHARTS).sort()).toEqual(demos);
+    expect(demos).toEqual(['spark-k8s-anomaly-detection-taxi-data', 'trino-taxi-data']);
   });
 });

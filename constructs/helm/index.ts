@@ -1,0 +1,3 @@
+export * from './helm-chart';
+export * from './expose-values';
+export * from './render-chart';
