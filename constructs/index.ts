@@ -48,6 +48,9 @@ export {
 } from './superset/bundle-builder';
 export { TrinoDatabaseOptions, TrinoEndpoint, YamlObject, YamlValue } from './superset/bundle-yaml';
 export { Superset, SupersetProps, SupersetSecretKey } from './superset/superset';
-export { CatalogConnector, TrinoCatalog, TrinoCatalogProps } from './trino/trino-catalog';
-export { TrinoCluster, TrinoClusterProps } from './trino/trino-cluster';
+export {
+  CatalogConnector, CatalogConnectorBinding, CatalogConnectorConfig, CatalogProperty, MetastoreConnector, MetastoreConnectorOptions,
+  PostgresqlConnectorOptions, PostgresqlServer, TrinoCatalog, TrinoCatalogProps,
+} from './trino/trino-catalog';
+export { TrinoCluster, TrinoClusterProps, TrinoConfigOverrides, TrinoWorkerRoleGroup } from './trino/trino-cluster';
 export { TrinoSqlJob, TrinoSqlJobProps } from './trino/trino-sql-job';

@@ -6,7 +6,8 @@
 #        kube-check podsecurity (Pod Security "restricted", exceptions in test/manifests/podsecurity-exceptions.yaml);
 #        check-manifests        (the runtime contract, test/contract/runtime-contract.ts);
 #   3. checks that the committed dist/ equals that synthesis.
-# The example apps of demos/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too.
+# The example apps of demos/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too;
+# fixtures (test/trino/trino-catalogs-fixture.ts) through 2 only.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
 # The Stackable CRDs are read from $STACKABLE_CRDS_DIR, ../shared/crds or the cache of
 # scripts/fetch-crds.sh (common.sh `crd_dir`).
@@ -45,6 +46,11 @@ for name in "${examples[@]}"; do
   npx --no-install ts-node --transpile-only scripts/synth-example.ts "$name" --outdir "$tmp/demos/$name/dist" >/dev/null
   outs+=("demos/$name/dist")
 done
+
+# Fixtures for what no demo uses (every Trino catalog connector, the stacks' TrinoCluster settings).
+log "synthesizing the Trino catalogs fixture"
+npx --no-install ts-node --transpile-only test/trino/trino-catalogs-fixture.ts "$tmp/fixtures/trino" >/dev/null
+outs+=(fixtures/trino)
 
 # Run from $tmp so that reports name the files as dist/<file>.
 status=0

@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthenticationClass } from '../../imports/authentication.stackable.tech';
-import { TrinoCluster as TrinoClusterResource } from '../../imports/trino.stackable.tech';
+import { TrinoCluster as TrinoClusterResource, TrinoClusterSpecCoordinatorsConfigOverrides } from '../../imports/trino.stackable.tech';
 import {
   BoundCredentials, clusterScoped, clusterScopedName, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
   IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
-  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
+  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, StackableResources, stackableResources,
   validateResources, version,
 } from '../core';
 import { ITrinoPolicy, OpaServer } from '../opa';
@@ -34,8 +34,18 @@ export interface TrinoClusterProps {
    * @default '<namespace>-<name>-users', e.g. 'default-trino-users'
    */
   readonly authenticationClassName?: string;
-  /** Worker replicas (at least 1: the Stackable coordinator does not run tasks itself). @default 1 */
+  /**
+   * Worker replicas (at least 1: the Stackable coordinator does not run tasks itself), in the role
+   * group `default`. Give either this or {@link workerRoleGroups}.
+   * @default 1
+   */
   readonly workers?: number;
+  /**
+   * The worker role groups by name, each with its replicas and resources (in total at least 1
+   * worker). Give either this or {@link workers}.
+   * @default - one role group `default` with {@link workers} replicas
+   */
+  readonly workerRoleGroups?: Readonly<Record<string, TrinoWorkerRoleGroup>>;
   /** CPU and memory of the coordinator. @default 500m-2000m CPU, 4096 MiB */
   readonly coordinatorResources?: Resources;
   /** CPU and memory per worker. @default 500m-2000m CPU, 4096 MiB */
@@ -44,6 +54,103 @@ export interface TrinoClusterProps {
   readonly listenerClass?: ListenerClassName;
   /** secret-operator SecretClass of the server certificate (clients must trust its CA). @default 'tls' */
   readonly tlsSecretClass?: string;
+  /**
+   * Most user memory a query may use across the cluster (`query.max-memory`, set on the
+   * coordinator), a Trino data size such as '10TB' or '512MB'.
+   * @default - the operator's default, '50GB'
+   */
+  readonly queryMaxMemory?: string;
+  /**
+   * Most user memory a query may use on one worker (`query.max-memory-per-node`, set on the
+   * workers), a Trino data size such as '4GB'.
+   * @default - Trino's default, 30% of the JVM heap
+   */
+  readonly queryMaxMemoryPerNode?: string;
+  /**
+   * Whether Trino asks OPA for column masks (the policy's `batchColumnMasks` rule); the Stackable
+   * stacks turn it off. Written only when given.
+   * @default - the operator's default, true
+   */
+  readonly enableColumnMasking?: boolean;
+  /** Properties written over the operator's in the coordinator's files. @default - none */
+  readonly coordinatorConfigOverrides?: TrinoConfigOverrides;
+  /** Properties written over the operator's in the workers' files. @default - none */
+  readonly workerConfigOverrides?: TrinoConfigOverrides;
+}
+
+/** A group of Trino workers (a role group of the TrinoCluster's `workers`). */
+export interface TrinoWorkerRoleGroup {
+  /** Workers in the group. @default 1 */
+  readonly replicas?: number;
+  /** CPU and memory per worker of the group. @default - the cluster's `workerResources` */
+  readonly resources?: Resources;
+}
+
+/**
+ * Trino configuration files by name, each a map of properties written over the operator's (the
+ * CRD's `configOverrides` of a role; these are the files the TrinoCluster CRD of 26.7 lists).
+ */
+export interface TrinoConfigOverrides {
+  /** The server's `config.properties`. @default - none */
+  readonly 'config.properties'?: Readonly<Record<string, string>>;
+  /** `node.properties`. @default - none */
+  readonly 'node.properties'?: Readonly<Record<string, string>>;
+  /** `log.properties`. @default - none */
+  readonly 'log.properties'?: Readonly<Record<string, string>>;
+  /** The JVM's `security.properties`. @default - none */
+  readonly 'security.properties'?: Readonly<Record<string, string>>;
+  /** `access-control.properties`. @default - none */
+  readonly 'access-control.properties'?: Readonly<Record<string, string>>;
+  /** `exchange-manager.properties` (fault-tolerant execution). @default - none */
+  readonly 'exchange-manager.properties'?: Readonly<Record<string, string>>;
+  /** `spooling-manager.properties` (spooling client protocol). @default - none */
+  readonly 'spooling-manager.properties'?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The files a TrinoCluster role's `configOverrides` takes (the CRD trinoclusters.trino.stackable.tech
+ * of 26.7 lists exactly these; trino-operator 26.7.0 controller/build/properties/mod.rs), with
+ * their field names in the generated import.
+ */
+const CONFIG_OVERRIDE_FILES: Readonly<Record<keyof TrinoConfigOverrides, keyof TrinoClusterSpecCoordinatorsConfigOverrides>> = {
+  'access-control.properties': 'accessControlProperties',
+  'config.properties': 'configProperties',
+  'exchange-manager.properties': 'exchangeManagerProperties',
+  'log.properties': 'logProperties',
+  'node.properties': 'nodeProperties',
+  'security.properties': 'securityProperties',
+  'spooling-manager.properties': 'spoolingManagerProperties',
+};
+
+/**
+ * A data size in Trino's syntax: airlift units io/airlift/units/DataSize.java `valueOf`, a number
+ * (decimals allowed) and a unit among B, kB, MB, GB, TB, PB, EB (case-sensitive, 1024-based).
+ */
+const DATA_SIZE = /^\d+(\.\d+)?(B|kB|MB|GB|TB|PB|EB)$/;
+
+function dataSize(owner: string, prop: string, value: string): string {
+  if (!DATA_SIZE.test(value)) {
+    throw new Error(`${owner}: ${prop} ${JSON.stringify(value)} is not a Trino data size: use a number and one of B, kB, MB, GB, TB, PB, EB, e.g. "10TB" or "4GB"`);
+  }
+  return value;
+}
+
+function configOverrides(owner: string, prop: string, value: TrinoConfigOverrides | undefined): TrinoClusterSpecCoordinatorsConfigOverrides | undefined {
+  if (value === undefined) return undefined;
+  const out: { [field: string]: Record<string, string> } = {};
+  for (const [file, properties] of Object.entries(value)) {
+    const field = Object.prototype.hasOwnProperty.call(CONFIG_OVERRIDE_FILES, file) ? CONFIG_OVERRIDE_FILES[file as keyof TrinoConfigOverrides] : undefined;
+    if (field === undefined) {
+      throw new Error(`${owner}: ${prop} file ${JSON.stringify(file)} is not one the operator takes: use one of ${Object.keys(CONFIG_OVERRIDE_FILES).map(f => `"${f}"`).join(', ')}`);
+    }
+    if (properties === undefined) continue;
+    for (const [key, v] of Object.entries<string>(properties)) {
+      if (key.length === 0 || /[\s=:]/.test(key)) throw new Error(`${owner}: ${prop}["${file}"] key ${JSON.stringify(key)} is not a property name: use no whitespace, '=' or ':'`);
+      if (typeof v !== 'string') throw new Error(`${owner}: ${prop}["${file}"].${key} ${JSON.stringify(v)} must be a string`);
+    }
+    out[field] = { ...properties };
+  }
+  return out;
 }
 
 /** The role group this construct creates for each role. */
@@ -141,10 +248,14 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     ensureUniqueObjectNames(this);
     const owner = `TrinoCluster ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
-    const workers = intInRange(owner, 'workers', props.workers ?? 1, 1);
     const defaults: Resources = { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 4096 };
     const coordinatorResources = validateResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
     const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
+    const workerRoleGroups = this.workerRoleGroups(owner, props);
+    const queryMaxMemory = props.queryMaxMemory === undefined ? undefined : dataSize(owner, 'queryMaxMemory', props.queryMaxMemory);
+    const queryMaxMemoryPerNode = props.queryMaxMemoryPerNode === undefined ? undefined : dataSize(owner, 'queryMaxMemoryPerNode', props.queryMaxMemoryPerNode);
+    const coordinatorOverrides = configOverrides(owner, 'coordinatorConfigOverrides', props.coordinatorConfigOverrides);
+    const workerOverrides = configOverrides(owner, 'workerConfigOverrides', props.workerConfigOverrides);
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const authClassName = props.authenticationClassName === undefined
       ? clusterScopedName(this, `${this.name}-users`)
@@ -178,24 +289,55 @@ export class TrinoCluster extends Construct implements IPodSelectable {
         clusterConfig: {
           catalogLabelSelector: { matchLabels: this.catalogLabels },
           authentication: [{ authenticationClass: authClassName }],
-          authorization: { opa: { configMapName: props.opa.discoveryConfigMapName, package: props.policy.packageName } },
+          // trino-operator 26.7.0 rust/operator-binary/src/authorization/opa.rs: with enableColumnMasking
+          // (CRD default true, crd/mod.rs `enabled_column_masking_default`) Trino asks OPA's
+          // `batchColumnMasks` rule (opa.policy.batch-column-masking-uri); false leaves it unset.
+          authorization: { opa: { configMapName: props.opa.discoveryConfigMapName, package: props.policy.packageName, enableColumnMasking: props.enableColumnMasking } },
           tls: { serverSecretClass: this.tlsSecretClass },
         },
         coordinators: {
           roleConfig: { listenerClass },
-          config: { resources: stackableResources(coordinatorResources) },
+          // trino-operator 26.7.0 controller/build/properties/config_properties.rs `build`: the
+          // role group's queryMaxMemory(PerNode) becomes query.max-memory(-per-node) in
+          // config.properties (default query.max-memory 50GB); configOverrides win over both.
+          config: { resources: stackableResources(coordinatorResources), queryMaxMemory },
+          configOverrides: coordinatorOverrides,
           podOverrides: restrictedPodOverrides(),
           roleGroups: { [ROLE_GROUP]: { replicas: 1 } },
         },
         workers: {
-          config: { resources: stackableResources(workerResources) },
+          config: { resources: stackableResources(workerResources), queryMaxMemoryPerNode },
+          configOverrides: workerOverrides,
           podOverrides: restrictedPodOverrides(),
-          roleGroups: { [ROLE_GROUP]: { replicas: workers } },
+          roleGroups: workerRoleGroups,
         },
       },
     });
     // Apply order: OPA and its policy first, so Trino finds them when it starts.
     this.node.addDependency(props.opa, props.policy);
+  }
+
+  /** The worker role groups of `props` in the CRD's shape, validated. */
+  private workerRoleGroups(owner: string, props: TrinoClusterProps): Record<string, { replicas: number; config?: { resources: StackableResources } }> {
+    if (props.workerRoleGroups === undefined) {
+      return { [ROLE_GROUP]: { replicas: intInRange(owner, 'workers', props.workers ?? 1, 1) } };
+    }
+    if (props.workers !== undefined) {
+      throw new Error(`${owner}: workers (${props.workers}) and workerRoleGroups are both given: give the replicas in workerRoleGroups only`);
+    }
+    const groups: Record<string, { replicas: number; config?: { resources: StackableResources } }> = {};
+    let total = 0;
+    for (const [name, group] of Object.entries(props.workerRoleGroups)) {
+      dnsLabel(owner, 'workerRoleGroups key', name);
+      const replicas = intInRange(owner, `workerRoleGroups.${name}.replicas`, group.replicas ?? 1, 0);
+      total += replicas;
+      const resources = group.resources === undefined ? undefined : validateResources(owner, `workerRoleGroups.${name}.resources`, group.resources);
+      groups[name] = { replicas, config: resources === undefined ? undefined : { resources: stackableResources(resources) } };
+    }
+    if (total < 1) {
+      throw new Error(`${owner}: workerRoleGroups ${JSON.stringify(props.workerRoleGroups)} has ${total} workers: give at least 1 (the Stackable coordinator does not run tasks itself)`);
+    }
+    return groups;
   }
 
   /** The coordinator's HTTPS URL. */

@@ -111,6 +111,43 @@ describe('TrinoCluster', () => {
     expect(secretKeys(objs, 'trino-users')).toEqual(['admin']);
   });
 
+  it('writes the stacks\' cluster settings: query memory limits, column masking off, config overrides, worker role groups', () => {
+    const { chart } = setup({
+      queryMaxMemory: '10TB',
+      queryMaxMemoryPerNode: '10GB',
+      enableColumnMasking: false,
+      coordinatorConfigOverrides: { 'config.properties': { 'http-server.authentication.oauth2.refresh-tokens': 'true' } },
+      workerConfigOverrides: { 'config.properties': { 'task.concurrency': '8' }, 'log.properties': { 'io.trino': 'DEBUG' } },
+      workerRoleGroups: { small: { replicas: 2 }, large: { replicas: 1, resources: { cpuRequestMillis: 2000, cpuLimitMillis: 6000, memoryMi: 20480 } } },
+    });
+    const spec = find(synth(chart), 'TrinoCluster', 'trino').spec;
+    expect(spec.clusterConfig.authorization.opa.enableColumnMasking).toBe(false);
+    expect(spec.coordinators.config.queryMaxMemory).toBe('10TB');
+    expect(spec.coordinators.config.queryMaxMemoryPerNode).toBeUndefined();
+    expect(spec.workers.config.queryMaxMemoryPerNode).toBe('10GB');
+    expect(spec.workers.config.queryMaxMemory).toBeUndefined();
+    expect(spec.coordinators.configOverrides).toEqual({ 'config.properties': { 'http-server.authentication.oauth2.refresh-tokens': 'true' } });
+    expect(spec.workers.configOverrides).toEqual({ 'config.properties': { 'task.concurrency': '8' }, 'log.properties': { 'io.trino': 'DEBUG' } });
+    expect(spec.workers.roleGroups).toEqual({
+      small: { replicas: 2 },
+      large: { replicas: 1, config: { resources: { cpu: { min: '2000m', max: '6000m' }, memory: { limit: '20480Mi' } } } },
+    });
+    // The role-level resources stay the default of the role groups without their own.
+    expect(spec.workers.config.resources).toEqual(spec.coordinators.config.resources);
+    expect(spec.coordinators.roleGroups).toEqual({ default: { replicas: 1 } });
+  });
+
+  it('leaves the new settings out unless given: one worker role group "default", the operator\'s defaults', () => {
+    const { chart } = setup({ workers: 3 });
+    const spec = find(synth(chart), 'TrinoCluster', 'trino').spec;
+    expect(spec.workers.roleGroups).toEqual({ default: { replicas: 3 } });
+    expect(Object.keys(spec.clusterConfig.authorization.opa).sort()).toEqual(['configMapName', 'package']);
+    expect(Object.keys(spec.coordinators.config)).toEqual(['resources']);
+    expect(Object.keys(spec.workers.config)).toEqual(['resources']);
+    expect(spec.coordinators.configOverrides).toBeUndefined();
+    expect(spec.workers.configOverrides).toBeUndefined();
+  });
+
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
     it('a chart without a namespace (its host and AuthenticationClass names derive from it)', () => {
@@ -148,6 +185,25 @@ describe('TrinoCluster', () => {
     });
     it('a worker CPU limit below the request', () => {
       expect(build({ workerResources: { cpuRequestMillis: 2000, cpuLimitMillis: 1000, memoryMi: 4096 } })).toThrow(/TrinoCluster Trino: workerResources\.cpuLimitMillis 1000 must be an integer >= 2000/);
+    });
+    it('query memory limits that are not Trino data sizes', () => {
+      expect(build({ queryMaxMemory: '10Ti' })).toThrow(/^TrinoCluster Trino: queryMaxMemory "10Ti" is not a Trino data size: use a number and one of B, kB, MB, GB, TB, PB, EB, e.g. "10TB" or "4GB"/);
+      expect(build({ queryMaxMemory: '10 TB' })).toThrow(/queryMaxMemory "10 TB" is not a Trino data size/);
+      expect(build({ queryMaxMemoryPerNode: '4gb' })).toThrow(/^TrinoCluster Trino: queryMaxMemoryPerNode "4gb" is not a Trino data size/);
+      expect(build({ queryMaxMemoryPerNode: '4KB' })).toThrow(/queryMaxMemoryPerNode "4KB" is not a Trino data size/);
+      expect(build({ queryMaxMemory: '1.5TB', queryMaxMemoryPerNode: '512kB' })).not.toThrow();
+    });
+    it('config overrides of a file the operator does not take, or a bad property name', () => {
+      expect(build({ coordinatorConfigOverrides: { 'jvm.config': { a: 'b' } } as never })).toThrow(/^TrinoCluster Trino: coordinatorConfigOverrides file "jvm.config" is not one the operator takes: use one of "access-control.properties", "config.properties"/);
+      expect(build({ workerConfigOverrides: { 'config.properties': { 'a b': 'c' } } })).toThrow(/^TrinoCluster Trino: workerConfigOverrides\["config.properties"\] key "a b" is not a property name/);
+    });
+    it('workers and workerRoleGroups both given, bad role group names, no worker at all', () => {
+      expect(build({ workers: 2, workerRoleGroups: { default: { replicas: 2 } } })).toThrow(/^TrinoCluster Trino: workers \(2\) and workerRoleGroups are both given/);
+      expect(build({ workerRoleGroups: { Big: { replicas: 1 } } })).toThrow(/^TrinoCluster Trino: workerRoleGroups key "Big" is not a valid name/);
+      expect(build({ workerRoleGroups: { a: { replicas: -1 } } })).toThrow(/^TrinoCluster Trino: workerRoleGroups.a.replicas -1 must be an integer >= 0/);
+      expect(build({ workerRoleGroups: { a: { replicas: 0 } } })).toThrow(/^TrinoCluster Trino: workerRoleGroups \{"a":\{"replicas":0\}\} has 0 workers: give at least 1/);
+      expect(build({ workerRoleGroups: {} })).toThrow(/has 0 workers/);
+      expect(build({ workerRoleGroups: { a: { resources: { cpuRequestMillis: 2000, cpuLimitMillis: 1000, memoryMi: 1 } } } })).toThrow(/^TrinoCluster Trino: workerRoleGroups\.a\.resources\.cpuLimitMillis 1000/);
     });
     it('a bad AuthenticationClass name', () => {
       expect(build({ authenticationClassName: 'Users' })).toThrow(/TrinoCluster Trino: authenticationClassName "Users" is not a valid object name/);
