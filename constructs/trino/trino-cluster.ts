@@ -6,7 +6,7 @@ import {
   BoundCredentials, clusterScoped, clusterScopedName, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
   IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
   Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, stackableResources,
-  validateResources, version,
+  validateRoleResources, version,
 } from '../core';
 import { ITrinoPolicy, OpaServer } from '../opa';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
@@ -143,8 +143,8 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
     const workers = intInRange(owner, 'workers', props.workers ?? 1, 1);
     const defaults: Resources = { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 4096 };
-    const coordinatorResources = validateResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
-    const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
+    const coordinatorResources = validateRoleResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
+    const workerResources = validateRoleResources(owner, 'workerResources', props.workerResources ?? defaults);
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const authClassName = props.authenticationClassName === undefined
       ? clusterScopedName(this, `${this.name}-users`)

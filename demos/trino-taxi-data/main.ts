@@ -7,7 +7,7 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import {
   CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
-  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlsTrustStore,
+  S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlsTrustStore,
   TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob,
 } from 'cdk8s-stackable-demos';
 import { monthRange, TlcTripData } from '../lib/tlc-trip-data';
@@ -40,7 +40,7 @@ const hive = new HiveMetastore(chart, 'Hive', { name: 'hive', database: hiveDb, 
 const admin = Credentials.literal('admin', 'adminadmin');
 const trino = new TrinoCluster(chart, 'Trino', {
   admin, opa: new OpaServer(chart, 'Opa'), policy: new TrinoPolicy(chart, 'TrinoPolicy', { admins: [admin.username] }),
-  workerResources: resourcesFromStackable({ cpu: { min: '1', max: '4' }, memory: { limit: '6Gi' } }),
+  workerResources: { cpuRequestMillis: 1000, cpuLimitMillis: 4000, memoryMi: 6144 }, // the stack's cpu 1 to 4, memory 6Gi
 });
 new TrinoCatalog(chart, 'HiveCatalog', { trino, name: 'hive', connector: CatalogConnector.hive(hive, s3) });
 new TrinoSqlJob(chart, 'CreateTable', {
