@@ -61,8 +61,8 @@ describe('resources: requests only and memory below its limit (plain containers)
   });
 
   it('uses the construct\'s ephemeral storage default unless one is given', () => {
-    expect(k8s.toJson_ResourceRequirements(containerResources(r, 2048)).limits!['ephemeral-storage']).toBe('2048Mi');
-    expect(k8s.toJson_ResourceRequirements(containerResources({ ...r, ephemeralStorageMi: 300 }, 2048)).limits!['ephemeral-storage']).toBe('300Mi');
+    expect(k8s.toJson_ResourceRequirements(containerResources(r, 2048))).toMatchObject({ limits: { 'ephemeral-storage': '2048Mi' } });
+    expect(k8s.toJson_ResourceRequirements(containerResources({ ...r, ephemeralStorageMi: 300 }, 2048))).toMatchObject({ limits: { 'ephemeral-storage': '300Mi' } });
   });
 
   it('rejects a memory limit below the request', () => {
