@@ -11,7 +11,7 @@ export { ClusterDnsOptions, DnsEgress, DnsEgressRule, DnsResolver, KNOWN_DNS_RES
 export { STACKABLE_RELEASE } from './core/images';
 export { ChartNamespace } from './core/namespace';
 export { IPodSelectable, PodNetworkPolicy, PodNetworkPolicyProps } from './core/network';
-export { Resources, resourcesFromStackable, StackableResources } from './core/resources';
+export { ResourceAmounts, Resources, resourcesFromStackable, StackableResources } from './core/resources';
 export { LISTENER_CLASSES, ListenerClassName } from './core/stackable';
 /**
  * The synth-time checks the constructs use for their props, for apps that validate their own
@@ -25,7 +25,7 @@ export { HelmChart, HelmChartProps, HelmValue, HelmValueSchema, HelmValueSetting
 
 // Products.
 export { HiveMetastore, HiveMetastoreProps } from './hive/hive-metastore';
-export { MinioBuckets, MinioBucketsProps } from './minio/minio-buckets';
+export { BucketPolicy, MinioBucket, MinioBuckets, MinioBucketsProps } from './minio/minio-buckets';
 export { MinioServer, MinioServerProps } from './minio/minio-server';
 export { S3File, S3FileLoad, S3FileLoadProps } from './minio/s3-file-load';
 export { OpaServer, OpaServerProps } from './opa/opa-server';

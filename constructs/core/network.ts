@@ -48,6 +48,7 @@ interface Rule {
  * A NetworkPolicy that denies all traffic of the target's pods in both directions (`policyTypes`
  * Ingress and Egress) except what is allowed with its methods until synthesis:
  * - {@link allowFrom}: ingress from a client's pods to some TCP ports;
+ * - {@link allowFromAnyone}: ingress from any peer to some TCP ports;
  * - {@link allowTo}: egress to a server's pods on some TCP ports;
  * - {@link allowDns}: egress to DNS resolvers, as the chart's {@link DnsEgress} says (default: UDP
  *   and TCP 53 to any destination, see {@link DnsEgress.anyResolver});
@@ -90,6 +91,14 @@ export class PodNetworkPolicy extends Construct {
   /** Lets the pods of `client` connect to the target's TCP `ports`. */
   public allowFrom(client: IPodSelectable, ports: readonly number[]): void {
     this.ingress.push({ peer: { podSelector: { matchLabels: client.podSelector } }, ports: this.tcp('allowFrom', ports) });
+  }
+
+  /**
+   * Lets any peer connect to the target's TCP `ports` (an ingress rule without `from`): pods,
+   * nodes and, through a NodePort or LoadBalancer Service, clients outside the cluster.
+   */
+  public allowFromAnyone(ports: readonly number[]): void {
+    this.ingress.push({ ports: this.tcp('allowFromAnyone', ports) });
   }
 
   /** Lets the target connect to the TCP `ports` of the pods of `server`. */

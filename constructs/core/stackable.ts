@@ -98,3 +98,42 @@ export function ensureMaxLength(name: string, maxLength: number, hashLength: num
   const head = truncated.slice(0, -2);
   return secondToLast === '-' && last !== '-' ? `${head}${secondToLast}${hash}` : `${head}${secondToLast}-${hash}`;
 }
+
+/**
+ * The CSI storage class of listener volumes (listener-operator 26.7.0
+ * deploy/helm/listener-operator/templates/storageclass.yaml, `volumeBindingMode: WaitForFirstConsumer`).
+ */
+export const LISTENER_STORAGE_CLASS = 'listeners.stackable.tech';
+
+/**
+ * The annotation of a listener volume that names the Listener it mounts (listener-operator 26.7.0
+ * rust/operator-binary/src/csi_server/mod.rs `ListenerSelector::Listener`; the other choice,
+ * `listeners.stackable.tech/listener-class`, makes the operator create a Listener per PVC).
+ */
+export const LISTENER_NAME_ANNOTATION = 'listeners.stackable.tech/listener-name';
+
+/**
+ * An ephemeral listener volume mounting the Listener `listenerName`. What mounting it does
+ * (listener-operator 26.7.0 rust/operator-binary/src/csi_server/node.rs `node_publish_volume`):
+ * the pod gets the label `listener.stackable.tech/mnt.<listener uid>`, which the Service the
+ * operator creates for the Listener (named after it, listener_controller.rs `reconcile`) selects;
+ * the pod's addresses for that Listener (for a NodePort class: its node's address and node ports,
+ * `local_listener_addresses_for_pod`) go into a PodListeners object `pod-<pod uid>`, keyed by this
+ * volume's name, where the secret-operator reads them for the scope `listener-volume=<volume>`
+ * (secret-operator 26.7.0 rust/operator-binary/src/backend/pod_info.rs, backend/mod.rs `scope_addresses`).
+ */
+export function listenerVolume(name: string, listenerName: string): k8s.Volume {
+  return {
+    name,
+    ephemeral: {
+      volumeClaimTemplate: {
+        metadata: { annotations: { [LISTENER_NAME_ANNOTATION]: listenerName } },
+        spec: {
+          storageClassName: LISTENER_STORAGE_CLASS,
+          accessModes: ['ReadWriteMany'],
+          resources: { requests: { storage: k8s.Quantity.fromString('1') } },
+        },
+      },
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { HiveCluster } from '../../imports/hive.stackable.tech';
 import {
   dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, OperatorPod, Resources, restrictedPodOverrides,
-  serviceFqdn, stackableResources, validateResources, version,
+  serviceFqdn, stackableResources, validateRoleResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { IS3ConnectionRef } from '../s3';
@@ -61,7 +61,7 @@ export class HiveMetastore extends Construct implements IPodSelectable {
     // The operator derives `<name>-metastore-<rolegroup>-...` names: keep room for the suffixes.
     this.name = dnsLabel(owner, 'name', props.name ?? 'hive', 40);
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
-    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 768 });
+    const resources = validateRoleResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 768 });
     this.discoveryConfigMapName = this.name;
     // hive-operator 26.7.0 controller.rs: the metastore role's Listener is `<cluster>-metastore`
     // (port `hive` 9083, class cluster-internal by default); the listener-operator names its Service

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerResources, IMAGES, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainerAs, scratchVolume } from '../core';
+import { containerResources, IMAGES, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, ResourceAmounts, Resources, restrictedContainerAs, scratchVolume } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { MinioServer } from './minio-server';
 
@@ -8,7 +8,7 @@ import { MinioServer } from './minio-server';
 export const MC_ALIAS = 'minio';
 
 /** Default CPU and memory of a MinIO client container. */
-export const MC_RESOURCES: Resources = { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 128 };
+export const MC_RESOURCES: ResourceAmounts = { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryMi: 128 };
 
 /** Options of {@link mcContainer}. */
 export interface McContainerOptions {

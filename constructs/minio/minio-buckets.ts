@@ -1,9 +1,32 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, restrictedJob } from '../core';
+import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, oneOf, restrictedJob } from '../core';
 import { TlsTrustStore } from '../secret-operator';
 import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
+
+/**
+ * Anonymous access to a bucket, the permissions of `mc anonymous set` (minio/mc
+ * RELEASE.2025-04-16T18-13-26Z cmd/anonymous-main.go `checkAnonymousSyntax`): `none` (only
+ * signed requests), `download` (anyone may list and read), `upload` (anyone may write),
+ * `public` (both).
+ */
+export type BucketPolicy = 'none' | 'download' | 'upload' | 'public';
+
+/** The {@link BucketPolicy} values. */
+export const BUCKET_POLICIES: readonly BucketPolicy[] = ['none', 'download', 'upload', 'public'];
+
+/** A bucket and its anonymous access. */
+export interface MinioBucket {
+  /** Bucket name: 3-63 lower-case letters, digits and '-'. */
+  readonly name: string;
+  /**
+   * Anonymous access, set by every run of the Job (so a policy changed here replaces the one
+   * MinIO has; `none` removes anonymous access again).
+   * @default - not set: the Job leaves the bucket's anonymous access as it is (none for a new bucket)
+   */
+  readonly policy?: BucketPolicy;
+}
 
 /** Props of {@link MinioBuckets}. */
 export interface MinioBucketsProps {
@@ -11,8 +34,8 @@ export interface MinioBucketsProps {
   readonly minio: MinioServer;
   /** Trust for MinIO's certificate. */
   readonly trust: TlsTrustStore;
-  /** Buckets to create. */
-  readonly buckets: string[];
+  /** Buckets to create: names, or names with an anonymous-access policy. */
+  readonly buckets: Array<string | MinioBucket>;
   /** Name of the Job, before its content hash (see `restrictedJob`). @default '<minio name>-buckets' */
   readonly name?: string;
   /** How long the Job waits for MinIO to answer before it fails. @default 900 */
@@ -25,13 +48,16 @@ export interface MinioBucketsProps {
 
 /**
  * A Job that creates buckets in MinIO: waits until MinIO answers (TLS verified), then
- * `mc mb --ignore-existing` for each bucket, so rerunning it is harmless.
+ * `mc mb --ignore-existing` for each bucket and `mc anonymous set` for each bucket with a policy,
+ * so rerunning it is harmless.
  */
 export class MinioBuckets extends Construct implements IPodSelectable {
   /** The Job (also `ApiObject.of(this)`); content-named, see `restrictedJob`. */
   public readonly job: k8s.KubeJob;
-  /** The buckets, in order. */
+  /** The bucket names, in order. */
   public readonly buckets: string[];
+  /** The anonymous-access policy of each bucket that has one. */
+  public readonly policies: Readonly<Record<string, BucketPolicy>>;
   /** Labels of the Job's pod. */
   public readonly podSelector: Record<string, string>;
 
@@ -41,11 +67,18 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     const owner = `MinioBuckets ${id}`;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`, JOB_NAME_MAX_LENGTH);
     props.trust.checkTrusts(owner, props.minio);
-    this.buckets = [...props.buckets];
+    const specs = props.buckets.map(b => (typeof b === 'string' ? { name: b } : b));
+    this.buckets = specs.map(b => b.name);
     if (this.buckets.length === 0) throw new Error(`${owner}: buckets must list at least one bucket`);
     // S3 bucket names: 3-63 characters of lower-case letters, digits and '-'.
     this.buckets.forEach((b, i) => dnsLabel(owner, `buckets[${i}]`, b));
     this.buckets.forEach((b, i) => { if (b.length < 3) throw new Error(`${owner}: buckets[${i}] "${b}" must have at least 3 characters`); });
+    this.buckets.forEach((b, i) => { if (this.buckets.indexOf(b) !== i) throw new Error(`${owner}: buckets[${i}] "${b}" is listed twice`); });
+    const policies: Record<string, BucketPolicy> = {};
+    specs.forEach((b, i) => { if (b.policy !== undefined) policies[b.name] = oneOf(owner, `buckets[${i}].policy`, b.policy, BUCKET_POLICIES); });
+    this.policies = policies;
+    // `<bucket>=<policy>` words; names and policies have no '=' or blanks (checked above).
+    const policyWords = Object.entries(policies).map(([b, p]) => `${b}=${p}`).join(' ');
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 900, 1);
     this.podSelector = { 'app.kubernetes.io/name': 'minio-buckets', 'app.kubernetes.io/instance': name };
 
@@ -54,6 +87,9 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       RETRY_FUNCTION,
       `retry "mc ls ${MC_ALIAS}" "$WAIT_SECONDS"`,
       `for bucket in $BUCKETS; do mc mb --ignore-existing "${MC_ALIAS}/$bucket"; done`,
+      ...(policyWords === '' ? [] : [
+        `for entry in $BUCKET_POLICIES; do mc anonymous set "\${entry#*=}" "${MC_ALIAS}/\${entry%%=*}"; done`,
+      ]),
       'echo "buckets ready: $BUCKETS"',
     ].join('\n');
     connectToMinio(this, props.minio, name, props.networkPolicy ?? false);
@@ -64,7 +100,11 @@ export class MinioBuckets extends Construct implements IPodSelectable {
       pod: {
         containers: [mcContainer({
           name: 'create-buckets', minio: props.minio, trust: props.trust, script, image: props.image,
-          env: [{ name: 'BUCKETS', value: this.buckets.join(' ') }, { name: 'WAIT_SECONDS', value: String(waitSeconds) }],
+          env: [
+            { name: 'BUCKETS', value: this.buckets.join(' ') },
+            ...(policyWords === '' ? [] : [{ name: 'BUCKET_POLICIES', value: policyWords }]),
+            { name: 'WAIT_SECONDS', value: String(waitSeconds) },
+          ],
         })],
         volumes: mcVolumes(props.trust),
       },

@@ -1,9 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Listener } from '../../imports/listeners.stackable.tech';
 import {
   BoundCredentials, containerResources, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, IMAGES,
-  intInRange, IPodSelectable, NON_ROOT_UID, PodNetworkPolicy, Resources, restrictedContainer, restrictedPod,
-  scratchVolume, serviceFqdn, urlSafeSecret, validateResources,
+  intInRange, IPodSelectable, LISTENER_CLASSES, ListenerClassName, listenerVolume, NON_ROOT_UID, oneOf,
+  PodNetworkPolicy, Resources, restrictedContainer, restrictedPod, scratchVolume, serviceFqdn, urlSafeSecret,
+  validateResources,
 } from '../core';
 import { IS3Endpoint, S3CredentialsClass } from '../s3';
 import { SecretScope, secretOperatorVolume } from '../secret-operator';
@@ -35,8 +37,22 @@ export interface MinioServerProps {
   readonly storageGi?: number;
   /** Storage class of the data volume. @default - the cluster's default storage class */
   readonly storageClassName?: string;
-  /** CPU and memory. @default 250m-1000m CPU, 1024 MiB */
+  /**
+   * CPU and memory, e.g. `{ cpuRequestMillis: 500, memoryMi: 1024 }` (no CPU limit, as Stackable's
+   * MinIO stacks run it) or `{ cpu: { min: '500m' }, memory: { limit: '1Gi' } }`.
+   * @default 250m-1000m CPU, 1024 MiB
+   */
   readonly resources?: Resources;
+  /**
+   * Exposes the S3 API and the console through a listener-operator Listener of this class
+   * (named `<name>-listener`, ports `https` 9000 and `console` 9001), mounted by the MinIO pod
+   * as a listener volume; the server certificate then also names the addresses the Listener
+   * gives the pod (scope `listener-volume`), so clients reaching MinIO there can verify it
+   * against the SecretClass's CA. `external-unstable` is a NodePort: the certificate names the
+   * address of the node MinIO runs on. The ClusterIP Service `<name>` stays for in-cluster clients.
+   * @default - no Listener: MinIO is reachable inside the cluster only
+   */
+  readonly listenerClass?: ListenerClassName;
   /** Container image. @default IMAGES.minio */
   readonly image?: string;
   /**
@@ -48,6 +64,8 @@ export interface MinioServerProps {
 }
 
 const API_PORT = 9000;
+/** The pod volume that mounts the Listener (and names it in the certificate's `listener-volume` scope). */
+const LISTENER_VOLUME = 'listener';
 const CONSOLE_PORT = 9001;
 
 /**
@@ -63,6 +81,8 @@ export const MINIO_TLS_FILES = { cert: 'public.crt', key: 'private.key' } as con
  * A single-node MinIO S3 server: Deployment with a persistent volume, Service (S3 API on 9000,
  * console on 9001), root credentials in a Secret, and a TLS certificate issued by the
  * secret-operator for `service=<name>` (files named `public.crt`/`private.key` as MinIO wants).
+ * With `listenerClass`, also a listener-operator Listener that exposes both ports, e.g. outside
+ * the cluster, with the Listener's addresses in the certificate.
  */
 export class MinioServer extends Construct implements IS3Endpoint, IPodSelectable {
   /** The Deployment (also `ApiObject.of(minio)`). */
@@ -83,7 +103,12 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
   public readonly tlsSecretClass: string;
   /**
    * Scopes of the server certificate: `service=<name>`, so its SAN is {@link host}, the name every
-   * client connects to (secret-operator 26.7.0 backend/mod.rs `scope_addresses`).
+   * in-cluster client connects to, and with a `listenerClass` also `listener-volume=listener`: the
+   * addresses of the pod's listener volume, i.e. where the Listener reaches this pod (a NodePort
+   * Listener: the node's address, an IP with the 26.7 ListenerClasses' default `preferredAddressType`
+   * HostnameConservative; a LoadBalancer: its address; cluster-internal: `<name>-listener.<ns>.svc.<domain>`)
+   * (secret-operator 26.7.0 backend/mod.rs `scope_addresses`; listener-operator 26.7.0
+   * csi_server/node.rs `local_listener_addresses_for_pod`, listener_controller.rs `reconcile`).
    */
   public readonly tlsScopes: SecretScope[];
   /** The SecretClass the credentials Secret is labelled for, if any. */
@@ -92,6 +117,10 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
   public readonly credentials: BoundCredentials;
   /** Labels of the server pod. */
   public readonly podSelector: Record<string, string>;
+  /** The Listener exposing the S3 API and console, when `listenerClass` is set. */
+  public readonly listener?: Listener;
+  /** The listener class of {@link listener}, when `listenerClass` is set. */
+  public readonly listenerClass?: ListenerClassName;
   /** The NetworkPolicy of the server pod, when `networkPolicy` is on. */
   public readonly networkPolicy?: PodNetworkPolicy;
 
@@ -110,7 +139,8 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     this.tlsSecretClass = dnsSubdomain(owner, 'tlsSecretClass', props.tlsSecretClass ?? 'tls');
     this.serviceName = name;
     this.host = serviceFqdn(this, name);
-    this.tlsScopes = [SecretScope.service(name)];
+    this.listenerClass = props.listenerClass === undefined ? undefined : oneOf(owner, 'listenerClass', props.listenerClass, LISTENER_CLASSES);
+    this.tlsScopes = [SecretScope.service(name), ...(this.listenerClass === undefined ? [] : [SecretScope.listenerVolume(LISTENER_VOLUME)])];
     this.podSelector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': name };
     this.credentials = credentials.bind(this, 'Credentials', {
       secretName: `${name}-s3-credentials`, usernameKey: 'accessKey', passwordKey: 'secretKey',
@@ -136,6 +166,20 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
         ],
       },
     });
+
+    if (this.listenerClass !== undefined) {
+      // Its own name: the listener-operator names the Listener's Service after the Listener and
+      // refuses to take over a Service it does not own (listener_controller.rs
+      // `ensure_existing_service_is_not_foreign`), such as ours. The Service's ports forward to the
+      // same port numbers on the pod (no targetPort is set, listener_controller.rs `reconcile`).
+      this.listener = new Listener(this, 'Listener', {
+        metadata: { name: `${name}-listener`, labels: this.podSelector },
+        spec: {
+          className: this.listenerClass,
+          ports: [{ name: 'https', port: API_PORT, protocol: 'TCP' }, { name: 'console', port: CONSOLE_PORT, protocol: 'TCP' }],
+        },
+      });
+    }
 
     const probe = (path: string, initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromNumber(API_PORT), scheme: 'HTTPS' },
@@ -176,6 +220,8 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
                 { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.cert}`, subPath: MINIO_TLS_FILES.cert, readOnly: true },
                 { name: 'tls', mountPath: `${certsDir}/${MINIO_TLS_FILES.key}`, subPath: MINIO_TLS_FILES.key, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
+                // The listener-operator writes the pod's addresses for the Listener here.
+                ...(this.listener === undefined ? [] : [{ name: LISTENER_VOLUME, mountPath: '/stackable/listener', readOnly: true }]),
               ],
             }],
             volumes: [
@@ -183,6 +229,7 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
               scratchVolume('certs', 4),
               scratchVolume('tmp', 256),
               secretOperatorVolume('tls', { secretClass: this.tlsSecretClass, scopes: this.tlsScopes, format: 'tls-pem', pemFiles: MINIO_TLS_FILES, lifetimeDays }),
+              ...(this.listener === undefined ? [] : [listenerVolume(LISTENER_VOLUME, this.listener.name)]),
             ],
           },
         },
@@ -192,6 +239,9 @@ export class MinioServer extends Construct implements IS3Endpoint, IPodSelectabl
     if (props.networkPolicy ?? false) {
       // A single-node server answers requests and initiates nothing: no egress rule at all.
       this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', { name, target: this, requireClients: true });
+      // Through a NodePort or LoadBalancer, clients arrive from outside the cluster (or from a
+      // node's address after SNAT): no pod selector can name them.
+      if (this.listener !== undefined) this.networkPolicy.allowFromAnyone([API_PORT, CONSOLE_PORT]);
     }
   }
 

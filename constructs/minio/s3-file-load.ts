@@ -140,8 +140,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 2, 1);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
     // The volumes count against the ephemeral storage of the container that fills them.
-    const requested = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
-    const resources: Resources = { ...requested, ephemeralStorageMi: requested.ephemeralStorageMi ?? scratchGi * 1024 + 256 };
+    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
     this.minio = props.minio;
     this.trust = props.trust;
     this.mcImage = props.mcImage;
@@ -211,7 +210,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
             { name: 'KEYS', value: this.keys.join(' ') },
             { name: 'WAIT_SECONDS', value: String(waitSeconds) },
           ],
-          resources: containerResources(resources),
+          resources: containerResources(resources, scratchGi * 1024 + 256),
           // The pod's user, pinned here too, like the mc containers': the curl image has a user of its own.
           securityContext: restrictedContainerAs(NON_ROOT_UID),
           volumeMounts: [props.trust.volumeMount(), { name: 'work', mountPath: '/work' }],

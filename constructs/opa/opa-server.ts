@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { OpaCluster } from '../../imports/opa.stackable.tech';
 import {
-  dnsLabel, ensureUniqueObjectNames, Resources, restrictedPodOverrides, stackableResources, validateResources,
+  dnsLabel, ensureUniqueObjectNames, Resources, restrictedPodOverrides, stackableResources, validateRoleResources,
   version,
 } from '../core';
 
@@ -32,7 +32,7 @@ export class OpaServer extends Construct {
     const owner = `OpaServer ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'opa', 40);
     this.discoveryConfigMapName = this.name;
-    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryMi: 256 });
+    const resources = validateRoleResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryMi: 256 });
     new OpaCluster(this, 'Resource', {
       metadata: { name: this.name },
       spec: {

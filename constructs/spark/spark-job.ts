@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
   CONTENT_HASH_LENGTH, contentName, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, jsonSha256, OperatorPod,
-  podVolumes, Resources, restrictedPodOverrides, stackableResources, validateResources, version,
+  podVolumes, Resources, restrictedPodOverrides, stackableResources, validateRoleResources, version,
 } from '../core';
 import { HiveMetastore } from '../hive';
 import { IS3ConnectionRef, IS3Data } from '../s3';
@@ -212,9 +212,9 @@ export class SparkJob extends Construct implements IPodSelectable {
     const baseName = dnsLabel(owner, 'name', props.name, 40 - 1 - CONTENT_HASH_LENGTH);
     const executors = intInRange(owner, 'executors', props.executors ?? 1, 1);
     const retryOnFailureCount = intInRange(owner, 'retryOnFailureCount', props.retryOnFailureCount ?? 4, 0, 100);
-    const driver = validateResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
-    const executor = validateResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
-    const submit = validateResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
+    const driver = validateRoleResources(owner, 'driverResources', props.driverResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
+    const executor = validateRoleResources(owner, 'executorResources', props.executorResources ?? { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 });
+    const submit = validateRoleResources(owner, 'submitResources', props.submitResources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 1024 });
     (props.packages ?? []).forEach((p, i) => {
       if (!/^[\w.-]+:[\w.-]+:[\w.-]+$/.test(p)) throw new Error(`${owner}: packages[${i}] "${p}" is not a Maven coordinate group:artifact:version`);
     });

@@ -5,7 +5,7 @@ import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
   BoundCredentials, Credentials, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, LISTENER_CLASSES,
   ListenerClassName, nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn,
-  stackableResources, validateResources, version,
+  stackableResources, validateRoleResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
@@ -135,7 +135,7 @@ export class Superset extends Construct implements IPodSelectable {
     this.name = dnsLabel(owner, 'name', props.name ?? 'superset', 40);
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '6.1.0');
     const replicas = intInRange(owner, 'replicas', props.replicas ?? 1, 1);
-    const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 2048 });
+    const resources = validateRoleResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryMi: 2048 });
     const listenerClass = oneOf(owner, 'listenerClass', props.listenerClass ?? 'external-stable', LISTENER_CLASSES);
     const secretKey = props.secretKey ?? SupersetSecretKey.generated();
     if (secretKey.value !== undefined) nonEmptySecret(owner, 'secretKey', secretKey.value);

@@ -5,8 +5,8 @@ import { TrinoCluster as TrinoClusterResource, TrinoClusterSpecCoordinatorsConfi
 import {
   BoundCredentials, clusterScoped, clusterScopedName, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
   IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, qualifiedRoleGroupName,
-  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, StackableResources, stackableResources,
-  validateResources, version,
+  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, shellWord, StackableRoleResources, stackableResources,
+  validateRoleResources, version,
 } from '../core';
 import { ITrinoPolicy, OpaServer } from '../opa';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
@@ -249,8 +249,8 @@ export class TrinoCluster extends Construct implements IPodSelectable {
     const owner = `TrinoCluster ${id}`;
     this.name = dnsLabel(owner, 'name', props.name ?? 'trino', 40);
     const defaults: Resources = { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 4096 };
-    const coordinatorResources = validateResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
-    const workerResources = validateResources(owner, 'workerResources', props.workerResources ?? defaults);
+    const coordinatorResources = validateRoleResources(owner, 'coordinatorResources', props.coordinatorResources ?? defaults);
+    const workerResources = validateRoleResources(owner, 'workerResources', props.workerResources ?? defaults);
     const workerRoleGroups = this.workerRoleGroups(owner, props);
     const queryMaxMemory = props.queryMaxMemory === undefined ? undefined : dataSize(owner, 'queryMaxMemory', props.queryMaxMemory);
     const queryMaxMemoryPerNode = props.queryMaxMemoryPerNode === undefined ? undefined : dataSize(owner, 'queryMaxMemoryPerNode', props.queryMaxMemoryPerNode);
@@ -318,20 +318,20 @@ export class TrinoCluster extends Construct implements IPodSelectable {
   }
 
   /** The worker role groups of `props` in the CRD's shape, validated. */
-  private workerRoleGroups(owner: string, props: TrinoClusterProps): Record<string, { replicas: number; config?: { resources: StackableResources } }> {
+  private workerRoleGroups(owner: string, props: TrinoClusterProps): Record<string, { replicas: number; config?: { resources: StackableRoleResources } }> {
     if (props.workerRoleGroups === undefined) {
       return { [ROLE_GROUP]: { replicas: intInRange(owner, 'workers', props.workers ?? 1, 1) } };
     }
     if (props.workers !== undefined) {
       throw new Error(`${owner}: workers (${props.workers}) and workerRoleGroups are both given: give the replicas in workerRoleGroups only`);
     }
-    const groups: Record<string, { replicas: number; config?: { resources: StackableResources } }> = {};
+    const groups: Record<string, { replicas: number; config?: { resources: StackableRoleResources } }> = {};
     let total = 0;
     for (const [name, group] of Object.entries(props.workerRoleGroups)) {
       dnsLabel(owner, 'workerRoleGroups key', name);
       const replicas = intInRange(owner, `workerRoleGroups.${name}.replicas`, group.replicas ?? 1, 0);
       total += replicas;
-      const resources = group.resources === undefined ? undefined : validateResources(owner, `workerRoleGroups.${name}.resources`, group.resources);
+      const resources = group.resources === undefined ? undefined : validateRoleResources(owner, `workerRoleGroups.${name}.resources`, group.resources);
       groups[name] = { replicas, config: resources === undefined ? undefined : { resources: stackableResources(resources) } };
     }
     if (total < 1) {

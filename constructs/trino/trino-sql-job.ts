@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   BoundCredentials, containerResources, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, PodNetworkPolicy, podVolumes, Resources,
-  restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources,
+  restrictedContainer, restrictedJob, scratchVolume, STACKABLE_IMAGE_USER, stackableImage, validateResources, memoryLimit,
 } from '../core';
 import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
@@ -92,8 +92,8 @@ export class TrinoSqlJob extends Construct implements IPodSelectable {
     const name = dnsLabel(owner, 'name', props.name ?? `${props.trino.name}-sql`, 52);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: TRINO_CLI_MIN_MEMORY_MI });
-    if (resources.memoryMi < TRINO_CLI_MIN_MEMORY_MI) {
-      throw new Error(`${owner}: resources.memoryMi ${resources.memoryMi} is below ${TRINO_CLI_MIN_MEMORY_MI}: the trino-cli launcher starts Java with -Xmx1G, whose heap plus the JVM's own memory would exceed the container's limit (OOM kill); give at least ${TRINO_CLI_MIN_MEMORY_MI}`);
+    if (memoryLimit(resources).mi < TRINO_CLI_MIN_MEMORY_MI) {
+      throw new Error(`${owner}: resources.${memoryLimit(resources).written} is below ${TRINO_CLI_MIN_MEMORY_MI}: the trino-cli launcher starts Java with -Xmx1G, whose heap plus the JVM's own memory would exceed the container's limit (OOM kill); give at least ${TRINO_CLI_MIN_MEMORY_MI}`);
     }
     if (props.statements.length === 0) throw new Error(`${owner}: statements must list at least one SQL statement`);
     this.statements = props.statements.map((s, i) => {

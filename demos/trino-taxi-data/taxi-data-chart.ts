@@ -8,7 +8,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
-  resourcesFromStackable, S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlsTrustStore,
+  S3Connection, S3CredentialsClass, S3FileLoad, Superset, SupersetAssetsImport, TlsTrustStore,
   TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob,
 } from 'cdk8s-stackable-demos';
 import { monthRange, TlcTripData } from '../lib/tlc-trip-data';
@@ -62,7 +62,7 @@ export class TaxiDataChart extends Chart {
     const admin = creds.admin ?? Credentials.literal('admin', 'adminadmin');
     const trino = new TrinoCluster(this, 'Trino', {
       admin, opa: new OpaServer(this, 'Opa'), policy: new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] }),
-      workerResources: resourcesFromStackable({ cpu: { min: '1', max: '4' }, memory: { limit: '6Gi' } }),
+      workerResources: { cpuRequestMillis: 1000, cpuLimitMillis: 4000, memoryMi: 6144 }, // the stack's cpu 1 to 4, memory 6Gi
     });
     new TrinoCatalog(this, 'HiveCatalog', { trino, name: 'hive', connector: CatalogConnector.hive(hive, s3) });
     new TrinoSqlJob(this, 'CreateTable', {

@@ -59,7 +59,8 @@ export function podNeed(containers: Need[], initContainers: Need[] = []): Need {
 function containerNeed(c: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }): Need {
   const limits = amounts(c.resources?.limits);
   const requests = amounts(c.resources?.requests);
-  // Kubernetes defaults a missing request to the limit.
+  // Kubernetes defaults a missing request to the limit. A missing limit (a CPU request only) stays 0
+  // in the limits column: unbounded, not summed; the README sums requests only.
   return { requests: { cpu: requests.cpu || limits.cpu, memory: requests.memory || limits.memory, ephemeral: requests.ephemeral || limits.ephemeral }, limits };
 }
 

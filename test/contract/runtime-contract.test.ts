@@ -10,12 +10,13 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
+import { MinioServer } from '../../constructs/minio';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
 import { SecretScope, scopeAddresses, secretVolumeFiles, TlsTrustStore } from '../../constructs/secret-operator';
 import {
-  checkDnsEgress, checkImageFiles, checkJvmMemory, checkListenerClasses, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
+  checkDnsEgress, checkImageFiles, checkJvmMemory, checkListenerClasses, checkListenerVolumes, checkNetworkPolicySelectors, checkTrustStoreFiles, checkOperatorDefaults, checkOperatorNames, checkRuntimeContract,
   checkSecretVolumeFiles, checkStackableImageUsers, checkTlsHosts, checkVolumesAndMounts, Obj, publishedAt, tlsClients, tlsServers,
 } from './runtime-contract';
 import { collect, namespacedChart } from '../util';
@@ -374,6 +375,35 @@ describe('each check fails on the defect it exists for', () => {
     const bad = copy(objs);
     find(bad, 'TrinoCluster', 'trino').spec.coordinators.roleConfig.listenerClass = 'external-lb';
     expect(plain(checkListenerClasses(bad))).toHaveLength(2);
+  });
+});
+
+describe('an exposed MinIO keeps the listener contract', () => {
+  const exposed = (): Obj[] => {
+    const chart = namespacedChart('ns');
+    new MinioServer(chart, 'Minio', { listenerClass: 'external-unstable' });
+    return Testing.synth(chart) as Obj[];
+  };
+
+  test('as synthesized', () => {
+    expect(checkListenerVolumes(exposed())).toEqual([]);
+    expect(checkRuntimeContract(exposed())).toEqual([]);
+  });
+
+  test('fails on a missing Listener, a port the pod lacks, a Service in its way, a scope without its volume', () => {
+    const noListener = exposed().filter(o => o.kind !== 'Listener');
+    expect(checkListenerVolumes(noListener)).toEqual(['Deployment/minio volume listener: Listener minio-listener is not in the objects']);
+    const badPort = exposed();
+    find(badPort, 'Listener', 'minio-listener').spec.ports[1].port = 9443;
+    expect(checkListenerVolumes(badPort)).toEqual(['Deployment/minio: Listener minio-listener port console 9443 is no container port of the pod']);
+    const clash = exposed();
+    find(clash, 'Listener', 'minio-listener').metadata.name = 'minio';
+    find(clash, 'Deployment', 'minio').spec.template.spec.volumes.find((v: any) => v.name === 'listener').ephemeral.volumeClaimTemplate.metadata.annotations['listeners.stackable.tech/listener-name'] = 'minio';
+    expect(checkListenerVolumes(clash)).toEqual(['Listener/minio: a Service of ours has its name; the listener-operator will not manage it']);
+    const noVolume = exposed();
+    const spec = find(noVolume, 'Deployment', 'minio').spec.template.spec;
+    spec.volumes = spec.volumes.filter((v: any) => v.name !== 'listener');
+    expect(checkListenerVolumes(noVolume)).toEqual(['Deployment/minio volume tls: scope listener-volume=listener names no listener volume of the pod']);
   });
 });
 

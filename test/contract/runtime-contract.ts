@@ -11,7 +11,7 @@
  *   `trinoPod`, `sparkSubmitPod`
  * - the Stackable images' user: constructs/core/images.ts `STACKABLE_IMAGE_USER`
  * - the files of the images our pods read, run or copy: constructs/core/image-files.ts `IMAGE_FILES`
- * - listener classes per listener-operator preset: `LISTENER_PRESETS`
+ * - listener classes per listener-operator preset: `LISTENER_PRESETS`; listener volumes: `listenerVolume`
  * - where cluster DNS answers, per distribution: constructs/core/dns-egress.ts `KNOWN_DNS_RESOLVERS`
  * Usable from jest (test/contract/runtime-contract.test.ts) and from the command line
  * (test/contract/check-manifests.ts, used by the manifests and helm suites).
@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import { isIPv4 } from 'net';
 import * as path from 'path';
 import {
-  DnsResolver, ImageFacts, ImageFile, imageFacts, imageRepository, KNOWN_DNS_RESOLVERS, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, OperatorPod,
+  DnsResolver, ImageFacts, ImageFile, imageFacts, imageRepository, KNOWN_DNS_RESOLVERS, LISTENER_CLASSES, LISTENER_NAME_ANNOTATION, LISTENER_PRESETS, LISTENER_STORAGE_CLASS, ListenerClassName, OperatorPod,
   STACKABLE_IMAGE_USER,
 } from '../../constructs/core';
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
@@ -707,6 +707,41 @@ export function checkJvmMemory(objs: readonly Obj[]): string[] {
   return out;
 }
 
+/**
+ * Listener volumes (core/stackable.ts `listenerVolume`, listener-operator 26.7.0): each names a
+ * Listener of the objects in its namespace; the Listener's Service (named after it) forwards each
+ * port to the same port number of the pod, so the pod has a container port for each; no Service
+ * of ours has the Listener's name (the operator refuses to take it over); a certificate scope
+ * `listener-volume=<name>` names a listener volume of the same pod (secret-operator 26.7.0 pod_info.rs).
+ */
+export function checkListenerVolumes(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  const listeners = ofKind(objs, 'Listener');
+  for (const l of listeners) {
+    if (ofKind(objs, 'Service').some(svc => svc.metadata.name === l.metadata.name && ns(svc) === ns(l))) out.push(`Listener/${l.metadata.name}: a Service of ours has its name; the listener-operator will not manage it`);
+  }
+  for (const site of podSites(objs).filter(s => s.role === undefined)) {
+    const volumes: any[] = site.spec.volumes ?? [];
+    const listenerVolumes = volumes.filter(v => v.ephemeral?.volumeClaimTemplate?.spec?.storageClassName === LISTENER_STORAGE_CLASS);
+    const ports = new Set(allContainers(site.spec).flatMap(c => (c.ports ?? []).map((p: any) => p.containerPort)));
+    for (const v of listenerVolumes) {
+      const name = v.ephemeral.volumeClaimTemplate.metadata?.annotations?.[LISTENER_NAME_ANNOTATION];
+      if (name === undefined) continue; // a listener-class volume: the operator creates its Listener from the pod's ports
+      const l = listeners.find(x => x.metadata.name === name && ns(x) === ns(site.owner));
+      if (l === undefined) { out.push(`${site.where} volume ${v.name}: Listener ${name} is not in the objects`); continue; }
+      for (const p of l.spec?.ports ?? []) if (!ports.has(p.port)) out.push(`${site.where}: Listener ${name} port ${p.name} ${p.port} is no container port of the pod`);
+    }
+    for (const v of volumes) {
+      const ann = v.ephemeral?.volumeClaimTemplate?.metadata?.annotations;
+      if (v.ephemeral?.volumeClaimTemplate?.spec?.storageClassName !== SECRET_OPERATOR_STORAGE_CLASS || ann === undefined) continue;
+      for (const scope of SecretScope.parseAll(ann['secrets.stackable.tech/scope'] ?? '')) {
+        if (scope.type === 'listener-volume' && !listenerVolumes.some(lv => lv.name === scope.name)) out.push(`${site.where} volume ${v.name}: scope ${scope} names no listener volume of the pod`);
+      }
+    }
+  }
+  return out;
+}
+
 /** All checks, by name. */
 export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => string[]>> = {
   'secret volume files': checkSecretVolumeFiles,
@@ -718,6 +753,7 @@ export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => 
   'Stackable image users': checkStackableImageUsers,
   'volumes and mounts': checkVolumesAndMounts,
   'listener classes': checkListenerClasses,
+  'listener volumes': checkListenerVolumes,
   'operator defaults': checkOperatorDefaults,
   'image files': checkImageFiles,
   'JVM memory': checkJvmMemory,

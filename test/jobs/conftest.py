@@ -104,6 +104,8 @@ VARIANTS = {
 }
 #: Not a DemoChart: MinIO and an S3FileLoad of the yellow-taxi preset (test/jobs/synth-demo.ts).
 YELLOW = {"kind": "yellow", "months": YELLOW_MONTHS, "prefix": "tlc/yellow/"}
+#: Not a DemoChart: MinIO and a bucket Job with one bucket per anonymous-access policy, and one without.
+POLICY_BUCKETS = [{"name": f"{p}-bucket", "policy": p} for p in ("none", "download", "upload", "public")] + ["plain-bucket"]
 _charts: dict[str, list[dict]] | None = None
 
 
@@ -113,7 +115,8 @@ def all_charts() -> dict[str, list[dict]]:
     if _charts is None:
         url = mirror_url(MIRROR_ADDRESS)
         variants = {k: {**v, "dataSourceUrl": mirror_url(HTTPS_MIRROR_ADDRESS, https=True) if k == "https" else url} for k, v in VARIANTS.items()}
-        _charts = demo_objects({"default": {}, **variants, "yellow": {"tlcLoad": {**YELLOW, "baseUrl": url}}})
+        _charts = demo_objects({"default": {}, **variants, "yellow": {"tlcLoad": {**YELLOW, "baseUrl": url}},
+                                 "policies": {"buckets": POLICY_BUCKETS}})
     return _charts
 
 

@@ -7,14 +7,28 @@
  * (only JSON-expressible props: months, dataSourceUrl, namespace, networkPolicies, ...). A variant
  * `{"tlcLoad": {"kind", "months", "baseUrl", "prefix"}}` is instead a chart of MinIO (as DemoChart
  * has it), a bucket `demo` and an S3FileLoad of those TLC trip files: another user of S3FileLoad.
+ * A variant `{"buckets": [...]}` is MinIO and a MinioBuckets of those buckets (with policies).
  */
 import { Chart, Testing } from 'cdk8s';
-import { MinioBuckets, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
+import { MinioBuckets, MinioBucketsProps, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
 import { TlcTripData, TlcTripDataOptions } from '../../demos/lib/tlc-trip-data';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 
 interface TlcLoadVariant {
   readonly tlcLoad: TlcTripDataOptions & { readonly prefix: string };
+}
+
+/** MinIO as DemoChart has it and a bucket Job with these buckets (names or `{name, policy}`). */
+interface BucketsVariant {
+  readonly buckets: MinioBucketsProps['buckets'];
+}
+
+function bucketsChart(buckets: BucketsVariant['buckets']): Chart {
+  const chart = new Chart(Testing.app(), 'demo', { namespace: 'default', disableResourceNameHashes: true });
+  const trust = new TlsTrustStore(chart, 'TlsCa');
+  const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
+  new MinioBuckets(chart, 'Buckets', { minio, trust, buckets });
+  return chart;
 }
 
 function tlcLoadChart(v: TlcLoadVariant['tlcLoad']): Chart {
@@ -27,10 +41,13 @@ function tlcLoadChart(v: TlcLoadVariant['tlcLoad']): Chart {
 }
 
 function main(): void {
-  const variants = JSON.parse(process.argv[2] ?? '{}') as Record<string, DemoChartProps | TlcLoadVariant>;
+  const variants = JSON.parse(process.argv[2] ?? '{}') as Record<string, DemoChartProps | TlcLoadVariant | BucketsVariant>;
   const out: Record<string, unknown[]> = {};
   for (const [name, props] of Object.entries(variants)) {
-    out[name] = Testing.synth('tlcLoad' in props ? tlcLoadChart(props.tlcLoad) : new DemoChart(Testing.app(), 'demo', props));
+    const chart = 'tlcLoad' in props ? tlcLoadChart(props.tlcLoad)
+      : 'buckets' in props ? bucketsChart(props.buckets)
+        : new DemoChart(Testing.app(), 'demo', props);
+    out[name] = Testing.synth(chart);
   }
   process.stdout.write(JSON.stringify(out));
 }

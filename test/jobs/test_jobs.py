@@ -14,12 +14,15 @@ import os
 import re
 import struct
 import subprocess
+import ssl
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
+from conftest import POLICY_BUCKETS, SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
 from kubelet import IMAGE_RUNTIMES, Cluster, image_files, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
@@ -432,6 +435,35 @@ def test_s3_requests_refuse_a_minio_certificate_of_another_ca_and_wrong_credenti
 # ---------------------------------------------------------------------------------------------
 # MinIO not up yet: wait, then succeed; or give up at the deadline
 # ---------------------------------------------------------------------------------------------
+
+
+def anonymous(env: Env, method: str, path: str, data: bytes | None = None) -> int:
+    """The HTTP status of an unsigned request to MinIO (TLS verified against the suite's CA)."""
+    context = ssl.create_default_context(cafile=str(env.pki.ca_file))
+    request = urllib.request.Request(f"https://{env.minio.ip}:{env.minio.port}/{path}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_bucket_policies_apply_to_anonymous_requests_and_a_rerun_keeps_them(env):
+    """Each bucket's policy (as `mc anonymous set` means it) decides what an unsigned GET and PUT
+    get; a bucket without a policy stays private. Run twice: the second run changes nothing."""
+    env.minio.start()
+    objects = env.charts["policies"]
+    policies = dict(e.split("=") for e in env_value(container_named(job(objects, BUCKETS), "create-buckets"), "BUCKET_POLICIES").split())
+    assert policies == {b["name"]: b["policy"] for b in POLICY_BUCKETS if isinstance(b, dict)}
+    for run in range(2):
+        make_buckets(env, "policies")
+        assert env.minio.buckets() == sorted(b if isinstance(b, str) else b["name"] for b in POLICY_BUCKETS)
+        for bucket in env.minio.buckets():
+            env.minio.mc("pipe", f"t/{bucket}/object.txt", input=b"hello")
+            policy = policies.get(bucket, "none")
+            get, put = anonymous(env, "GET", f"{bucket}/object.txt"), anonymous(env, "PUT", f"{bucket}/anon-{run}.txt", b"x")
+            assert get == (200 if policy in ("download", "public") else 403), (run, bucket, policy, get)
+            assert put == (200 if policy in ("upload", "public") else 403), (run, bucket, policy, put)
 
 
 def test_bucket_job_waits_for_minio_then_succeeds(env):

@@ -78,6 +78,25 @@ describe('MinioBuckets', () => {
     ]);
   });
 
+  it('sets anonymous access per bucket with mc anonymous set, only for buckets with a policy', () => {
+    const { chart, trust, minio } = setup();
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['private', { name: 'lakehouse', policy: 'public' }, { name: 'drop', policy: 'upload' }, { name: 'closed', policy: 'none' }] });
+    expect(buckets.buckets).toEqual(['private', 'lakehouse', 'drop', 'closed']);
+    expect(buckets.policies).toEqual({ lakehouse: 'public', drop: 'upload', closed: 'none' });
+    const c = container(podSpec(find(synth(chart), 'Job', 'minio-buckets')), 'create-buckets');
+    expect(envValue(c, 'BUCKETS')).toBe('private lakehouse drop closed');
+    expect(envValue(c, 'BUCKET_POLICIES')).toBe('lakehouse=public drop=upload closed=none');
+    expect(c.command[2]).toContain('mc anonymous set "${entry#*=}" "minio/${entry%%=*}"');
+  });
+
+  it('without policies, writes no policy step (the Job stays as it was)', () => {
+    const { chart, trust, minio } = setup();
+    new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo', { name: 'other' }] });
+    const c = container(podSpec(find(synth(chart), 'Job', 'minio-buckets')), 'create-buckets');
+    expect(c.command[2]).not.toContain('anonymous');
+    expect(c.env.map((e: any) => e.name)).not.toContain('BUCKET_POLICIES');
+  });
+
   describe('rejects bad props', () => {
     const build = (props: Partial<ConstructorParameters<typeof MinioBuckets>[2]>) => () => {
       const { chart, trust, minio } = setup();
@@ -88,6 +107,16 @@ describe('MinioBuckets', () => {
       const other = new TlsTrustStore(chart, 'OtherTrust', { name: 'other-ca', secretClass: 'other' });
       expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust: other, buckets: ['demo'] }))
         .toThrow(/^MinioBuckets Buckets: trust \(test\/OtherTrust\) holds the CA of SecretClass "other", but the certificate of test\/Minio is issued by "tls"/);
+    });
+    it('a policy mc anonymous set does not know', () => {
+      const { chart, trust, minio } = setup();
+      expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo', { name: 'open', policy: 'readwrite' as any }] }))
+        .toThrow(/MinioBuckets Buckets: buckets\[1\]\.policy "readwrite"/);
+    });
+    it('a bucket listed twice', () => {
+      const { chart, trust, minio } = setup();
+      expect(() => new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo', { name: 'demo', policy: 'public' }] }))
+        .toThrow(/MinioBuckets Buckets: buckets\[1\] "demo" is listed twice/);
     });
     it('an empty bucket list', () => {
       expect(build({ buckets: [] })).toThrow(/MinioBuckets Buckets: buckets must list at least one bucket/);

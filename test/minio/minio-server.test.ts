@@ -170,6 +170,72 @@ describe('MinioServer', () => {
     expect(lifetime({ certificateLifetimeDays: 15 })).toBe('15d');
   });
 
+  it('runs without a CPU limit when the resources give none (as Stackable\'s MinIO stacks do)', () => {
+    const chart = namespacedChart();
+    new MinioServer(chart, 'Minio', { resources: { cpuRequestMillis: 500, memoryMi: 1024 } });
+    const c = container(podSpec(find(synth(chart), 'Deployment', 'minio')), 'minio');
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '1024Mi', 'ephemeral-storage': '512Mi' },
+      limits: { 'memory': '1024Mi', 'ephemeral-storage': '512Mi' },
+    });
+  });
+
+  describe('with a listenerClass', () => {
+    function exposed(listenerClass: 'external-unstable' | 'cluster-internal', networkPolicy = false) {
+      const chart = namespacedChart('ns');
+      const minio = new MinioServer(chart, 'Minio', { listenerClass, networkPolicy });
+      if (networkPolicy) minio.allowFrom({ podSelector: { app: 'client' } });
+      return { minio, objs: synth(chart) };
+    }
+
+    it('creates a Listener of that class for both ports, named apart from its own Service', () => {
+      const { minio, objs } = exposed('external-unstable');
+      const listener = find(objs, 'Listener', 'minio-listener');
+      expect(listener.apiVersion).toBe('listeners.stackable.tech/v1alpha1');
+      expect(listener.spec).toEqual({
+        className: 'external-unstable',
+        ports: [{ name: 'https', port: 9000, protocol: 'TCP' }, { name: 'console', port: 9001, protocol: 'TCP' }],
+      });
+      expect(minio.listener?.name).toBe('minio-listener');
+      expect(minio.listenerClass).toBe('external-unstable');
+      // The in-cluster Service and host stay.
+      expect(find(objs, 'Service', 'minio').spec.type).toBeUndefined();
+      expect(minio.host).toBe('minio.ns.svc.cluster.local');
+    });
+
+    it('mounts the Listener as a listener volume and adds its addresses to the certificate', () => {
+      const { minio, objs } = exposed('external-unstable');
+      const spec = podSpec(find(objs, 'Deployment', 'minio'));
+      const volume = spec.volumes.find((v: any) => v.name === 'listener');
+      expect(volume.ephemeral.volumeClaimTemplate).toEqual({
+        metadata: { annotations: { 'listeners.stackable.tech/listener-name': 'minio-listener' } },
+        spec: { storageClassName: 'listeners.stackable.tech', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1' } } },
+      });
+      expect(container(spec, 'minio').volumeMounts).toContainEqual({ name: 'listener', mountPath: '/stackable/listener', readOnly: true });
+      const tls = spec.volumes.find((v: any) => v.name === 'tls');
+      expect(tls.ephemeral.volumeClaimTemplate.metadata.annotations['secrets.stackable.tech/scope']).toBe('service=minio,listener-volume=listener');
+      expect(minio.tlsScopes.map(String)).toEqual(['service=minio', 'listener-volume=listener']);
+    });
+
+    it('with a NetworkPolicy, admits anyone on the API and console ports (external clients have no pod labels)', () => {
+      const np = find(exposed('external-unstable', true).objs, 'NetworkPolicy', 'minio');
+      expect(np.spec.ingress).toEqual([
+        { ports: [{ protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 9001 }] },
+        { from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 9000 }] },
+      ]);
+    });
+
+    it('is not there by default: no Listener, no listener volume, the service scope only', () => {
+      const chart = namespacedChart();
+      const minio = new MinioServer(chart, 'Minio');
+      const objs = synth(chart);
+      expect(ofKind(objs, 'Listener')).toEqual([]);
+      expect(minio.listener).toBeUndefined();
+      expect(podSpec(find(objs, 'Deployment', 'minio')).volumes.map((v: any) => v.name)).not.toContain('listener');
+      expect(minio.tlsScopes.map(String)).toEqual(['service=minio']);
+    });
+  });
+
   describe('rejects bad props', () => {
     const build = (props: ConstructorParameters<typeof MinioServer>[2]) => () => new MinioServer(namespacedChart(), 'Minio', props);
 
@@ -200,6 +266,13 @@ describe('MinioServer', () => {
     });
     it('a user name that is not URL-safe, also from an existing Secret', () => {
       expect(build({ credentials: Credentials.fromSecret('s3', 'user@corp') })).toThrow(/MinioServer Minio: credentials\.username "\*{9}" must be at least 3 characters/);
+    });
+    it('a listener class the listener-operator does not create', () => {
+      expect(build({ listenerClass: 'public' as any })).toThrow(/MinioServer Minio: listenerClass "public"/);
+    });
+    it('Stackable-form resources with cpu.max below cpu.min, naming the fields as written', () => {
+      expect(build({ resources: { cpu: { min: '2', max: '500m' }, memory: { limit: '1Gi' } } }))
+        .toThrow('MinioServer Minio: resources.cpu.max "500m" must be >= cpu.min "2"');
     });
     it('a CPU limit below the request', () => {
       expect(build({ resources: { cpuRequestMillis: 500, cpuLimitMillis: 250, memoryMi: 512 } }))
