@@ -23,6 +23,8 @@ import { DemoChart, DemoChartProps } from '../demos/spark-k8s-anomaly-detection-
 import { DEMO_VALUES } from '../demos/spark-k8s-anomaly-detection-taxi-data/helm-values';
 import { TAXI_DATA_CHART_ID, TAXI_DATA_DESCRIPTION, TAXI_DATA_VALUES } from '../demos/trino-taxi-data/helm-values';
 import { TaxiDataChart, TaxiDataChartProps } from '../demos/trino-taxi-data/taxi-data-chart';
+import { TRINO_ICEBERG_CHART_ID, TRINO_ICEBERG_DESCRIPTION, TRINO_ICEBERG_VALUES } from '../demos/trino-iceberg/helm-values';
+import { TrinoIcebergChart, TrinoIcebergChartProps } from '../demos/trino-iceberg/iceberg-chart';
 import { DEMO_CHART_ID, parseSynthArgs } from './synth';
 import { REPO_ROOT, runMain } from './lib/cli';
 
@@ -68,10 +70,20 @@ export function taxiDataChartProps(): HelmChartProps<TaxiDataChartProps> {
   };
 }
 
+/** trino-iceberg's chart. */
+export function trinoIcebergChartProps(): HelmChartProps<TrinoIcebergChartProps> {
+  const { packageDescription: _, ...release } = releaseMetadata();
+  return {
+    ...release, name: TRINO_ICEBERG_CHART_ID, description: TRINO_ICEBERG_DESCRIPTION, values: TRINO_ICEBERG_VALUES, props: {},
+    build: (app, props) => new TrinoIcebergChart(app, TRINO_ICEBERG_CHART_ID, props),
+  };
+}
+
 /** Every demo's chart by name; the seed demo's takes the command line's DemoChart props. */
 export const DEMO_HELM_CHARTS: Record<string, (seed: DemoChartProps) => HelmChart<unknown>> = {
   [DEMO_CHART_ID]: (seed) => new HelmChart(seedChartProps(seed)),
   [TAXI_DATA_CHART_ID]: () => new HelmChart(taxiDataChartProps()),
+  [TRINO_ICEBERG_CHART_ID]: () => new HelmChart(trinoIcebergChartProps()),
 };
 
 function main(): void {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Suite "e2e": the demo's data path end to end with the real programs on this machine, configured
-# from the synthesized objects (test/e2e/, pytest; README "Tests" says which hops run); then, in a
-# second pytest session with the same harness and programs, the example app trino-taxi-data's data
-# path (test/demos/trino-taxi-data/: MinIO, the bucket and load Jobs with 28 generated months,
-# PostgreSQL and its Hive metastore, OPA and Trino, the table Job's script with the real Trino CLI).
+# from the synthesized objects (test/e2e/, pytest; README "Tests" says which hops run); then one
+# pytest session per example app of demos/ with the same harness and programs (test/demos/<name>/):
+# trino-iceberg (MinIO, the bucket Job and its policy, PostgreSQL and the Hive metastore, OPA and
+# Trino with the iceberg, tpch and tpcds catalogs, the TPC-H table Job's script with the real Trino
+# CLI, row counts against the TPC-H specification) and trino-taxi-data (MinIO, the bucket and load
+# Jobs with 28 generated months, PostgreSQL and its Hive metastore, OPA and Trino, the table Job's
+# script with the real Trino CLI).
 #
 # Tools, installed on first use and cached (scripts/lib/common.sh):
 #   - the jobs suite's programs (scripts/lib/jobs-tools.sh): MinIO and mc at the images' releases,

@@ -16,7 +16,7 @@ function files(dir: string): string[] {
 }
 
 /** Words that name a demo or what only a demo owns (its dataset, job, table, chart). */
-const DEMO_NAMES = [/taxi/i, /anomal/i, /iforest/i, /isolation.?forest/i, /DemoChart/, /tlc/i, /spark-k8s-anomaly-detection/, /trino-taxi-data/];
+const DEMO_NAMES = [/taxi/i, /anomal/i, /iforest/i, /isolation.?forest/i, /DemoChart/, /tlc/i, /spark-k8s-anomaly-detection/, /trino-taxi-data/, /trino-iceberg/];
 
 describe('layers', () => {
   const product = files(path.join(ROOT, 'constructs'));

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, oneOf, restrictedJob } from '../core';
+import { dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, JOB_NAME_MAX_LENGTH, oneOf, PodNetworkPolicy, restrictedJob } from '../core';
+import { IS3Data } from '../s3';
 import { TlsTrustStore } from '../secret-operator';
 import { connectToMinio, MC_ALIAS, mcContainer, mcVolumes, RETRY_FUNCTION } from './mc-client';
 import { MinioServer } from './minio-server';
@@ -60,11 +61,15 @@ export class MinioBuckets extends Construct implements IPodSelectable {
   public readonly policies: Readonly<Record<string, BucketPolicy>>;
   /** Labels of the Job's pod. */
   public readonly podSelector: Record<string, string>;
+  private readonly owner: string;
+  private readonly props: MinioBucketsProps;
 
   constructor(scope: Construct, id: string, props: MinioBucketsProps) {
     super(scope, id);
     ensureUniqueObjectNames(this);
     const owner = `MinioBuckets ${id}`;
+    this.owner = owner;
+    this.props = props;
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-buckets`, JOB_NAME_MAX_LENGTH);
     props.trust.checkTrusts(owner, props.minio);
     const specs = props.buckets.map(b => (typeof b === 'string' ? { name: b } : b));
@@ -109,6 +114,36 @@ export class MinioBuckets extends Construct implements IPodSelectable {
         volumes: mcVolumes(props.trust),
       },
     });
+  }
+
+  /**
+   * A location below one of these buckets, for a consumer that writes there (a Trino schema's
+   * `location`, a Spark job's output): as {@link IS3Data}, its wait-for-data container blocks
+   * until the bucket exists (`mc stat` of the bucket succeeds), so pass it as the consumer's
+   * `waitFor` and use its `s3aUrl`. Throws for a bucket this Job does not create, naming those it does.
+   * @param bucket one of {@link buckets}
+   * @param prefix key prefix below the bucket: '' or segments each ending in '/', e.g. 'tpch/'
+   */
+  public location(bucket: string, prefix = ''): IS3Data {
+    this.requireBucket(this.owner, 'location(bucket)', bucket);
+    if (prefix !== '' && !/^([A-Za-z0-9._-]+\/)+$/.test(prefix)) {
+      throw new Error(`${this.owner}: location(prefix) "${prefix}" must be '' or a key prefix like "tpch/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
+    }
+    const { minio, trust, image } = this.props;
+    return {
+      bucket, prefix, s3aUrl: `s3a://${bucket}/${prefix}`,
+      waitForDataContainer: (name = 'wait-for-bucket') => mcContainer({
+        name, minio, trust, image, env: [{ name: 'BUCKET', value: `${MC_ALIAS}/${bucket}` }],
+        // `mc stat ALIAS/BUCKET` exits 0 with the bucket's properties, 1 for a bucket that does not
+        // exist (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it against MinIO).
+        script: ['set -eu', 'until mc stat "$BUCKET" >/dev/null 2>&1; do echo "waiting for bucket $BUCKET"; sleep 5; done', 'echo "bucket present: $BUCKET"'].join('\n'),
+      }),
+      waitForDataVolumes: () => mcVolumes(trust),
+      allowReader: (client: IPodSelectable, policy?: PodNetworkPolicy) => {
+        minio.allowFrom(client);
+        policy?.allowTo(minio, [minio.apiPort]);
+      },
+    };
   }
 
   /**

@@ -6,7 +6,7 @@
 import { HelmChartProps } from '../../constructs';
 import { ChartValue, ManifestBuilder, ValueSetting } from '../../constructs/helm/expose-values';
 import { manifestBuilder } from '../../constructs/helm/helm-chart';
-import { seedChartProps, taxiDataChartProps } from '../../scripts/synth-helm';
+import { seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
 import { buildFixture, FIXTURE_VALUES } from './fixture-chart';
 
 /** A values file that the schema must refuse. */
@@ -34,7 +34,7 @@ function ofChart<P>(chart: HelmChartProps<P>): Pick<ValuesCase, 'build' | 'value
   return { build: manifestBuilder(chart), values: chart.values };
 }
 
-export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data', () => ValuesCase> = {
+export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-iceberg', () => ValuesCase> = {
   fixture: () => ({
     build: buildFixture,
     values: FIXTURE_VALUES,
@@ -97,6 +97,19 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data', () => ValuesC
       { what: 'an empty database password', values: { postgresql: { hivePassword: '' } }, builderError: /password must not be empty/ },
       { what: 'an unknown key', values: { postgresql: { hiveIcebergPassword: 'hive' } } },
       { what: 'an unknown group', values: { data: { months: ['2020-01'] } } },
+    ],
+  }),
+  'trino-iceberg': () => ({
+    ...ofChart(trinoIcebergChartProps()),
+    samples: new Map<string, ValueSetting>([
+      ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
+      ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+    ]),
+    invalid: [
+      { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
+      { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
+      { what: 'a MinIO password of the wrong type', values: { minio: { rootPassword: 12345678 } } },
+      { what: 'an unknown group', values: { postgresql: { hivePassword: 'hive' } } },
     ],
   }),
 };

@@ -128,6 +128,7 @@ describe('.kube-score.yaml', () => {
       ['StatefulSet/postgresql-hive', 'StatefulSet/postgresql-hive-iceberg', 'StatefulSet/postgresql-superset'],
       ['Job/superset-import-dashboard'],
       ['Job/superset-import-assets', 'Job/create-ny-taxi-data-table-in-trino'],
+      ['Job/create-tpch-tables'],
     ]);
   });
 });

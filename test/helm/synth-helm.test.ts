@@ -13,7 +13,7 @@ import { HelmChart } from '../../constructs';
 import { ChartValue, exposeValues, Manifest, ManifestBuilder, objectKey, ValueSetting } from '../../constructs/helm/expose-values';
 import { exposeChartValues, manifestBuilder } from '../../constructs/helm/helm-chart';
 import { escapeTemplateText } from '../../constructs/helm/render-chart';
-import { DEMO_HELM_CHARTS, parseManifests, seedChartProps, taxiDataChartProps } from '../../scripts/synth-helm';
+import { DEMO_HELM_CHARTS, parseManifests, seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
 import { CASES } from './cases';
 import { buildFixture, FIXTURE_VALUES, fixtureChartFiles, TRICKY_TEXT } from './fixture-chart';
 
@@ -455,10 +455,33 @@ describe('the trino-taxi-data chart', () => {
   });
 });
 
+describe('the trino-iceberg chart', () => {
+  const chart = trinoIcebergChartProps();
+  const exposure = exposeChartValues(chart);
+  const files = new HelmChart(chart).files;
+  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+  const values = YAML.parse(files.get('values.yaml')!);
+
+  test('derives the stack\'s two passwords as defaults, each landing only in the stringData of Secrets', () => {
+    expect(values).toEqual({ admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin' } });
+    expect(exposure.slots.length).toBeGreaterThanOrEqual(2);
+    for (const slot of exposure.slots) {
+      expect(slot.object).toMatch(/^v1\/Secret trino-iceberg\//);
+      expect(slot.path[0]).toBe('stringData');
+    }
+    expect(validate(values)).toBe(true);
+  });
+
+  test('its default values are the demo\'s plain synth (dist/)', () => {
+    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'trino-iceberg', 'dist', 'trino-iceberg.k8s.yaml'), 'utf8');
+    expect(exposure.manifests).toEqual(parseManifests(dist));
+  });
+});
+
 describe('scripts/synth-helm.ts', () => {
   test('emits a chart for every demo app of demos/', () => {
     const demos = fs.readdirSync(path.join(__dirname, '..', '..', 'demos')).filter((n) => fs.existsSync(path.join(__dirname, '..', '..', 'demos', n, 'helm-values.ts'))).sort();
     expect(Object.keys(DEMO_HELM_CHARTS).sort()).toEqual(demos);
-    expect(demos).toEqual(['spark-k8s-anomaly-detection-taxi-data', 'trino-taxi-data']);
+    expect(demos).toEqual(['spark-k8s-anomaly-detection-taxi-data', 'trino-iceberg', 'trino-taxi-data']);
   });
 });

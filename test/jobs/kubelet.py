@@ -408,6 +408,32 @@ def expand(text: str, env: dict[str, str]) -> str:
     return "".join(out)
 
 
+#: The listener-operator's CSI storage class (listener-operator 26.7.0 deploy/helm: `listeners.stackable.tech`).
+LISTENER_STORAGE_CLASS = "listeners.stackable.tech"
+
+
+def write_listener_volume(path: Path, cluster: "Cluster", vol: dict) -> None:
+    """What the listener-operator writes into a listener volume (listener-operator 26.7.0
+    rust/operator-binary/src/csi_server/node.rs `write_listener_info_to_pod_dir`): per address
+    `addresses/<address>/address` and `addresses/<address>/ports/<port name>` (the port number),
+    and the symlink `default-address` -> `addresses/<first address>`. The Listener is the one the
+    volume's annotation `listeners.stackable.tech/listener-name` names; here its one address is the
+    loopback address its Service's host name maps to (as a NodePort on this "node") and its ports
+    are the Listener's own."""
+    annotations = vol["ephemeral"]["volumeClaimTemplate"]["metadata"]["annotations"]
+    name = annotations["listeners.stackable.tech/listener-name"]
+    found = [o for o in cluster.objects if o["kind"] == "Listener" and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"listener volume {vol['name']}: Listener {name} not in the chart"
+    namespace = found[0]["metadata"].get("namespace", "default")
+    address = next((ip for host, ip in cluster.hosts.items() if host.split(".")[:2] == [name.removesuffix("-listener"), namespace]), "127.0.0.1")
+    ports = path / "addresses" / address / "ports"
+    ports.mkdir(parents=True)
+    (path / "addresses" / address / "address").write_text(address)
+    for port in found[0]["spec"].get("ports", []):
+        (ports / port["name"]).write_text(str(port["port"]))
+    (path / "default-address").symlink_to(Path("addresses") / address)
+
+
 class Cluster:
     """The chart's objects plus what the cluster adds: the secret-operator's CA ConfigMap and DNS."""
 
@@ -567,11 +593,13 @@ class Pod:
                     target.write_text(data[item["key"]])
             elif "persistentVolumeClaim" in vol:
                 path.chmod(0o777)  # a fresh claim: an empty directory the pod's user may write
+            elif "ephemeral" in vol and vol["ephemeral"]["volumeClaimTemplate"]["spec"].get("storageClassName") == LISTENER_STORAGE_CLASS:
+                write_listener_volume(path, cluster, vol)
             elif "ephemeral" in vol and cluster.secret_volume is not None:
                 for name, content in cluster.secret_volume(vol).items():
                     (path / name).write_text(content)
             else:
-                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim, hostPath and secret-operator volumes are mapped")
+                raise NotImplementedError(f"volume {vol['name']}: only emptyDir, configMap, persistentVolumeClaim, hostPath, secret-operator and listener-operator volumes are mapped")
             self.volumes[vol["name"]] = path
         hosts = self.dir / "hosts"
         hosts.write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {name}\n" for name, ip in cluster.hosts.items()))

@@ -7,9 +7,11 @@
  * (only JSON-expressible props: months, dataSourceUrl, namespace, networkPolicies, ...). A variant
  * `{"tlcLoad": {"kind", "months", "baseUrl", "prefix"}}` is instead a chart of MinIO (as DemoChart
  * has it), a bucket `demo` and an S3FileLoad of those TLC trip files: another user of S3FileLoad.
- * A variant `{"buckets": [...]}` is MinIO and a MinioBuckets of those buckets (with policies).
+ * A variant `{"buckets": [...]}` is MinIO and a MinioBuckets of those buckets (with policies), and
+ * the Pod `bucket-location-consumer`: a stand-in for a consumer of `MinioBuckets.location(<last
+ * bucket>, 'tables/')`, its wait container as init container (the test runs only that).
  */
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { MinioBuckets, MinioBucketsProps, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
 import { TlcTripData, TlcTripDataOptions } from '../../demos/lib/tlc-trip-data';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
@@ -27,7 +29,12 @@ function bucketsChart(buckets: BucketsVariant['buckets']): Chart {
   const chart = new Chart(Testing.app(), 'demo', { namespace: 'default', disableResourceNameHashes: true });
   const trust = new TlsTrustStore(chart, 'TlsCa');
   const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
-  new MinioBuckets(chart, 'Buckets', { minio, trust, buckets });
+  const bootstrap = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets });
+  const location = bootstrap.location(bootstrap.buckets[bootstrap.buckets.length - 1], 'tables/');
+  new ApiObject(chart, 'LocationConsumer', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bucket-location-consumer' },
+    spec: { initContainers: [location.waitForDataContainer()], containers: [], volumes: location.waitForDataVolumes() },
+  });
   return chart;
 }
 

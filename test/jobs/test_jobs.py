@@ -466,6 +466,29 @@ def test_bucket_policies_apply_to_anonymous_requests_and_a_rerun_keeps_them(env)
             assert put == (200 if policy in ("upload", "public") else 403), (run, bucket, policy, put)
 
 
+def test_bucket_location_wait_blocks_until_the_bucket_job_made_the_bucket(env):
+    """MinioBuckets.location(...)'s wait container (`mc stat` of the bucket, as the mc image runs
+    it): MinIO up but the bucket missing, it keeps waiting; once the bucket Job ran, it passes."""
+    env.minio.start()
+    (consumer,) = [o for o in env.charts["policies"] if o["kind"] == "Pod" and o["metadata"]["name"] == "bucket-location-consumer"]
+    spec = consumer["spec"]
+    (wait,) = spec["initContainers"]
+    bucket = env_value(wait, "BUCKET").split("/", 1)[1]
+    assert bucket not in env.minio.buckets()
+    pod = Pod(env.cluster("policies"), spec, env.workdir)
+    running = pod.start(wait["name"])
+    try:
+        assert_blocks(running)
+        assert_blocks(running, after=sum("waiting for " in line for line in running.lines))
+        make_buckets(env, "policies")
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+    assert result.returncode == 0, result.output
+    assert f"bucket present: minio/{bucket}" in result.output, result.output
+
+
 def test_bucket_job_waits_for_minio_then_succeeds(env):
     cluster = env.cluster("two")
     pod = Pod(cluster, job(env.charts["two"], BUCKETS)["spec"]["template"]["spec"], env.workdir)

@@ -135,3 +135,27 @@ describe('MinioBuckets', () => {
     });
   });
 });
+
+describe('MinioBuckets.location', () => {
+  it('is a location below a bucket the Job creates, whose wait container blocks until the bucket exists', () => {
+    const { chart, trust, minio } = setup({ networkPolicy: true });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['lake', { name: 'public-lake', policy: 'public' }], image: 'registry.local/mc:2' });
+    const at = buckets.location('public-lake', 'tables/tpch/');
+    expect([at.bucket, at.prefix, at.s3aUrl]).toEqual(['public-lake', 'tables/tpch/', 's3a://public-lake/tables/tpch/']);
+    expect(buckets.location('lake').s3aUrl).toBe('s3a://lake/');
+    const wait = at.waitForDataContainer();
+    expect(wait.name).toBe('wait-for-bucket');
+    expect(wait.image).toBe('registry.local/mc:2');
+    expect(envValue(wait, 'BUCKET')).toBe('minio/public-lake');
+    expect(wait.command).toEqual(['/bin/sh', '-c', expect.stringContaining('until mc stat "$BUCKET"')]);
+    expect(at.waitForDataVolumes()).toEqual([trust.volume(), expect.objectContaining({ name: 'mc-tmp' })]);
+  });
+
+  it('refuses a bucket it does not create and a malformed prefix, naming the argument', () => {
+    const { chart, trust, minio } = setup();
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['lake'] });
+    expect(() => buckets.location('other')).toThrow('MinioBuckets Buckets: location(bucket) "other" is not created by the bucket bootstrap: use one of "lake"');
+    expect(() => buckets.location('lake', 'tpch')).toThrow(/location\(prefix\) "tpch" must be '' or a key prefix like "tpch\/"/);
+    expect(() => buckets.location('lake', '/tpch/')).toThrow(/location\(prefix\)/);
+  });
+});
