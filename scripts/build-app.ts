@@ -16,6 +16,11 @@ import { REPO_ROOT, runMain } from './lib/cli';
 function main(): void {
   const app = path.join(REPO_ROOT, 'build', 'app');
   const copied = copyAssets('constructs', app) + copyAssets('demos', app);
+  // build/app/ is a package scope of its own: without this package.json, Node resolves the name from
+  // build/app/demos/* to the repository's package.json (self-reference through its `exports`, which
+  // Node tries before node_modules: doc/api/packages.md "Self-referencing a package using its name"),
+  // i.e. to lib/constructs, which is stale or missing (a fresh clone has no lib/).
+  fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'cdk8s-stackable-demos-build', private: true }, null, 2)}\n`);
   const pkg = path.join(app, 'node_modules', 'cdk8s-stackable-demos');
   fs.mkdirSync(pkg, { recursive: true });
   fs.writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify({ name: 'cdk8s-stackable-demos', private: true, main: '../../constructs/index.js' }, null, 2)}\n`);

@@ -83,4 +83,24 @@ for name in "${examples[@]}"; do
     log "demos/$name/dist/ is up to date"
   fi
 done
+
+# 4. `make synth` (the README's command: compiled apps in build/app/) writes the same, with the
+# package name resolved to build/app/constructs even where a stale or no lib/ exists (Node's
+# self-reference through package.json `exports` would otherwise pick lib/constructs).
+log "make synth's compiled apps (build/app/) synthesize the same, without lib/"
+if [ -d lib ]; then mv lib "$tmp/lib-aside"; fi
+if make --no-print-directory build-app >/dev/null \
+   && node build/app/scripts/synth.js --outdir "$tmp/compiled/dist" >/dev/null \
+   && for name in "${examples[@]}"; do node build/app/scripts/synth-example.js "$name" --outdir "$tmp/compiled/demos/$name/dist" >/dev/null || exit 1; done; then
+  if diff -r "$tmp/dist" "$tmp/compiled/dist" >/dev/null && diff -r "$tmp/demos" "$tmp/compiled/demos" >/dev/null; then
+    log "make synth writes what ts-node synthesizes (the demo and ${#examples[@]} example(s))"
+  else
+    echo "test-manifests: the compiled apps of make synth synthesize something else than the sources" >&2
+    status=1
+  fi
+else
+  echo "test-manifests: make build-app or a compiled synth failed (without lib/)" >&2
+  status=1
+fi
+if [ -d "$tmp/lib-aside" ]; then mv "$tmp/lib-aside" lib; fi
 exit $status

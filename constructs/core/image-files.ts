@@ -72,6 +72,10 @@ export const IMAGE_FILES: Readonly<Record<string, ImageFacts>> = {
         source: 'minio/mc RELEASE.2025-04-16T18-13-26Z Dockerfile.release L20 ADD <url> /usr/bin/mc, L22 chmod +x',
       },
       { path: '/bin/sh', ...ROOT, mode: 0o755, kind: 'binary', source: 'ubi9/ubi-micro (FROM in minio/mc Dockerfile.release): bash package, /bin/sh -> bash' },
+      {
+        path: '/bin/bash', ...ROOT, mode: 0o755, kind: 'binary',
+        source: 'ubi9/ubi-micro (FROM in minio/mc Dockerfile.release): bash package /usr/bin/bash 0755 root:root; RHEL 9 /bin -> usr/bin (filesystem package)',
+      },
     ],
   },
   [imageRepository(IMAGES.curl)]: {

@@ -1,11 +1,15 @@
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HiveCluster } from '../../imports/hive.stackable.tech';
 import {
-  dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, OperatorPod, Resources, restrictedPodOverrides,
-  serviceFqdn, stackableResources, validateRoleResources, version,
+  containerResources, dnsLabel, ensureUniqueObjectNames, IMAGES, intInRange, IPodSelectable, NON_ROOT_UID, OperatorPod, Resources,
+  restrictedContainerAs, restrictedPodOverrides, serviceFqdn, stackableResources, validateRoleResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { IS3ConnectionRef } from '../s3';
+
+/** CPU and memory of {@link HiveMetastore.waitForMetastoreContainer}. */
+const WAIT_RESOURCES: Resources = { cpuRequestMillis: 10, cpuLimitMillis: 100, memoryMi: 32 };
 
 /** Props of {@link HiveMetastore}. */
 export interface HiveMetastoreProps {
@@ -89,5 +93,30 @@ export class HiveMetastore extends Construct implements IPodSelectable {
         },
       },
     });
+  }
+
+  /**
+   * An init container that blocks until the metastore accepts connections on its thrift port, for
+   * pods that need it from their start (a `SparkJob`'s submit pod adds one per metastore of its
+   * catalogs). Every 5 s it opens a TCP connection with bash's `/dev/tcp` (a bash feature, not
+   * POSIX sh: the script runs as `/bin/bash`), so its image must have bash: the default, the mc image
+   * already pulled for the wait-for-data containers, is `ubi9/ubi-micro` with RHEL's bash package
+   * (`/usr/bin/bash`, and RHEL 9's `/bin` is `/usr/bin`) (minio/mc RELEASE.2025-04-16T18-13-26Z
+   * Dockerfile.release; test/jobs/kubelet.py IMAGE_RUNTIMES; the jobs suite runs it). The host name
+   * resolves only once the listener-operator has made the Service, which the loop also waits for.
+   */
+  public waitForMetastoreContainer(name = 'wait-for-metastore', image: string = IMAGES.mc): k8s.Container {
+    return {
+      name, image,
+      command: ['/bin/bash', '-c', [
+        'until (exec 3<>"/dev/tcp/$METASTORE_HOST/$METASTORE_PORT") 2>/dev/null; do',
+        '  echo "waiting for the Hive metastore at $METASTORE_HOST:$METASTORE_PORT"; sleep 5',
+        'done',
+        'echo "Hive metastore answers at $METASTORE_HOST:$METASTORE_PORT"',
+      ].join('\n')],
+      env: [{ name: 'METASTORE_HOST', value: this.host }, { name: 'METASTORE_PORT', value: String(this.port) }],
+      resources: containerResources(WAIT_RESOURCES),
+      securityContext: restrictedContainerAs(NON_ROOT_UID),
+    };
   }
 }

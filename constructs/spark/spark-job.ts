@@ -117,7 +117,7 @@ export class SparkCatalog {
       [`spark.sql.catalog.${name}`]: 'org.apache.iceberg.spark.SparkCatalog',
       [`spark.sql.catalog.${name}.type`]: 'hive',
       [`spark.sql.catalog.${name}.uri`]: metastore.thriftUri,
-    }, true);
+    }, true, metastore);
   }
 
   private constructor(
@@ -127,6 +127,8 @@ export class SparkCatalog {
     public readonly conf: Readonly<Record<string, string>>,
     /** Whether it needs Iceberg's session extensions. */
     public readonly iceberg: boolean,
+    /** The Hive metastore it registers tables in, if any: the job's submit pod waits for it. */
+    public readonly metastore?: HiveMetastore,
   ) {}
 }
 
@@ -190,7 +192,8 @@ export interface SparkJobProps {
  * application that runs; the old one stays until removed (see the README's upgrade notes).
  *
  * Every pod (submit, driver, executors) gets the label {@link APPLICATION_LABEL} = `name`, stable
- * across runs, which {@link podSelector} uses; the submit pod waits for `waitFor`'s data.
+ * across runs, which {@link podSelector} uses; the submit pod waits for `waitFor`'s data and for the Hive
+ * metastores of its catalogs (`HiveMetastore.waitForMetastoreContainer`).
  * Escape hatch: the SparkApplication is the construct's default child (`ApiObject.of(job)`), also
  * {@link application}.
  */
@@ -230,6 +233,10 @@ export class SparkJob extends Construct implements IPodSelectable {
       if (catalogs.findIndex(o => o.name === c.name) !== i) throw new Error(`${owner}: catalogs[${i}]: a second catalog named "${c.name}"`);
     });
     const waitFor = props.waitFor ?? [];
+    // The submit pod also waits for the metastores of its catalogs: the driver it starts fails at
+    // once without them (spark-submit waits for the driver, so the submit Job fails with it), and
+    // the submit Job retries only `retryOnFailureCount` times, within minutes.
+    const metastores = [...new Set(catalogs.flatMap(c => (c.metastore === undefined ? [] : [c.metastore])))];
 
     // The operator labels the pods with the application's (hashed) name as `app.kubernetes.io/instance`;
     // selectors use our own label with the name without hash, set on every pod through podOverrides,
@@ -271,9 +278,11 @@ export class SparkJob extends Construct implements IPodSelectable {
           config: { resources: stackableResources(submit), volumeMounts: mounts, retryOnFailureCount },
           podOverrides: restrictedPodOverrides({
             containers: [],
-            // One wait is `wait-for-data`; several are numbered.
-            initContainers: waitFor.length === 0 ? undefined
-              : waitFor.map((d, i) => d.waitForDataContainer(waitFor.length === 1 ? 'wait-for-data' : `wait-for-data-${i}`)),
+            // One wait is `wait-for-data` (`wait-for-metastore`); several are numbered.
+            initContainers: waitFor.length + metastores.length === 0 ? undefined : [
+              ...waitFor.map((d, i) => d.waitForDataContainer(waitFor.length === 1 ? 'wait-for-data' : `wait-for-data-${i}`)),
+              ...metastores.map((m, i) => m.waitForMetastoreContainer(metastores.length === 1 ? 'wait-for-metastore' : `wait-for-metastore-${i}`)),
+            ],
             volumes: waitFor.length === 0 ? undefined : podVolumes(owner, ...waitFor.map(d => d.waitForDataVolumes())),
           }, { ...podMetadata, ...(annotations !== undefined ? { annotations } : {}) }),
         },

@@ -27,8 +27,8 @@ export class TrinoIcebergChart extends Chart {
   constructor(scope: Construct, id: string, props: TrinoIcebergChartProps = {}) {
     super(scope, id, { namespace: 'trino-iceberg', disableResourceNameHashes: true });
     const scaleFactor = validate.intInRange(`TrinoIcebergChart ${id}`, 'scaleFactor', props.scaleFactor ?? 5, 1);
-    const [trust, networkPolicy] = [new TlsTrustStore(this, 'TlsCa'), true];
     new ChartNamespace(this, 'Namespace');
+    const [trust, networkPolicy] = [new TlsTrustStore(this, 'TlsCa'), true];
 
     // Storage: MinIO reachable from outside (API and console), the `lakehouse` bucket public as in the stack.
     const minio = new MinioServer(this, 'Minio', {

@@ -71,17 +71,21 @@ def test_hop3_postgresql_and_the_hive_metastores(world: World):
 
 
 def wait_for_data(world: World) -> str:
-    """The submit pod's init container (our job.podOverrides), run as its pod would."""
+    """The submit pod's init containers (our job.podOverrides), run in order as its pod would: the
+    wait for the data, then the wait for the metastore of its Iceberg catalog (a TCP connect with
+    the image's bash, to the metastore the earlier hop started)."""
     app = world.one("SparkApplication")
     spec = app["spec"]["job"]["podOverrides"]["spec"]
-    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-data"], spec["initContainers"]
+    assert [c["name"] for c in spec["initContainers"]] == ["wait-for-data", "wait-for-metastore"], spec["initContainers"]
     pod = Pod(world.cluster(), spec, world.workdir)
     try:
-        result = pod.run("wait-for-data", timeout=60)
+        results = [pod.run(name, timeout=60) for name in ("wait-for-data", "wait-for-metastore")]
     finally:
         pod.close()
-    assert result.returncode == 0 and "data present" in result.output, result.output
-    return result.output.strip().splitlines()[-1]
+    data, metastore = results
+    assert data.returncode == 0 and "data present" in data.output, data.output
+    assert metastore.returncode == 0 and "Hive metastore answers at" in metastore.output, metastore.output
+    return "; ".join(r.output.strip().splitlines()[-1] for r in results)
 
 
 def spark_submit(world: World, name: str, script: Path, args: list[str]) -> subprocess.CompletedProcess:
@@ -155,7 +159,7 @@ def arg(app: dict, name: str) -> str:
 
 def test_hop4_the_spark_job_writes_the_iceberg_table_through_the_metastore_to_minio(world: World):
     app = world.one("SparkApplication")
-    report("hop4", f"init container wait-for-data (its script, mc image, as its pod): {wait_for_data(world)}")
+    report("hop4", f"init containers wait-for-data and wait-for-metastore (their scripts, mc image, as its pod): {wait_for_data(world)}")
     started = time.monotonic()
     summary = run_spark_job(world)
     assert f"read {len(MONTHS) * ROWS_PER_MONTH} trips" in summary, summary

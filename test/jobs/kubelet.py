@@ -856,8 +856,23 @@ def run_job(cluster: Cluster, job: dict, workdir: Path, before: Callable[[str], 
     return run
 
 
+#: The shells a `SHELL -c SCRIPT` command of ours names: POSIX sh, or bash for a script that needs
+#: it (HiveMetastore.waitForMetastoreContainer), in an image whose shell is bash.
+SCRIPT_SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash")
+
+
+def script_dialect(container: dict, script: str) -> str:
+    """The dialect of `script`, a `SHELL -c` script of the container (its command or an exec
+    probe's): 'bash' when that command runs bash by name, else 'sh'."""
+    probes = (container.get(k) or {} for k in ("readinessProbe", "livenessProbe", "startupProbe"))
+    for cmd in [container.get("command"), *((p.get("exec") or {}).get("command") for p in probes)]:
+        if cmd and len(cmd) >= 3 and cmd[2] == script:
+            return "bash" if Path(cmd[0]).name == "bash" else "sh"
+    return "sh"
+
+
 def shell_scripts(objects: Iterable[dict]) -> list[tuple[str, dict, str]]:
-    """Every `sh -c SCRIPT` command in `objects`, anywhere (containers, init containers, exec
+    """Every `sh -c SCRIPT` (or `bash -c SCRIPT`) command in `objects`, anywhere (containers, init containers, exec
     probes, podOverrides): (where, the container it belongs to, the script)."""
     found: list[tuple[str, dict, str]] = []
 
@@ -867,7 +882,7 @@ def shell_scripts(objects: Iterable[dict]) -> list[tuple[str, dict, str]]:
                 container = value
                 where = f"{where}/{value['name']}"
             cmd = value.get("command")
-            if isinstance(cmd, list) and len(cmd) >= 3 and cmd[0] in ("sh", "/bin/sh") and cmd[1] == "-c":
+            if isinstance(cmd, list) and len(cmd) >= 3 and cmd[0] in SCRIPT_SHELLS and cmd[1] == "-c":
                 assert container is not None, f"{where}: a shell command outside a container"
                 found.append((where if value is container else f"{where}:{_probe_kind(container, value)}", container, cmd[2]))
             for k, v in value.items():

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import os
 import re
+import socket
 import struct
 import subprocess
 import ssl
@@ -22,8 +23,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import POLICY_BUCKETS, SERVED_MONTHS, VARIANTS, YELLOW, Env, labelled
-from kubelet import IMAGE_RUNTIMES, Cluster, image_files, Pod, expand, image_repository, image_tag, run_job, runtime_of, shell_scripts
+from conftest import POLICY_BUCKETS, SERVED_MONTHS, VARIANTS, YELLOW, Env, free_loopback_address, labelled
+from kubelet import IMAGE_RUNTIMES, Cluster, image_files, Pod, expand, image_repository, image_tag, run_job, runtime_of, script_dialect, shell_scripts
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
 BUCKETS = "minio-buckets"
@@ -46,7 +47,8 @@ def wait_pod_spec(objects: list[dict]) -> dict:
     apps = [o for o in objects if o["kind"] == "SparkApplication"]
     assert len(apps) == 1, f"expected one SparkApplication, found {len(apps)}"
     spec = apps[0]["spec"]["job"]["podOverrides"]["spec"]
-    assert len(spec["initContainers"]) == 1, "expected the submit pod to have one init container (the wait for the data)"
+    names = [c["name"] for c in spec["initContainers"]]
+    assert names == ["wait-for-data", "wait-for-metastore"], f"expected the waits for the data and the metastore, found {names}"
     return spec
 
 
@@ -175,15 +177,18 @@ def test_env_and_command_expansion_is_kubernetes(text, expected):
 def test_every_embedded_script_parses_with_its_images_shell(tools, script):
     where, container, text = script
     kind = runtime_of(container["image"]).shell
+    if script_dialect(container, text) == "bash":  # runs /bin/bash: the image must have it
+        assert kind == "bash", f"{where} runs bash, which the image {container['image']} does not have as its shell"
     result = tools.parse_only(kind, text)
     assert result.returncode == 0, f"{where} ({kind} as sh): {result.stderr}"
 
 
-# ShellCheck's dialect is POSIX sh for all: the scripts are meant to be portable (mcContainer
-# documents "POSIX shell script") and run with bash, BusyBox ash and dash. No check is excluded.
+# ShellCheck's dialect is POSIX sh for the `sh -c` scripts: they are meant to be portable
+# (mcContainer documents "POSIX shell script") and run with bash, BusyBox ash and dash; bash for the
+# one script that names /bin/bash (HiveMetastore.waitForMetastoreContainer). No check is excluded.
 def test_every_embedded_script_passes_shellcheck(script):
-    where, _, text = script
-    result = subprocess.run([os.environ["JOBS_SHELLCHECK"], "--shell=sh", "--severity=style", "-"], input=text,
+    where, container, text = script
+    result = subprocess.run([os.environ["JOBS_SHELLCHECK"], f"--shell={script_dialect(container, text)}", "--severity=style", "-"], input=text,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"{where}:\n{result.stdout}{result.stderr}"
 
@@ -582,6 +587,39 @@ def test_wait_for_data_blocks_while_minio_is_down_or_the_marker_missing_and_pass
         pod.close()
     assert result.returncode == 0, result.output
     assert f"data present: {' '.join(month_files(VARIANTS['two']['months']))}" in result.output
+
+
+def test_wait_for_metastore_blocks_until_the_metastore_host_resolves_and_its_port_accepts(env):
+    """The submit pod's wait-for-metastore (HiveMetastore.waitForMetastoreContainer), as the mc
+    image's bash runs it: no such host yet (the listener-operator has not made the Service), then
+    a host that refuses, then a listener on the thrift port: it passes."""
+    spec = wait_pod_spec(env.charts["two"])
+    wait = next(c for c in spec["initContainers"] if c["name"] == "wait-for-metastore")
+    host, port = env_value(wait, "METASTORE_HOST"), int(env_value(wait, "METASTORE_PORT"))
+    ip, _ = free_loopback_address(port)
+    hosts = dict(env.hosts)
+    cluster = Cluster(env.charts["two"], env.pki.ca_pem, hosts, env.tools)
+    listener = None
+    pod = Pod(cluster, spec, env.workdir)  # its /etc/hosts without the metastore
+    try:
+        running = pod.start(wait["name"])
+        assert_blocks(running)
+        running.kill()
+        pod.close()
+        hosts[host] = ip  # resolves now, nothing listens
+        pod = Pod(cluster, spec, env.workdir)
+        running = pod.start(wait["name"])
+        assert_blocks(running)
+        assert_blocks(running, after=sum("waiting for " in line for line in running.lines))
+        listener = socket.create_server((ip, port))
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+        if listener is not None:
+            listener.close()
+    assert result.returncode == 0, result.output
+    assert f"Hive metastore answers at {host}:{port}" in result.output, result.output
 
 
 # (A marker of fewer months is the months-change case below.)

@@ -58,12 +58,33 @@ describe('SparkJob', () => {
     const { chart, s, job } = setup();
     const objs = synth(chart);
     const pod = find(objs, 'SparkApplication', job.name).spec.job.podOverrides;
-    expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-data-0', 'wait-for-data-1']);
-    expect(pod.spec.initContainers.map((c: any) => c.env.find((e: any) => e.name === 'MARKER').value)).toEqual(['minio/demo/raw/orders/_SUCCESS', 'minio/demo/raw/customers/_SUCCESS']);
+    expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-data-0', 'wait-for-data-1', 'wait-for-metastore']);
+    expect(pod.spec.initContainers.slice(0, 2).map((c: any) => c.env.find((e: any) => e.name === 'MARKER').value)).toEqual(['minio/demo/raw/orders/_SUCCESS', 'minio/demo/raw/customers/_SUCCESS']);
     expect(pod.spec.volumes.map((v: any) => v.name).sort()).toEqual(['mc-tmp', 'tls-trust']);
     // MinIO's NetworkPolicy lets the job's pods in.
     const ingress = find(objs, 'NetworkPolicy', s.minio.serviceName).spec.ingress;
     expect(ingress.flatMap((r: any) => r.from)).toContainEqual({ podSelector: { matchLabels: job.podSelector } });
+  });
+
+  it('waits once for each Hive metastore of its catalogs, after the data, with a TCP connect to its thrift port', () => {
+    const chart = namespacedChart('ns');
+    const { s, metastore } = setup({}, chart);
+    const other = new HiveMetastore(chart, 'Other', { name: 'other', database: new PostgresDatabase(chart, 'OtherDb', { name: 'other-db' }), s3: s.connection });
+    const job = new SparkJob(chart, 'Two', {
+      name: 'two', file: SparkJobFile.fromText('two.py', 'print(1)\n'), s3: s.connection,
+      catalogs: [SparkCatalog.iceberg('a', metastore), SparkCatalog.iceberg('b', metastore), SparkCatalog.iceberg('c', other)],
+    });
+    const pod = find(synth(chart), 'SparkApplication', job.name).spec.job.podOverrides.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-metastore-0', 'wait-for-metastore-1']);
+    const [first, second] = pod.initContainers;
+    expect(first.env).toEqual([{ name: 'METASTORE_HOST', value: 'lake-metastore.ns.svc.cluster.local' }, { name: 'METASTORE_PORT', value: '9083' }]);
+    expect(second.env[0].value).toBe('other-metastore.ns.svc.cluster.local');
+    expect(first.command).toEqual(['/bin/bash', '-c', expect.stringContaining('until (exec 3<>"/dev/tcp/$METASTORE_HOST/$METASTORE_PORT")')]);
+    expect(first.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(first.resources.limits).toBeDefined();
+    // No catalog, no metastore: no init container at all.
+    const plain = new SparkJob(chart, 'Plain', { name: 'plain', file: SparkJobFile.fromText('p.py', 'print(2)\n') });
+    expect(find(synth(chart), 'SparkApplication', plain.name).spec.job.podOverrides.spec.initContainers).toBeUndefined();
   });
 
   it('labels every pod with its name (without the hash) for selectors', () => {

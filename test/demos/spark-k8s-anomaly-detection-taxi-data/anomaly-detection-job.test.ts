@@ -97,7 +97,8 @@ describe('AnomalyDetectionJob', () => {
     const { chart, data } = setup({}, namespacedChart('ns'), ['2020-11', '2020-12']);
     const objs = synth(chart);
     const pod = find(objs, 'SparkApplication', 'spark-ad').spec.job.podOverrides.spec;
-    expect(pod.initContainers).toHaveLength(1);
+    // The data first, then the metastore of its Iceberg catalog.
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-data', 'wait-for-metastore']);
     const wait = pod.initContainers[0];
     expect(wait.name).toBe('wait-for-data');
     expect(envValue(wait, 'MARKER')).toBe(data.markerPath);
