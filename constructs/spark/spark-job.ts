@@ -106,7 +106,10 @@ export class SparkJobFile {
   }
 }
 
-/** A Spark catalog a {@link SparkJob} configures (`spark.sql.catalog.<name>`). */
+/** The name of Spark's session catalog, which {@link SparkCatalog.hive} configures. */
+const SPARK_SESSION_CATALOG = 'spark_catalog';
+
+/** A Spark catalog a {@link SparkJob} configures (`spark.sql.catalog.<name>`, or the session catalog). */
 export class SparkCatalog {
   /**
    * An Iceberg catalog whose tables are registered in a Hive metastore (`type hive`, the
@@ -118,6 +121,23 @@ export class SparkCatalog {
       [`spark.sql.catalog.${name}.type`]: 'hive',
       [`spark.sql.catalog.${name}.uri`]: metastore.thriftUri,
     }, true, metastore);
+  }
+
+  /**
+   * Spark's session catalog (`spark_catalog`, the one unqualified names use) on a Hive metastore:
+   * Hive-format and Spark tables registered there, their files through the job's S3 connection
+   * (`spark.sql.catalogImplementation=hive`, `spark.hadoop.hive.metastore.uris`). The Stackable
+   * Spark image is built with Hive support (stackabletech/docker-images 26.7.0
+   * spark-k8s/Dockerfile.4: `make-distribution.sh ... -Phive -Phive-thriftserver`); Spark talks to
+   * the metastore with its built-in Hive 2.3 client, which the e2e suite runs against a Hive 4.0.0
+   * metastore (a database on S3, a Parquet table written by Spark and read back by Trino's `hive`
+   * catalog). One per job: a second is refused as a second catalog named `spark_catalog`.
+   */
+  public static hive(metastore: HiveMetastore): SparkCatalog {
+    return new SparkCatalog(SPARK_SESSION_CATALOG, {
+      'spark.sql.catalogImplementation': 'hive',
+      'spark.hadoop.hive.metastore.uris': metastore.thriftUri,
+    }, false, metastore);
   }
 
   private constructor(

@@ -35,6 +35,7 @@ def world(tmp_path_factory):
     synth = synthesize({"months": MONTHS, "dataSourceUrl": mirror.url})
     world = begin(World(synth["objects"], synth["secretVolumes"], workdir, Tools.from_env()))
     world.state["trino_certificate_names"] = synth["trinoCertificateNames"]
+    world.state["spark_hive_catalog_conf"] = synth["sparkHiveCatalogConf"]
     world.state["mirror"] = mirror
     world.hosts_file.write_text(world.hosts_text())
     report("setup", f"DemoChart synthesized in-process ({len(world.objects)} objects, months {' '.join(MONTHS)}, "

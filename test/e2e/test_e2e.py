@@ -88,10 +88,11 @@ def wait_for_data(world: World) -> str:
     return "; ".join(r.output.strip().splitlines()[-1] for r in results)
 
 
-def spark_submit(world: World, name: str, script: Path, args: list[str]) -> subprocess.CompletedProcess:
+def spark_submit(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """spark-submit in local mode (no Kubernetes: driver and executors are this JVM) with the
     SparkApplication's sparkConf, what the operator adds for its s3connection, the truststore
-    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK)."""
+    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK).
+    `spark_conf` replaces the SparkApplication's sparkConf (another job's, on the same S3 connection)."""
     import os
 
     app = world.one("SparkApplication")
@@ -99,7 +100,7 @@ def spark_submit(world: World, name: str, script: Path, args: list[str]) -> subp
     namespace = app["metadata"]["namespace"]
     java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={world.hosts_file}"
     conf = {
-        **app["spec"].get("sparkConf", {}),
+        **(app["spec"].get("sparkConf", {}) if spark_conf is None else spark_conf),
         **spark_s3_conf(world.objects, connection, namespace),
         "spark.driver.extraJavaOptions": java_options,
         "spark.executor.extraJavaOptions": java_options,
@@ -250,6 +251,43 @@ def test_hop5_trino_with_our_catalogs_users_and_opa(world: World):
     check_opa_decisions(world, admin)
 
 
+HIVE_JOB = """
+import sys
+from pyspark.sql import SparkSession
+
+location, rows = sys.argv[1], int(sys.argv[2])
+spark = SparkSession.builder.getOrCreate()
+spark.sql(f"CREATE DATABASE IF NOT EXISTS spark_hive LOCATION '{location}'")
+spark.sql("DROP TABLE IF EXISTS spark_hive.numbers")
+spark.sql("CREATE TABLE spark_hive.numbers (n BIGINT, square BIGINT) STORED AS PARQUET")
+spark.range(rows).selectExpr("id AS n", "id * id AS square").write.insertInto("spark_hive.numbers")
+print("hive_job:", spark.sql("SELECT count(*), sum(square) FROM spark_hive.numbers").collect()[0])
+"""
+
+
+def test_hop5b_a_spark_job_on_the_hive_session_catalog_writes_a_table_that_trino_s_hive_catalog_reads(world: World):
+    """SparkCatalog.hive on the demo's `hive` metastore (its Spark conf from the construct, world.ts):
+    a PySpark job (not the demo's) creates a database on S3 and a Parquet table through Spark's
+    built-in Hive client; Trino's `hive` catalog, on the same metastore, reads the same rows."""
+    conf = world.state["spark_hive_catalog_conf"]["hive"]
+    (catalog,) = [c for c in world.of_kind("TrinoCatalog") if "hive" in c["spec"]["connector"]]
+    assert conf["spark.hadoop.hive.metastore.uris"] == f"thrift://{hive_metastore_host(world.one('HiveCluster', name='hive'))}:{HIVE_PORT}"
+    script = world.workdir / "hive_job.py"
+    script.write_text(HIVE_JOB)
+    rows = 1000
+    bucket = arg(world.one("SparkApplication"), "--input").split("/")[2]  # s3a://<bucket>/...: the demo's data bucket
+    started = time.monotonic()
+    result = spark_submit(world, "spark-hive", script, [f"s3a://{bucket}/spark-hive", str(rows)], spark_conf=conf)
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("hive_job:"))
+    want = [rows, sum(n * n for n in range(rows))]
+    admin = world.state["admin"]
+    got, error = trino_query(world, admin, world.state["users"][admin], f"SELECT count(*), sum(square) FROM {catalog['metadata']['name']}.spark_hive.numbers")
+    assert error is None and got == [want], (got, error)
+    report("hop5b", f"SparkCatalog.hive conf {sorted(conf)} on metastore hive: Spark 4.1.2's built-in Hive client against the "
+                    f"4.0.0 metastore wrote spark_hive.numbers to s3a://{bucket}/spark-hive ({summary}; "
+                    f"{time.monotonic() - started:.0f}s); Trino's {catalog['metadata']['name']} catalog reads {got[0]}")
+
+
 def check_opa_decisions(world: World, admin: str, hop: str = "hop5") -> None:
     """What Trino asked OPA (its decision log): every decision for the admin allows, every one for
     the second user denies. The inputs are Trino's own; with E2E_OPA_INPUTS_DIR set they are
@@ -378,3 +416,4 @@ def test_hop7_a_second_run_of_both_jobs_and_the_spark_job_leaves_the_same_table(
     charts = api.get("/api/v1/chart/", params={"q": "(page_size:100,columns:!(id,slice_name,params))"})["result"]
     assert chart_results(api, dataset_id, charts) == world.state["chart_results"], "the dashboard's charts show other data after the second run"
     report("hop7", f"second import ({last}): same dashboard, charts, dataset and database; the charts return the same data")
+

@@ -8,11 +8,15 @@
  *    or: ts-node --transpile-only test/e2e/world.ts --from-dir DIR   (the objects of the YAML files
  *        in DIR, e.g. an example app synthesized by scripts/synth-example.ts, instead of a DemoChart)
  * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...],
- * "trinoCertificateNames": [...] }` (the coordinator certificate's DNS names, `coordinatorCertificateNames`).
+ * "trinoCertificateNames": [...], "sparkHiveCatalogConf": { <metastore>: {...} } }` (the coordinator
+ * certificate's DNS names, `coordinatorCertificateNames`; per HiveMetastore of the DemoChart, the
+ * Spark conf of `SparkCatalog.hive` on it, for a job the demo does not have).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing, Yaml } from 'cdk8s';
+import { Chart, Testing, Yaml } from 'cdk8s';
+import { HiveMetastore } from '../../constructs/hive';
+import { SparkCatalog } from '../../constructs/spark';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
 import { coordinatorCertificateNames } from '../../constructs/trino';
@@ -25,9 +29,11 @@ function objectsOfDir(dir: string): Obj[] {
 }
 
 function main(): void {
-  const objects = process.argv[2] === '--from-dir'
-    ? objectsOfDir(process.argv[3])
-    : Testing.synth(new DemoChart(Testing.app(), 'demo', JSON.parse(process.argv[2] ?? '{}') as DemoChartProps)) as Obj[];
+  const chart: Chart | undefined = process.argv[2] === '--from-dir'
+    ? undefined : new DemoChart(Testing.app(), 'demo', JSON.parse(process.argv[2] ?? '{}') as DemoChartProps);
+  const objects = chart === undefined ? objectsOfDir(process.argv[3]) : Testing.synth(chart) as Obj[];
+  const metastores = chart === undefined ? [] : chart.node.findAll().filter((c): c is HiveMetastore => c instanceof HiveMetastore);
+  const sparkHiveCatalogConf = Object.fromEntries(metastores.map(m => [m.name, SparkCatalog.hive(m).conf]));
   const secretVolumes = [];
   for (const site of podSites(objects)) {
     for (const volume of site.spec.volumes ?? []) {
@@ -49,7 +55,7 @@ function main(): void {
   const roleGroups = Object.fromEntries(Object.entries(coordinators.roleGroups).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
   const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, objectNamespace(trino[0]),
     coordinators.roleConfig?.listenerClass ?? 'cluster-internal', roleGroups);
-  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames }));
+  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames, sparkHiveCatalogConf }));
 }
 
 main();

@@ -87,6 +87,29 @@ describe('SparkJob', () => {
     expect(find(synth(chart), 'SparkApplication', plain.name).spec.job.podOverrides.spec.initContainers).toBeUndefined();
   });
 
+  it('a second, non-anomaly PySpark job: the Hive session catalog and an Iceberg catalog on two metastores', () => {
+    const chart = namespacedChart('ns');
+    const { s, metastore } = setup({}, chart);
+    const warehouse = new HiveMetastore(chart, 'Warehouse', { name: 'warehouse', database: new PostgresDatabase(chart, 'WarehouseDb', { name: 'warehouse-db' }), s3: s.connection });
+    const job = new SparkJob(chart, 'Report', {
+      name: 'report', file: SparkJobFile.fromText('report.py', 'spark.table("sales").writeTo("lake.r.daily").createOrReplace()\n'),
+      s3: s.connection, catalogs: [SparkCatalog.hive(warehouse), SparkCatalog.iceberg('lake', metastore)],
+    });
+    const app = find(synth(chart), 'SparkApplication', job.name);
+    expect(app.spec.sparkConf).toEqual({
+      'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions',
+      'spark.sql.catalogImplementation': 'hive',
+      'spark.hadoop.hive.metastore.uris': 'thrift://warehouse-metastore.ns.svc.cluster.local:9083',
+      'spark.sql.catalog.lake': 'org.apache.iceberg.spark.SparkCatalog',
+      'spark.sql.catalog.lake.type': 'hive',
+      'spark.sql.catalog.lake.uri': 'thrift://lake-metastore.ns.svc.cluster.local:9083',
+    });
+    expect(app.spec.job.podOverrides.spec.initContainers.map((c: any) => [c.name, c.env[0].value])).toEqual([
+      ['wait-for-metastore-0', 'warehouse-metastore.ns.svc.cluster.local'], ['wait-for-metastore-1', 'lake-metastore.ns.svc.cluster.local'],
+    ]);
+    expect(app.spec.mainApplicationFile).toBe(`local://${SPARK_JOB_DIR}/report.py`);
+  });
+
   it('labels every pod with its name (without the hash) for selectors', () => {
     const { chart, job } = setup();
     const app = find(synth(chart), 'SparkApplication', job.name);
@@ -155,6 +178,7 @@ describe('SparkJob', () => {
       const file = SparkJobFile.fromText('a.py', 'pass\n');
       expect(() => new SparkJob(chart, 'A', { name: 'a', file, catalogs: [SparkCatalog.iceberg('x', m), SparkCatalog.iceberg('x', m)] })).toThrow(/^SparkJob A: catalogs\[1\]: a second catalog named "x"$/);
       expect(() => new SparkJob(chart, 'B', { name: 'b', file, catalogs: [SparkCatalog.iceberg('my-lake', m)] })).toThrow(/^SparkJob B: catalogs\[0\].name "my-lake" is not a Spark SQL identifier$/);
+      expect(() => new SparkJob(chart, 'C', { name: 'c', file, catalogs: [SparkCatalog.hive(m), SparkCatalog.hive(m)] })).toThrow(/^SparkJob C: catalogs\[1\]: a second catalog named "spark_catalog"$/);
     });
 
     it('a URL Spark cannot fetch, and a file too large for a ConfigMap', () => {
