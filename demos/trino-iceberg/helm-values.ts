@@ -5,7 +5,6 @@ import { TrinoIcebergChartProps } from './iceberg-chart';
 /** Chart id of the demo (main.ts), also the Helm chart's name, and the chart's description. */
 export const TRINO_ICEBERG_CHART_ID = 'trino-iceberg';
 export const TRINO_ICEBERG_DESCRIPTION = 'Stackable demo trino-iceberg from cdk8s-stackable-demos: an Iceberg lakehouse on MinIO, a Hive metastore, Trino with OPA, TPC-H tables';
-
 /** The passwords (the namespace is fixed: trino-iceberg). */
 export const TRINO_ICEBERG_VALUES: ReadonlyArray<HelmValue<TrinoIcebergChartProps>> = [{
   path: 'admin.password', probe: 'ProbeAdminPassword', schema: { type: 'string', minLength: 1, pattern: '^[^\\s*?\\[\\]]+$' },

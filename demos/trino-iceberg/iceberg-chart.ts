@@ -1,16 +1,9 @@
-/**
- * Stackable's demo trino-iceberg (26.7) from the library: MinIO with the `lakehouse` bucket, a Hive metastore on
- * PostgreSQL, Trino with the `lakehouse` (Iceberg), `tpch` and `tpcds` catalogs and OPA, and the guide's TPC-H tables.
- */
+/** Stackable's demo trino-iceberg (26.7) from the library: MinIO with the `lakehouse` bucket, a Hive metastore on
+ * PostgreSQL, Trino with the `lakehouse` (Iceberg), `tpch` and `tpcds` catalogs and OPA, and the guide's TPC-H tables. */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
-  S3Connection, S3CredentialsClass, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob, validate,
-} from 'cdk8s-stackable-demos';
-
-/** The TPC-H tables the guide creates (docs/modules/demos/pages/trino-iceberg.adoc). */
-export const TPCH_TABLES = ['nation', 'region', 'part', 'partsupp', 'supplier', 'customer', 'orders', 'lineitem'];
+import { CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
+  S3Connection, S3CredentialsClass, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob, validate } from 'cdk8s-stackable-demos';
 
 /** Props of {@link TrinoIcebergChart}; each defaults to the stack's or the guide's value. */
 export interface TrinoIcebergChartProps {
@@ -45,22 +38,19 @@ export class TrinoIcebergChart extends Chart {
     const trino = new TrinoCluster(this, 'Trino', {
       admin, opa: new OpaServer(this, 'Opa'), policy: new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] }),
       queryMaxMemory: '10TB', enableColumnMasking: false,
-      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '4Gi' } },
-      workerResources: { cpu: { min: '1', max: '4' }, memory: { limit: '8Gi' } },
+      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '4Gi' } }, workerResources: { cpu: { min: '1', max: '4' }, memory: { limit: '8Gi' } },
     });
     for (const client of [hive, trino]) minio.allowFrom(client);
-    new TrinoCatalog(this, 'Lakehouse', { trino, name: 'lakehouse', connector: CatalogConnector.iceberg(hive, s3) });
-    new TrinoCatalog(this, 'Tpcds', { trino, name: 'tpcds', connector: CatalogConnector.tpcds() });
-    new TrinoCatalog(this, 'Tpch', { trino, name: 'tpch', connector: CatalogConnector.tpch() });
+    const catalogs = { lakehouse: CatalogConnector.iceberg(hive, s3), tpcds: CatalogConnector.tpcds(), tpch: CatalogConnector.tpch() };
+    for (const [name, connector] of Object.entries(catalogs)) new TrinoCatalog(this, name, { trino, name, connector });
 
-    // The guide's tables: a schema in the lakehouse (once its bucket exists), each TPC-H table copied into it.
+    // The tables of the guide (docs/modules/demos/pages/trino-iceberg.adoc): a schema in the lakehouse (once its bucket
+    // exists), each TPC-H table copied into it.
     const location = buckets.location('lakehouse', 'tpch/');
     new TrinoSqlJob(this, 'TpchTables', {
       trino, trust, name: 'create-tpch-tables', waitFor: [location], networkPolicy,
-      statements: [
-        `CREATE SCHEMA IF NOT EXISTS lakehouse.tpch WITH (location = '${location.s3aUrl}')`,
-        ...TPCH_TABLES.map(t => `CREATE TABLE IF NOT EXISTS lakehouse.tpch.${t} AS SELECT * FROM tpch.sf${scaleFactor}.${t}`),
-      ],
+      statements: [`CREATE SCHEMA IF NOT EXISTS lakehouse.tpch WITH (location = '${location.s3aUrl}')`,
+        ...['nation', 'region', 'part', 'partsupp', 'supplier', 'customer', 'orders', 'lineitem'].map(t => `CREATE TABLE IF NOT EXISTS lakehouse.tpch.${t} AS SELECT * FROM tpch.sf${scaleFactor}.${t}`)],
     });
   }
 }
