@@ -314,15 +314,19 @@ for p in r["standIns"]:
                     f'spec: {{containers: [{{name: c, image: stand-in, resources: {{requests: {res(p["requests"])}, limits: {res(p["limits"])}}}}}]}}')
 print("\n---\n".join(docs))
 PY
-  # The secret-operator provisions the pods' ephemeral secret volumes (StorageClass secrets.stackable.tech);
-  # without it, a stand-in class with one small volume per such claim lets them bind.
-  secret_volumes="$(cat "$dir"/*.yaml | grep -c 'storageClassName: secrets.stackable.tech' || true)"
-  {
-    printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: secrets.stackable.tech}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n'
-    for i in $(seq 1 "$secret_volumes"); do
-      printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: secret-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: secrets.stackable.tech, hostPath: {path: /tmp/secret-%s}}\n' "$i" "$i"
-    done
-  } | kubectl apply -f - >/dev/null
+  # The secret-operator and the listener-operator provision the pods' ephemeral secret and listener
+  # volumes (StorageClasses secrets.stackable.tech, listeners.stackable.tech); without them, a
+  # stand-in class each, with one small volume per such claim, lets them bind.
+  for class in secrets.stackable.tech listeners.stackable.tech; do
+    claims="$(cat "$dir"/*.yaml | grep -c "storageClassName: $class" || true)"
+    [ "$claims" -gt 0 ] || continue
+    {
+      printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: %s}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n' "$class"
+      for i in $(seq 1 "$claims"); do
+        printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: %s-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: %s, hostPath: {path: /tmp/%s-%s}}\n' "${class%%.*}" "$i" "$class" "${class%%.*}" "$i"
+      done
+    } | kubectl apply -f - >/dev/null
+  done
   kubectl apply -f "$tmp/stand-ins.yaml" >/dev/null
   echo "ok: $(grep -c '^kind: Pod' "$tmp/stand-ins.yaml") stand-in pods for the operators and the pods they create"
   step "install and wait until every pod is scheduled"

@@ -16,13 +16,14 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from conftest import MONTHS, ROWS_PER_MONTH
 from harness import HERE, World, _die_with_parent, report
 from chart_api import by_time, chart_query, run_chart
 from kubelet import Pod, run_job
 from operators import HIVE_PORT, hive_metastore_host, spark_s3_conf, spark_truststore_java_options
-from programs import (dashboard_state, java_truststore, listing, psql, run_bucket_and_load_jobs, run_import_job, start_metastore, start_minio,
+from programs import (dashboard_state, https_request, secret_leaks, java_truststore, listing, mc, psql, run_bucket_and_load_jobs, run_import_job, start_metastore, start_minio,
                       start_postgres, start_superset, start_trino, superset_api, trino_query)
 
 
@@ -349,6 +350,7 @@ def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagge
 
 def test_hop6_superset_imports_the_dashboard_and_its_charts_return_the_table_through_trino(world: World):
     url, creds = start_superset(world)
+    world.state["superset_url"] = {url: creds}
     last = run_import_job(world)
     report("hop6", f"import Job (its pod as its user, the image's python3 at /stackable/app/bin; its script and bundle ConfigMaps, env from the Secrets): {last}")
     api = superset_api(world, creds)
@@ -377,6 +379,69 @@ def test_hop6_superset_imports_the_dashboard_and_its_charts_return_the_table_thr
         checked.append(f"{chart['slice_name']} ({len(data)} periods{', outliers marked = Trino pred -1' if 'metrics_b' in params else ''})")
     report("hop6", f"chart data API through Superset's Trino connection (HTTPS, certificate verified for the bundle's host): {'; '.join(checked)}")
     world.state["chart_results"] = chart_results(api, dataset_id, charts)
+
+
+def anonymous_http(world: World, url: str, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, str]]:
+    """Status and headers of a request without credentials to `url` (http, the Service's name
+    resolved like the cluster); redirects are not followed."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(world.hosts[parts.hostname], parts.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers={"Host": f"{parts.hostname}:{parts.port}", "Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def test_hop6b_no_one_is_let_in_without_credentials(world: World):
+    """Trino refuses a client without credentials and with a wrong password (HTTP 401) and OPA a
+    valid user who is not an admin; Superset's dashboard, chart data API and database list refuse
+    an anonymous client; MinIO refuses unsigned listing and reading of every bucket; no password
+    of a Secret is written in plain text into a ConfigMap or a container's env, command or args."""
+    import base64
+
+    host, port = world.state["trino_host"], world.state["trino_port"]
+    admin = world.state["admin"]
+    trino = {}
+    for what, headers in (("no credentials", {"X-Trino-User": admin}),
+                          ("a wrong password", {"X-Trino-User": admin, "Authorization": "Basic " + base64.b64encode(f"{admin}:not-the-password".encode()).decode()})):
+        status, _ = https_request(world, host, port, "POST", "/v1/statement", headers, b"SELECT 1")
+        trino[what] = status
+    assert trino == {"no credentials": 401, "a wrong password": 401}, trino
+    rows, error = trino_query(world, SECOND_USER, SECOND_PASSWORD, "SELECT 1")
+    assert rows == [] and error is not None and error["errorName"] == "PERMISSION_DENIED", (rows, error)
+
+    url = next(iter(world.state["superset_url"]))
+    ((_, slug),) = world.state["dashboard_state"]["dashboard"]  # its id: /superset/dashboard/<id or slug>/
+    superset = {
+        "GET /api/v1/database/": anonymous_http(world, url, "GET", "/api/v1/database/")[0],
+        "POST /api/v1/chart/data": anonymous_http(world, url, "POST", "/api/v1/chart/data", b"{}")[0],
+        "GET /api/v1/dashboard/": anonymous_http(world, url, "GET", "/api/v1/dashboard/")[0],
+    }
+    status, headers = anonymous_http(world, url, "GET", f"/superset/dashboard/{slug}/")
+    superset[f"GET /superset/dashboard/{slug}/"] = status
+    assert superset["GET /api/v1/database/"] == 401 and superset["POST /api/v1/chart/data"] == 401 and superset["GET /api/v1/dashboard/"] == 401, superset
+    assert status == 302 and "/login/" in headers.get("location", ""), (status, headers)
+
+    minio = {}
+    endpoint = urlsplit(world.state["minio_endpoint"])
+    buckets = [json.loads(line)["key"].rstrip("/") for line in mc(world, "ls", "--json", "t").splitlines() if line.startswith("{")]
+    for bucket in buckets:
+        minio[f"list {bucket}"], _ = https_request(world, endpoint.hostname, endpoint.port, "GET", f"/{bucket}?list-type=2", {})
+        keys = [json.loads(line)["key"] for line in mc(world, "ls", "--recursive", "--json", f"t/{bucket}").splitlines() if line.startswith("{")][:1]
+        if keys:
+            minio[f"read {bucket}/{keys[0]}"], _ = https_request(world, endpoint.hostname, endpoint.port, "GET", f"/{bucket}/{keys[0]}", {})
+    assert minio and all(v == 403 for v in minio.values()), minio
+
+    leaks = secret_leaks(world.objects)
+    assert leaks == [], leaks
+    report("hop6b", f"Trino: {trino}, {SECOND_USER} PERMISSION_DENIED by OPA; Superset anonymous: {superset} (to the login page); "
+                    f"MinIO unsigned: {minio}; no Secret password in a ConfigMap, env value, command or args")
 
 
 def chart_results(api, dataset_id: int, charts: list[dict]) -> dict[str, list]:

@@ -20,7 +20,7 @@ from example_session import query, run_sql_job, sql_job, statements
 from harness import World, report
 from kubelet import Pod
 from operators import hive_metastore_host
-from programs import env_value, run_bucket_job, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from programs import env_value, run_bucket_job, secret_leaks, start_metastore, start_minio, start_postgres, start_trino, trino_query
 
 #: Rows per table at scale factor 1 (TPC-H Standard Specification 3.0.1, clause 4.2.5.1, the
 #: cardinalities of the base tables: SF x this, NATION and REGION fixed).
@@ -95,7 +95,8 @@ def test_hop2_the_bucket_job_makes_the_lakehouse_bucket_public_and_the_table_job
     finally:
         pod.close()
     assert result.returncode == 0 and f"bucket present: {env_value(wait, 'BUCKET')}" in result.output, result.output
-    report("hop2", f"the schema locations of the statements ({', '.join(sorted(set(locations)))}) are buckets the Job made; "
+    assert secret_leaks(world.objects) == [], secret_leaks(world.objects)
+    report("hop2", f"no Secret password in plain text in a ConfigMap or a container's env, command or args; the schema locations of the statements ({', '.join(sorted(set(locations)))}) are buckets the Job made; "
                    f"anonymous GET/PUT per policy {policies}: {anonymous}; the table Job's {wait['name']} passes "
                    f"({result.output.strip().splitlines()[-1]}); the app's NetworkPolicies ({len(world.of_kind('NetworkPolicy'))}) are not enforced here")
 
