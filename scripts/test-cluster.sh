@@ -317,13 +317,16 @@ PY
   # The secret-operator and the listener-operator provision the pods' ephemeral secret and listener
   # volumes (StorageClasses secrets.stackable.tech, listeners.stackable.tech); without them, a
   # stand-in class each, with one small volume per such claim, lets them bind.
-  for class in secrets.stackable.tech listeners.stackable.tech; do
+  # Access modes as the claims ask: secret volumes ReadWriteOnce, listener volumes ReadWriteMany
+  # (MinioServer's listenerVolume, as operator-rs's listener volume builder writes them).
+  for class_mode in secrets.stackable.tech:ReadWriteOnce listeners.stackable.tech:ReadWriteMany; do
+    class="${class_mode%%:*}" mode="${class_mode##*:}"
     claims="$(cat "$dir"/*.yaml | grep -c "storageClassName: $class" || true)"
     [ "$claims" -gt 0 ] || continue
     {
       printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: %s}\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: Immediate\n' "$class"
       for i in $(seq 1 "$claims"); do
-        printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: %s-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [ReadWriteOnce], storageClassName: %s, hostPath: {path: /tmp/%s-%s}}\n' "${class%%.*}" "$i" "$class" "${class%%.*}" "$i"
+        printf -- '---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: %s-volume-%s}\nspec: {capacity: {storage: 1Mi}, accessModes: [%s], storageClassName: %s, hostPath: {path: /tmp/%s-%s}}\n' "${class%%.*}" "$i" "$mode" "$class" "${class%%.*}" "$i"
       done
     } | kubectl apply -f - >/dev/null
   done
