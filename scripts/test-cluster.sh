@@ -72,9 +72,11 @@ provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: Immediate
 allowVolumeExpansion: true
 EOF
+  # Four of 10 GiB, and one of 32 GiB for a larger claim (trino-iceberg's MinIO asks 20 GiB); the
+  # binder gives each claim the smallest volume that fits.
   local i
-  for i in 0 1 2 3; do
-    printf 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-%s}\nspec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: {path: /tmp/pv-%s}}\n---\n' "$i" "$i"
+  for i in 0 1 2 3 4; do
+    printf 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-%s}\nspec: {capacity: {storage: %s}, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: {path: /tmp/pv-%s}}\n---\n' "$i" "$([ "$i" = 4 ] && echo 32Gi || echo 10Gi)" "$i"
   done | kubectl apply -f - >/dev/null
 }
 
