@@ -96,7 +96,8 @@ export PYTHONDONTWRITEBYTECODE=1
 status=0
 if [ "${E2E_ONLY:-demo}" = demo ]; then
   t=$(date +%s)
-  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/e2e "$@" || status=1
+  # shellcheck disable=SC2086  # E2E_DEMO_TESTS: paths, split on spaces (scripts/bench-load.sh)
+  "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s ${E2E_DEMO_TESTS:-test/e2e} "$@" || status=1
   log "e2e: the demo's session took $(( $(date +%s) - t ))s"
 fi
 # One session per example app of demos/, each in test/demos/<name>/ (a missing one fails).

@@ -12,9 +12,12 @@ their /etc/hosts). Processes are stopped by their PID when the session ends, als
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +37,32 @@ _current: list = [None]
 
 
 def begin(world: "World", suite: str = "e2e") -> "World":
-    """Makes `world` the session's World (for the guard and the failure report)."""
+    """Makes `world` the session's World (for the guard and the failure report) and records the
+    log of every container the session runs in it (`container_logs`, for the secret scan)."""
     _current[0] = world
     _suite[0] = suite
+    _record_container_logs()
     return world
+
+
+def _record_container_logs() -> None:
+    """Every container run ends in kubelet's Running.wait (Pod.run, run_job) or Running.kill (a
+    server the harness stops): both append (container, log) to the current World's container_logs."""
+    if getattr(Running, "_recorded", False):
+        return
+    wait, kill = Running.wait, Running.kill
+
+    def recorded_wait(self, timeout: float = 120):
+        try:
+            return wait(self, timeout)
+        finally:
+            _current[0].container_logs.append((self.name, self.output))
+
+    def recorded_kill(self):
+        kill(self)
+        _current[0].container_logs.append((self.name, self.output))
+
+    Running.wait, Running.kill, Running._recorded = recorded_wait, recorded_kill, True
 
 
 def report(hop: str, text: str) -> None:
@@ -55,6 +80,10 @@ class Process:
     log: Path
     popen: subprocess.Popen | None = None
     running: Running | None = None
+    #: How it was started (World.start), to start it again after a fault.
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
 
     def alive(self) -> bool:
         if self.running is not None:
@@ -74,6 +103,26 @@ class Process:
                 self.popen.kill()
                 self.popen.wait(10)
 
+    def kill(self) -> None:
+        """SIGKILL to its whole process group at once, as when its node dies: no shutdown of
+        its own (a database does crash recovery when it starts again)."""
+        assert self.popen is not None, f"{self.name}: only a process World.start started can be killed"
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(30)
+
+    def relaunch(self) -> None:
+        """Starts it again with the same command, environment and directory (its log goes on).
+        Call it from the test's own thread: the process gets SIGTERM when the thread that started
+        it ends (PR_SET_PDEATHSIG, _die_with_parent), so one started from a helper thread would die
+        with that thread."""
+        assert self.popen is not None and self.popen.poll() is not None, f"{self.name} still runs"
+        with open(self.log, "ab") as out:
+            out.write(f"\n--- started again by the harness at {time.strftime('%H:%M:%S')} ---\n".encode())
+            out.flush()
+            self.popen = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd,
+                                          start_new_session=True, preexec_fn=_die_with_parent)
+
     def tail(self, lines: int = 60) -> str:
         if self.running is not None:
             text = self.running.output
@@ -92,6 +141,8 @@ class World:
     processes: list[Process] = field(default_factory=list)
     failed_hop: str | None = None
     state: dict = field(default_factory=dict)
+    #: (container name, log) of every container run so far (see begin)
+    container_logs: list[tuple[str, str]] = field(default_factory=list)
 
     # -- objects -----------------------------------------------------------------------------
     def of_kind(self, kind: str) -> list[dict]:
@@ -111,9 +162,11 @@ class World:
             self.hosts_file.write_text(self.hosts_text())
         return self.hosts[dns_name]
 
-    def hosts_text(self) -> str:
-        """As a pod's /etc/hosts: localhost, its own host name, and the Services (cluster DNS)."""
-        return f"127.0.0.1 localhost {socket.gethostname()}\n" + "".join(f"{ip} {name}\n" for name, ip in self.hosts.items())
+    def hosts_text(self, overrides: dict[str, str] | None = None) -> str:
+        """As a pod's /etc/hosts: localhost, its own host name, and the Services (cluster DNS),
+        with `overrides` (name -> address) instead of their own addresses."""
+        hosts = {**self.hosts, **(overrides or {})}
+        return f"127.0.0.1 localhost {socket.gethostname()}\n" + "".join(f"{ip} {name}\n" for name, ip in hosts.items())
 
     @property
     def hosts_file(self) -> Path:
@@ -140,7 +193,7 @@ class World:
         with open(log, "ab") as out:
             popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True,
                                      preexec_fn=_die_with_parent)
-        proc = Process(hop, name, log, popen=popen)
+        proc = Process(hop, name, log, popen=popen, argv=argv, env=env, cwd=cwd)
         self.processes.append(proc)
         return proc
 
@@ -149,6 +202,10 @@ class World:
         proc.log.parent.mkdir(exist_ok=True)
         self.processes.append(proc)
         return proc
+
+    def process(self, name: str) -> Process:
+        (found,) = [p for p in self.processes if p.name == name]
+        return found
 
     def stop_all(self) -> None:
         for proc in reversed(self.processes):

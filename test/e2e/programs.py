@@ -39,13 +39,19 @@ def pod_ip_address(arg: str, ip: str) -> str:
     return f"{ip}{arg}" if re.fullmatch(r":\d+", arg) else arg
 
 
-def mc(world: World, *args: str, check: bool = True) -> str:
+def mc(world: World, *args: str, check: bool = True, user: tuple[str, str] | None = None) -> str:
     """`mc` of the bucket Job's image, in a sandbox that resolves the Services like the cluster,
-    as the root user of the chart's Secret, trusting the CA of the chart's TrustStore."""
+    as the root user of the chart's Secret (or `user`: access key, secret key), trusting the CA
+    of the chart's TrustStore; alias `t`."""
+    from urllib.parse import urlsplit
+
     job = world.one("Job", app="minio-buckets")
     image = job["spec"]["template"]["spec"]["containers"][0]["image"]
     trust = world.one("TrustStore")
     endpoint = world.state["minio_endpoint"]
+    if user is not None:
+        url = urlsplit(endpoint)
+        endpoint = f"https://{user[0]}:{user[1]}@{url.hostname}:{url.port}"
     spec = {
         "volumes": [{"name": "trust", "configMap": {"name": trust["metadata"]["name"]}}, {"name": "tmp", "emptyDir": {}}],
         "containers": [{
@@ -176,12 +182,14 @@ def sandbox(uid: int, binds: list[Path], argv: list[str]) -> list[str]:
     """`argv` as user `uid` (PostgreSQL refuses to run as root) in a user namespace over this
     machine's root, the given directories writable. The user is `postgres`, as in the image
     (docker-library/postgres 17/bookworm/Dockerfile: `useradd -r -g postgres --uid=999`): initdb
-    looks its name up."""
+    looks its name up. Its own PID namespace, as a container's: a PostgreSQL started again after a
+    crash finds its postmaster.pid naming its own PID, which it takes for stale (in the host's
+    namespace that PID may be another live process: "lock file already exists")."""
     etc = binds[0] / "etc"
     etc.mkdir(exist_ok=True)
     (etc / "passwd").write_text(Path("/etc/passwd").read_text() + f"postgres:x:{uid}:{uid}::/var/lib/postgresql:/bin/sh\n")
     (etc / "group").write_text(Path("/etc/group").read_text() + f"postgres:x:{uid}:\n")
-    out = [Tools.from_env().bwrap, "--unshare-user", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
+    out = [Tools.from_env().bwrap, "--unshare-user", "--unshare-pid", "--uid", str(uid), "--gid", str(uid), "--die-with-parent",
            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
            "--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
     for b in binds:
@@ -590,9 +598,18 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
     controller/build/resource/statefulset.rs L157-167 (`superset db upgrade`, `superset fab
     create-admin` with the credentials Secret's adminUser.*, `superset init`, gunicorn on 8088),
     SECRET_KEY as the operator provides it (`superset_secret_key`), the Trino CA of
-    our podOverrides at its mount path. The metadata database is SQLite here, not the chart's
-    PostgreSQL. Listens at the Service the listener-operator creates for the Listener
-    `<cluster>-node` (crd/mod.rs L569-574): returns (URL, admin credentials)."""
+    our podOverrides at its mount path. The metadata database is the chart's PostgreSQL of
+    `clusterConfig.metadataDatabase` (started here if no earlier hop did), reached as the operator
+    configures it: superset_config.py's SQLALCHEMY_DATABASE_URI =
+    os.path.expandvars('postgresql+psycopg2://${METADATA_DATABASE_USERNAME}:${METADATA_DATABASE_PASSWORD}@<host>:<port>/<database>')
+    with both variables from the credentials Secret's `username` and `password` (superset-operator
+    26.7.0 controller/build/properties/superset_config.rs `core_config_properties`, resource/mod.rs
+    `metadata_database_connection_details` with BashEnvSubstitution; operator-rs
+    stackable-operator-0.113.3 database_connections/databases/postgresql.rs and helpers.rs
+    `username_and_password_env_names`: prefix METADATA); psycopg2-binary, as the image installs
+    it (docker-images 26.7.0 superset/Dockerfile). The password goes into the URL as it is: the
+    operator does not URL-encode it. Listens at the Service the listener-operator creates for the
+    Listener `<cluster>-node` (crd/mod.rs L569-574): returns (URL, admin credentials)."""
     superset = world.one("SupersetCluster")
     name, namespace = superset["metadata"]["name"], superset["metadata"]["namespace"]
     creds = operators_secret(world, world.one("Secret", name=superset["spec"]["clusterConfig"]["credentialsSecret"]))
@@ -602,7 +619,14 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
     ip = world.address(host, port)
     base = world.workdir / "superset"
     base.mkdir()
-    (base / "superset_config.py").write_text(f"SECRET_KEY = {secret_key!r}\nSQLALCHEMY_DATABASE_URI = 'sqlite:///{base}/superset.db'\n")
+    db = superset["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]
+    if db["host"] not in world.state.get("postgres", {}):
+        start_postgres(world, db["host"], db["port"], hop)
+    db_creds = operators_secret(world, world.one("Secret", name=db["credentialsSecretName"]))
+    url_template = (f"postgresql+psycopg2://${{METADATA_DATABASE_USERNAME}}:${{METADATA_DATABASE_PASSWORD}}"
+                    f"@{db['host']}:{db['port']}/{db['database']}")
+    (base / "superset_config.py").write_text(f"import os\nSECRET_KEY = {secret_key!r}\n"
+                                             f"SQLALCHEMY_DATABASE_URI = os.path.expandvars({url_template!r})\n")
     # The podOverrides' volumes of the superset container, at their mount paths.
     pod = superset["spec"]["nodes"]["podOverrides"]["spec"]
     container = next(c for c in pod["containers"] if c["name"] == "superset")
@@ -617,7 +641,8 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
         binds[mount["mountPath"]] = folder
     venv = Path(os.environ["E2E_SUPERSET_VENV"])
     env = {"PATH": f"{venv}/bin:/usr/bin:/bin", "HOME": str(base), "SUPERSET_CONFIG_PATH": str(base / "superset_config.py"),
-           "FLASK_APP": "superset", "SUPERSET_LOG_LEVEL": "warning"}
+           "FLASK_APP": "superset", "SUPERSET_LOG_LEVEL": "warning",
+           "METADATA_DATABASE_USERNAME": db_creds["username"], "METADATA_DATABASE_PASSWORD": db_creds["password"]}
     started = time.monotonic()
     for step in (["superset", "db", "upgrade"],
                  ["superset", "fab", "create-admin", "--username", creds["adminUser.username"], "--firstname", creds["adminUser.firstname"],
@@ -627,12 +652,18 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
                              capture_output=True, text=True, timeout=600)
         assert out.returncode == 0, f"{' '.join(step[:3])}: {(out.stdout + out.stderr)[-3000:]}"
     proc = world.start(hop, "superset", python_sandbox(world, binds, [
-        str(venv / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "4", "--timeout", "300",
+        # superset-operator 26.7.0 controller/build/resource/statefulset.rs L167: `gunicorn --bind
+        # 0.0.0.0:${SUPERSET_PORT} --worker-class gthread --threads 20 --timeout <SUPERSET_WEBSERVER_TIMEOUT>
+        # --limit-request-line 0 --limit-request-field_size 0 'superset.app:create_app()'`: one worker
+        # (gunicorn's default) of 20 threads; the timeout here is the e2e's, 300 s.
+        str(venv / "bin" / "gunicorn"), "--no-control-socket", "--worker-class", "gthread", "--threads", "20", "--timeout", "300",
+        "--limit-request-line", "0", "--limit-request-field_size", "0",
         "--bind", f"{ip}:{port}", "superset.app:create_app()"], env, [base]), env={"PATH": "/usr/bin:/bin"})
     wait_port(ip, port, proc, 180)
     url = f"http://{host}:{port}"
     report(hop, f"Superset {superset['spec']['image']['productVersion']} at {url} -> {ip} (db upgrade, admin "
-                   f"{creds['adminUser.username']} from the credentials Secret, init; SECRET_KEY {secret_key_source}; Trino CA at {', '.join(binds)}; "
+                   f"{creds['adminUser.username']} from the credentials Secret, init; SECRET_KEY {secret_key_source}; metadata in PostgreSQL "
+                   f"{db['host']}/{db['database']} as {db_creds['username']}; Trino CA at {', '.join(binds)}; "
                    f"{time.monotonic() - started:.0f}s)")
     return url, creds
 
@@ -701,9 +732,8 @@ def dashboard_state(api) -> dict:
     return state
 
 
-def secret_leaks(objects: list[dict]) -> list[str]:
-    """Where a password-like value of a Secret (a key naming a password or secret) appears in plain
-    text in a ConfigMap or in a container's env value, command or args."""
+def secret_values(objects: list[dict]) -> set[str]:
+    """The password-like values of the Secrets of `objects` (see secret_leaks)."""
     import base64
 
     known: set[str] = set()
@@ -716,6 +746,13 @@ def secret_leaks(objects: list[dict]) -> list[str]:
         names = {v for k, v in values.items() if re.search(r"user|accesskey", k, re.I)}
         passwords = values.values() if o["metadata"]["name"].endswith("-users") else [v for k, v in values.items() if re.search(r"pass|secret", k, re.I)]
         known |= {v for v in passwords if len(v) >= 6 and v not in names}
+    return known
+
+
+def secret_leaks(objects: list[dict]) -> list[str]:
+    """Where a password-like value of a Secret (a key naming a password or secret) appears in plain
+    text in a ConfigMap or in a container's env value, command or args."""
+    known = secret_values(objects)
     found = []
 
     def walk(value, where: str):

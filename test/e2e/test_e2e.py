@@ -89,17 +89,17 @@ def wait_for_data(world: World) -> str:
     return "; ".join(r.output.strip().splitlines()[-1] for r in results)
 
 
-def spark_submit(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def spark_submit_command(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None,
+                         hosts_file: Path | None = None) -> tuple[list[str], dict[str, str]]:
     """spark-submit in local mode (no Kubernetes: driver and executors are this JVM) with the
     SparkApplication's sparkConf, what the operator adds for its s3connection, the truststore
-    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK).
-    `spark_conf` replaces the SparkApplication's sparkConf (another job's, on the same S3 connection)."""
-    import os
-
+    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK):
+    (argv, env). `spark_conf` replaces the SparkApplication's sparkConf (another job's, on the
+    same S3 connection); `hosts_file` the session's hosts file (to send the job elsewhere)."""
     app = world.one("SparkApplication")
     connection = world.one("S3Connection", name=app["spec"]["s3connection"]["reference"])
     namespace = app["metadata"]["namespace"]
-    java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={world.hosts_file}"
+    java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={hosts_file or world.hosts_file}"
     conf = {
         **(app["spec"].get("sparkConf", {}) if spark_conf is None else spark_conf),
         **spark_s3_conf(world.objects, connection, namespace),
@@ -114,17 +114,24 @@ def spark_submit(world: World, name: str, script: Path, args: list[str], spark_c
         argv += ["--conf", f"{key}={value}"]
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "JAVA_HOME": str(Path(os.environ["E2E_JAVA17"]).parent.parent),
            "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
+    return argv + [str(script), *args], env
+
+
+def spark_submit(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None,
+                 check: bool = True) -> subprocess.CompletedProcess:
+    """The job of spark_submit_command, to its end; its output also in logs/<name>.log."""
+    argv, env = spark_submit_command(world, name, script, args, spark_conf)
     log = world.workdir / "logs" / f"{name}.log"
     log.parent.mkdir(exist_ok=True)
-    result = subprocess.run(argv + [str(script), *args], capture_output=True, text=True, timeout=900, env=env, cwd=world.workdir,
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=900, env=env, cwd=world.workdir,
                             preexec_fn=_die_with_parent)
     log.write_text(result.stdout + result.stderr)
-    assert result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
+    assert not check or result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
     return result
 
 
-def run_spark_job(world: World) -> str:
-    """The SparkApplication's main file (from the ConfigMap volume at its mount path) with its args."""
+def spark_job_script(world: World) -> tuple[Path, list[str]]:
+    """The SparkApplication's main file (from the ConfigMap volume at its mount path) and its args."""
     app = world.one("SparkApplication")
     main = app["spec"]["mainApplicationFile"]
     assert main.startswith("local://"), main
@@ -135,8 +142,13 @@ def run_spark_job(world: World) -> str:
     jobs.mkdir(exist_ok=True)
     for key, content in files.items():
         (jobs / key).write_text(content)
-    script = jobs / main[len("local://") + len(mount["mountPath"]) + 1:]
-    result = spark_submit(world, "spark-ad", script, app["spec"]["args"])
+    return jobs / main[len("local://") + len(mount["mountPath"]) + 1:], app["spec"]["args"]
+
+
+def run_spark_job(world: World) -> str:
+    """The SparkApplication's main file with its args; returns its summary line."""
+    script, args = spark_job_script(world)
+    result = spark_submit(world, "spark-ad", script, args)
     return next(line for line in result.stdout.splitlines() if line.startswith("anomaly_detection: read"))
 
 
