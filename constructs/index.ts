@@ -25,7 +25,7 @@ export { HelmChart, HelmChartProps, HelmValue, HelmValueSchema, HelmValueSetting
 
 // Products.
 export { HiveMetastore, HiveMetastoreProps } from './hive/hive-metastore';
-export { BucketPolicy, MinioBucket, MinioBuckets, MinioBucketsProps } from './minio/minio-buckets';
+export { BUCKET_ACCESS, BucketAccess, BucketPolicy, MinioBucket, MinioBuckets, MinioBucketsProps, MinioUser } from './minio/minio-buckets';
 export { MinioServer, MinioServerProps } from './minio/minio-server';
 export { S3File, S3FileLoad, S3FileLoadProps } from './minio/s3-file-load';
 export { OpaServer, OpaServerProps } from './opa/opa-server';

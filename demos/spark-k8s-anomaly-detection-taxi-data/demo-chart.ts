@@ -11,11 +11,21 @@ import { AnomalyDetectionJob, IsolationForestParams, isolationForestParams } fro
 export interface DemoCredentials {
   /** The admin of Trino and Superset. @default Credentials.literal('admin', 'adminadmin') */
   readonly admin?: Credentials;
-  /** MinIO root user, used as S3 credentials by all products. @default Credentials.literal('admin', 'adminadmin') */
+  /**
+   * MinIO's root user: the bucket Job (which creates the buckets and the `lakehouse` user) and the
+   * data load. Its password differs from the admin's, so neither works where the other is meant.
+   * @default Credentials.literal('admin', 'minio-root-password')
+   */
   readonly s3?: Credentials;
+  /**
+   * MinIO user `lakehouse`, the S3 credentials of Hive, Trino and Spark: read and write in buckets
+   * demo and prediction, nothing else (no other bucket, no bucket creation, no admin API).
+   * @default Credentials.literal('lakehouse', 'lakehouse-secret-key')
+   */
+  readonly lakehouse?: Credentials;
   /** Owner of the `hive` metastore database. @default Credentials.literal('hive', 'hive') */
   readonly hiveDatabase?: Credentials;
-  /** Owner of the `hive-iceberg` metastore database. @default Credentials.literal('hive', 'hive') */
+  /** Owner of the `hive-iceberg` metastore database. @default Credentials.literal('hive', 'hive-iceberg') */
   readonly hiveIcebergDatabase?: Credentials;
   /** Owner of the Superset metadata database. @default Credentials.literal('superset', 'superset') */
   readonly supersetDatabase?: Credentials;
@@ -117,18 +127,25 @@ export class DemoChart extends Chart {
     const trust = new TlsTrustStore(this, 'TlsCa');
 
     // Storage: MinIO with its buckets and the raw taxi data.
-    const s3Credentials = new S3CredentialsClass(this, 'S3Credentials');
-    const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: s3Credentials, storageGi: props.minioStorageGi, networkPolicy });
-    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, buckets: ['demo', 'prediction'], networkPolicy });
+    const minio = new MinioServer(this, 'Minio', { credentials: creds.s3 ?? Credentials.literal('admin', 'minio-root-password'), storageGi: props.minioStorageGi, networkPolicy });
+    const buckets = new MinioBuckets(this, 'Buckets', {
+      minio, trust, buckets: ['demo', 'prediction'], networkPolicy,
+      users: {
+        lakehouse: {
+          credentials: creds.lakehouse ?? Credentials.literal('lakehouse', 'lakehouse-secret-key'),
+          access: { demo: 'readwrite', prediction: 'readwrite' }, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'),
+        },
+      },
+    });
     const data = new S3FileLoad(this, 'TaxiData', {
       minio, buckets, trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data', networkPolicy,
       files: TlcTripData.files({ kind: 'fhvhv', months: props.months ?? ['2020-09', '2020-10', '2020-11', '2020-12'], baseUrl: props.dataSourceUrl }),
     });
-    const s3 = new S3Connection(this, 'S3Connection', { endpoint: minio });
+    const s3 = new S3Connection(this, 'S3Connection', { endpoint: buckets.endpointFor('lakehouse') });
 
     // Metadata: one PostgreSQL per product, two Hive metastores.
     const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive', database: 'hive', credentials: creds.hiveDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });
-    const icebergDb = new PostgresDatabase(this, 'PostgresHiveIceberg', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: creds.hiveIcebergDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });
+    const icebergDb = new PostgresDatabase(this, 'PostgresHiveIceberg', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: creds.hiveIcebergDatabase ?? Credentials.literal('hive', 'hive-iceberg'), networkPolicy });
     const supersetDb = new PostgresDatabase(this, 'PostgresSuperset', { name: 'postgresql-superset', database: 'superset', credentials: creds.supersetDatabase ?? Credentials.literal('superset', 'superset'), networkPolicy });
     const hive = new HiveMetastore(this, 'Hive', { name: 'hive', database: hiveDb, s3, productVersion: versions.hive });
     const hiveIceberg = new HiveMetastore(this, 'HiveIceberg', { name: 'hive-iceberg', database: icebergDb, s3, productVersion: versions.hive });

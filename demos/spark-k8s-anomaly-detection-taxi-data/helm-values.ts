@@ -23,9 +23,13 @@ export const DEMO_VALUES: ReadonlyArray<HelmValue<DemoChartProps>> = [
     + 'password-file script uses it unquoted).',
     { type: 'string', minLength: 1, pattern: '^[^\\s*?\\[\\]]+$' }, 'ProbeAdminPassword'),
   password('minio.rootPassword', 's3', 'admin',
-    'MinIO root password, also the S3 secret key of Hive, Trino and Spark.\n'
+    'MinIO root password (the bucket and data-load Jobs).\n'
     + 'At least 8 characters of A-Z a-z 0-9 . _ ~ - (it is embedded in S3 endpoint URLs).',
     { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeMinioRootPassword'),
+  password('minio.lakehousePassword', 'lakehouse', 'lakehouse',
+    'Secret key of MinIO user lakehouse, the S3 credentials of Hive, Trino and Spark (buckets demo and prediction only).\n'
+    + 'At least 8 characters of A-Z a-z 0-9 . _ ~ -.',
+    { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeMinioLakehousePassword'),
   password('postgresql.hivePassword', 'hiveDatabase', 'hive',
     'Password of user hive of the PostgreSQL behind metastore hive.', ANY_PASSWORD, 'ProbeHiveDatabasePassword'),
   password('postgresql.hiveIcebergPassword', 'hiveIcebergDatabase', 'hive',

@@ -307,17 +307,18 @@ describe('the demo chart', () => {
   test('derives the demo defaults of every value', () => {
     expect(Object.fromEntries(exposure.defaults)).toEqual({
       'admin.password': 'adminadmin',
-      'minio.rootPassword': 'adminadmin',
+      'minio.rootPassword': 'minio-root-password',
+      'minio.lakehousePassword': 'lakehouse-secret-key',
       'postgresql.hivePassword': 'hive',
-      'postgresql.hiveIcebergPassword': 'hive',
+      'postgresql.hiveIcebergPassword': 'hive-iceberg',
       'postgresql.supersetPassword': 'superset',
       'superset.secretKey': '',
       'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
     });
     expect(YAML.parse(files.get('values.yaml')!)).toEqual({
       admin: { password: 'adminadmin' },
-      minio: { rootPassword: 'adminadmin' },
-      postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive', supersetPassword: 'superset' },
+      minio: { rootPassword: 'minio-root-password', lakehousePassword: 'lakehouse-secret-key' },
+      postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive-iceberg', supersetPassword: 'superset' },
       superset: { secretKey: '' },
       data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
     });

@@ -12,9 +12,12 @@
  * bucket>, 'tables/')`, its wait container as init container (the test runs only that).
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { MinioBuckets, MinioBucketsProps, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
+import { Credentials, MinioBuckets, MinioBucketsProps, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
 import { TlcTripData, TlcTripDataOptions } from '../../demos/lib/tlc-trip-data';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
+
+/** MinIO's root user as DemoChart has it by default: the suite's MinIO runs with the DemoChart's. */
+const DEMO_MINIO_ROOT = Credentials.literal('admin', 'minio-root-password');
 
 interface TlcLoadVariant {
   readonly tlcLoad: TlcTripDataOptions & { readonly prefix: string };
@@ -28,7 +31,7 @@ interface BucketsVariant {
 function bucketsChart(buckets: BucketsVariant['buckets']): Chart {
   const chart = new Chart(Testing.app(), 'demo', { namespace: 'default', disableResourceNameHashes: true });
   const trust = new TlsTrustStore(chart, 'TlsCa');
-  const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
+  const minio = new MinioServer(chart, 'Minio', { credentials: DEMO_MINIO_ROOT, credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
   const bootstrap = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets });
   const location = bootstrap.location(bootstrap.buckets[bootstrap.buckets.length - 1], 'tables/');
   new ApiObject(chart, 'LocationConsumer', {
@@ -41,7 +44,7 @@ function bucketsChart(buckets: BucketsVariant['buckets']): Chart {
 function tlcLoadChart(v: TlcLoadVariant['tlcLoad']): Chart {
   const chart = new Chart(Testing.app(), 'demo', { namespace: 'default', disableResourceNameHashes: true });
   const trust = new TlsTrustStore(chart, 'TlsCa');
-  const minio = new MinioServer(chart, 'Minio', { credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
+  const minio = new MinioServer(chart, 'Minio', { credentials: DEMO_MINIO_ROOT, credentialsClass: new S3CredentialsClass(chart, 'S3Credentials') });
   const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['demo'] });
   new S3FileLoad(chart, 'Load', { minio, buckets, trust, bucket: 'demo', prefix: v.prefix, files: TlcTripData.files(v) });
   return chart;

@@ -3,7 +3,9 @@
  * prop validation.
  * Run: npx jest test/minio
  */
-import { MinioBuckets, MinioServer } from '../../constructs/minio';
+import { Credentials } from '../../constructs/core';
+import { MinioBuckets, MinioServer, MinioUser } from '../../constructs/minio';
+import { S3Connection, S3CredentialsClass } from '../../constructs/s3';
 import { TlsTrustStore } from '../../constructs/secret-operator';
 import { allContainers, container, dnsEgressRules, envValue, expectSecretRefsResolve, find, namespacedChart, ofKind, podSpec, synth } from '../util';
 
@@ -157,5 +159,68 @@ describe('MinioBuckets.location', () => {
     expect(() => buckets.location('other')).toThrow('MinioBuckets Buckets: location(bucket) "other" is not created by the bucket bootstrap: use one of "lake"');
     expect(() => buckets.location('lake', 'tpch')).toThrow(/location\(prefix\) "tpch" must be '' or a key prefix like "tpch\/"/);
     expect(() => buckets.location('lake', '/tpch/')).toThrow(/location\(prefix\)/);
+  });
+});
+
+describe('MinioBuckets users', () => {
+  function withUser(user: Record<string, MinioUser> = {}) {
+    const { chart, trust, minio } = setup();
+    const credentialsClass = new S3CredentialsClass(chart, 'S3Credentials');
+    const buckets = new MinioBuckets(chart, 'Buckets', {
+      minio, trust, buckets: ['demo', 'prediction', 'other'],
+      users: { lakehouse: { credentials: Credentials.literal('lakehouse', 'lakehouse-key'), access: { demo: 'readwrite', prediction: 'read' }, credentialsClass }, ...user },
+    });
+    return { chart, buckets, credentialsClass, minio };
+  }
+
+  it('writes each user into a Secret labelled for its class and creates it in the Job, the secret key on stdin', () => {
+    const { chart, buckets, credentialsClass } = withUser();
+    const objs = synth(chart);
+    const secret = find(objs, 'Secret', 'minio-lakehouse-s3-credentials');
+    expect(secret.stringData).toEqual({ accessKey: 'lakehouse', secretKey: 'lakehouse-key' });
+    expect(secret.metadata.labels).toEqual(credentialsClass.secretLabels);
+    expect(buckets.users.lakehouse.secretName).toBe('minio-lakehouse-s3-credentials');
+    const c = container(podSpec(find(objs, 'Job', 'minio-buckets')), 'create-buckets');
+    const script = c.command[2];
+    expect(script).toContain('printf \'%s\\n\' "$USER_0_SECRET_KEY" | mc admin user add minio "$USER_0_ACCESS_KEY"');
+    expect(script).toContain('mc admin policy create minio lakehouse /dev/stdin');
+    expect(script).toContain('mc admin policy attach minio lakehouse --user "$USER_0_ACCESS_KEY"');
+    expect(script).not.toContain('lakehouse-key');
+    const env = c.env.find((e: any) => e.name === 'USER_0_SECRET_KEY');
+    expect(env.valueFrom.secretKeyRef).toEqual({ name: 'minio-lakehouse-s3-credentials', key: 'secretKey' });
+    expect(JSON.parse(envValue(c, 'USER_0_POLICY'))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::demo'] },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: ['arn:aws:s3:::demo/*'] },
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: ['arn:aws:s3:::prediction'] },
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::prediction/*'] },
+      ],
+    });
+    expectSecretRefsResolve(objs, find(objs, 'Job', 'minio-buckets'));
+  });
+
+  it('gives an S3 endpoint with the user\'s class, which an S3Connection accepts', () => {
+    const { chart, buckets, credentialsClass, minio } = withUser();
+    const endpoint = buckets.endpointFor('lakehouse');
+    expect(endpoint).toEqual({ host: minio.host, apiPort: minio.apiPort, tlsSecretClass: minio.tlsSecretClass, credentialsClass });
+    const connection = new S3Connection(chart, 'S3', { endpoint });
+    expect(connection.credentialsClass).toBe(credentialsClass);
+    expect(() => buckets.endpointFor('nobody')).toThrow('MinioBuckets Buckets: endpointFor(user) "nobody" is not one of the users ("lakehouse")');
+  });
+
+  it('refuses a user without a class as an endpoint, an unknown bucket, an unknown access, the root user\'s name and unsafe keys', () => {
+    const noClass = withUser({ reader: { credentials: Credentials.literal('reader', 'reader-key'), access: { demo: 'read' } } });
+    expect(() => noClass.buckets.endpointFor('reader')).toThrow('users.reader has no credentialsClass');
+    expect(() => withUser({ x: { credentials: Credentials.literal('xuser', 'x-secret-key'), access: { lake: 'read' } } }))
+      .toThrow('users.x.access bucket "lake" is not created by the bucket bootstrap: use one of "demo", "prediction", "other"');
+    expect(() => withUser({ x: { credentials: Credentials.literal('xuser', 'x-secret-key'), access: { demo: 'write' as any } } }))
+      .toThrow(/users\.x\.access\.demo.*"read", "readwrite"/);
+    expect(() => withUser({ x: { credentials: Credentials.literal('xuser', 'x-secret-key'), access: {} } })).toThrow('users.x.access must name at least one bucket');
+    expect(() => withUser({ x: { credentials: Credentials.literal('admin', 'x-secret-key'), access: { demo: 'read' } } }))
+      .toThrow('users.x.credentials.username "admin" is MinIO\'s root user');
+    expect(() => withUser({ x: { credentials: Credentials.literal('xuser', 'short'), access: { demo: 'read' } } }))
+      .toThrow(/users\.x\.credentials\.password.*at least 8 characters/);
+    expect(() => withUser({ Bad_Name: { credentials: Credentials.literal('xuser', 'x-secret-key'), access: { demo: 'read' } } })).toThrow(/users key "Bad_Name"/);
   });
 });

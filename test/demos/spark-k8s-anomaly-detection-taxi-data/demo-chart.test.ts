@@ -212,6 +212,7 @@ describe('DemoChart', () => {
       credentials: {
         admin: Credentials.fromSecret('corp-admin', 'analyst'),
         s3: Credentials.fromSecret('corp-s3', 'svc-s3'),
+        lakehouse: Credentials.fromSecret('corp-lakehouse', 'svc-lakehouse'),
         hiveDatabase: Credentials.fromSecret('corp-hive-db', 'hive'),
         hiveIcebergDatabase: Credentials.fromSecret('corp-iceberg-db', 'hive'),
         supersetDatabase: Credentials.fromSecret('corp-superset-db', 'superset'),
@@ -224,7 +225,7 @@ describe('DemoChart', () => {
       ...collect(objs, 'credentialsSecret'),
       ...collect(objs, 'userCredentialsSecret').map(r => r.name),
     ]);
-    expect([...referenced].sort()).toEqual(['corp-admin', 'corp-hive-db', 'corp-iceberg-db', 'corp-s3', 'corp-superset-db']);
+    expect([...referenced].sort()).toEqual(['corp-admin', 'corp-hive-db', 'corp-iceberg-db', 'corp-lakehouse', 'corp-s3', 'corp-superset-db']);
     // The admin of an existing Secret is Trino's OPA admin.
     expect(find(objs, 'ConfigMap', 'trino-opa-bundle').data['stackable_demo.rego']).toMatch(/trino_admins := \{"analyst"\}/);
     expect(find(objs, 'HiveCluster', 'hive').spec.clusterConfig.metadataDatabase.postgresql.credentialsSecretName).toBe('corp-hive-db');
