@@ -344,6 +344,51 @@ def test_mirror_stalls_a_download_then_recovers_the_run_aborts_it_after_stall_se
     assert_stored(env, "two", month_files(months), marker=True)
 
 
+def test_minio_killed_in_the_middle_of_the_load_the_next_run_completes_it_with_the_marker_last(env):
+    """MinIO is killed (SIGKILL) when the mirror is asked for the second of three files (the
+    first is in MinIO), and started again 3 s later on the same data. The run fails at the
+    upload of the second file; the kubelet restarts the container (restartPolicy OnFailure; at
+    once here), which waits for the bucket, finds the first file present and loads the others:
+    every file complete, nothing else, the marker after the last file."""
+    env.minio.start()
+    make_buckets(env, "three")
+    files = month_files(SERVED_MONTHS)
+    target = env_value(container_named(job(env.charts["three"], LOAD), "load"), "TARGET")
+    killed = threading.Event()
+
+    def on_request(path: str) -> None:
+        if path == f"/{files[1]}" and not killed.is_set():
+            env.minio.kill()
+            killed.set()
+
+    env.mirror.on_request = on_request
+    result: dict[str, JobHistory] = {}
+    runs = threading.Thread(target=lambda: result.setdefault("history", load_until_done(env, "three")))
+    runs.start()
+    try:
+        assert killed.wait(60), "the mirror was never asked for the second file"
+        time.sleep(3)
+        # Started by this thread: MinIO ends with the thread that started it (services._die_with_parent).
+        env.minio.start()
+    finally:
+        runs.join(180)
+    assert not runs.is_alive(), "the load Job did not finish"
+    history = result["history"]
+    assert history.succeeded, history.output
+    assert len(history.runs) == 2, history.output
+    failed = history.runs[0].of("load")
+    assert failed.returncode != 0
+    assert re.search(rf"^upload failed: {re.escape(target + files[1])}: HTTP 000$", failed.output, re.M), failed.output
+    assert_stored(env, "three", files, marker=True)
+    out = history.runs[1].of("load").output
+    assert "waiting for bucket https://" in out, out  # MinIO still down when the restarted run began
+    assert f"present: {files[0]}" in out, out
+    lines = out.splitlines()
+    order = [next(i for i, line in enumerate(lines) if line.startswith(step)) for step in (f"uploaded: {files[1]}", f"uploaded: {files[2]}", "loaded: ")]
+    assert order == sorted(order), out
+    assert (requests_of(env, f"/{files[0]}"), requests_of(env, f"/{files[1]}"), requests_of(env, f"/{files[2]}")) == ([200], [200, 200], [200])
+
+
 def test_month_gone_before_the_final_check_fails_the_job_without_a_marker(env):
     """A month present when the load looked (so not downloaded) but deleted while the load went
     on with the next month: the check after the loop notices it, and no marker claims the month."""
