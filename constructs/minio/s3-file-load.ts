@@ -46,6 +46,14 @@ export interface S3FileLoadProps {
   readonly scratchGi?: number;
   /** How long the Job waits for the bucket before it fails. @default 1800 */
   readonly waitSeconds?: number;
+  /**
+   * A download that moves less than 1 KiB/s for this many seconds is aborted and retried, like a
+   * dropped connection: a server that sends part of a file and then nothing would otherwise hold
+   * the Job forever. curl measures the speed over the last 5 seconds, so a stall is noticed up to
+   * 5 s later than this. Between 1 and 3600.
+   * @default 60
+   */
+  readonly stallSeconds?: number;
   /** curl image: runs the load (curl downloads the files and, signing its requests, uploads them). @default IMAGES.curl */
   readonly curlImage?: string;
   /** `mc` image of the consumers' wait-for-data containers ({@link S3FileLoad.waitForDataContainer}). @default IMAGES.mc */
@@ -98,10 +106,60 @@ const S3_FUNCTION = `s3() {
       --connect-timeout 10 --output /dev/null --write-out '%{http_code}' "$@" || true
 }`;
 
+/** Retries of a download after a transient failure (as curl's `--retry 5` before). */
+const DOWNLOAD_RETRIES = 5;
+
+/**
+ * Shell function `download URL`: the file at URL into the scratch file, or the script exits
+ * naming the URL. One curl request per attempt, classified by its exit code and the last HTTP
+ * status (`--write-out '%{http_code}'`, after redirects; `000` when there was no answer):
+ * - 2xx and exit 0: done;
+ * - a permanent client error (4xx but 408 and 429): the file is not there; fails at once with
+ *   the status (curl's `--retry-all-errors` retried a 404 five times, 31 s, in every run);
+ * - 408, 429, 5xx, or no complete answer (a connection error, a transfer cut short: curl exit 18
+ *   when fewer bytes than the Content-Length arrived; a stall: exit 28): retried
+ *   {@link DOWNLOAD_RETRIES} times, waiting 1 s, then twice as long each time (31 s in all), as
+ *   curl's `--retry` does (curl 8.14.1 docs/cmdline-opts/retry.md; its transient statuses are
+ *   408, 429, 500, 502, 503 and 504, src/tool_operate.c; unlike curl, `Retry-After` is not read);
+ * - any other final answer (a 3xx without Location, a 1xx): fails at once with the status.
+ * Without `--fail` curl writes an error answer's body to the file and exits 0 (the status decides);
+ * the file is deleted before each attempt and after a failure.
+ * A stall: `--speed-limit 1024 --speed-time $STALL_SECONDS` aborts a transfer (also one still
+ * waiting for the answer's headers) that moves less than 1024 bytes/s for STALL_SECONDS (curl
+ * 8.14.1 lib/speedcheck.c, called from lib/transfer.c while the answer is read); the speed is the
+ * average over the last 5 s (lib/progress.c progress_calc, lib/urldata.h CURR_TIME = 6 samples).
+ * `--speed-time` does not cover the connection (docs/cmdline-opts/speed-time.md): `--connect-timeout` does.
+ * The curl image's own CA bundle verifies the public servers (CURL_CA_BUNDLE=/cacert.pem,
+ * curl/curl-container 8.14.1 create_base_image.sh); MinIO's CA is given to the s3 requests only.
+ * curl's standard input is /dev/null: the caller's loop reads the file list from it.
+ */
+const DOWNLOAD_FUNCTION = `download() {
+  attempt=1 delay=1
+  while :; do
+    rm -f ${SCRATCH_FILE}
+    code=0
+    status=$(curl --silent --show-error --location --connect-timeout 30 --speed-limit 1024 --speed-time "$STALL_SECONDS" \\
+      --output ${SCRATCH_FILE} --write-out '%{http_code}' "$1" </dev/null) || code=$?
+    case "$code/$status" in
+      0/2??) return 0 ;;
+      */408 | */429 | */5??) why="HTTP $status" ;;
+      */4?? | 0/*) rm -f ${SCRATCH_FILE}; echo "download failed: $1: HTTP $status" >&2; exit 1 ;;
+      *) why="curl exit $code" ;;
+    esac
+    if [ "$attempt" -gt ${DOWNLOAD_RETRIES} ]; then
+      rm -f ${SCRATCH_FILE}; echo "download failed: $1: $why, after $attempt attempts" >&2; exit 1
+    fi
+    echo "retrying in \${delay}s: $1: $why"
+    sleep "$delay"
+    attempt=$((attempt + 1)) delay=$((delay * 2))
+  done
+}`;
+
 /**
  * A Job that loads files from http(s) URLs into MinIO (`s3://<bucket>/<prefix><key>`), one file at
  * a time: it waits for the bucket; for each file, skips it if present, else downloads it into the
- * scratch volume (failing with the URL on any error), uploads it and deletes the local copy. Then it
+ * scratch volume (retrying transient errors and stalls, failing with the URL and the status when the
+ * server says the file is not there), uploads it and deletes the local copy. Then it
  * checks every key is present and writes the marker object `<prefix>_SUCCESS` listing the keys —
  * what consumers wait for ({@link waitForDataContainer}). Rerunning it downloads nothing present.
  *
@@ -139,6 +197,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     const name = dnsLabel(owner, 'name', props.name ?? `${props.minio.serviceName}-load-${this.bucket}`, JOB_NAME_MAX_LENGTH);
     const scratchGi = intInRange(owner, 'scratchGi', props.scratchGi ?? 2, 1);
     const waitSeconds = intInRange(owner, 'waitSeconds', props.waitSeconds ?? 1800, 1);
+    const stallSeconds = intInRange(owner, 'stallSeconds', props.stallSeconds ?? 60, 1, 3600);
     // The volumes count against the ephemeral storage of the container that fills them.
     const resources = validateResources(owner, 'resources', props.resources ?? { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryMi: 256 });
     this.minio = props.minio;
@@ -149,6 +208,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
     const script = [
       'set -eu',
       S3_FUNCTION,
+      DOWNLOAD_FUNCTION,
       'deadline=$(( $(date +%s) + WAIT_SECONDS ))',
       'until [ "$(s3 --head "$BUCKET_URL/")" = 200 ]; do',
       '  if [ "$(date +%s)" -ge "$deadline" ]; then echo "gave up after $WAIT_SECONDS s: bucket $BUCKET_URL" >&2; exit 1; fi',
@@ -163,12 +223,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
       '    *) echo "cannot check ${TARGET}${key}: HTTP $status" >&2; exit 1 ;;',
       '  esac',
       '  echo "downloading $url"',
-      // The curl image's own CA bundle verifies the public servers (CURL_CA_BUNDLE=/cacert.pem,
-      // curl/curl-container 8.14.1 create_base_image.sh); MinIO's CA is given to the s3 requests only.
-      `  rm -f ${SCRATCH_FILE}`,
-      `  if ! curl --fail --silent --show-error --location --retry 5 --retry-all-errors --connect-timeout 30 -o ${SCRATCH_FILE} "$url" </dev/null; then`,
-      '    echo "download failed: $url" >&2; exit 1',
-      '  fi',
+      '  download "$url"',
       `  status=$(s3 --upload-file ${SCRATCH_FILE} "\${TARGET}\${key}")`,
       '  [ "$status" = 200 ] || { echo "upload failed: ${TARGET}${key}: HTTP $status" >&2; exit 1; }',
       `  rm -f ${SCRATCH_FILE}`,
@@ -209,6 +264,7 @@ export class S3FileLoad extends Construct implements IPodSelectable, IS3Data {
             { name: 'FILES', value: files.map(f => `${f.key} ${f.url}`).join('\n') },
             { name: 'KEYS', value: this.keys.join(' ') },
             { name: 'WAIT_SECONDS', value: String(waitSeconds) },
+            { name: 'STALL_SECONDS', value: String(stallSeconds) },
           ],
           resources: containerResources(resources, scratchGi * 1024 + 256),
           // The pod's user, pinned here too, like the mc containers': the curl image has a user of its own.

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "test" / "spark"))
 from fhvhv_generator import write_months  # noqa: E402
 from kubelet import Cluster, Tools, shell_scripts  # noqa: E402
-from services import Minio, Mirror, Pki, demo_objects, free_loopback_address, labelled, make_pki, mirror_url  # noqa: E402,F401
+from services import Minio, Mirror, Pki, Stall, demo_objects, free_loopback_address, labelled, make_pki, mirror_url  # noqa: E402,F401
 
 #: Months the generated mirror serves (tiny files); the charts ask for subsets of them, or more.
 SERVED_MONTHS = ["2020-09", "2020-10", "2020-11"]
@@ -169,12 +169,14 @@ def session_env(charts, mirror, https_mirror, public_pki, tools, workdir):
 
 @pytest.fixture
 def env(session_env):
-    """A fresh world per test: MinIO stopped with an empty data directory, no mirror requests."""
+    """A fresh world per test: MinIO stopped with an empty data directory, no mirror requests,
+    hooks nor faults (and afterwards no stalled answer held)."""
     session_env.minio.wipe()
     for m in (session_env.mirror, session_env.https_mirror):
-        m.requests.clear()
-        m.on_request = None
+        m.reset()
     yield session_env
+    for m in (session_env.mirror, session_env.https_mirror):
+        m.reset()
     session_env.minio.wipe()
 
 

@@ -32,8 +32,8 @@ standing in for them (Cluster.public_ca_file).
 
 What is *not* reproduced: the image's JRE, CLI and Python versions (this machine's Java,
 TRINO_CLI_JAR and the venv's Python stand in for them), other image environment variables,
-Service links env vars (none of our scripts reads them), restarts (a container is run once: a Job's retries
-re-run the same script), resource limits.
+Service links env vars (none of our scripts reads them), resource limits, the back-off between
+a Job's runs (run_job runs one pod; run_job_until_done runs a Job's retries as restartPolicy says, at once).
 """
 
 from __future__ import annotations
@@ -854,6 +854,67 @@ def run_job(cluster: Cluster, job: dict, workdir: Path, before: Callable[[str], 
     finally:
         pod.close()
     return run
+
+
+@dataclass
+class JobHistory:
+    """What the runs of a Job did until it finished (run_job_until_done), in order."""
+
+    runs: list[JobRun] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return bool(self.runs) and self.runs[-1].succeeded
+
+    @property
+    def output(self) -> str:
+        return "\n".join(f"=== run {i + 1}\n{r.output}" for i, r in enumerate(self.runs))
+
+
+def run_job_until_done(cluster: Cluster, job: dict, workdir: Path, env: dict[str, dict[str, str]] | None = None,
+                       timeout: float = 120, on_pod: Callable[[Pod], None] | None = None) -> JobHistory:
+    """Runs `job` as the kubelet and the Job controller do until it succeeds or fails (a finished
+    Job), each run as run_job runs a pod. How a failed run is retried follows the pod template's
+    restartPolicy:
+    - OnFailure (restrictedJob's): the kubelet restarts the failed container in the same pod, its
+      volumes as they were (and, after a failed main container, not the init containers). The Job
+      fails once the restart counts of its running pods sum to backoffLimit (k8s.io/kubernetes
+      pkg/controller/job/job_controller.go pastBackoffLimitOnFailure: `result >= BackoffLimit`,
+      `> 0` for a limit of 0): the restart that reaches the limit starts a run the controller then
+      ends; here it is not run, so at most max(backoffLimit, 1) runs fail.
+    - Never: a new pod per failed one; the Job fails after backoffLimit + 1 failed pods.
+    The back-off between runs (the kubelet's restart back-off, pkg/kubelet/kubelet.go: 10 s
+    doubling up to MaxContainerBackOff = 300 s; the controller's between pods likewise from 10 s)
+    is not waited: the next run starts at once, which is no kinder to our Jobs, whose scripts wait
+    for MinIO and their bucket anyway. `env` and `on_pod` as for run_job (on_pod: each new pod)."""
+    spec = job["spec"]["template"]["spec"]
+    limit = job["spec"].get("backoffLimit", 6)  # the API's default
+    policy = spec.get("restartPolicy", "Always")
+    history = JobHistory()
+    if policy == "Never":
+        while not history.succeeded and len(history.runs) <= limit:
+            history.runs.append(run_job(cluster, job, workdir, env=env, timeout=timeout, on_pod=on_pod))
+        return history
+    assert policy == "OnFailure", f"a Job's pods restart Never or OnFailure, not {policy}"
+    assert len(spec["containers"]) == 1, "run_job_until_done runs pods with one main container"
+    containers = spec.get("initContainers", []) + spec["containers"]
+    pod = Pod(cluster, spec, workdir)
+    if on_pod is not None:
+        on_pod(pod)
+    first = 0  # the container the run starts with: the failed one
+    try:
+        while not history.succeeded and len(history.runs) < max(limit, 1):
+            run = JobRun()
+            for i, c in enumerate(containers[first:], first):
+                result = pod.run(c["name"], (env or {}).get(c["name"]), timeout)
+                run.results.append(result)
+                if result.returncode != 0:
+                    first = i
+                    break
+            history.runs.append(run)
+    finally:
+        pod.close()
+    return history
 
 
 #: The shells a `SHELL -c SCRIPT` command of ours names: POSIX sh, or bash for a script that needs

@@ -135,7 +135,8 @@ def make_pki(directory: Path, dns_names: list[str], ips: list[str], ca_common_na
 
 def _die_with_parent() -> None:
     """In the child before exec: SIGTERM when this test process dies, however it dies (Linux prctl
-    PR_SET_PDEATHSIG), so no MinIO outlives the suite."""
+    PR_SET_PDEATHSIG), so no MinIO outlives the suite. The signal comes when the *thread* that
+    started the child ends (prctl(2)): start servers from the main thread, not a Timer's."""
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
@@ -188,6 +189,13 @@ class Minio:
                 self.proc.wait(10)
             self.proc = None
 
+    def kill(self) -> None:
+        """SIGKILL, as a node or the OOM killer ends it: no shutdown; the data directory stays as it is."""
+        assert self.proc is not None, "MinIO is not running"
+        self.proc.kill()
+        self.proc.wait(10)
+        self.proc = None
+
     def wipe(self) -> None:
         self.stop()
         shutil.rmtree(self.data, ignore_errors=True)
@@ -221,14 +229,30 @@ class Minio:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Stall:
+    """A mirror's answer that starts and stops: the status line, the headers with the file's full
+    Content-Length, the first `fraction` of the file, then nothing; the connection is held open
+    until the mirror's `release()` (at the latest after `hold_seconds`)."""
+
+    fraction: float = 0.5
+    hold_seconds: float = 300
+
+
 class Mirror:
     """Serves a directory over HTTP (or HTTPS with `tls`: certificate and key PEM files) on a
-    loopback address and records every request. `on_request(path)`, if set, is called before a GET
-    is answered (in the server's thread: record what it sees, assert later)."""
+    loopback address and records every request as (path, status). `on_request(path)`, if set, is
+    called before a GET is answered (in the server's thread: record what it sees, assert later).
+    Faults: `faults[path]` lists what the next GETs of that path get instead of the file, one
+    each, in order, then the file again: an HTTP status (the error answer of http.server, with its
+    body) or a `Stall`."""
 
     def __init__(self, address: tuple[str, int], directory: Path, tls: tuple[Path, Path] | None = None):
         self.requests: list[tuple[str, int]] = []
         self.on_request = None
+        self.faults: dict[str, list[int | Stall]] = {}
+        self._lock = threading.Lock()
+        self._released = threading.Event()
         mirror = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -238,7 +262,25 @@ class Mirror:
             def do_GET(self):
                 if mirror.on_request is not None:
                     mirror.on_request(self.path)
-                super().do_GET()
+                fault = mirror._next_fault(self.path)
+                if isinstance(fault, Stall):
+                    self._stall(fault)
+                elif fault is not None:
+                    self.send_error(fault)
+                else:
+                    super().do_GET()
+
+            def _stall(self, stall: Stall) -> None:
+                released = mirror._released
+                data = Path(self.translate_path(self.path)).read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: int(len(data) * stall.fraction)])
+                self.wfile.flush()
+                released.wait(stall.hold_seconds)
+                self.close_connection = True
 
             def log_request(self, code="-", size="-"):
                 mirror.requests.append((self.path, int(code) if str(code).isdigit() else 0))
@@ -252,7 +294,26 @@ class Mirror:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def _next_fault(self, path: str) -> int | Stall | None:
+        with self._lock:
+            queue = self.faults.get(path)
+            return queue.pop(0) if queue else None
+
+    def release(self) -> None:
+        """Lets every stalled answer end (its connection closes)."""
+        released, self._released = self._released, threading.Event()
+        released.set()
+
+    def reset(self) -> None:
+        """No requests recorded, no hook, no faults, no stalled answer held."""
+        self.release()
+        self.requests.clear()
+        self.on_request = None
+        with self._lock:
+            self.faults.clear()
+
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import os
 import re
 import socket
@@ -23,8 +24,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import POLICY_BUCKETS, SERVED_MONTHS, VARIANTS, YELLOW, Env, free_loopback_address, labelled
-from kubelet import IMAGE_RUNTIMES, Cluster, image_files, Pod, expand, image_repository, image_tag, run_job, runtime_of, script_dialect, shell_scripts
+from conftest import POLICY_BUCKETS, SERVED_MONTHS, VARIANTS, YELLOW, Env, Stall, free_loopback_address, labelled
+from kubelet import (IMAGE_RUNTIMES, Cluster, JobHistory, image_files, Pod, expand, image_repository, image_tag, run_job, run_job_until_done,
+                     runtime_of, script_dialect, shell_scripts)
 
 # What each object is (its `app.kubernetes.io/name` label, set by the constructs).
 BUCKETS = "minio-buckets"
@@ -86,6 +88,38 @@ def marker_bytes(months: list[str]) -> bytes:
 
 def load(env: Env, variant: str, cluster: Cluster | None = None, **kw):
     return run_job(cluster or env.cluster(variant), job(env.charts[variant], LOAD), env.workdir, **kw)
+
+
+def load_until_done(env: Env, variant: str, overrides: dict[str, dict[str, str]] | None = None, **kw) -> JobHistory:
+    """The variant's load Job run until it succeeds or fails, retried as its restartPolicy says
+    (kubelet.run_job_until_done; the back-off between runs is not waited); `overrides` replace
+    env values per container."""
+    return run_job_until_done(env.cluster(variant), job(env.charts[variant], LOAD), env.workdir, env=overrides, **kw)
+
+
+def requests_of(env: Env, path: str) -> list[int]:
+    """The statuses the mirror answered the GETs of `path` with, in order."""
+    return [status for p, status in env.mirror.requests if p == path]
+
+
+def assert_stored(env: Env, variant: str, files: list[str], marker: bool) -> dict[str, dict]:
+    """Under the variant's prefix exactly `files` (and the marker, if `marker`), nothing else; each
+    file complete: its size and the sha256 of its content in MinIO are the mirror's file's; the
+    marker lists the files and was written after every one of them. Returns the listing."""
+    data, marker_path = data_location(env.charts[variant])
+    marker_key = marker_path.rpartition("/")[2]
+    stored = env.minio.objects(data)
+    assert set(stored) == set(files) | ({marker_key} if marker else set()), sorted(stored)
+    for f in files:
+        mirrored = (env.mirror.files / f).read_bytes()
+        content = env.minio.cat(data + f)
+        assert (stored[f]["size"], len(content), hashlib.sha256(content).hexdigest()) == (
+            len(mirrored), len(mirrored), hashlib.sha256(mirrored).hexdigest()), f"{data}{f} is not the mirror's file"
+    if marker:
+        assert env.minio.cat(marker_path) == (" ".join(files) + "\n").encode()
+        # (MinIO's modification times are in milliseconds; see the fresh-run test.)
+        assert all(modified(stored[f]) < modified(stored[marker_key]) for f in files), stored
+    return stored
 
 
 def make_buckets(env: Env, variant: str):
@@ -244,17 +278,115 @@ def test_rerun_downloads_nothing_and_leaves_the_same_state(env):
 
 
 def test_month_missing_at_the_source_fails_naming_the_url_and_writes_no_marker(env):
+    """A 404 is permanent: each run of the Job fails at once, naming the URL and the status, after
+    one request for it (curl's --retry-all-errors used to ask five times more, 31 s, in every run);
+    the Job fails after its runs (backoffLimit, restartPolicy OnFailure). What was loaded before
+    it is complete, nothing of it is left, and no marker claims it."""
     env.minio.start()
     make_buckets(env, "missing")
-    run = load(env, "missing")
-    assert not run.succeeded
-    failed = run.results[-1]
-    assert failed.container == "load", run.output
-    url = f"{env.mirror.url}fhvhv_tripdata_2021-01.parquet"
-    assert re.search(rf"download failed: {re.escape(url)}$", failed.output, re.M), failed.output
-    data, marker = data_location(env.charts["missing"])
+    history = load_until_done(env, "missing")
+    assert not history.succeeded
+    load_job = job(env.charts["missing"], LOAD)
+    assert load_job["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
+    assert len(history.runs) == load_job["spec"]["backoffLimit"], history.output
+    missing, (loaded,) = "fhvhv_tripdata_2021-01.parquet", month_files(VARIANTS["missing"]["months"][:1])
+    url = f"{env.mirror.url}{missing}"
+    for run in history.runs:
+        failed = run.results[-1]
+        assert failed.container == "load", run.output
+        assert re.search(rf"^download failed: {re.escape(url)}: HTTP 404$", failed.output, re.M), failed.output
+        assert "retrying" not in failed.output, failed.output
+        assert failed.seconds < 15, f"a run took {failed.seconds:.1f}s: {failed.output}"
+    assert requests_of(env, f"/{missing}") == [404] * len(history.runs)  # one request per run
+    assert requests_of(env, f"/{loaded}") == [200]  # the later runs found it present
     # The month before it was loaded (one file at a time); no marker claims the missing one.
-    assert set(env.minio.objects(data)) == {f"fhvhv_tripdata_{SERVED_MONTHS[0]}.parquet"}
+    assert_stored(env, "missing", [loaded], marker=False)
+
+
+def test_mirror_answers_5xx_then_recovers_the_run_retries_and_loads_every_file_complete(env):
+    """The mirror answers 503, then 500, for the second file, then serves it: the run waits 1 s,
+    then 2 s, asks again and goes on; one run loads every file, complete, and the marker last."""
+    env.minio.start()
+    make_buckets(env, "two")
+    months = VARIANTS["two"]["months"]
+    second = month_files(months)[1]
+    env.mirror.faults[f"/{second}"] = [503, 500]
+    history = load_until_done(env, "two")
+    assert history.succeeded and len(history.runs) == 1, history.output
+    out = history.runs[0].of("load").output
+    url = f"{env.mirror.url}{second}"
+    assert f"retrying in 1s: {url}: HTTP 503" in out and f"retrying in 2s: {url}: HTTP 500" in out, out
+    assert requests_of(env, f"/{second}") == [503, 500, 200]
+    assert_stored(env, "two", month_files(months), marker=True)
+
+
+def test_mirror_stalls_a_download_then_recovers_the_run_aborts_it_after_stall_seconds_and_retries(env):
+    """The mirror sends the headers and half of the first file, then nothing, holding the
+    connection open; the next request gets the file. The download moving less than 1 KiB/s for
+    STALL_SECONDS is aborted (curl exit 28) and retried: one run loads every file, complete. The
+    manifest's STALL_SECONDS (the stallSeconds prop's default) is 60; this run's is 2 (the
+    container's env value replaced, as Cluster.resolve_env overrides do)."""
+    env.minio.start()
+    make_buckets(env, "two")
+    assert env_value(container_named(job(env.charts["two"], LOAD), "load"), "STALL_SECONDS") == "60"
+    months = VARIANTS["two"]["months"]
+    first = month_files(months)[0]
+    env.mirror.faults[f"/{first}"] = [Stall(fraction=0.5, hold_seconds=300)]
+    history = load_until_done(env, "two", {"load": {"STALL_SECONDS": "2"}})
+    assert history.succeeded and len(history.runs) == 1, history.output
+    result = history.runs[0].of("load")
+    assert "Operation too slow" in result.output, result.output
+    assert f"retrying in 1s: {env.mirror.url}{first}: curl exit 28" in result.output, result.output
+    assert requests_of(env, f"/{first}") == [200, 200]  # the stalled answer, then the file
+    # Noticed after STALL_SECONDS and curl's 5 s speed window (plus the run's own work), not
+    # after the 300 s the mirror holds the stalled connection.
+    assert result.seconds < 2 + 5 + 15, f"{result.seconds:.1f}s: {result.output}"
+    assert_stored(env, "two", month_files(months), marker=True)
+
+
+def test_minio_killed_in_the_middle_of_the_load_the_next_run_completes_it_with_the_marker_last(env):
+    """MinIO is killed (SIGKILL) when the mirror is asked for the second of three files (the
+    first is in MinIO), and started again 3 s later on the same data. The run fails at the
+    upload of the second file; the kubelet restarts the container (restartPolicy OnFailure; at
+    once here), which waits for the bucket, finds the first file present and loads the others:
+    every file complete, nothing else, the marker after the last file."""
+    env.minio.start()
+    make_buckets(env, "three")
+    files = month_files(SERVED_MONTHS)
+    target = env_value(container_named(job(env.charts["three"], LOAD), "load"), "TARGET")
+    killed = threading.Event()
+
+    def on_request(path: str) -> None:
+        if path == f"/{files[1]}" and not killed.is_set():
+            env.minio.kill()
+            killed.set()
+
+    env.mirror.on_request = on_request
+    result: dict[str, JobHistory] = {}
+    runs = threading.Thread(target=lambda: result.setdefault("history", load_until_done(env, "three")))
+    runs.start()
+    try:
+        assert killed.wait(60), "the mirror was never asked for the second file"
+        time.sleep(3)
+        # Started by this thread: MinIO ends with the thread that started it (services._die_with_parent).
+        env.minio.start()
+    finally:
+        runs.join(180)
+    assert not runs.is_alive(), "the load Job did not finish"
+    history = result["history"]
+    assert history.succeeded, history.output
+    assert len(history.runs) == 2, history.output
+    failed = history.runs[0].of("load")
+    assert failed.returncode != 0
+    assert re.search(rf"^upload failed: {re.escape(target + files[1])}: HTTP 000$", failed.output, re.M), failed.output
+    assert_stored(env, "three", files, marker=True)
+    out = history.runs[1].of("load").output
+    assert "waiting for bucket https://" in out, out  # MinIO still down when the restarted run began
+    assert f"present: {files[0]}" in out, out
+    lines = out.splitlines()
+    order = [next(i for i, line in enumerate(lines) if line.startswith(step)) for step in (f"uploaded: {files[1]}", f"uploaded: {files[2]}", "loaded: ")]
+    assert order == sorted(order), out
+    assert (requests_of(env, f"/{files[0]}"), requests_of(env, f"/{files[1]}"), requests_of(env, f"/{files[2]}")) == ([200], [200, 200], [200])
 
 
 def test_month_gone_before_the_final_check_fails_the_job_without_a_marker(env):

@@ -47,6 +47,7 @@ describe('S3FileLoad', () => {
     expect(envValue(main, 'TARGET')).toBe('https://minio.ns.svc.cluster.local:9000/demo/raw/');
     expect(envValue(main, 'S3_CA_FILE')).toBe('/stackable/trust/ca.crt');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('1800');
+    expect(envValue(main, 'STALL_SECONDS')).toBe('60');
     // The marker is uploaded after the check of every key.
     expect(main.command[2]).toMatch(/missing after upload[\s\S]*s3 --upload-file \/work\/marker "\$\{TARGET\}_SUCCESS"/);
     expectSecretRefsResolve(objs, pod);
@@ -59,33 +60,49 @@ describe('S3FileLoad', () => {
     // No variable of the container holds a credential in clear, none points curl at the MinIO CA.
     expect(Object.keys(envOf(main))).not.toContain('SSL_CERT_FILE');
     expect(Object.keys(envOf(main))).not.toContain('CURL_CA_BUNDLE');
-    const downloads = script.split('\n').filter(l => /\bcurl --fail\b/.test(l));
+    const downloads = script.split('\n').filter(l => /\bcurl --silent --show-error --location\b/.test(l));
     expect(downloads.length).toBe(1);
     expect(downloads[0]).not.toContain('--cacert');
     expect(script).not.toMatch(/\bmc\b/);
+  });
+
+  it('aborts a download that stalls for STALL_SECONDS and retries only transient failures', () => {
+    const script: string = container(podSpec(find(synth(setup().chart), 'Job', JOB)), 'load').command[2];
+    expect(script).toContain('--speed-limit 1024 --speed-time "$STALL_SECONDS"');
+    expect(script).not.toContain('--retry');
+    // A client error but 408 and 429 fails at once; 408, 429, 5xx and curl errors are retried.
+    expect(script).toContain('*/408 | */429 | */5??) why="HTTP $status" ;;');
+    expect(script).toMatch(/\*\/4\?\? \| 0\/\*\) .*download failed: \$1: HTTP \$status" >&2; exit 1 ;;/);
   });
 
   it('downloads, uploads and deletes one file at a time, in a single scratch file', () => {
     const script: string = container(podSpec(find(synth(setup().chart), 'Job', JOB)), 'load').command[2];
     const start = script.indexOf('while read -r key url');
     const loop = script.slice(start, script.indexOf('\ndone\n', start));
-    let at = 0;
-    for (const step of ['s3 --head', 'rm -f /work/download', 'curl --fail', 's3 --upload-file /work/download', 'rm -f /work/download']) {
-      const i = loop.indexOf(step, at);
-      expect([step, i >= at]).toEqual([step, true]);
-      at = i + step.length;
-    }
+    const inOrder = (text: string, steps: string[]) => {
+      let at = 0;
+      for (const step of steps) {
+        const i = text.indexOf(step, at);
+        expect([step, i >= at]).toEqual([step, true]);
+        at = i + step.length;
+      }
+    };
+    inOrder(loop, ['s3 --head', 'download "$url"', 's3 --upload-file /work/download', 'rm -f /work/download']);
+    // Each attempt of a download starts from an empty scratch file.
+    const download = script.slice(script.indexOf('download() {'), script.indexOf('\n}\n', script.indexOf('download() {')));
+    inOrder(download, ['while :; do', 'rm -f /work/download', 'curl --silent', '--output /work/download']);
   });
 
   it('applies name, scratch, wait, image and resource overrides', () => {
     const { chart } = setup({
-      bucket: 'prediction', prefix: 'trips/v1/', name: 'load-trips', scratchGi: 5, waitSeconds: 30,
+      bucket: 'prediction', prefix: 'trips/v1/', name: 'load-trips', scratchGi: 5, waitSeconds: 30, stallSeconds: 20,
       curlImage: 'registry.local/curl:1', mcImage: 'registry.local/mc:1', resources: { cpuRequestMillis: 10, cpuLimitMillis: 20, memoryMi: 32 },
     });
     const pod = podSpec(find(synth(chart), 'Job', 'load-trips'));
     const main = container(pod, 'load');
     expect(envValue(main, 'TARGET')).toBe('https://minio.ns.svc.cluster.local:9000/prediction/trips/v1/');
     expect(envValue(main, 'WAIT_SECONDS')).toBe('30');
+    expect(envValue(main, 'STALL_SECONDS')).toBe('20');
     expect(main.image).toBe('registry.local/curl:1');
     expect(pod.volumes.find((v: any) => v.name === 'work').emptyDir.sizeLimit).toBe('5120Mi');
     expect(main.resources.limits).toEqual({ 'cpu': '20m', 'memory': '32Mi', 'ephemeral-storage': `${5 * 1024 + 256}Mi` });
@@ -228,6 +245,9 @@ describe('S3FileLoad', () => {
     });
     it('a zero waitSeconds', () => {
       expect(build({ waitSeconds: 0 })).toThrow(/S3FileLoad Load: waitSeconds 0 must be an integer >= 1/);
+    });
+    it.each([0, 3601, 2.5])('a stallSeconds of %p, naming the range', stallSeconds => {
+      expect(build({ stallSeconds })).toThrow(new RegExp(`S3FileLoad Load: stallSeconds ${stallSeconds} must be an integer between 1 and 3600`));
     });
     it('a Job name that is not a DNS label', () => {
       expect(build({ name: 'Load_Taxi' })).toThrow(/S3FileLoad Load: name "Load_Taxi" is not a valid name/);
