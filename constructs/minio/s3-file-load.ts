@@ -96,14 +96,18 @@ const SIGV4_REGION = 'us-east-1';
  * when there was no answer) and never fails. curl signs the request with AWS Signature V4
  * (`--aws-sigv4`, curl ≥ 7.75; for S3 an upload from a file is sent with `x-amz-content-sha256:
  * UNSIGNED-PAYLOAD`, curl 8.14.1 lib/http_aws_sigv4.c `calc_s3_payload_hash`, which MinIO accepts
- * over TLS) and verifies MinIO's certificate against the secret-operator CA only. The credentials
+ * over TLS) and verifies MinIO's certificate against the secret-operator CA only. A MinIO that
+ * accepts the connection and then sends nothing (or too slowly) ends the request after
+ * `$STALL_SECONDS` like a stalled download (see {@link DOWNLOAD_FUNCTION}): status `000`, so the bucket
+ * wait goes on to its deadline and an upload or check fails the run instead of hanging. The credentials
  * reach curl on its standard input (`--config -`; `printf` is a shell builtin), never on a command line.
  * Checked against a real MinIO by the jobs suite.
  */
 const S3_FUNCTION = `s3() {
   printf 'user = "%s:%s"\\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" |
     curl --config - --aws-sigv4 "aws:amz:${SIGV4_REGION}:s3" --cacert "$S3_CA_FILE" --silent --show-error \\
-      --connect-timeout 10 --output /dev/null --write-out '%{http_code}' "$@" || true
+      --connect-timeout 10 --speed-limit 1024 --speed-time "$STALL_SECONDS" \\
+      --output /dev/null --write-out '%{http_code}' "$@" || true
 }`;
 
 /** Retries of a download after a transient failure (as curl's `--retry 5` before). */

@@ -25,7 +25,7 @@ export interface DemoCredentials {
   readonly lakehouse?: Credentials;
   /** Owner of the `hive` metastore database. @default Credentials.literal('hive', 'hive') */
   readonly hiveDatabase?: Credentials;
-  /** Owner of the `hive-iceberg` metastore database. @default Credentials.literal('hive', 'hive-iceberg') */
+  /** Owner of the `hive-iceberg` metastore database. @default Credentials.literal('hive', 'hiveiceberg') */
   readonly hiveIcebergDatabase?: Credentials;
   /** Owner of the Superset metadata database. @default Credentials.literal('superset', 'superset') */
   readonly supersetDatabase?: Credentials;
@@ -145,7 +145,7 @@ export class DemoChart extends Chart {
 
     // Metadata: one PostgreSQL per product, two Hive metastores.
     const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive', database: 'hive', credentials: creds.hiveDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });
-    const icebergDb = new PostgresDatabase(this, 'PostgresHiveIceberg', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: creds.hiveIcebergDatabase ?? Credentials.literal('hive', 'hive-iceberg'), networkPolicy });
+    const icebergDb = new PostgresDatabase(this, 'PostgresHiveIceberg', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: creds.hiveIcebergDatabase ?? Credentials.literal('hive', 'hiveiceberg'), networkPolicy });
     const supersetDb = new PostgresDatabase(this, 'PostgresSuperset', { name: 'postgresql-superset', database: 'superset', credentials: creds.supersetDatabase ?? Credentials.literal('superset', 'superset'), networkPolicy });
     const hive = new HiveMetastore(this, 'Hive', { name: 'hive', database: hiveDb, s3, productVersion: versions.hive });
     const hiveIceberg = new HiveMetastore(this, 'HiveIceberg', { name: 'hive-iceberg', database: icebergDb, s3, productVersion: versions.hive });

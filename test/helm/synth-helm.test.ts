@@ -310,7 +310,7 @@ describe('the demo chart', () => {
       'minio.rootPassword': 'minio-root-password',
       'minio.lakehousePassword': 'lakehouse-secret-key',
       'postgresql.hivePassword': 'hive',
-      'postgresql.hiveIcebergPassword': 'hive-iceberg',
+      'postgresql.hiveIcebergPassword': 'hiveiceberg',
       'postgresql.supersetPassword': 'superset',
       'superset.secretKey': '',
       'data.months': ['2020-09', '2020-10', '2020-11', '2020-12'],
@@ -318,7 +318,7 @@ describe('the demo chart', () => {
     expect(YAML.parse(files.get('values.yaml')!)).toEqual({
       admin: { password: 'adminadmin' },
       minio: { rootPassword: 'minio-root-password', lakehousePassword: 'lakehouse-secret-key' },
-      postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hive-iceberg', supersetPassword: 'superset' },
+      postgresql: { hivePassword: 'hive', hiveIcebergPassword: 'hiveiceberg', supersetPassword: 'superset' },
       superset: { secretKey: '' },
       data: { months: ['2020-09', '2020-10', '2020-11', '2020-12'] },
     });

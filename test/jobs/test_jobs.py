@@ -389,6 +389,40 @@ def test_minio_killed_in_the_middle_of_the_load_the_next_run_completes_it_with_t
     assert (requests_of(env, f"/{files[0]}"), requests_of(env, f"/{files[1]}"), requests_of(env, f"/{files[2]}")) == ([200], [200, 200], [200])
 
 
+def test_minio_stuck_during_an_upload_the_request_ends_after_stall_seconds_and_the_next_run_completes_it(env):
+    """MinIO accepts an upload and never answers (a tap in front of it holds the first
+    connection that sends more than 16 KiB, i.e. the first file's PUT (28 KB; a check sends 2-3 KB), TLS hiding the request
+    line: a stuck disk, a frozen node): the request ends after STALL_SECONDS (curl
+    --speed-limit/--speed-time in s3(); without them the run would hang for ever: --connect-timeout
+    covers only the connection), the run fails naming the upload (HTTP 000); the restarted run,
+    MinIO answering again, loads every file complete with the marker last. STALL_SECONDS is 2 here
+    (60 in the manifest)."""
+    from faults import Tap
+
+    env.minio.start()
+    make_buckets(env, "three")
+    files = month_files(SERVED_MONTHS)
+    target = env_value(container_named(job(env.charts["three"], LOAD), "load"), "TARGET")
+    ((host, ip),) = env.hosts.items()
+    tap = Tap((ip, env.minio.port), env.minio.port)
+    tap.arm(None, hold=True, after_bytes=16 * 1024)
+    cluster = env.cluster("three")
+    cluster.hosts = {host: tap.address[0]}
+    started = time.monotonic()
+    try:
+        history = run_job_until_done(cluster, job(env.charts["three"], LOAD), env.workdir, env={"load": {"STALL_SECONDS": "2"}}, timeout=120)
+    finally:
+        tap.close()
+    assert tap.matched.is_set(), "no upload came"
+    assert history.succeeded, history.output
+    assert len(history.runs) == 2, history.output
+    failed = history.runs[0].of("load")
+    assert re.search(rf"^upload failed: {re.escape(target + files[0])}: HTTP 000$", failed.output, re.M), failed.output
+    assert failed.seconds < 20, f"the held upload took {failed.seconds:.0f}s to end"
+    assert_stored(env, "three", files, marker=True)
+    assert time.monotonic() - started < 90
+
+
 def test_month_gone_before_the_final_check_fails_the_job_without_a_marker(env):
     """A month present when the load looked (so not downloaded) but deleted while the load went
     on with the next month: the check after the loop notices it, and no marker claims the month."""

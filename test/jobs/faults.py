@@ -1,4 +1,4 @@
-"""Fault injection for the e2e sessions: a TCP tap in front of a server, which the harness arms to
+"""Fault injection for the jobs and e2e suites: a TCP tap in front of a server, which the harness arms to
 act when a client sends a given byte sequence (a Thrift call's name, an HTTP request line): hold
 the call (the server never sees it) or pass it on and then act (e.g. kill the server while it
 handles the request). The client is sent to the tap by mapping the Service's name to the tap's
@@ -21,6 +21,7 @@ class Tap:
         self.target = target
         self.address = free_loopback_address(port)
         self.pattern: bytes | None = None
+        self.after_bytes: int | None = None
         self.hold = False
         self.action: Callable[[], None] | None = None
         self.matched = threading.Event()
@@ -29,16 +30,19 @@ class Tap:
         self.server = socket.create_server(self.address)
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def arm(self, pattern: bytes, hold: bool, action: Callable[[], None] | None = None) -> None:
-        """At the first connection that sends `pattern`: with `hold`, forward nothing from that
-        point on (the call never reaches the server); else forward it, then run `action`."""
+    def arm(self, pattern: bytes | None, hold: bool, action: Callable[[], None] | None = None, after_bytes: int | None = None) -> None:
+        """At the first connection that sends `pattern` (or, for TLS, whose bytes the tap cannot
+        read: that has sent more than `after_bytes`, e.g. an upload): with `hold`, forward nothing
+        from that point on (the rest never reaches the server, which answers nothing); else
+        forward it, then run `action`."""
+        assert (pattern is None) != (after_bytes is None), "a pattern or a byte count"
         with self._lock:
-            self.pattern, self.hold, self.action = pattern, hold, action
+            self.pattern, self.hold, self.action, self.after_bytes = pattern, hold, action, after_bytes
             self.matched.clear()
 
     def disarm(self) -> None:
         with self._lock:
-            self.pattern = None
+            self.pattern = self.after_bytes = None
 
     def close(self) -> None:
         self.disarm()
@@ -67,6 +71,7 @@ class Tap:
 
     def _pump(self, source: socket.socket, sink: socket.socket, watch: bool) -> None:
         tail = b""
+        sent = 0
         held = False
         try:
             while True:
@@ -77,10 +82,11 @@ class Tap:
                     continue
                 action = None
                 if watch:
+                    sent += len(data)
                     with self._lock:
-                        pattern = self.pattern
-                        if pattern is not None and pattern in tail + data:
-                            self.pattern = None
+                        pattern, after_bytes = self.pattern, self.after_bytes
+                        if (pattern is not None and pattern in tail + data) or (after_bytes is not None and sent > after_bytes):
+                            self.pattern = self.after_bytes = None
                             held, action = self.hold, self.action
                             self.matched.set()
                     if pattern is not None:
