@@ -6,7 +6,20 @@ is a command-line argument whose default is the cluster's value; the Iceberg cat
 configured by the caller through Spark conf (``spark.sql.catalog.<name>.*``).
 
 What it does
-  1. Reads the raw trip Parquet files (only ``pickup_datetime`` and ``driver_pay``).
+  1. Checks, then reads the raw trip Parquet files (only ``pickup_datetime`` and ``driver_pay``,
+     as TIMESTAMP and DOUBLE). The files are those Spark reads under ``--input`` (its own
+     listing: the data load's ``_SUCCESS`` marker and names starting with ``_`` or ``.`` are not
+     input). Before anything is read or written, the schema of every file is read (one small
+     Spark job each, a few at a time); if any file is unusable, the job fails with ONE message
+     naming every bad file and why, and the existing table is left as it was:
+       input s3a://demo/ny-taxi-data/raw/ has 2 bad file(s) of 5; nothing written, prediction.ad.iforest unchanged:
+         s3a://demo/ny-taxi-data/raw/fhvhv_tripdata_2020-11.parquet: unreadable Parquet (<Parquet's reason>)
+         s3a://demo/ny-taxi-data/raw/yellow_tripdata_2020-11.parquet: lacks column(s) ['driver_pay', 'pickup_datetime']
+     Unusable: not readable as Parquet (corrupt, truncated, empty, not Parquet at all), lacking
+     a column, or a column of a type Spark cannot read as the job's (``column driver_pay has
+     type bigint, expected double, float, int, smallint or tinyint``; see TRIP_COLUMN_TYPES).
+     Failing rather than skipping: a table silently missing a month would be published as if
+     complete. Also fails (before writing) if there is no data file at all.
   2. Numbers every pickup's 30-minute period by one integer division of the timestamp
      (microseconds, counted from an origin before year 1 so that the division floors) and
      aggregates on that single, dense integer key: rides, total driver pay and average driver
@@ -51,7 +64,8 @@ Features: how a period deviates from what is normal for it, robust to the anomal
 
 Timestamps: the TLC files hold timestamps without time zone (wall-clock New York time). While it
 runs, the job sets ``spark.sql.session.timeZone=UTC`` and reads them as plain TIMESTAMP values
-(``spark.sql.parquet.inferTimestampNTZ.enabled=false``), so wall-clock values are never shifted
+(its read schema; ``spark.sql.parquet.inferTimestampNTZ.enabled=false`` for the schemas the check
+infers), so wall-clock values are never shifted
 (no DST gaps or doubled hours, whatever the cluster's time zone) and ``pickup_ts`` holds the
 period's wall-clock start as UTC. The caller's conf is restored afterwards.
 
@@ -79,7 +93,9 @@ import re
 import sys
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, Sequence
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -123,6 +139,21 @@ REFERENCE_DAY_TYPES = np.array([0, 0, 0, 0, 1, 2, 3])
 #: Half width of the normal band, in robust standard deviations (1.4826 x median absolute deviation).
 NORMAL_BAND = 5.0
 PERIODS_PER_DAY = DAY_US // PERIOD_US
+
+#: What the job reads of every trip file, given to Spark so that it never infers a schema from
+#: whichever file it happens to open first.
+TRIP_SCHEMA = "pickup_datetime TIMESTAMP, driver_pay DOUBLE"
+#: Spark SQL types (as the job's session infers them from one file) that a trip file may have for
+#: each column of TRIP_SCHEMA: those Spark 4.1's Parquet reader reads as the TRIP_SCHEMA type.
+#: Measured, not assumed: a Parquet INT64 or DECIMAL column read as DOUBLE fails the read
+#: (FAILED_READ_FILE.PARQUET_COLUMN_DATA_TYPE_MISMATCH); TIMESTAMP_NTZ (a Spark-written file) is
+#: read as TIMESTAMP with its wall-clock value, like the TLC files.
+TRIP_COLUMN_TYPES = {
+    "pickup_datetime": ("timestamp", "timestamp_ntz"),
+    "driver_pay": ("double", "float", "int", "smallint", "tinyint"),
+}
+#: Files whose schema is read at the same time (one small Spark job each).
+SCHEMA_READ_THREADS = 8
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -224,6 +255,92 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 # ---------------------------------------------------------------------------------------------
+# Input check: every file, before anything is read or written
+# ---------------------------------------------------------------------------------------------
+
+class BadInputError(ValueError):
+    """The input holds files the job cannot use (raised before anything is written)."""
+
+
+def read_trips(spark: SparkSession, path: str) -> DataFrame:
+    """The trip files under `path` with just the job's columns (TRIP_SCHEMA).
+
+    The files are listed once, here: Spark's file index keeps the listing, so the check
+    (input_files) and the aggregation see the same files, even if files arrive meanwhile."""
+    return spark.read.schema(TRIP_SCHEMA).parquet(path)
+
+
+def input_files(trips: DataFrame) -> list[str]:
+    """The files a scan of `trips` (read_trips) reads, as paths, sorted. Spark's own listing, with
+    Spark 4.1's rules: DataFrame.inputFiles() lists what InMemoryFileIndex found, without names
+    starting with `.`, or with `_` unless they hold `=` or start with `_metadata`/`_common_metadata`,
+    nor names ending in `._COPYING_` (HadoopFSUtils.shouldFilterOutPathName, applied to files and
+    folders), and without files in subfolders unless these are partitions (`key=value`); the scan
+    then drops by name what is not data (PartitioningAwareFileIndex.listFiles: isDataPath, i.e.
+    also `_metadata`/`_common_metadata`), done here too (_is_data_file). So the data load's
+    `_SUCCESS` marker and hidden files are not input. The scan also skips empty files silently;
+    they stay here, so that an empty month file is reported rather than skipped. inputFiles()
+    gives URIs (a space is `%20`): unquoted back to paths."""
+    return sorted(path for path in map(unquote, trips.inputFiles()) if _is_data_file(path))
+
+
+def _is_data_file(path: str) -> bool:
+    """Spark 4.1 PartitioningAwareFileIndex.isDataPath: not `_...` (unless it holds `=`), not `.`..."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return not ((name.startswith("_") and "=" not in name) or name.startswith("."))
+
+
+def _reason(error: Exception) -> str:
+    """The innermost message of a Spark/Java error, without stack frames and class names."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("at ", "..."))]
+    causes = [line[len("Caused by: "):] for line in lines if line.startswith("Caused by: ")]
+    text = (causes or lines or [type(error).__name__])[-1]
+    text = re.sub(r"^(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*: ", "", text)  # java.io.IOException: ...
+    text = re.sub(r"^An error occurred while calling [\w.]+\. ?", "", text)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _one_of(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def file_problem(spark: SparkSession, path: str) -> str | None:
+    """Why the job cannot use the trip file `path` (None if it can): unreadable, a column of
+    TRIP_COLUMN_TYPES missing, or of another type. Reads the file's schema as the job's session
+    infers it (one small Spark job reading the Parquet footer); column names match as Spark's
+    reader matches them (case-insensitively unless spark.sql.caseSensitive)."""
+    try:
+        schema = spark.read.parquet(path).schema
+    except Exception as error:  # noqa: BLE001 - any failure to read it is the answer
+        return f"unreadable Parquet ({_reason(error)})"
+    fold = (lambda name: name) if spark.conf.get("spark.sql.caseSensitive") == "true" else str.lower
+    types = {fold(field.name): field.dataType.simpleString() for field in schema}
+    missing = [name for name in TRIP_COLUMN_TYPES if fold(name) not in types]
+    problems = [f"lacks column(s) {sorted(missing)}"] if missing else []
+    for name, accepted in TRIP_COLUMN_TYPES.items():
+        found = types.get(fold(name))
+        if found is not None and found not in accepted:
+            problems.append(f"column {name} has type {found}, expected {_one_of(accepted)}")
+    return "; ".join(problems) or None
+
+
+def check_input(spark: SparkSession, source: str, files: Sequence[str], table: str) -> None:
+    """Raise BadInputError, naming every bad file and why, unless each of `files` (the input
+    under `source`) is a trip file the job can use; also if there is none. The schemas are read
+    a few files at a time (SCHEMA_READ_THREADS)."""
+    if not files:
+        raise BadInputError(f"input {source} holds no data files (names starting with _ or . are not input); "
+                            f"nothing written, {table} unchanged")
+    with ThreadPoolExecutor(max_workers=min(SCHEMA_READ_THREADS, len(files))) as pool:
+        problems = list(pool.map(lambda path: file_problem(spark, path), files))
+    bad = [f"  {path}: {problem}" for path, problem in zip(files, problems) if problem]
+    if bad:
+        raise BadInputError(f"input {source} has {len(bad)} bad file(s) of {len(files)}; "
+                            f"nothing written, {table} unchanged:\n" + "\n".join(bad))
+
+
+# ---------------------------------------------------------------------------------------------
 # Spark part: bucketing and aggregation
 # ---------------------------------------------------------------------------------------------
 
@@ -232,9 +349,10 @@ def job_session_conf(spark: SparkSession) -> Iterator[None]:
     """Run with the job's session conf, restoring the caller's afterwards:
     * spark.sql.session.timeZone=UTC: wall-clock timestamps are never shifted;
     * spark.sql.parquet.inferTimestampNTZ.enabled=false: Parquet timestamps without time zone are
-      read as TIMESTAMP with their stored value (wall clock as UTC, exact in a UTC session), so the
-      period arithmetic needs no per-row time-zone conversion (a cast from TIMESTAMP_NTZ costs
-      about as much as the whole aggregation);
+      inferred as TIMESTAMP (the check's per-file schemas), as the job reads them (TRIP_SCHEMA):
+      with their stored value (wall clock as UTC, exact in a UTC session), so the period
+      arithmetic needs no per-row time-zone conversion (a cast from TIMESTAMP_NTZ costs about as
+      much as the whole aggregation);
     * spark.sql.execution.arrow.pyspark.enabled=true: driver <-> JVM transfers go through Arrow."""
     wanted = {
         "spark.sql.session.timeZone": "UTC",
@@ -492,10 +610,8 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int | float]
     lag + fit + score, write_s: namespace + table, total_s)."""
     start = time.perf_counter()
     with job_session_conf(spark):
-        trips = spark.read.parquet(args.input)
-        missing = {"pickup_datetime", "driver_pay"} - set(trips.columns)
-        if missing:
-            raise ValueError(f"input {args.input} lacks column(s) {sorted(missing)}")
+        trips = read_trips(spark, args.input)
+        check_input(spark, args.input, input_files(trips), args.output_table)
         periods = collect_periods(trips)
         aggregated = time.perf_counter()
         scored = score_table(periods, args)

@@ -3,7 +3,9 @@
 Unit tests of the pure parts (argument validation, period arithmetic, lag, the deviation features)
 and end-to-end tests on synthetic trips: the table matches the contract iforest-table.json, holds
 one row per 30-minute period after the lag warm-up with the right aggregates, ranks the injected
-anomalies highest and flags exactly them (no echo), and is the same after a second run; and the script itself, run by spark-submit. Run with scripts/test-spark.sh.
+anomalies highest and flags exactly them (no echo), and is the same after a second run; bad input
+files (corrupt Parquet, another TLC kind) fail the job naming each of them and leave the previous
+table as it was; and the script itself, run by spark-submit. Run with scripts/test-spark.sh.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ import anomaly_detection as ad
 import fhvhv_generator
 import local_spark
 from conftest import MONTHS
-from local_spark import JOB_DIR
+from local_spark import JOB_DIR, REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "test" / "demos"))
+import yellow_generator  # noqa: E402
 
 CONTRACT = json.loads((JOB_DIR / "iforest-table.json").read_text())["columns"]
 HALF_HOUR = pd.Timedelta(minutes=30)
@@ -379,6 +384,186 @@ def test_fails_clearly_with_less_than_a_day_of_data(spark, trips_dir, tmp_path):
         ad.run(spark, ad.parse_args(["--input", str(tmp_path), "--namespace-location", "",
                                      "--output-table", "prediction.ad.never_written"]))
     assert not spark.catalog.tableExists("prediction.ad.never_written")
+
+
+# --- bad input files: the job fails before writing, naming each bad file ------------------------
+
+@pytest.fixture(scope="module")
+def good_months(tmp_path_factory) -> list[Path]:
+    """Two small FHVHV months (20k trips each): enough for a table, quick to run on."""
+    return fhvhv_generator.write_months(MONTHS, 20_000, tmp_path_factory.mktemp("good"), seed=11)
+
+
+def _raw_prefix(folder: Path, good_months: list[Path]) -> Path:
+    """A raw prefix as the data load leaves it: the months and the `_SUCCESS` marker listing them."""
+    folder.mkdir()
+    for month in good_months:
+        (folder / month.name).write_bytes(month.read_bytes())
+    (folder / "_SUCCESS").write_text("".join(f"{m.name}\n" for m in good_months))
+    return folder
+
+
+def _job(folder: Path, table: str) -> list[str]:
+    return ["--input", str(folder), "--namespace-location", "", "--output-table", table]
+
+
+def _table_state(spark, table: str) -> tuple[pd.DataFrame, list[int]]:
+    """The table's rows (sorted) and its snapshot ids, oldest first."""
+    rows = spark.table(table).orderBy("pickup_ts").toPandas()
+    snapshots = [r.snapshot_id for r in spark.sql(f"SELECT snapshot_id FROM {table}.snapshots ORDER BY committed_at").collect()]
+    return rows, snapshots
+
+
+def _good_run_then_bad_run(spark, raw: Path, table: str, add_bad_files) -> tuple[str, tuple, tuple]:
+    """Run the job on the good prefix, add the bad files, run again: (error message of the second
+    run, table state after the first run, table state after the second)."""
+    ad.run(spark, ad.parse_args(_job(raw, table)))
+    before = _table_state(spark, table)
+    add_bad_files(raw)
+    with pytest.raises(ad.BadInputError) as failure:
+        ad.run(spark, ad.parse_args(_job(raw, table)))
+    return str(failure.value), before, _table_state(spark, table)
+
+
+def _assert_unchanged(before, after):
+    (rows_before, snapshots_before), (rows_after, snapshots_after) = before, after
+    assert len(rows_before) > 0 and len(snapshots_before) == 1
+    pd.testing.assert_frame_equal(rows_before, rows_after)
+    assert snapshots_after == snapshots_before  # no new snapshot: nothing was written
+
+
+def _corrupt(raw: Path) -> Path:
+    """A month cut in half (no Parquet footer), named like a good one."""
+    path = raw / "fhvhv_tripdata_2020-11.parquet"
+    data = (raw / "fhvhv_tripdata_2020-10.parquet").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _yellow(raw: Path) -> Path:
+    """A yellow-taxi month: a valid TLC file of another kind (tpep_pickup_datetime, no driver_pay)."""
+    return yellow_generator.write_months(["2020-11"], 2_000, raw)[0]
+
+
+def test_corrupt_file_fails_the_job_naming_it_and_the_table_stays(spark, good_months, tmp_path):
+    raw = _raw_prefix(tmp_path / "raw", good_months)
+    message, before, after = _good_run_then_bad_run(spark, raw, "prediction.bad.corrupt", _corrupt)
+    assert message.startswith(f"input {raw} has 1 bad file(s) of 3; nothing written, prediction.bad.corrupt unchanged:\n")
+    [line] = message.splitlines()[1:]
+    assert re.fullmatch(rf"  file://{raw}/fhvhv_tripdata_2020-11\.parquet: unreadable Parquet \(.+\)", line)
+    _assert_unchanged(before, after)
+
+
+def test_yellow_taxi_file_fails_the_job_naming_it_and_its_missing_columns(spark, good_months, tmp_path):
+    raw = _raw_prefix(tmp_path / "raw", good_months)
+    message, before, after = _good_run_then_bad_run(spark, raw, "prediction.bad.yellow", _yellow)
+    assert message.splitlines()[1:] == [
+        f"  file://{raw}/yellow_tripdata_2020-11.parquet: lacks column(s) ['driver_pay', 'pickup_datetime']"]
+    _assert_unchanged(before, after)
+
+
+def test_both_bad_files_are_named_in_one_message(spark, good_months, tmp_path):
+    raw = _raw_prefix(tmp_path / "raw", good_months)
+    message, before, after = _good_run_then_bad_run(spark, raw, "prediction.bad.both",
+                                                     lambda folder: (_corrupt(folder), _yellow(folder)))
+    lines = message.splitlines()
+    assert "has 2 bad file(s) of 4" in lines[0]
+    assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in lines[1:]] == [
+        "fhvhv_tripdata_2020-11.parquet", "yellow_tripdata_2020-11.parquet"]
+    assert "unreadable Parquet" in lines[1] and "lacks column(s)" in lines[2]
+    _assert_unchanged(before, after)
+
+
+def test_success_marker_and_hidden_files_are_not_input(spark, good_months, tmp_path):
+    raw = _raw_prefix(tmp_path / "raw", good_months)
+    (raw / ".fhvhv_tripdata_2020-11.parquet.crc").write_bytes(b"not parquet")  # hidden: names starting with .
+    (raw / ".upload").mkdir()
+    (raw / ".upload" / "fhvhv_tripdata_2020-12.parquet").write_bytes(b"half an upload")
+    (raw / "_temporary").mkdir()
+    (raw / "_temporary" / "part-0.parquet").write_bytes(b"also not parquet")
+    (raw / "_common_metadata").write_bytes(b"a Parquet summary file: listed by Spark, not scanned")
+    trips = ad.read_trips(spark, str(raw))
+    assert [Path(f).name for f in ad.input_files(trips)] == [m.name for m in good_months]
+    summary = ad.run(spark, ad.parse_args(_job(raw, "prediction.bad.markers")))
+    assert summary["rows_read"] == 2 * 20_000
+    clean = _raw_prefix(tmp_path / "clean", good_months)
+    (clean / "_SUCCESS").unlink()
+    ad.run(spark, ad.parse_args(_job(clean, "prediction.bad.clean")))
+    pd.testing.assert_frame_equal(_table_state(spark, "prediction.bad.markers")[0],
+                                  _table_state(spark, "prediction.bad.clean")[0])
+
+
+def test_empty_file_is_bad_input_although_spark_would_skip_it(spark, good_months, tmp_path):
+    """Spark's scan skips empty files silently; an empty month file is a failed upload, so it is named."""
+    raw = _raw_prefix(tmp_path / "raw", good_months)
+    (raw / "fhvhv_tripdata_2020-11.parquet").write_bytes(b"")
+    with pytest.raises(ad.BadInputError) as failure:
+        ad.check_input(spark, str(raw), ad.input_files(ad.read_trips(spark, str(raw))), "prediction.bad.empty")
+    assert f"file://{raw}/fhvhv_tripdata_2020-11.parquet: unreadable Parquet (" in str(failure.value)
+    assert "has 1 bad file(s) of 3" in str(failure.value)
+
+
+def test_input_with_only_the_marker_fails_before_writing(spark, tmp_path):
+    (tmp_path / "_SUCCESS").write_text("")
+    with pytest.raises(ad.BadInputError, match=r"holds no data files"):
+        ad.run(spark, ad.parse_args(_job(tmp_path, "prediction.bad.never_written")))
+    assert not spark.catalog.tableExists("prediction.bad.never_written")
+
+
+_TS = dt.datetime(2020, 9, 1, 10, 30)
+_TS_US = int(_TS.replace(tzinfo=dt.timezone.utc).timestamp()) * 1_000_000  # its wall clock as UTC
+
+
+def _read_micros(spark, path) -> list[int]:
+    """Both columns as the job reads them; pickup_datetime as microseconds (no Python time zone)."""
+    rows = ad.read_trips(spark, str(path)).select(F.unix_micros("pickup_datetime"), "driver_pay").collect()
+    return [row[0] for row in rows]
+
+
+@pytest.mark.parametrize("column, values, accepted", [
+    ("pickup_datetime", pa.array([_TS], pa.timestamp("us")), True),  # the TLC files
+    ("pickup_datetime", pa.array([_TS], pa.timestamp("ms")), True),
+    ("pickup_datetime", pa.array([_TS], pa.timestamp("us", tz="UTC")), True),
+    ("pickup_datetime", pa.array([_TS], pa.timestamp("ns")), False),  # Spark cannot read it
+    ("pickup_datetime", pa.array([_TS.date()]), False),
+    ("pickup_datetime", pa.array([str(_TS)]), False),
+    ("driver_pay", pa.array([12.5], pa.float64()), True),  # the TLC files
+    ("driver_pay", pa.array([12.5], pa.float32()), True),
+    ("driver_pay", pa.array([12], pa.int32()), True),
+    ("driver_pay", pa.array([12], pa.int16()), True),
+    ("driver_pay", pa.array([12], pa.int64()), False),
+    ("driver_pay", pa.array([12], pa.decimal128(10, 2)), False),
+    ("driver_pay", pa.array(["12.5"]), False),
+])
+def test_accepted_column_types_are_those_spark_reads_as_the_trip_schema(spark, tmp_path, column, values, accepted):
+    """file_problem accepts a type exactly when Spark's reader can read it as TRIP_SCHEMA."""
+    other = {"pickup_datetime": pa.array([_TS], pa.timestamp("us")), "driver_pay": pa.array([12.5])}
+    path = tmp_path / "trips.parquet"
+    pq.write_table(pa.table({**other, column: values}), path)
+    with ad.job_session_conf(spark):
+        problem = ad.file_problem(spark, str(path))
+        try:
+            micros = _read_micros(spark, path)
+            readable = True
+        except Exception:  # noqa: BLE001
+            micros, readable = None, False
+    assert (problem is None) == accepted == readable, problem
+    if accepted:
+        assert micros == [_TS_US]
+    else:
+        assert re.fullmatch(rf"(column {column} has type \S+, expected .+|unreadable Parquet \(.+\))", problem)
+
+
+def test_spark_written_timestamp_ntz_is_accepted(spark, tmp_path):
+    """A Spark-written TIMESTAMP_NTZ column (Spark's own schema in the footer) is inferred as
+    timestamp_ntz even with inferTimestampNTZ=false; the job reads its wall-clock value."""
+    spark.sql("SELECT TIMESTAMP_NTZ'2020-09-01 10:30:00' AS pickup_datetime, 12.5D AS driver_pay") \
+        .write.parquet(str(tmp_path / "ntz"))
+    [path] = ad.input_files(ad.read_trips(spark, str(tmp_path / "ntz")))
+    with ad.job_session_conf(spark):
+        assert spark.read.parquet(path).schema["pickup_datetime"].dataType.simpleString() == "timestamp_ntz"
+        assert ad.file_problem(spark, path) is None
+        assert _read_micros(spark, path) == [_TS_US]
 
 
 # --- the real entry point, as the SparkApplication runs it -------------------------------------
