@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Suite "jobs": the shell scripts embedded in the synthesized manifests run for real, as their
-# pods would run them (test/jobs/, pytest): the bucket bootstrap Job, the taxi-data load Job (an
-# S3FileLoad: mc copied from the mc image into the curl image, then one file at a time: check,
-# download, upload; marker; also a yellow-taxi preset and an HTTPS source; and under faults: MinIO
-# killed mid-load, the mirror answering 5xx, stalling mid-file or 404, the Job's runs retried as
+# pods would run them (test/jobs/, pytest): the bucket bootstrap Job (buckets, policies, MinIO
+# users: test_minio_users.py), the taxi-data load Job (an S3FileLoad: curl alone, signed S3
+# requests, one file at a time: check, download, upload; marker; also a yellow-taxi preset and an
+# HTTPS source; and under faults: MinIO killed or stuck mid-load, the mirror answering 5xx,
+# stalling mid-file or 404, the Job's runs retried as
 # its restartPolicy does, the final objects checked by size and sha256) and the Spark submit
 # pod's wait-for-data init container, against a real MinIO with TLS from a test CA on a loopback
 # address and loopback mirrors of generated taxi files (HTTP, and HTTPS with a stand-in public CA);

@@ -60,6 +60,11 @@ export class BoundCredentials {
     public readonly passwordKey: string,
     /** Key of the user name in the Secret, if stored. */
     public readonly usernameKey: string | undefined,
+    /**
+     * The password, when it was given literally (it is in the chart's Secret anyway), for checks
+     * of where it is embedded; undefined for an existing Secret.
+     */
+    public readonly password?: string,
   ) {}
 
   /** An environment variable read from the password key. */
@@ -88,7 +93,7 @@ class LiteralCredentials extends Credentials {
       metadata: { name: layout.secretName, labels: layout.labels },
       stringData,
     });
-    return new BoundCredentials(secret.name, this.username, layout.passwordKey, layout.usernameKey);
+    return new BoundCredentials(secret.name, this.username, layout.passwordKey, layout.usernameKey, this.password);
   }
 }
 

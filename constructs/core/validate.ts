@@ -64,10 +64,14 @@ export function nonEmptySecret(owner: string, prop: string, value: string): stri
   return value;
 }
 
-/** A string made of characters that are safe inside a URL userinfo part (for `MC_HOST_*` variables). */
-export function urlSafeSecret(owner: string, prop: string, value: string, minLength: number): string {
+/**
+ * A string made of characters that are safe inside a URL userinfo part, unencoded (for
+ * `MC_HOST_*` variables, a SQLAlchemy URL the superset-operator expands from variables); `where`
+ * says which URL in the message.
+ */
+export function urlSafeSecret(owner: string, prop: string, value: string, minLength: number, where = 'an S3 endpoint URL'): string {
   if (value.length < minLength || !/^[A-Za-z0-9._~-]+$/.test(value)) {
-    fail(owner, prop, value.replace(/./g, '*'), `must be at least ${minLength} characters of A-Z a-z 0-9 . _ ~ - (it is embedded in an S3 endpoint URL)`);
+    fail(owner, prop, value.replace(/./g, '*'), `must be at least ${minLength} characters of A-Z a-z 0-9 . _ ~ - (it is embedded in ${where})`);
   }
   return value;
 }

@@ -5,7 +5,7 @@ import { SupersetCluster } from '../../imports/superset.stackable.tech';
 import {
   BoundCredentials, Credentials, dnsLabel, ensureUniqueObjectNames, intInRange, IPodSelectable, LISTENER_CLASSES,
   ListenerClassName, nonEmptySecret, oneOf, OperatorPod, Resources, restrictedPodOverrides, serviceFqdn,
-  stackableResources, validateRoleResources, version,
+  stackableResources, urlSafeSecret, validateRoleResources, version,
 } from '../core';
 import { PostgresDatabase } from '../postgres';
 import { TlsTrustStore } from '../secret-operator';
@@ -179,6 +179,14 @@ export class Superset extends Construct implements IPodSelectable {
     }
 
     const db = props.database;
+    // superset-operator 26.7.0 controller/build/properties/superset_config.rs `core_config_properties`:
+    // SQLALCHEMY_DATABASE_URI = os.path.expandvars('postgresql+psycopg2://${METADATA_DATABASE_USERNAME}:
+    // ${METADATA_DATABASE_PASSWORD}@host:port/db') (operator-rs stackable-operator-0.113.3
+    // database_connections/databases/postgresql.rs): user and password go into the URL unencoded, so
+    // '@', ':', '/', '#' or '%' in them would break Superset's connection (checked when literal).
+    const inUrl = 'the metadata database URL the superset-operator writes';
+    urlSafeSecret(owner, 'database.credentials.username', db.credentials.username, 1, inUrl);
+    if (db.credentials.password !== undefined) urlSafeSecret(owner, 'database.credentials.password', db.credentials.password, 1, inUrl);
     db.allowFrom(this);
     // The web server container of the superset-operator is named `superset`: it gets the CA and,
     // as it is named anyway, the container-level "restricted" settings.

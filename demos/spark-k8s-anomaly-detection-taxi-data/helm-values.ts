@@ -35,7 +35,9 @@ export const DEMO_VALUES: ReadonlyArray<HelmValue<DemoChartProps>> = [
   password('postgresql.hiveIcebergPassword', 'hiveIcebergDatabase', 'hive',
     'Password of user hive of the PostgreSQL behind metastore hive-iceberg.', ANY_PASSWORD, 'ProbeHiveIcebergDatabasePassword'),
   password('postgresql.supersetPassword', 'supersetDatabase', 'superset',
-    'Password of user superset of the PostgreSQL behind Superset.', ANY_PASSWORD, 'ProbeSupersetDatabasePassword'),
+    'Password of user superset of the PostgreSQL behind Superset; characters of A-Z a-z 0-9 . _ ~ -\n'
+    + '(the superset-operator puts it unencoded into Superset\'s database URL).',
+    { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeSupersetDatabasePassword'),
   {
     path: 'superset.secretKey',
     description: 'Flask SECRET_KEY of Superset (signs sessions, encrypts the database passwords Superset stores).\n'

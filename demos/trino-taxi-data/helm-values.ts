@@ -34,6 +34,7 @@ export const TAXI_DATA_VALUES: ReadonlyArray<HelmValue<TaxiDataChartProps>> = [
     'Password of user hive of the PostgreSQL behind the Hive metastore.',
     { type: 'string', minLength: 1 }, 'ProbeHiveDatabasePassword'),
   password('postgresql.supersetPassword', 'supersetDatabase', 'superset',
-    'Password of user superset of the PostgreSQL behind Superset.',
-    { type: 'string', minLength: 1 }, 'ProbeSupersetDatabasePassword'),
+    'Password of user superset of the PostgreSQL behind Superset; characters of A-Z a-z 0-9 . _ ~ -\n'
+    + '(the superset-operator puts it unencoded into Superset\'s database URL).',
+    { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeSupersetDatabasePassword'),
 ];

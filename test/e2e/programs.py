@@ -39,10 +39,11 @@ def pod_ip_address(arg: str, ip: str) -> str:
     return f"{ip}{arg}" if re.fullmatch(r":\d+", arg) else arg
 
 
-def mc(world: World, *args: str, check: bool = True, user: tuple[str, str] | None = None) -> str:
+def mc(world: World, *args: str, check: bool = True, user: tuple[str, str] | None = None, binds: dict[str, Path] | None = None) -> str:
     """`mc` of the bucket Job's image, in a sandbox that resolves the Services like the cluster,
     as the root user of the chart's Secret (or `user`: access key, secret key), trusting the CA
-    of the chart's TrustStore; alias `t`."""
+    of the chart's TrustStore; alias `t`; `binds`: directories of this machine at paths of the
+    sandbox (hostPath volumes)."""
     from urllib.parse import urlsplit
 
     job = world.one("Job", app="minio-buckets")
@@ -62,6 +63,9 @@ def mc(world: World, *args: str, check: bool = True, user: tuple[str, str] | Non
             "securityContext": {"runAsUser": 10001},
         }],
     }
+    for i, (inside, here) in enumerate((binds or {}).items()):
+        spec["volumes"].append({"name": f"bind{i}", "hostPath": {"path": str(here)}})
+        spec["containers"][0]["volumeMounts"].append({"name": f"bind{i}", "mountPath": inside})
     pod = Pod(world.cluster(), spec, world.workdir)
     try:
         result = pod.run("mc", timeout=120)

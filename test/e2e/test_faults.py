@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from faults import Tap, thrift_call
 from harness import World, _die_with_parent, report
 from kubelet import Pod
 from operators import HIVE_PORT, hive_metastore_host
-from programs import dashboard_state, https_request, listing, superset_api, trino_query, wait_port
+from programs import dashboard_state, https_request, listing, mc, superset_api, trino_query, wait_port
 from test_e2e import (chart_results, check_table, expected_periods, metastore_table, run_import_job, run_spark_job,
-                      spark_job_script, spark_submit_command, trino_table)
+                      spark_job_script, spark_submit, spark_submit_command, trino_table)
 
 
 def metastore_process(world: World):
@@ -133,6 +135,58 @@ def test_fault3_metastore_up_only_after_the_job_starts_the_submit_pod_waits_and_
                      f"again: the wait passed ({result.output.strip().splitlines()[-1]}); the job ({summary.split(';')[0]}) committed "
                      f"{after.rsplit('/', 1)[1]}: {len(rows)} rows through Trino, one per period, equal to the first run's "
                      f"(no duplicates, none of fault 4's {len(world.state.get('orphans', {}))} orphan files read)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fault 9: bad input files in the raw prefix
+# ---------------------------------------------------------------------------------------------
+
+
+def test_fault9_a_corrupt_file_and_a_yellow_taxi_file_in_the_raw_prefix_fail_the_job_naming_both_and_the_table_stays(world: World):
+    """Two files put next to the loaded months in MinIO: a month cut in half (not Parquet any
+    more) and a yellow-taxi file (another TLC kind: no pickup_datetime nor driver_pay). The job,
+    reading through S3A as on the cluster, fails before writing with one message naming both
+    files (anomaly_detection.py `check_input`); the metastore's pointer and Trino's rows are as
+    before. The files are removed again (the load's marker never listed them)."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    prefix = world.state["data_prefix"]
+    first = sorted(world.state["mirror"].files.iterdir())[0]
+    folder = Path(tempfile.mkdtemp(dir=world.workdir))
+    corrupt, yellow = folder / "fhvhv_tripdata_2019-01.parquet", folder / "yellow_tripdata_2020-09.parquet"
+    corrupt.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    pq.write_table(pa.table({"tpep_pickup_datetime": pa.array([0, 1], pa.timestamp("us")), "fare_amount": [1.0, 2.0]}), yellow)
+    folder.chmod(0o755)  # mc runs as the image's user, 10001
+    for f in (corrupt, yellow):
+        f.chmod(0o644)
+    added = [f"t/{prefix}{f.name}" for f in (corrupt, yellow)]
+    for f, target in zip((corrupt, yellow), added):
+        mc_put(world, f, target)
+    _, database, table = table_parts(world)
+    before = metastore_table(world, database, table)["metadata_location"]
+    try:
+        script, args = spark_job_script(world)
+        result = spark_submit(world, "spark-ad-bad-input", script, args, check=False)
+    finally:
+        for target in added:
+            mc(world, "rm", target)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, result.stdout[-2000:]
+    (line,) = {m for m in re.findall(r"input \S+ has 2 bad file\(s\) of \d+; nothing written, \S+ unchanged:", output)}
+    assert re.search(rf"s3a://{re.escape(prefix)}{corrupt.name}: unreadable Parquet", output), output[-3000:]
+    assert re.search(rf"s3a://{re.escape(prefix)}{yellow.name}: lacks column\(s\) \['driver_pay', 'pickup_datetime'\]", output), output[-3000:]
+    assert metastore_table(world, database, table)["metadata_location"] == before
+    assert trino_table(world) == world.state["trino_rows"]
+    report("fault9", f"a half month and a yellow-taxi file in s3a://{prefix}: the job failed before writing: {line} "
+                     f"(both named with their reason); the metastore still points to {before.rsplit('/', 1)[1]}, Trino returns the same rows")
+
+
+def mc_put(world: World, source: Path, target: str) -> None:
+    """`mc cp` of a file of this machine into MinIO as the root user (the sandbox sees it at /upload)."""
+    mc(world, "cp", "--quiet", f"/upload/{source.name}", target, binds={"/upload": source.parent})
 
 
 # ---------------------------------------------------------------------------------------------

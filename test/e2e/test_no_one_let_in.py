@@ -29,7 +29,9 @@ from test_faults import dashboard_charts
 def impostor_for(world: World, host: str, port: int, name: str) -> Impostor:
     """An impostor for the Service `host`: a certificate for the names the real one has, from a
     CA of its own."""
-    pki = make_pki(world.workdir / f"impostor-{name}", world.state["pki_names"] if name == "minio" else world.state["trino_certificate_names"], [],
+    folder = world.workdir / f"impostor-{name}"
+    folder.mkdir(exist_ok=True)
+    pki = make_pki(folder, world.state["pki_names"] if name == "minio" else world.state["trino_certificate_names"], [],
                    ca_common_name=f"impostor CA for {name}")
     return Impostor(pki, port)
 

@@ -60,7 +60,8 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
       ['postgresql.hivePassword', 'hive pw: \'1\''],
       ['postgresql.hiveIcebergPassword', 'iceberg\\pw#2'],
-      ['postgresql.supersetPassword', 'superset pw {3}'],
+      ['minio.lakehousePassword', 'Sample.Lakehouse_Key~5'],
+      ['postgresql.supersetPassword', 'Superset.pw_3~'],
       ['superset.secretKey', 'Sample secret key: "k" {{ .Values }} #4'],
       // Another count than the default four: nothing may depend on it.
       ['data.months', ['2021-01', '2021-02', '2021-03', '2021-04', '2021-05', '2021-06']],
@@ -72,6 +73,8 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
       { what: 'a MinIO password that is not URL-safe', values: { minio: { rootPassword: 'pass word/123' } }, builderError: MINIO_PASSWORD },
       { what: 'an empty database password', values: { postgresql: { supersetPassword: '' } }, builderError: /password must not be empty/ },
+      { what: 'a Superset database password that would break its URL', values: { postgresql: { supersetPassword: 'p@ss/word' } }, builderError: /Superset Superset: database\.credentials\.password "\*{9}" must be .* \(it is embedded in the metadata database URL the superset-operator writes\)/ },
+      { what: 'a too short lakehouse key', values: { minio: { lakehousePassword: 'short' } }, builderError: /users\.lakehouse\.credentials\.password "\*{5}" must be at least 8 characters/ },
       { what: 'a month out of range', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-13'] } }, builderError: /months\[3\] "2020-13" is not a YYYY-MM month/ },
       { what: 'a month listed twice', values: { data: { months: ['2020-09', '2020-10', '2020-11', '2020-09'] } }, builderError: /lists 2020-09 twice/ },
       { what: 'a secret key of the wrong type', values: { superset: { secretKey: 42 } } },
@@ -88,7 +91,7 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
       ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
       ['postgresql.hivePassword', 'hive pw: \'1\''],
-      ['postgresql.supersetPassword', 'superset pw {3}'],
+      ['postgresql.supersetPassword', 'Superset.pw_3~'],
     ]),
     invalid: [
       { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },

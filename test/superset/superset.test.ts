@@ -125,6 +125,18 @@ describe('Superset', () => {
 
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
+    it('database credentials that would break the metadata URL the operator writes unencoded, without echoing the password', () => {
+      const withDb = (credentials: Credentials) => () => {
+        const chart = namespacedChart();
+        const database = new PostgresDatabase(chart, 'Db', { name: 'postgresql-superset', database: 'superset', credentials });
+        new Superset(chart, 'Superset', { database, trust: new TlsTrustStore(chart, 'Trust') });
+      };
+      expect(withDb(Credentials.literal('superset', 'p@ss/word'))).toThrow(
+        /^Superset Superset: database\.credentials\.password "\*{9}" must be at least 1 characters of A-Z a-z 0-9 \. _ ~ - \(it is embedded in the metadata database URL the superset-operator writes\)/);
+      expect(withDb(Credentials.literal('super:set', 'password'))).toThrow(/database\.credentials\.username "\*{9}"/);
+      expect(withDb(Credentials.fromSecret('corp-db', 'superset'))).not.toThrow();
+      expect(withDb(Credentials.literal('superset', 'A-z.0_9~'))).not.toThrow();
+    });
     it('a chart without a namespace (its host name derives from it)', () => {
       const { database, trust } = setup();
       expect(() => new Superset(Testing.chart(), 'Superset', { database, trust })).toThrow(/^Superset test\/Superset: the chart "test" has no namespace/);
