@@ -209,6 +209,15 @@ export class Superset extends Construct implements IPodSelectable {
           },
         },
         nodes: {
+          // A pooled connection to the metadata database that PostgreSQL dropped (a restart, a
+          // failover) fails the next request with a 500 (psycopg2 OperationalError; Superset 6.1.0
+          // config.py: SQLALCHEMY_ENGINE_OPTIONS = {}, no pre-ping). pool_pre_ping tests each
+          // connection before use and replaces a dead one: e2e fault 8 (PostgreSQL crash-restarted)
+          // found it and checks it. A key the superset-operator does not know is written into
+          // superset_config.py as a Python expression (superset-operator 26.7.0
+          // controller/build/properties/superset_config.rs `rolegroup_properties`, operator-rs
+          // stackable-operator-0.113.3 v2/flask_config_writer.rs `write`).
+          configOverrides: { supersetConfigPy: { SQLALCHEMY_ENGINE_OPTIONS: "{'pool_pre_ping': True}" } },
           roleConfig: { listenerClass },
           config: { resources: stackableResources(resources) },
           podOverrides: restrictedPodOverrides(trustOverride),

@@ -629,8 +629,12 @@ def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]
     db_creds = operators_secret(world, world.one("Secret", name=db["credentialsSecretName"]))
     url_template = (f"postgresql+psycopg2://${{METADATA_DATABASE_USERNAME}}:${{METADATA_DATABASE_PASSWORD}}"
                     f"@{db['host']}:{db['port']}/{db['database']}")
+    # The configOverrides of superset_config.py last, each `KEY = <Python expression>` (operator-rs
+    # stackable-operator-0.113.3 v2/flask_config_writer.rs `write`: unknown keys are expressions).
+    overrides = superset["spec"]["nodes"].get("configOverrides", {}).get("superset_config.py", {})
     (base / "superset_config.py").write_text(f"import os\nSECRET_KEY = {secret_key!r}\n"
-                                             f"SQLALCHEMY_DATABASE_URI = os.path.expandvars({url_template!r})\n")
+                                             f"SQLALCHEMY_DATABASE_URI = os.path.expandvars({url_template!r})\n"
+                                             + "".join(f"{k} = {v}\n" for k, v in overrides.items()))
     # The podOverrides' volumes of the superset container, at their mount paths.
     pod = superset["spec"]["nodes"]["podOverrides"]["spec"]
     container = next(c for c in pod["containers"] if c["name"] == "superset")

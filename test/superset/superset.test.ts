@@ -123,6 +123,12 @@ describe('Superset', () => {
     expect(np.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: superset.podSelector } }]);
   });
 
+  it('has Superset test its metadata database connections before use (pool_pre_ping), as a superset_config.py override', () => {
+    const { chart } = setup();
+    const cluster = ofKind(synth(chart), 'SupersetCluster')[0];
+    expect(cluster.spec.nodes.configOverrides).toEqual({ 'superset_config.py': { SQLALCHEMY_ENGINE_OPTIONS: "{'pool_pre_ping': True}" } });
+  });
+
   describe('rejects bad props', () => {
     const build = (props: Partial<Props>) => () => setup(props);
     it('database credentials that would break the metadata URL the operator writes unencoded, without echoing the password', () => {
