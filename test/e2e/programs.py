@@ -246,8 +246,15 @@ def start_postgres(world: World, host: str, port: int, hop: str = "hop3") -> dic
     init = subprocess.run(sandbox(uid, [base], [str(pg / "initdb"), "-D", str(data), "--username", env["POSTGRES_USER"],
                                                 f"--pwfile={base / 'pwfile'}"]), capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, init.stdout + init.stderr
-    with open(data / "pg_hba.conf", "a") as hba:
-        hba.write("host all all all scram-sha-256\n")
+    # The image's pg_hba.conf: initdb's (`local all all trust`, and `host ... 127.0.0.1/32 trust`,
+    # `::1/128 trust`: connections from inside the pod) plus `host all all all scram-sha-256`. Every
+    # client of ours is another pod, so on a cluster it matches the scram-sha-256 line. Here every
+    # client connects over loopback with source address 127.0.0.1, which the host trust lines would
+    # let in without a password (this suite found that: each Secret's password worked on every
+    # PostgreSQL): they are dropped, the unix-socket trust stays (the suite's own psql).
+    hba = data / "pg_hba.conf"
+    lines = [line for line in hba.read_text().splitlines() if not re.match(r"^host\S*\s.*\strust\s*$", line)]
+    hba.write_text("\n".join(lines) + "\nhost all all all scram-sha-256\n")
     proc = world.start(hop, name, sandbox(uid, [base], [str(pg / "postgres"), "-D", str(data), "-c", f"listen_addresses={ip}",
                                                            "-c", f"port={port}", "-c", f"unix_socket_directories={run}"]),
                        env={"PATH": "/usr/bin:/bin"})
