@@ -51,7 +51,8 @@ Features: how a period deviates from what is normal for it, robust to the anomal
   Each keeps its value (a log ratio: 0.69 = twice the usual rides, -0.69 = half) only outside a
   normal band of 5 robust standard deviations (1.4826 x median absolute deviation: of the day
   deviations over all days; of the period deviations per half hour of the day, pooled with the
-  two half hours on each side, at least the Poisson noise), and is 0 inside it. So normal
+  two half hours on each side, at least the Poisson noise of the rides the period is expected
+  to have: its baseline moved by its day's deviation), and is 0 inside it. So normal
   variation is not a feature at all: every period inside both bands gets (0, 0), they share the
   lowest score, and only periods outside a band can be labelled outliers: at most the
   ``contamination`` share, fewer when fewer periods are anomalous (sklearn's rule flags none of a
@@ -514,8 +515,10 @@ def add_features(periods: pd.DataFrame) -> pd.DataFrame:
     * r = v - baseline; day deviation d = median of r over the day's half hours (the whole day
       busier or quieter: events, weather, holidays); period deviation p = r - d.
     * normal band: NORMAL_BAND robust standard deviations of d over all days, and of p per half
-      hour of the day (pooled with the two half hours on each side; at least the Poisson noise
-      1 / sqrt(1 + baseline rides)). Inside the band a deviation is normal variation.
+      hour of the day (pooled with the two half hours on each side; per period at least the
+      Poisson noise 1 / sqrt(1 + expected rides), expected rides = exp(baseline + d) - 1: a
+      weekend morning or a quiet day has fewer rides, so more noise, than the same half hour on
+      most days). Inside the band a deviation is normal variation.
     Features: day_deviation = d and period_deviation = p where they lie outside their band, else 0.
     They are log ratios (0.69 = twice the usual rides, -0.69 = half), so an anomaly gets about the
     same values whatever the amount of data. Periods inside both bands all get (0, 0): the forest
@@ -550,11 +553,14 @@ def add_features(periods: pd.DataFrame) -> pd.DataFrame:
         spread = np.abs(period_deviation - np.nanmedian(period_deviation, axis=0))
         pooled = np.stack([np.roll(spread, shift, axis=1) for shift in (-2, -1, 0, 1, 2)])
         slot_sd = 1.4826 * np.nanmedian(pooled, axis=(0, 1))
-        poisson_sd = 1.0 / np.sqrt(1.0 + np.expm1(np.nanmedian(baseline, axis=0)))
-        slot_band = NORMAL_BAND * np.fmax(np.nan_to_num(slot_sd, nan=0.0), np.nan_to_num(poisson_sd, nan=1.0))
+        # the Poisson noise of the rides this period is expected to have: its baseline moved by its
+        # day's deviation (a weekend morning or a quiet day has fewer rides, so more noise, than
+        # the same half hour on most days)
+        poisson_sd = 1.0 / np.sqrt(1.0 + np.expm1(np.fmax(baseline + day_deviation[:, None], 0.0)))
+        period_band = NORMAL_BAND * np.fmax(np.nan_to_num(slot_sd, nan=0.0)[None, :], np.nan_to_num(poisson_sd, nan=1.0))
 
     day_feature = np.where(np.abs(day_deviation) > day_band, day_deviation, 0.0)
-    period_feature = np.where(np.abs(period_deviation) > slot_band[None, :], period_deviation, 0.0)
+    period_feature = np.where(np.abs(period_deviation) > period_band, period_deviation, 0.0)
     return periods.assign(day_deviation=np.nan_to_num(day_feature[row], nan=0.0),
                           period_deviation=np.nan_to_num(period_feature[row, slot], nan=0.0))
 
