@@ -1,10 +1,11 @@
 /**
  * The anomaly-detection demo's Superset assets bundle: the Trino database connection, the dataset
  * over the Spark job's results table (columns from `iforest-table.json`, the contract shared with
- * `anomaly_detection.py`), two charts and the "Taxi data anomaly detection" dashboard, built with
+ * `anomaly_detection.py`), three charts (rides with the outlier half hours, rides with the anomalous
+ * days, the anomaly score) and the "Taxi data anomaly detection" dashboard, built with
  * the generic {@link SupersetBundleBuilder}. Imported by `SupersetAssetsImport` in `DemoChart`.
  *
- * Unit tests in `test/spark/anomaly-dashboard.test.ts`; the import into a real Superset 6.1.0
+ * Unit tests in `test/demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard.test.ts`; the import into a real Superset 6.1.0
  * by `scripts/test-superset.sh`.
  */
 import { OutputTable } from './anomaly-detection-job';
@@ -36,7 +37,7 @@ export interface AnomalyDashboard {
   /** Path of the database file (needs the Trino password in the import). */
   readonly databaseFile: string;
   /** UUIDs of the objects. */
-  readonly uuids: { readonly database: string; readonly dataset: string; readonly ridesChart: string; readonly scoreChart: string; readonly dashboard: string };
+  readonly uuids: { readonly database: string; readonly dataset: string; readonly ridesChart: string; readonly daysChart: string; readonly scoreChart: string; readonly dashboard: string };
   /** The dashboard's slug. */
   readonly dashboardSlug: string;
   /** Superset's name of the database connection. */
@@ -60,6 +61,8 @@ const TRINO_TYPES: Readonly<Record<string, string>> = {
 
 /** Name of the outlier series of the rides chart. */
 const OUTLIER_SERIES = 'Outlier rides';
+/** Name of the anomalous-day series of the days chart. */
+const ANOMALOUS_DAY_SERIES = 'Rides of anomalous days';
 
 /** Builds the demo's bundle. Throws naming the prop when a value is invalid or a column is missing. */
 export function anomalyDashboardBundle(props: AnomalyDashboardProps): AnomalyDashboard {
@@ -92,6 +95,10 @@ export function anomalyDashboardBundle(props: AnomalyDashboardProps): AnomalyDas
         name: 'outlier_score', type: 'DOUBLE', expression: 'CASE WHEN pred = -1 THEN score END', uses: ['pred', 'score'],
         verboseName: 'Outlier score', description: 'Anomaly score of the periods labelled as outliers (pred = -1), NULL otherwise',
       },
+      {
+        name: 'anomalous_day_rides', type: 'BIGINT', expression: 'CASE WHEN day_pred = -1 THEN norides END', uses: ['day_pred', 'norides'],
+        verboseName: ANOMALOUS_DAY_SERIES, description: 'norides of the periods of the days whose rides as a whole lie outside the normal band (day_pred = -1), NULL otherwise',
+      },
     ],
     // Superset puts a saved metric's SQL into queries verbatim, so it can only use physical
     // columns: it expands a computed column where a chart uses it as a column (an ad-hoc metric).
@@ -109,6 +116,14 @@ export function anomalyDashboardBundle(props: AnomalyDashboardProps): AnomalyDas
     vizType: 'mixed_timeseries',
     description: 'Rides per 30-minute period (line); the periods the IsolationForest labelled as outliers are marked with dots.',
     params: ridesChartParams(),
+  });
+  const days = b.chart(dataset, {
+    key: 'anomalous-days',
+    title: 'Rides per 30 minutes, anomalous days marked',
+    vizType: 'mixed_timeseries',
+    description: 'Rides per 30-minute period (line); the periods of the days whose rides as a whole lie outside the normal band '
+      + '(a storm, a holiday, an event: day_pred = -1) are drawn as bars.',
+    params: ridesChartParams({ column: 'anomalous_day_rides', label: ANOMALOUS_DAY_SERIES, seriesType: 'bar', opacity: 0.6 }),
   });
   const scoreTitle = 'Anomaly score per 30 minutes';
   const score = b.chart(dataset, {
@@ -134,11 +149,14 @@ export function anomalyDashboardBundle(props: AnomalyDashboardProps): AnomalyDas
             '',
             'NYC for-hire taxi rides, aggregated into 30-minute periods by the Spark job, scored by an IsolationForest '
             + `and written to \`${catalog}.${schema}.${table}\`. Dots mark the periods the model labelled as `
-            + 'outliers (`pred = -1`); the anomaly score is higher for more unusual periods. Drag on a chart to zoom.',
+            + 'outliers (`pred = -1`); bars mark the days whose rides as a whole are unusual (`day_pred = -1`: a storm, '
+            + 'a holiday, an event), which the half-hour labels cannot show; the anomaly score is higher for more unusual '
+            + 'periods. Drag on a chart to zoom.',
           ].join('\n'),
         }],
       },
       [rides],
+      [days],
       [score],
     ],
   });
@@ -146,7 +164,7 @@ export function anomalyDashboardBundle(props: AnomalyDashboardProps): AnomalyDas
   return {
     bundle,
     databaseFile: db.file,
-    uuids: { database: db.uuid, dataset: dataset.uuid, ridesChart: rides.uuid, scoreChart: score.uuid, dashboard: dashboard.uuid },
+    uuids: { database: db.uuid, dataset: dataset.uuid, ridesChart: rides.uuid, daysChart: days.uuid, scoreChart: score.uuid, dashboard: dashboard.uuid },
     dashboardSlug: slug,
     databaseName: db.name,
   };
@@ -157,7 +175,15 @@ function noTimeFilter(): YamlObject {
   return { clause: 'WHERE', comparator: 'No filter', expressionType: 'SIMPLE', operator: 'TEMPORAL_RANGE', subject: MAIN_DTTM_COLUMN };
 }
 
-function ridesChartParams(): YamlObject {
+/** Query B of a rides chart: the computed column it marks, the series' name and how it is drawn. */
+interface MarkedSeries {
+  readonly column: string;
+  readonly label: string;
+  readonly seriesType: 'scatter' | 'bar';
+  readonly opacity: number;
+}
+
+function ridesChartParams(marked: MarkedSeries = { column: 'outlier_rides', label: OUTLIER_SERIES, seriesType: 'scatter', opacity: 1 }): YamlObject {
   return {
     // No time grain: the table already has one row per 30-minute period. (Superset 6.1.0 cannot
     // bucket Trino data by 30 minutes: its Trino grain is PT0.5H, which the chart data API rejects.)
@@ -174,27 +200,27 @@ function ridesChartParams(): YamlObject {
     markerSize: 6,
     yAxisIndex: 0,
     opacity: 0.2,
-    // Query B: the rides of the outlier periods only (the computed column is NULL elsewhere), as
-    // dots on the same axis.
+    // Query B: the rides of the marked periods only (the computed column is NULL elsewhere), as
+    // dots (or bars) on the same axis.
     metrics_b: [{
       expressionType: 'SIMPLE',
-      column: { column_name: 'outlier_rides' },
+      column: { column_name: marked.column },
       aggregate: 'SUM',
       sqlExpression: null,
-      label: OUTLIER_SERIES,
+      label: marked.label,
       hasCustomLabel: true,
-      optionName: 'metric_outlier_rides',
+      optionName: `metric_${marked.column}`,
     }],
     groupby_b: [],
     adhoc_filters_b: [noTimeFilter()],
     row_limit_b: 50000,
     order_desc_b: true,
     truncate_metric_b: true,
-    seriesTypeB: 'scatter',
-    markerEnabledB: true,
+    seriesTypeB: marked.seriesType,
+    markerEnabledB: marked.seriesType === 'scatter',
     markerSizeB: 10,
     yAxisIndexB: 0,
-    opacityB: 1,
+    opacityB: marked.opacity,
     y_axis_format: 'SMART_NUMBER',
     y_axis_title: 'Rides',
   };

@@ -218,14 +218,23 @@ def injected_anomalies() -> list[str]:
 
 
 def check_table(rows: list[dict], expected: dict[str, int]) -> str:
-    """One row per period with the right rides; the injected anomalies flagged (pred -1)."""
+    """One row per period with the right rides; the injected anomalies flagged (pred -1); day_pred
+    the same on all periods of a day, and no day anomalous (the default scenario has no whole-day
+    anomaly)."""
     periods = [r["pickup_ts"] for r in rows]
     assert len(periods) == len(set(periods)), "a period appears twice"
     assert {r["pickup_ts"]: r["norides"] for r in rows} == expected
     flagged = {r["pickup_ts"] for r in rows if r["pred"] == -1}
     injected = injected_anomalies()
     assert set(injected) <= flagged, f"injected {injected}, flagged {sorted(flagged)}"
-    return f"{len(rows)} rows, one per 30-minute period with the generated rides; {len(flagged)} flagged, among them the {len(injected)} injected anomalies ({', '.join(injected)})"
+    day_pred: dict[str, set] = {}
+    for r in rows:
+        day_pred.setdefault(r["pickup_ts"][:10], set()).add(r["day_pred"])
+    assert all(len(v) == 1 for v in day_pred.values()), f"day_pred differs within a day: {day_pred}"
+    shown = sorted(day for day, v in day_pred.items() if v == {-1})
+    assert not shown, f"days shown as anomalous, none injected: {shown}"
+    return (f"{len(rows)} rows, one per 30-minute period with the generated rides; {len(flagged)} flagged, among them the "
+            f"{len(injected)} injected anomalies ({', '.join(injected)}); no day anomalous (day_pred 1 on all {len(day_pred)} days)")
 
 
 def test_hop4b_the_table_read_back_through_the_metastore_has_one_row_per_period_and_the_anomalies_flagged(world: World):
@@ -342,10 +351,10 @@ def check_opa_decisions(world: World, admin: str, hop: str = "hop5") -> None:
 def trino_table(world: World) -> list[dict]:
     admin = world.state["admin"]
     rows, error = trino_query(world, admin, world.state["users"][admin],
-                              "SELECT format_datetime(pickup_ts, 'yyyy-MM-dd''T''HH:mm:ss'), norides, pred "
+                              "SELECT format_datetime(pickup_ts, 'yyyy-MM-dd''T''HH:mm:ss'), norides, pred, day_pred "
                               f"FROM {world.state['table']} ORDER BY pickup_ts")
     assert error is None, error
-    return [{"pickup_ts": r[0], "norides": r[1], "pred": r[2]} for r in rows]
+    return [{"pickup_ts": r[0], "norides": r[1], "pred": r[2], "day_pred": r[3]} for r in rows]
 
 
 def test_hop7_trino_returns_one_row_per_period_and_the_injected_anomalies_flagged(world: World):
@@ -386,9 +395,13 @@ def test_hop6_superset_imports_the_dashboard_and_its_charts_return_the_table_thr
         if "metrics_b" in params:
             label = next(k for k in result[1]["data"][0] if k != "pickup_ts")
             marked = {t.strftime("%Y-%m-%dT%H:%M:%S") for t, v in by_time(result[1]["data"], label).items() if v is not None}
-            assert marked == {t for t, r in trino_rows.items() if r["pred"] == -1}, f"chart {chart['slice_name']} marks other periods"
-            assert set(injected_anomalies()) <= marked
-        checked.append(f"{chart['slice_name']} ({len(data)} periods{', outliers marked = Trino pred -1' if 'metrics_b' in params else ''})")
+            # what query B marks: the outliers (rides chart) or the periods of anomalous days (days chart)
+            outcome = {"outlier_rides": "pred", "anomalous_day_rides": "day_pred"}[params["metrics_b"][0]["column"]["column_name"]]
+            assert marked == {t for t, r in trino_rows.items() if r[outcome] == -1}, f"chart {chart['slice_name']} marks other periods"
+            if outcome == "pred":
+                assert set(injected_anomalies()) <= marked
+        checked.append(f"{chart['slice_name']} ({len(data)} periods"
+                       f"{f', marked = Trino {outcome} -1' if 'metrics_b' in params else ''})")
     report("hop6", f"chart data API through Superset's Trino connection (HTTPS, certificate verified for the bundle's host): {'; '.join(checked)}")
     world.state["chart_results"] = chart_results(api, dataset_id, charts)
 

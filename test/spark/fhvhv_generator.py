@@ -15,6 +15,12 @@ Poisson-like noise, and *known* anomalies are injected (``anomalies()``), chosen
     every month but the first (month boundaries), and a collapse in the repeated / the first hour
     after the skipped hour of a US daylight-saving change (DST boundaries) in the months that
     have one. See ``QUALITY_SHAPES``.
+  * ``days``: the default ones plus whole days of several sizes, quieter and busier, on weekdays
+    and weekends (``DAY_SHAPES``: two a month, in turn);
+  * ``random``: shapes, positions and factors drawn from the seed (``random_anomalies()``): in
+    every month one to three collapses or surges of one or two half hours and one or two whole
+    days, quieter or busier, each on a day of its own. So the features are not only measured on a
+    fixed list of shapes.
 The half hours an anomaly touches are its *injected periods* (``injected_periods()``). Everything
 is drawn from a seeded ``numpy.random.Generator`` per month, so the same arguments always produce
 the same files; the day-to-day variation is drawn first, so it is the same for every number of
@@ -22,7 +28,7 @@ rows (only the sampling noise of the trips changes with the size). Generation is
 ``row_group_size`` rows, so Spark can split a file between tasks as it does with the real files.
 
 CLI:   python fhvhv_generator.py --months 2020-09 2020-10 --rows-per-month 200000 --out DIR [--seed 42]
-                                [--scenario default|quality]
+                                [--scenario default|quality|days|random]
 Python: write_months(["2020-09"], rows_per_month=200_000, out_dir=path, seed=42) -> [Path, ...]
 """
 
@@ -105,7 +111,26 @@ ANOMALY_TEMPLATE = [
 ]
 
 #: Scenarios of anomalies() (see the module docstring).
-SCENARIOS = ("default", "quality")
+SCENARIOS = ("default", "quality", "days", "random")
+
+#: Kind of every anomaly that changes a whole day (its 48 half hours) in any scenario: what the
+#: job's day_pred should show (day_anomalies()).
+DAY_KINDS = ("day", "holiday", "quieter-day", "busier-day")
+
+#: Whole days of the ``days`` scenario, two a month in turn (a third month gets the fifth and sixth,
+#: ...): (kind, weekday with Monday = 0, first day of the month it may fall on, factor). Quieter and
+#: busier, weekdays and weekends, each size at least a third away from 1 (a storm at half the rides,
+#: a busy weekend at twice them).
+DAY_SHAPES = (
+    ("quieter-day", 1, 13, 0.5),   # a Tuesday at half the rides (a storm)
+    ("busier-day", 5, 23, 1.4),    # a Saturday 40 % busier
+    ("quieter-day", 6, 13, 0.65),  # a quiet Sunday
+    ("busier-day", 2, 23, 1.5),    # a Wednesday with an event
+    ("busier-day", 4, 13, 2.0),    # a Friday at twice the rides
+    ("quieter-day", 3, 23, 0.7),   # a quieter Thursday
+    ("quieter-day", 5, 13, 0.55),  # a stormy Saturday
+    ("busier-day", 0, 23, 1.7),    # a busy Monday
+)
 
 #: Shapes the ``quality`` scenario adds, with their factors. Every half hour they touch is changed
 #: by at least a third, so each one is an anomaly, not noise; the subtle part is their shape
@@ -151,10 +176,43 @@ def _shape(kind: str, date: dt.date, hour: int = 0, minute: int = 0) -> list[Ano
             for h, m, minutes, factor in QUALITY_SHAPES[kind]]
 
 
-def anomalies(months: list[str], scenario: str = "default") -> list[Anomaly]:
-    """The anomalies that write_months() injects for these months, in this scenario."""
+def random_anomalies(months: list[str], seed: int) -> list[Anomaly]:
+    """The ``random`` scenario: per month, one to three collapses (factor 0.02-0.3) or surges
+    (2.5-5) of one or two half hours, at a random half hour of the day, and one or two whole days,
+    quieter (0.4-0.7) or busier (1.4-2.2): sizes clearly outside the normal day-to-day variation,
+    at random positions. Each anomaly has a day of its own, never the first day of the data (the
+    job's one-day warm-up). The same months and seed always give the same anomalies."""
+    rng = np.random.default_rng([seed, 21])
+    out = []
+    for position, text in enumerate(months):
+        year, month = parse_month(text)
+        days = np.arange(2 if position == 0 else 1, calendar.monthrange(year, month)[1] + 1)
+        periods, whole_days = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+        chosen = rng.choice(days, size=periods + whole_days, replace=False)
+        for day in chosen[:periods]:
+            slot = int(rng.integers(0, 47))
+            start = dt.datetime(year, month, int(day)) + dt.timedelta(minutes=30 * slot)
+            minutes = 30 * int(rng.integers(1, 3))
+            if rng.random() < 0.5:
+                out.append(Anomaly(start, round(float(rng.uniform(0.02, 0.3)), 3), "collapse", minutes))
+            else:
+                out.append(Anomaly(start, round(float(rng.uniform(2.5, 5.0)), 3), "surge", minutes))
+        for day in chosen[periods:]:
+            start = dt.datetime(year, month, int(day))
+            if rng.random() < 0.5:
+                out.append(Anomaly(start, round(float(rng.uniform(0.4, 0.7)), 3), "quieter-day", 24 * 60))
+            else:
+                out.append(Anomaly(start, round(float(rng.uniform(1.4, 2.2)), 3), "busier-day", 24 * 60))
+    return out
+
+
+def anomalies(months: list[str], scenario: str = "default", seed: int = 42) -> list[Anomaly]:
+    """The anomalies that write_months() injects for these months, in this scenario (only the
+    ``random`` one depends on the seed)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
+    if scenario == "random":
+        return random_anomalies(months, seed)
     out = []
     for position, text in enumerate(months):
         year, month = parse_month(text)
@@ -162,6 +220,10 @@ def anomalies(months: list[str], scenario: str = "default") -> list[Anomaly]:
         for day, hour, minute, factor, kind in ANOMALY_TEMPLATE:
             if day <= days:
                 out.append(Anomaly(dt.datetime(year, month, day, hour, minute), factor, kind))
+        if scenario == "days":
+            for kind, weekday, first_day, factor in (DAY_SHAPES * len(months))[2 * position:2 * position + 2]:
+                date = _weekday_from(year, month, first_day, weekday)
+                out.append(Anomaly(dt.datetime(date.year, date.month, date.day), factor, kind, 24 * 60))
         if scenario != "quality":
             continue
         if position == 0:
@@ -179,17 +241,22 @@ def anomalies(months: list[str], scenario: str = "default") -> list[Anomaly]:
     return out
 
 
-def injected_periods(months: list[str], scenario: str = "default") -> dict[dt.datetime, str]:
+def injected_periods(months: list[str], scenario: str = "default", seed: int = 42) -> dict[dt.datetime, str]:
     """Start of every half hour an anomaly of anomalies() touches -> the anomaly's kind (the
     first one listed where two overlap)."""
     periods: dict[dt.datetime, str] = {}
-    for anomaly in anomalies(months, scenario):
+    for anomaly in anomalies(months, scenario, seed):
         first = anomaly.start.replace(minute=anomaly.start.minute // 30 * 30, second=0, microsecond=0)
         end = anomaly.start + dt.timedelta(minutes=anomaly.minutes)
         while first < end:
             periods.setdefault(first, anomaly.kind)
             first += dt.timedelta(minutes=30)
     return periods
+
+
+def day_anomalies(months: list[str], scenario: str = "default", seed: int = 42) -> dict[dt.date, str]:
+    """Date of every anomaly of anomalies() that changes a whole day (DAY_KINDS) -> its kind."""
+    return {a.start.date(): a.kind for a in anomalies(months, scenario, seed) if a.kind in DAY_KINDS}
 
 
 def _epoch_us(value: dt.datetime) -> int:
@@ -325,7 +392,7 @@ def write_month(month: str, rows: int, out_dir: Path, seed: int = 42,
 def write_months(months: list[str], rows_per_month: int, out_dir: Path | str, seed: int = 42,
                  row_group_size: int = 1_000_000, scenario: str = "default") -> list[Path]:
     """Write one file per month into out_dir with the anomalies(months, scenario); returns the paths."""
-    injected = anomalies(months, scenario)
+    injected = anomalies(months, scenario, seed)
     return [write_month(m, rows_per_month, Path(out_dir), seed, row_group_size, injected) for m in months]
 
 
@@ -345,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     for path in paths:
         print(f"wrote {path} ({args.rows_per_month} rows)")
-    for anomaly in anomalies(args.months, args.scenario):
+    for anomaly in anomalies(args.months, args.scenario, args.seed):
         print(f"anomaly {anomaly.kind:8s} x{anomaly.factor:<5} at {anomaly.start:%Y-%m-%d %H:%M} "
               f"for {anomaly.minutes} min")
     return 0

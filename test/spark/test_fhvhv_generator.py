@@ -162,7 +162,7 @@ def test_quality_scenario_places_every_shape():
     }
     march = fhvhv_generator.anomalies(["2021-02", "2021-03"], "quality")
     assert ("dst", dt.datetime(2021, 3, 14, 3, 0)) in {(a.kind, a.start) for a in march}  # second Sunday of March
-    with pytest.raises(ValueError, match="scenario must be one of default, quality, got 'rare'"):
+    with pytest.raises(ValueError, match="scenario must be one of default, quality, days, random, got 'rare'"):
         fhvhv_generator.anomalies(QUALITY_MONTHS, "rare")
 
 
@@ -199,3 +199,40 @@ def test_quality_scenario_data_has_the_anomalies(tmp_path):
     days = pd.Series(october["pickup_datetime"].to_pandas().dt.date).value_counts()
     saturdays = [days[d] for d in days.index if d.weekday() == 5 and d != dt.date(2020, 10, 17)]
     assert days[dt.date(2020, 10, 17)] > 1.4 * np.mean(saturdays)  # the whole anomalous day
+
+
+def test_days_scenario_has_whole_days_quieter_and_busier_on_weekdays_and_weekends():
+    found = fhvhv_generator.anomalies(QUALITY_MONTHS, "days")
+    days = [a for a in found if a.kind in fhvhv_generator.DAY_KINDS]
+    assert len(days) == 8 and all(a.minutes == 1440 and a.start.hour == a.start.minute == 0 for a in days)
+    assert {a.start.date() for a in days} == set(fhvhv_generator.day_anomalies(QUALITY_MONTHS, "days"))
+    assert len({a.start.date() for a in days}) == 8
+    for a in days:
+        assert (a.kind == "quieter-day") == (a.factor < 1) and abs(np.log(a.factor)) >= np.log(1.4) - 1e-9
+    # quieter and busier days, each on weekdays and on weekends, of several sizes
+    assert {(a.kind, a.start.weekday() >= 5) for a in days} == {
+        ("quieter-day", False), ("quieter-day", True), ("busier-day", False), ("busier-day", True)}
+    assert len({a.factor for a in days}) == 8
+    # the default collapses and surges are kept, on other days
+    default = fhvhv_generator.anomalies(QUALITY_MONTHS)
+    assert set(default) < set(found) and not {a.start.date() for a in default} & {a.start.date() for a in days}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_random_scenario_draws_shapes_positions_and_factors_from_the_seed(seed):
+    found = fhvhv_generator.anomalies(QUALITY_MONTHS, "random", seed)
+    assert found == fhvhv_generator.anomalies(QUALITY_MONTHS, "random", seed)  # reproducible
+    assert found != fhvhv_generator.anomalies(QUALITY_MONTHS, "random", seed + 100)
+    dates = [a.start.date() for a in found]
+    assert len(dates) == len(set(dates)), "each anomaly has a day of its own"
+    assert dt.date(2020, 9, 1) not in dates  # the first day of the data is the job's warm-up
+    for month in range(9, 13):
+        kinds = [a.kind for a in found if a.start.month == month]
+        assert 1 <= sum(k in ("collapse", "surge") for k in kinds) <= 3
+        assert 1 <= sum(k in fhvhv_generator.DAY_KINDS for k in kinds) <= 2
+    for a in found:
+        low, high = {"collapse": (0.02, 0.3), "surge": (2.5, 5.0), "quieter-day": (0.4, 0.7), "busier-day": (1.4, 2.2)}[a.kind]
+        assert low <= a.factor <= high
+        assert a.minutes == 1440 if a.kind in fhvhv_generator.DAY_KINDS else a.minutes in (30, 60)
+        assert a.start.minute in (0, 30) and a.start + dt.timedelta(minutes=a.minutes) <= dt.datetime.combine(
+            a.start.date() + dt.timedelta(days=1), dt.time())

@@ -37,11 +37,13 @@ TRINO_USER = "admin"
 TRINO_PASSWORD = "trino-Pa55:word/with+specials"
 PASSWORD_MASK = "XXXXXXXXXX"
 
-# Synthetic results table: two days of 30-minute periods, a daily ride pattern, and a few
-# periods labelled as outliers (pred = -1) with a high score.
+# Synthetic results table: two days of 30-minute periods, a daily ride pattern, a few periods
+# labelled as outliers (pred = -1) with a high score, and the second day anomalous as a whole
+# (day_pred = -1 on its periods).
 START = datetime.datetime(2024, 1, 1, 0, 0)
 PERIODS = 96
 OUTLIER_INDEXES = (13, 40, 77)
+ANOMALOUS_DAY_INDEXES = range(48, 96)
 
 
 def _rows():
@@ -57,6 +59,7 @@ def _rows():
             "total_bill": round(norides * 21.5, 2), "avg_bill": 21.5,
             "norides_lag": None if i < 48 else norides, "pred": -1 if outlier else 1,
             "score": round(0.62 + 0.001 * i, 4) if outlier else round(0.38 + 0.0005 * i, 4),
+            "day_pred": -1 if i in ANOMALOUS_DAY_INDEXES else 1,
         })
     return rows
 

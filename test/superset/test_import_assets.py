@@ -18,7 +18,7 @@ import pytest
 
 from chart_api import by_time, chart_query, run_chart
 from conftest import (
-    IFOREST_ROWS, OUTLIER_INDEXES, PASSWORD_MASK, PERIODS, SCRIPT, TABLE_JSON, TRINO_PASSWORD, TRINO_USER, import_job, run_import,
+    ANOMALOUS_DAY_INDEXES, IFOREST_ROWS, OUTLIER_INDEXES, PASSWORD_MASK, PERIODS, SCRIPT, TABLE_JSON, TRINO_PASSWORD, TRINO_USER, import_job, run_import,
 )
 
 TABLE_COLUMNS = json.loads(TABLE_JSON.read_text())["columns"]
@@ -69,6 +69,7 @@ def objects(api, bundle, first_import):
         "database": api.get(f"/api/v1/database/{database['id']}/connection")["result"],
         "dataset": api.get(f"/api/v1/dataset/{dataset_id}")["result"],
         "rides_chart": api.get(f"/api/v1/chart/{chart_ids[uuids['ridesChart']]}")["result"],
+        "days_chart": api.get(f"/api/v1/chart/{chart_ids[uuids['daysChart']]}")["result"],
         "score_chart": api.get(f"/api/v1/chart/{chart_ids[uuids['scoreChart']]}")["result"],
         "dashboard": api.get(f"/api/v1/dashboard/{bundle['meta']['dashboardSlug']}")["result"],
         "dashboard_charts": api.get(f"/api/v1/dashboard/{bundle['meta']['dashboardSlug']}/charts")["result"],
@@ -133,21 +134,26 @@ def test_dataset(objects, bundle):
         assert columns[c["name"]]["description"] == c["description"]
     assert columns["outlier_rides"]["expression"] == "CASE WHEN pred = -1 THEN norides END"
     assert columns["outlier_score"]["expression"] == "CASE WHEN pred = -1 THEN score END"
+    assert columns["anomalous_day_rides"]["expression"] == "CASE WHEN day_pred = -1 THEN norides END"
     metrics = {m["metric_name"]: m["expression"] for m in ds["metrics"]}
     assert metrics == {"rides": "SUM(norides)", "outlier_periods": "SUM(CASE WHEN pred = -1 THEN 1 ELSE 0 END)",
                        "anomaly_score": "MAX(score)"}
 
 
 def test_charts(objects, bundle):
-    rides, score = objects["rides_chart"], objects["score_chart"]
+    rides, days, score = objects["rides_chart"], objects["days_chart"], objects["score_chart"]
     assert rides["viz_type"] == "mixed_timeseries" and score["viz_type"] == "echarts_timeseries_line"
-    for chart in (rides, score):
+    assert days["viz_type"] == "mixed_timeseries"
+    for chart in (rides, days, score):
         params = json.loads(chart["params"])
         assert params["datasource"] == f"{objects['dataset']['id']}__table"
         assert params["x_axis"] == "pickup_ts"
     rides_params = json.loads(rides["params"])
     assert rides_params["seriesType"] == "line" and rides_params["seriesTypeB"] == "scatter"
     assert rides_params["metrics_b"][0]["column"]["column_name"] == "outlier_rides"
+    days_params = json.loads(days["params"])
+    assert days_params["seriesType"] == "line" and days_params["seriesTypeB"] == "bar"
+    assert days_params["metrics_b"][0]["column"]["column_name"] == "anomalous_day_rides"
     assert json.loads(score["params"])["metrics"] == ["anomaly_score"]
 
 
@@ -157,12 +163,11 @@ def test_dashboard(objects, bundle):
     assert dash["slug"] == meta["dashboardSlug"] and dash["published"] is True
     assert dash["dashboard_title"] == "Taxi data anomaly detection"
     ids = objects["chart_ids"]
-    expected = {ids[meta["uuids"]["ridesChart"]], ids[meta["uuids"]["scoreChart"]]}
-    assert {c["id"] for c in objects["dashboard_charts"]} == expected
+    charts = ("ridesChart", "daysChart", "scoreChart")
+    assert {c["id"] for c in objects["dashboard_charts"]} == {ids[meta["uuids"][c]] for c in charts}
     position = json.loads(dash["position_json"])
     placed = {n["meta"]["uuid"]: n["meta"]["chartId"] for n in position.values() if isinstance(n, dict) and n.get("type") == "CHART"}
-    assert placed == {meta["uuids"]["ridesChart"]: ids[meta["uuids"]["ridesChart"]],
-                      meta["uuids"]["scoreChart"]: ids[meta["uuids"]["scoreChart"]]}
+    assert placed == {meta["uuids"][c]: ids[meta["uuids"][c]] for c in charts}
 
 
 def test_rides_chart_marks_exactly_the_outliers(api, objects, fake_trino):
@@ -177,6 +182,17 @@ def test_rides_chart_marks_exactly_the_outliers(api, objects, fake_trino):
     assert {t: v for t, v in outliers.items() if v is not None} == expected
     # The computed column reached Trino as its expression.
     assert any("SUM(CASE WHEN pred = -1 THEN norides END)" in s for s in fake_trino.statements())
+
+
+def test_days_chart_marks_exactly_the_anomalous_days(api, objects, fake_trino):
+    dataset_id = objects["dataset"]["id"]
+    params = json.loads(objects["days_chart"]["params"])
+    result = run_chart(api, dataset_id, [chart_query(params), chart_query(params, "_b")])
+    assert by_time(result[0]["data"], "rides") == {r["pickup_ts"]: r["norides"] for r in IFOREST_ROWS}
+    marked = by_time(result[1]["data"], "Rides of anomalous days")
+    expected = {r["pickup_ts"]: r["norides"] for i, r in enumerate(IFOREST_ROWS) if i in ANOMALOUS_DAY_INDEXES}
+    assert {t: v for t, v in marked.items() if v is not None} == expected
+    assert any("SUM(CASE WHEN day_pred = -1 THEN norides END)" in s for s in fake_trino.statements())
 
 
 def test_score_chart_shows_the_score(api, objects):
@@ -194,8 +210,8 @@ def test_second_import_changes_nothing(first_import, bundle, superset_url, admin
     assert result.returncode == 0, result.stderr
     assert metadata_snapshot(metadata_db) == first_import["snapshot"]
     counts = {k: len(v) for k, v in first_import["snapshot"].items()}
-    assert counts == {"dbs": 1, "tables": 1, "columns": len(TABLE_COLUMNS) + 2, "metrics": 3, "slices": 2,
-                      "dashboards": 1, "dashboard_slices": 2}
+    assert counts == {"dbs": 1, "tables": 1, "columns": len(TABLE_COLUMNS) + 3, "metrics": 3, "slices": 3,
+                      "dashboards": 1, "dashboard_slices": 3}
 
 
 def test_rerun_with_a_new_trino_password_updates_it(bundle, superset_url, admin, fake_trino, stored_trino_password,

@@ -1,6 +1,6 @@
 /**
  * Unit tests of the anomaly demo's Superset bundle (demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard.ts).
- * Run: npx jest --ci test/spark   (the import into a real Superset: scripts/test-superset.sh)
+ * Run: npx jest --ci test/demos/spark-k8s-anomaly-detection-taxi-data   (the import into a real Superset: scripts/test-superset.sh)
  */
 import { createHash } from 'crypto';
 import { AnomalyDashboardProps, anomalyDashboardBundle, MAIN_DTTM_COLUMN } from '../../../demos/spark-k8s-anomaly-detection-taxi-data/anomaly-dashboard';
@@ -13,16 +13,20 @@ const props: AnomalyDashboardProps = { trino, table: { catalog: 'prediction', sc
 const withUser = (username: string): AnomalyDashboardProps => ({ ...props, trino: { ...trino, admin: { username } } });
 
 /**
- * SHA-256 (first 16 hex digits) of the files the former generator (constructs/superset/dashboard-bundle.ts,
- * before SupersetBundleBuilder) wrote for the default demo's Trino: the dashboard in dist/ must not change.
+ * SHA-256 (first 16 hex digits) of the files the bundle writes for the default demo's Trino: dist/
+ * changes only when these do. The database, the rides and score charts are those the former
+ * generator (constructs/superset/dashboard-bundle.ts, before SupersetBundleBuilder) wrote; the
+ * dataset (day_pred, anomalous_day_rides), the anomalous-days chart and the dashboard changed with
+ * issue #21 (anomalous days shown).
  */
 const SHIPPED: Record<string, string> = {
   'metadata.yaml': '7cfbd6ade1d9e832',
   'databases/trino.yaml': '64ab0c9c0d050650',
-  'datasets/trino/iforest.yaml': '4f1b1da815f007c8',
+  'datasets/trino/iforest.yaml': '33623aa4519e11d3',
   'charts/rides_with_outliers.yaml': 'cc0bf6b0a17afa87',
+  'charts/anomalous_days.yaml': '55b9684a40922163',
   'charts/anomaly_score.yaml': '5a3b8f8466ef3a27',
-  'dashboards/taxi_anomalies.yaml': '0cc1f8735965679c',
+  'dashboards/taxi_anomalies.yaml': '65c0327c8c60accb',
 };
 
 function dashboardBundle(p: AnomalyDashboardProps) {
@@ -102,7 +106,7 @@ describe('anomalyDashboardBundle', () => {
     expect(JSON.stringify(a.files)).toEqual(JSON.stringify(b.files));
     expect(Object.keys(a.files)).toEqual([
       'metadata.yaml', 'databases/trino.yaml', 'datasets/trino/iforest.yaml',
-      'charts/rides_with_outliers.yaml', 'charts/anomaly_score.yaml', 'dashboards/taxi_anomalies.yaml',
+      'charts/rides_with_outliers.yaml', 'charts/anomalous_days.yaml', 'charts/anomaly_score.yaml', 'dashboards/taxi_anomalies.yaml',
     ]);
   });
 
@@ -137,6 +141,7 @@ describe('anomalyDashboardBundle', () => {
     const computed = ds.columns.filter((c: any) => c.expression !== null);
     expect(computed.map((c: any) => [c.column_name, c.expression])).toEqual([
       ['outlier_rides', 'CASE WHEN pred = -1 THEN norides END'], ['outlier_score', 'CASE WHEN pred = -1 THEN score END'],
+      ['anomalous_day_rides', 'CASE WHEN day_pred = -1 THEN norides END'],
     ]);
     expect(computed.find((c: any) => c.column_name === 'outlier_rides').expression).toBe('CASE WHEN pred = -1 THEN norides END');
     expect(ds.metrics.map((m: any) => [m.metric_name, m.expression])).toEqual([
@@ -149,16 +154,16 @@ describe('anomalyDashboardBundle', () => {
     const f = parsedFiles();
     const db = f['databases/trino.yaml'];
     const ds = f['datasets/trino/iforest.yaml'];
-    const charts = [f['charts/rides_with_outliers.yaml'], f['charts/anomaly_score.yaml']];
+    const charts = [f['charts/rides_with_outliers.yaml'], f['charts/anomalous_days.yaml'], f['charts/anomaly_score.yaml']];
     const dash = f['dashboards/taxi_anomalies.yaml'];
     expect(ds.database_uuid).toBe(db.uuid);
     for (const c of charts) expect(c.dataset_uuid).toBe(ds.uuid);
     const placed = Object.values(dash.position).filter((n: any) => n.type === 'CHART').map((n: any) => n.meta.uuid);
     expect(placed.sort()).toEqual(charts.map(c => c.uuid).sort());
-    expect([db.uuid, ds.uuid, charts[0].uuid, charts[1].uuid, dash.uuid]).toEqual([
-      bundle.uuids.database, bundle.uuids.dataset, bundle.uuids.ridesChart, bundle.uuids.scoreChart, bundle.uuids.dashboard,
+    expect([db.uuid, ds.uuid, charts[0].uuid, charts[1].uuid, charts[2].uuid, dash.uuid]).toEqual([
+      bundle.uuids.database, bundle.uuids.dataset, bundle.uuids.ridesChart, bundle.uuids.daysChart, bundle.uuids.scoreChart, bundle.uuids.dashboard,
     ]);
-    expect(new Set(Object.values(bundle.uuids)).size).toBe(5);
+    expect(new Set(Object.values(bundle.uuids)).size).toBe(6);
     // Every layout node's children exist and name it as parent.
     for (const [id, node] of Object.entries<any>(dash.position)) {
       if (typeof node !== 'object' || !node.children) continue;
@@ -169,12 +174,18 @@ describe('anomalyDashboardBundle', () => {
     }
   });
 
-  test('charts: mixed time series of rides with the outliers as dots, and the score', () => {
+  test('charts: mixed time series of rides with the outliers as dots, with the anomalous days as bars, and the score', () => {
     const f = parsedFiles();
     const rides = f['charts/rides_with_outliers.yaml'];
     expect(rides.viz_type).toBe('mixed_timeseries');
     expect(rides.params).toMatchObject({ x_axis: 'pickup_ts', time_grain_sqla: null, metrics: ['rides'], seriesType: 'line', seriesTypeB: 'scatter' });
     expect(rides.params.metrics_b).toEqual([expect.objectContaining({ expressionType: 'SIMPLE', aggregate: 'SUM', column: { column_name: 'outlier_rides' } })]);
+    const days = f['charts/anomalous_days.yaml'];
+    expect(days.viz_type).toBe('mixed_timeseries');
+    expect(days.params).toMatchObject({ x_axis: 'pickup_ts', time_grain_sqla: null, metrics: ['rides'], seriesType: 'line', seriesTypeB: 'bar' });
+    expect(days.params.metrics_b).toEqual([expect.objectContaining({
+      expressionType: 'SIMPLE', aggregate: 'SUM', column: { column_name: 'anomalous_day_rides' }, label: 'Rides of anomalous days',
+    })]);
     const score = f['charts/anomaly_score.yaml'];
     expect(score.viz_type).toBe('echarts_timeseries_line');
     expect(score.params).toMatchObject({ x_axis: 'pickup_ts', metrics: ['anomaly_score'] });
@@ -202,7 +213,7 @@ describe('anomalyDashboardBundle', () => {
     expect(() => anomalyDashboardBundle({ ...props, ...bad })).toThrow(message);
   });
 
-  test('the generated YAML stays byte for byte what the demo has shipped (dist/ unchanged)', () => {
+  test('the generated YAML stays byte for byte what the demo ships (dist/ changes only with these hashes)', () => {
     const files = anomalyDashboardBundle({ ...props, trino: { ...trino, host: 'trino-coordinator.default.svc.cluster.local' } }).bundle.files;
     expect(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, createHash('sha256').update(t).digest('hex').slice(0, 16)]))).toEqual(SHIPPED);
   });
