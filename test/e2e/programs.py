@@ -519,18 +519,7 @@ def start_trino(world: World, extra_users: dict[str, str], hop: str = "hop5") ->
     started = time.monotonic()
     proc = world.start(hop, "trino", [str(home / "bin" / "launcher"), "run", f"--etc-dir={etc}", f"--data-dir={world.workdir / 'trino-data'}"],
                        env={"PATH": f"{java.parent}:/usr/bin:/bin", "JAVA_HOME": str(java.parent.parent), "HOME": str(world.workdir)})
-    deadline = time.monotonic() + 240
-    while True:
-        assert proc.alive(), f"Trino exited; log:\n{proc.tail(80)}"
-        try:
-            status, body = https_request(world, host, port, "GET", "/v1/info", {})
-            if status == 200 and not json.loads(body).get("starting", True):
-                break
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"Trino not up after 240s; log:\n{proc.tail(80)}"
-        time.sleep(1)
-    version = json.loads(body)["nodeVersion"]["version"]
+    version = wait_for_trino(world, proc)["nodeVersion"]["version"]
     report(hop, f"Trino {version} (TrinoCluster asks for {cluster['spec']['image']['productVersion']}) up at https://{host}:{port} -> {ip} "
                    f"with catalogs {', '.join(c['metadata']['name'] for c in catalogs)}, file password authentication of "
                    f"{', '.join(users)}, OPA access control ({time.monotonic() - started:.0f}s)")
@@ -602,6 +591,23 @@ def superset_secret_key(world: World, superset: dict) -> tuple[str, str]:
         else:
             world.state[state] = (base64.b64encode(secrets.token_bytes(256)).decode(), "random, as the operator generates it (no Secret in the chart)")
     return world.state[state]
+
+
+def wait_for_trino(world: World, proc, timeout: float = 240) -> dict:
+    """Until the coordinator `proc` (started or started again) answers /v1/info as no longer
+    starting, over verified HTTPS at its Service name; returns that answer."""
+    host, port = world.state["trino_host"], world.state["trino_port"]
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.alive(), f"Trino exited; log:\n{proc.tail(80)}"
+        try:
+            status, body = https_request(world, host, port, "GET", "/v1/info", {})
+            if status == 200 and not json.loads(body).get("starting", True):
+                return json.loads(body)
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"Trino not up after {timeout:.0f}s; log:\n{proc.tail(80)}"
+        time.sleep(1)
 
 
 def start_superset(world: World, hop: str = "hop6") -> tuple[str, dict[str, str]]:

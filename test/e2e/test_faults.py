@@ -10,7 +10,6 @@ input files of the Spark job in the spark suite (test/spark/test_anomaly_detecti
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -24,7 +23,7 @@ from faults import Tap, thrift_call
 from harness import World, _die_with_parent, report
 from kubelet import Pod
 from operators import HIVE_PORT, hive_metastore_host
-from programs import dashboard_state, https_request, listing, mc, superset_api, trino_query, wait_port
+from programs import dashboard_state, listing, mc, superset_api, trino_query, wait_for_trino, wait_port
 from test_e2e import (chart_results, check_table, expected_periods, metastore_table, run_import_job, run_spark_job,
                       spark_job_script, spark_submit, spark_submit_command, trino_table)
 
@@ -254,16 +253,7 @@ def test_fault5_trino_restarted_while_superset_renders_the_charts_answer_again_w
     time.sleep(3)
     trino.relaunch()
     started = time.monotonic()
-    host, port = world.state["trino_host"], world.state["trino_port"]
-    while True:  # Trino's /v1/info, as start_trino waits for it
-        try:
-            status, body = https_request(world, host, port, "GET", "/v1/info", {})
-            if status == 200 and not json.loads(body).get("starting", True):
-                break
-        except OSError:
-            pass
-        assert trino.alive() and time.monotonic() - started < 240, f"Trino not up again; log:\n{trino.tail(40)}"
-        time.sleep(1)
+    wait_for_trino(world, trino)
     up = time.monotonic() - started
     deadline = time.monotonic() + 120
     while True:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from faults import Impostor
 from harness import World, _die_with_parent, report
 from kubelet import Pod, run_job
-from programs import https_request, mc, secret_values, trino_query
+from programs import https_request, mc, secret_values, trino_query, wait_for_trino
 from services import make_pki
 from test_e2e import chart_results, spark_submit_command, trino_table
 from test_faults import dashboard_charts
@@ -138,16 +138,7 @@ def test_tls_trino_refuses_a_minio_whose_certificate_another_ca_issued(world: Wo
     def restart() -> None:
         trino.kill()
         trino.relaunch()
-        started = time.monotonic()
-        while True:
-            try:
-                status, body = https_request(world, world.state["trino_host"], world.state["trino_port"], "GET", "/v1/info", {})
-                if status == 200 and not json.loads(body).get("starting", True):
-                    return
-            except OSError:
-                pass
-            assert trino.alive() and time.monotonic() - started < 240, f"Trino not up again; log:\n{trino.tail(40)}"
-            time.sleep(1)
+        wait_for_trino(world, trino)
 
     world.hosts_file.write_text(world.hosts_text({minio_url.hostname: impostor.address[0]}))
     try:
