@@ -37,7 +37,7 @@ export { S3CredentialsClass, S3CredentialsClassProps } from './s3/s3-credentials
 export { IS3Data } from './s3/s3-data';
 export { SecretScope, TlsPemFileNames, TlsSecretFormat } from './secret-operator/secret-volume';
 export { TlsTrustStore, TlsTrustStoreProps } from './secret-operator/tls-trust-store';
-export { SparkCatalog, SparkJob, SparkJobFile, SparkJobProps } from './spark/spark-job';
+export { SparkCatalog, SparkJob, SparkJobFile, SparkJobProps, SparkJobVolume } from './spark/spark-job';
 export { SupersetAssetsImport, SupersetAssetsImportProps, SupersetDatabasePassword } from './superset/assets-import';
 export { SupersetBundle, TrinoConnection } from './superset/bundle';
 export {

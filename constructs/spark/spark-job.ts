@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkApplication, SparkApplicationSpecMode } from '../../imports/spark.stackable.tech';
 import {
@@ -152,6 +153,21 @@ export class SparkCatalog {
   ) {}
 }
 
+/**
+ * A volume of the driver and executor pods of a {@link SparkJob} (e.g. a client's TLS volume of the
+ * secret-operator), mounted at `mountPath` in both. The operator adds `spec.volumes` to the submit,
+ * driver and executor pods ("volumes common to all application roles", the user's last, replacing
+ * its own of the same name) and mounts each role's `config.volumeMounts` in its container
+ * (spark-k8s-operator main@405d551, rust/operator-binary/src/crd/mod.rs `SparkApplication::volumes`,
+ * crd/roles.rs `volume_mounts`).
+ */
+export interface SparkJobVolume {
+  /** The volume (its name must not be `job-files`, the job file's). */
+  readonly volume: k8s.Volume;
+  /** Absolute path of the mount in the driver and executor containers. */
+  readonly mountPath: string;
+}
+
 /** Props of {@link SparkJob}. */
 export interface SparkJobProps {
   /**
@@ -202,6 +218,8 @@ export interface SparkJobProps {
    * @default 4
    */
   readonly retryOnFailureCount?: number;
+  /** Volumes of the driver and the executors, e.g. a Kafka client's TLS volume. @default none */
+  readonly volumes?: SparkJobVolume[];
 }
 
 /**
@@ -252,6 +270,15 @@ export class SparkJob extends Construct implements IPodSelectable {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name)) throw new Error(`${owner}: catalogs[${i}].name "${c.name}" is not a Spark SQL identifier`);
       if (catalogs.findIndex(o => o.name === c.name) !== i) throw new Error(`${owner}: catalogs[${i}]: a second catalog named "${c.name}"`);
     });
+    const extraVolumes = props.volumes ?? [];
+    extraVolumes.forEach((v, i) => {
+      if (v.volume.name === 'job-files') throw new Error(`${owner}: volumes[${i}].volume.name "job-files" is the job file's volume: use another name`);
+      if (extraVolumes.findIndex(o => o.volume.name === v.volume.name) !== i) throw new Error(`${owner}: volumes[${i}]: a second volume named "${v.volume.name}"`);
+      if (!/^\/[^\s]*[^/\s]$/.test(v.mountPath) || v.mountPath === SPARK_JOB_DIR) {
+        throw new Error(`${owner}: volumes[${i}].mountPath "${v.mountPath}" must be an absolute path other than ${SPARK_JOB_DIR} (the job file's)`);
+      }
+      if (extraVolumes.findIndex(o => o.mountPath === v.mountPath) !== i) throw new Error(`${owner}: volumes[${i}].mountPath "${v.mountPath}" is mounted twice`);
+    });
     const waitFor = props.waitFor ?? [];
     // The submit pod also waits for the metastores of its catalogs: the driver it starts fails at
     // once without them (spark-submit waits for the driver, so the submit Job fails with it), and
@@ -271,6 +298,9 @@ export class SparkJob extends Construct implements IPodSelectable {
     }
     const mounted = file.url === undefined;
     const mounts = mounted ? [{ name: 'job-files', mountPath: SPARK_JOB_DIR }] : undefined;
+    const extraMounts = extraVolumes.map(v => ({ name: v.volume.name, mountPath: v.mountPath }));
+    const roleMounts = [...(mounts ?? []), ...extraMounts];
+    const specVolumes = [...(mounted ? [{ name: 'job-files', configMap: { name: this.jobFiles?.name ?? file.configMapName! } }] : []), ...extraVolumes.map(v => v.volume)];
     const sparkConf: Record<string, string> = {
       ...(catalogs.some(c => c.iceberg) ? { 'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions' } : {}),
       ...Object.assign({}, ...catalogs.map(c => c.conf)),
@@ -293,7 +323,7 @@ export class SparkJob extends Construct implements IPodSelectable {
           : undefined,
         s3Connection: props.s3?.toSpec(),
         sparkConf: Object.keys(sparkConf).length > 0 ? sparkConf : undefined,
-        volumes: mounted ? [{ name: 'job-files', configMap: { name: this.jobFiles?.name ?? file.configMapName! } }] : undefined,
+        volumes: specVolumes.length > 0 ? specVolumes : undefined,
         job: {
           config: { resources: stackableResources(submit), volumeMounts: mounts, retryOnFailureCount },
           podOverrides: restrictedPodOverrides({
@@ -307,12 +337,12 @@ export class SparkJob extends Construct implements IPodSelectable {
           }, { ...podMetadata, ...(annotations !== undefined ? { annotations } : {}) }),
         },
         driver: {
-          config: { resources: stackableResources(driver), volumeMounts: mounts },
+          config: { resources: stackableResources(driver), volumeMounts: roleMounts.length > 0 ? roleMounts : undefined },
           podOverrides: restrictedPodOverrides(undefined, podMetadata),
         },
         executor: {
           replicas: executors,
-          config: { resources: stackableResources(executor), volumeMounts: mounts },
+          config: { resources: stackableResources(executor), volumeMounts: roleMounts.length > 0 ? roleMounts : undefined },
           podOverrides: restrictedPodOverrides(undefined, podMetadata),
         },
       },

@@ -110,6 +110,31 @@ describe('SparkJob', () => {
     expect(app.spec.mainApplicationFile).toBe(`local://${SPARK_JOB_DIR}/report.py`);
   });
 
+  it('adds volumes to the driver and the executors, mounted in both beside the job file', () => {
+    const tls = { name: 'client-tls', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'secrets.stackable.tech', resources: { requests: { storage: '1' } } } } } };
+    const { chart, job } = setup({ file: SparkJobFile.fromText('job.py', 'print(1)'), mainClass: undefined, volumes: [{ volume: tls, mountPath: '/stackable/client-tls' }] });
+    const app = find(synth(chart), 'SparkApplication', job.name);
+    expect(app.spec.volumes.map((v: any) => v.name)).toEqual(['job-files', 'client-tls']);
+    expect(app.spec.volumes[1]).toEqual(tls);
+    for (const role of ['driver', 'executor']) {
+      expect(app.spec[role].config.volumeMounts).toEqual([{ name: 'job-files', mountPath: SPARK_JOB_DIR }, { name: 'client-tls', mountPath: '/stackable/client-tls' }]);
+    }
+    // The submit pod mounts only the job file: it reads no client files.
+    expect(app.spec.job.config.volumeMounts).toEqual([{ name: 'job-files', mountPath: SPARK_JOB_DIR }]);
+  });
+
+  it('rejects volumes named like the job file\'s, twice, or mounted at a relative path or twice', () => {
+    const v = (name: string) => ({ name, emptyDir: {} });
+    const cases: Array<[Partial<Props>, RegExp]> = [
+      [{ volumes: [{ volume: v('job-files'), mountPath: '/x' }] }, /^SparkJob Etl: volumes\[0\].volume.name "job-files" is the job file's volume: use another name$/],
+      [{ volumes: [{ volume: v('a'), mountPath: '/x' }, { volume: v('a'), mountPath: '/y' }] }, /^SparkJob Etl: volumes\[1\]: a second volume named "a"$/],
+      [{ volumes: [{ volume: v('a'), mountPath: 'x' }] }, /^SparkJob Etl: volumes\[0\].mountPath "x" must be an absolute path other than \/stackable\/spark\/jobs/],
+      [{ volumes: [{ volume: v('a'), mountPath: SPARK_JOB_DIR }] }, /^SparkJob Etl: volumes\[0\].mountPath "\/stackable\/spark\/jobs" must be an absolute path/],
+      [{ volumes: [{ volume: v('a'), mountPath: '/x' }, { volume: v('b'), mountPath: '/x' }] }, /^SparkJob Etl: volumes\[1\].mountPath "\/x" is mounted twice$/],
+    ];
+    for (const [props, message] of cases) expect(() => setup(props)).toThrow(message);
+  });
+
   it('labels every pod with its name (without the hash) for selectors', () => {
     const { chart, job } = setup();
     const app = find(synth(chart), 'SparkApplication', job.name);
