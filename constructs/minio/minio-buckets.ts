@@ -240,6 +240,39 @@ export class MinioBuckets extends Construct implements IPodSelectable {
   }
 
   /**
+   * Objects that another program writes below one of these buckets (e.g. an Iceberg table's
+   * `metadata/` folder, which the table's creator writes first): as {@link IS3Data}, its
+   * wait-for-data container blocks until at least one object exists under `prefix`, for a consumer
+   * that may start only once they exist (a view over a table another job creates). Throws for a
+   * bucket this Job does not create, naming those it does.
+   * @param bucket one of {@link buckets}
+   * @param prefix key prefix below the bucket: segments each ending in '/', e.g. 'schema/table/metadata/'
+   */
+  public objectsUnder(bucket: string, prefix: string): IS3Data {
+    this.requireBucket(this.owner, 'objectsUnder(bucket)', bucket);
+    if (!/^([A-Za-z0-9._-]+\/)+$/.test(prefix)) {
+      throw new Error(`${this.owner}: objectsUnder(prefix) "${prefix}" must be a key prefix like "schema/table/metadata/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
+    }
+    const { minio, trust, image } = this.props;
+    return {
+      bucket, prefix, s3aUrl: `s3a://${bucket}/${prefix}`,
+      waitForDataContainer: (name = 'wait-for-objects') => mcContainer({
+        name, minio, trust, image, env: [{ name: 'PREFIX', value: `${MC_ALIAS}/${bucket}/${prefix}` }],
+        // `mc ls --recursive ALIAS/BUCKET/PREFIX` prints a line per object below the prefix and
+        // nothing when there is none (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it
+        // against MinIO); the test is on its output, whatever its exit status.
+        script: ['set -u', 'until [ -n "$(mc ls --recursive "$PREFIX" 2>/dev/null)" ]; do echo "waiting for objects under $PREFIX"; sleep 5; done',
+          'echo "objects present under $PREFIX"'].join('\n'),
+      }),
+      waitForDataVolumes: () => mcVolumes(trust),
+      allowReader: (client: IPodSelectable, policy?: PodNetworkPolicy) => {
+        minio.allowFrom(client);
+        policy?.allowTo(minio, [minio.apiPort]);
+      },
+    };
+  }
+
+  /**
    * `bucket`, if this bootstrap creates it; otherwise throws naming `owner`, its prop `prop` and the
    * buckets there are (and `bootstrapProp`, the owner's prop holding this bootstrap, when given).
    */

@@ -9,7 +9,8 @@
  * has it), a bucket `demo` and an S3FileLoad of those TLC trip files: another user of S3FileLoad.
  * A variant `{"buckets": [...]}` is MinIO and a MinioBuckets of those buckets (with policies), and
  * the Pod `bucket-location-consumer`: a stand-in for a consumer of `MinioBuckets.location(<last
- * bucket>, 'tables/')`, its wait container as init container (the test runs only that).
+ * bucket>, 'tables/')`, its wait container as init container (the test runs only that), and the Pod
+ * `objects-under-consumer`, the same for `MinioBuckets.objectsUnder(<last bucket>, 'tables/t/metadata/')`.
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { Credentials, MinioBuckets, MinioBucketsProps, MinioServer, S3CredentialsClass, S3FileLoad, TlsTrustStore } from '../../constructs';
@@ -37,6 +38,11 @@ function bucketsChart(buckets: BucketsVariant['buckets']): Chart {
   new ApiObject(chart, 'LocationConsumer', {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bucket-location-consumer' },
     spec: { initContainers: [location.waitForDataContainer()], containers: [], volumes: location.waitForDataVolumes() },
+  });
+  const objects = bootstrap.objectsUnder(bootstrap.buckets[bootstrap.buckets.length - 1], 'tables/t/metadata/');
+  new ApiObject(chart, 'ObjectsConsumer', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'objects-under-consumer' },
+    spec: { initContainers: [objects.waitForDataContainer()], containers: [], volumes: objects.waitForDataVolumes() },
   });
   return chart;
 }

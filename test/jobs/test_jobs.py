@@ -660,6 +660,35 @@ def test_bucket_location_wait_blocks_until_the_bucket_job_made_the_bucket(env):
     assert f"bucket present: minio/{bucket}" in result.output, result.output
 
 
+def test_objects_under_wait_blocks_until_an_object_is_below_the_prefix(env):
+    """MinioBuckets.objectsUnder(...)'s wait container (`mc ls --recursive` of the prefix, as the mc
+    image runs it): the bucket there but empty, then an object beside the prefix (`tables/t/x`) and
+    one under a sibling prefix that starts alike (`tables/t/metadata-old/`): it keeps waiting; once
+    an object is below the prefix, it passes."""
+    env.minio.start()
+    make_buckets(env, "policies")
+    (consumer,) = [o for o in env.charts["policies"] if o["kind"] == "Pod" and o["metadata"]["name"] == "objects-under-consumer"]
+    spec = consumer["spec"]
+    (wait,) = spec["initContainers"]
+    prefix = env_value(wait, "PREFIX").split("/", 1)[1]
+    assert prefix.endswith("/tables/t/metadata/"), prefix
+    bucket = prefix.split("/", 1)[0]
+    pod = Pod(env.cluster("policies"), spec, env.workdir)
+    running = pod.start(wait["name"])
+    try:
+        assert_blocks(running)
+        env.minio.mc("pipe", f"t/{bucket}/tables/t/x", input=b"beside")
+        env.minio.mc("pipe", f"t/{bucket}/tables/t/metadata-old/v1.json", input=b"sibling")
+        assert_blocks(running, after=sum("waiting for " in line for line in running.lines))
+        env.minio.mc("pipe", f"t/{prefix}00000-a.metadata.json", input=b"{}")
+        result = running.wait(30)
+    finally:
+        running.kill()
+        pod.close()
+    assert result.returncode == 0, result.output
+    assert f"objects present under minio/{prefix}" in result.output, result.output
+
+
 def test_bucket_job_waits_for_minio_then_succeeds(env):
     cluster = env.cluster("two")
     pod = Pod(cluster, job(env.charts["two"], BUCKETS)["spec"]["template"]["spec"], env.workdir)

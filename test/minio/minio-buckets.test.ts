@@ -162,6 +162,30 @@ describe('MinioBuckets.location', () => {
   });
 });
 
+describe('MinioBuckets.objectsUnder', () => {
+  it('waits until an object exists below the prefix of a bucket the Job creates', () => {
+    const { chart, trust, minio } = setup({ networkPolicy: true });
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['lake'], image: 'registry.local/mc:2' });
+    const at = buckets.objectsUnder('lake', 'smart-city/stations/metadata/');
+    expect([at.bucket, at.prefix, at.s3aUrl]).toEqual(['lake', 'smart-city/stations/metadata/', 's3a://lake/smart-city/stations/metadata/']);
+    const wait = at.waitForDataContainer();
+    expect(wait.name).toBe('wait-for-objects');
+    expect(wait.image).toBe('registry.local/mc:2');
+    expect(envValue(wait, 'PREFIX')).toBe('minio/lake/smart-city/stations/metadata/');
+    expect(wait.command).toEqual(['/bin/sh', '-c', expect.stringContaining('until [ -n "$(mc ls --recursive "$PREFIX" 2>/dev/null)" ]')]);
+    expect(at.waitForDataVolumes()).toEqual([trust.volume(), expect.objectContaining({ name: 'mc-tmp' })]);
+  });
+
+  it('refuses a bucket it does not create and a prefix that is not one, naming the argument', () => {
+    const { chart, trust, minio } = setup();
+    const buckets = new MinioBuckets(chart, 'Buckets', { minio, trust, buckets: ['lake'] });
+    expect(() => buckets.objectsUnder('other', 'a/')).toThrow('MinioBuckets Buckets: objectsUnder(bucket) "other" is not created by the bucket bootstrap: use one of "lake"');
+    for (const prefix of ['', 'a', '/a/', 'a//']) {
+      expect(() => buckets.objectsUnder('lake', prefix)).toThrow(`MinioBuckets Buckets: objectsUnder(prefix) "${prefix}" must be a key prefix like "schema/table/metadata/"`);
+    }
+  });
+});
+
 describe('MinioBuckets users', () => {
   function withUser(user: Record<string, MinioUser> = {}) {
     const { chart, trust, minio } = setup();
