@@ -56,9 +56,10 @@ export interface KafkaClusterProps {
   readonly brokerProperties?: Readonly<Record<string, string>>;
   /**
    * The SecretClass of the brokers' server certificate (`clusterConfig.tls.serverSecretClass`).
-   * With client authentication the operator issues that certificate from the
-   * AuthenticationClass's `clientCertSecretClass` instead, so this must be the same class.
-   * @default 'tls' (the operator's default, crd/tls.rs `TLS_DEFAULT_SECRET_CLASS`; not written)
+   * With client authentication (always here) the kafka-operator issues that certificate from the
+   * AuthenticationClass's `clientCertSecretClass` instead, so a class given here must be that
+   * class ({@link KafkaCluster.tlsSecretClass} is the one in effect).
+   * @default 'tls' (the operator's default, kafka-operator 26.7.0 crd/tls.rs `TLS_DEFAULT_SECRET_CLASS`; not written, and not used)
    */
   readonly serverTlsSecretClass?: string;
   /**
@@ -317,8 +318,8 @@ export class KafkaCluster extends Construct implements IPodSelectable {
       ?? new KafkaClientAuthentication(this, 'ClientAuthentication', { name: clusterScopedName(this, `${this.name}-client-tls`) });
     this.tlsSecretClass = this.clientAuthentication.clientCertSecretClass;
     const serverTlsSecretClass = props.serverTlsSecretClass === undefined ? undefined : dnsSubdomain(owner, 'serverTlsSecretClass', props.serverTlsSecretClass);
-    if ((serverTlsSecretClass ?? 'tls') !== this.tlsSecretClass) {
-      throw new Error(`${owner}: serverTlsSecretClass "${serverTlsSecretClass ?? 'tls'}" differs from clientAuthentication's clientCertSecretClass "${this.tlsSecretClass}": with a TLS AuthenticationClass the kafka-operator 26.7 issues the brokers' server certificate from the clientCertSecretClass (controller/build/security.rs tls_secret_class), so "${serverTlsSecretClass ?? 'tls'}" would not be used; give both the same class`);
+    if (serverTlsSecretClass !== undefined && serverTlsSecretClass !== this.tlsSecretClass) {
+      throw new Error(`${owner}: serverTlsSecretClass "${serverTlsSecretClass}" differs from clientAuthentication's clientCertSecretClass "${this.tlsSecretClass}": with a TLS AuthenticationClass the kafka-operator 26.7 issues the brokers' server certificate from the clientCertSecretClass (controller/build/security.rs tls_secret_class), so "${serverTlsSecretClass}" would not be used; give both the same class or leave this out`);
     }
 
     this.discoveryConfigMapName = this.name;
