@@ -14,7 +14,7 @@ import { K8sObject } from '../util';
 const REPO = path.join(__dirname, '..', '..');
 let schemas: Map<string, any> | undefined;
 const validators = new Map<string, ValidateFunction>();
-const ajv = new Ajv({ strict: false, allErrors: true });
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
 /** The CRD folder of the suites; throws with `crd_dir`'s message when there is none. */
 function crdDir(): string {
@@ -68,6 +68,7 @@ export function crdErrors(obj: K8sObject): string[] {
   const root = { ...schema, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...schema.properties } };
   const validate = validators.get(key) ?? ajv.compile(strict(root));
   validators.set(key, validate);
+  const what = `${obj.kind}/${obj.metadata.name}`;
   if (validate(obj)) return [];
-  return (validate.errors ?? []).map(e => `${obj.kind}/${obj.metadata.name}${e.instancePath} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return (validate.errors ?? []).map(e => `${what}${e.instancePath} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
 }
