@@ -278,9 +278,9 @@ export class KafkaCluster extends Construct implements IPodSelectable {
   /** Name of the discovery ConfigMap (the cluster's name); its key `KAFKA` holds the bootstrap Listener's `host:port` list. */
   public readonly discoveryConfigMapName: string;
   /** The key of the discovery ConfigMap with the bootstrap servers. */
-  public readonly discoveryConfigMapKey = KAFKA_DISCOVERY_KEY;
+  public readonly discoveryConfigMapKey: string = KAFKA_DISCOVERY_KEY;
   /** The TLS client port of the brokers. */
-  public readonly port = KAFKA_PORTS.client;
+  public readonly port: number = KAFKA_PORTS.client;
   /** The SecretClass that issues the brokers' server certificate (the client authentication's). */
   public readonly tlsSecretClass: string;
   /** Labels of the broker pods. */
