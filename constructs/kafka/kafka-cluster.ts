@@ -327,6 +327,10 @@ export class KafkaCluster extends Construct implements IPodSelectable {
     this.podSelector = kafkaPodLabels(this.name, 'broker');
     this.controllerPodSelector = kafkaPodLabels(this.name, 'controller');
 
+    // Pods run as the image's user: docker-images 26.7.0 kafka/Dockerfile ends with
+    // `USER ${STACKABLE_USER_UID}` (1000, boil.toml; files under /stackable are 1000:0, checked by
+    // check-permissions-ownership.sh) and the operator sets only `fsGroup: 1000`
+    // (resource/statefulset.rs `add_common_pod_config`), so `restrictedPodOverrides`' runAsNonRoot holds.
     this.resource = new KafkaClusterResource(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
