@@ -25,6 +25,8 @@ export { HelmChart, HelmChartProps, HelmValue, HelmValueSchema, HelmValueSetting
 
 // Products.
 export { HiveMetastore, HiveMetastoreProps } from './hive/hive-metastore';
+export { KafkaClientAuthentication, KafkaClientAuthenticationProps } from './kafka/kafka-client-authentication';
+export { KafkaClientTlsVolumeOptions, KafkaCluster, KafkaClusterProps } from './kafka/kafka-cluster';
 export { BUCKET_ACCESS, BucketAccess, BucketPolicy, MinioBucket, MinioBuckets, MinioBucketsProps, MinioUser } from './minio/minio-buckets';
 export { MinioServer, MinioServerProps } from './minio/minio-server';
 export { S3File, S3FileLoad, S3FileLoadProps } from './minio/s3-file-load';

@@ -2,7 +2,7 @@
  * Escape hatches: cdk8s's `ApiObject.of(construct)` (the construct's default child, id `Resource`)
  * works for every construct of the library, and constructs that write several objects expose the
  * others as typed properties. Checked on the default demo, which uses every construct but
- * SparkJob's siblings, plus the constructs it does not use.
+ * SparkJob's siblings, plus the constructs it does not use (TrinoSqlJob, KafkaCluster).
  */
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
@@ -17,9 +17,11 @@ describe('escape hatches', () => {
   const chart = new DemoChart(Testing.app(), 'demo', { namespace: 'hatch', networkPolicies: true });
   const all: IConstruct[] = chart.node.findAll();
 
-  // With a TrinoSqlJob, the one construct the demo does not use.
+  // With the constructs the demo does not use: a TrinoSqlJob, a KafkaCluster (and the
+  // KafkaClientAuthentication it creates).
   const trust = all.find((c): c is lib.TlsTrustStore => c instanceof lib.TlsTrustStore)!;
   new lib.TrinoSqlJob(chart, 'Sql', { trino: chart.trino, trust, statements: ['SELECT 1'] });
+  new lib.KafkaCluster(chart, 'Kafka');
   all.push(...chart.node.findAll().filter(c => !all.includes(c)));
 
   test.each(CLASSES.filter(([name]) => name !== 'DemoChart'))('ApiObject.of(%s) is the object it writes', (_, cls) => {
@@ -46,6 +48,10 @@ describe('escape hatches', () => {
     expect(superset.secretKeySecret).toBeUndefined(); // the operator's key by default
     const policy = all.find((c): c is lib.TrinoPolicy => c instanceof lib.TrinoPolicy)!;
     expect(ApiObject.of(policy)).toBe(ApiObject.of(policy.bundle.configMap));
+    const kafka = all.find((c): c is lib.KafkaCluster => c instanceof lib.KafkaCluster)!;
+    expect(ApiObject.of(kafka)).toBe(kafka.resource);
+    expect(ApiObject.of(kafka.clientAuthentication)).toBe(kafka.clientAuthentication.resource);
+    expect(kafka.clientAuthentication.resource.kind).toBe('AuthenticationClass');
     const sql = all.find((c): c is lib.TrinoSqlJob => c instanceof lib.TrinoSqlJob)!;
     expect(ApiObject.of(sql)).toBe(sql.job);
     expect(find(objs, 'ConfigMap', sql.statementsConfigMap.name).data['statements.sql']).toBe('SELECT 1;\n');

@@ -8,7 +8,9 @@
  * - names the operators derive: constructs/core/stackable.ts (`qualifiedRoleGroupName`, ...),
  *   `HiveMetastore.host`, `Superset.host`, `TrinoCluster.host`
  * - the pods the operators build (containers, volumes, mounts, labels): `supersetNodePod`,
- *   `trinoPod`, `sparkSubmitPod`
+ *   `trinoPod`, `sparkSubmitPod`, `kafkaBrokerPod`, `kafkaControllerPod`
+ * - Kafka's bootstrap Service, ports, certificate names and client authentication:
+ *   constructs/kafka/kafka-cluster.ts (`KAFKA_PORTS`, `kafkaBrokerCertificateNames`)
  * - the Stackable images' user: constructs/core/images.ts `STACKABLE_IMAGE_USER`
  * - the files of the images our pods read, run or copy: constructs/core/image-files.ts `IMAGE_FILES`
  * - listener classes per listener-operator preset: `LISTENER_PRESETS`; listener volumes: `listenerVolume`
@@ -25,6 +27,7 @@ import {
 } from '../../constructs/core';
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
+import { KAFKA_DISCOVERY_KEY, KAFKA_PORTS, kafkaBrokerCertificateNames, kafkaBrokerPod, kafkaControllerPod } from '../../constructs/kafka';
 import { sparkSubmitPod } from '../../constructs/spark';
 import { SECRET_KEY_KEY, supersetNodePod } from '../../constructs/superset';
 import { coordinatorCertificateNames, TRINO_CLI_MIN_MEMORY_MI, trinoPod } from '../../constructs/trino';
@@ -282,6 +285,8 @@ function operatorPod(site: PodSite, objs: readonly Obj[]): OperatorPod | undefin
   if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name, vectorAgent(o, site.role));
   if (o.kind === 'TrinoCluster') return trinoPod(o.metadata.name);
   if (o.kind === 'HiveCluster') return hiveMetastorePod(o.metadata.name);
+  if (o.kind === 'KafkaCluster' && site.role === 'brokers') return kafkaBrokerPod(o.metadata.name);
+  if (o.kind === 'KafkaCluster' && site.role === 'controllers') return kafkaControllerPod(o.metadata.name);
   if (o.kind === 'SparkApplication' && site.role === 'job') {
     const conn = ofKind(objs, 'S3Connection').find(c => c.metadata.name === o.spec.s3connection?.reference && ns(c) === ns(o));
     return sparkSubmitPod(o.metadata.name, conn?.spec.credentials?.secretClass ?? '', conn?.spec.tls?.verification?.server?.caCert?.secretClass ?? '',
@@ -742,6 +747,136 @@ export function checkListenerVolumes(objs: readonly Obj[]): string[] {
   return out;
 }
 
+/** A place in the objects that names Kafka bootstrap servers, and the pods that use it. */
+interface KafkaReference {
+  readonly what: string;
+  readonly namespace: string;
+  readonly servers: string;
+  /** Pod sites and the containers of each that connect with these servers (ConfigMaps: the pods that mount or read them). */
+  readonly users: ReadonlyArray<{ readonly site: PodSite; readonly containers: readonly any[] }>;
+}
+
+/** `bootstrap.servers` (Kafka clients, Spark's `kafka.bootstrap.servers`) in a properties or YAML text. */
+const BOOTSTRAP_LINE = /^\s*"?(?:[\w.-]*\.)?bootstrap[._]servers"?\s*[=:]\s*"?([^"\s]+)/gm;
+
+/**
+ * Where the objects name Kafka bootstrap servers: env variables whose name says Kafka or
+ * bootstrap (`KAFKA_BOOTSTRAP_SERVERS`, ...), sparkConf keys ending in `bootstrap.servers`, and
+ * ConfigMap keys so named or `bootstrap.servers` lines in their files (with the pods that mount
+ * the ConfigMap or read it through env).
+ */
+export function kafkaReferences(objs: readonly Obj[]): KafkaReference[] {
+  const refs: KafkaReference[] = [];
+  const sites = podSites(objs);
+  for (const site of sites) {
+    for (const c of allContainers(site.spec)) {
+      for (const e of c.env ?? []) {
+        if (typeof e.value === 'string' && /KAFKA|BOOTSTRAP/i.test(e.name)) {
+          refs.push({ what: `${site.where} container ${c.name} env ${e.name}`, namespace: ns(site.owner), servers: e.value, users: [{ site, containers: [c] }] });
+        }
+      }
+    }
+  }
+  for (const app of ofKind(objs, 'SparkApplication')) {
+    for (const [key, value] of Object.entries<string>(app.spec.sparkConf ?? {})) {
+      if (/bootstrap\.servers$/.test(key)) {
+        const users = sites.filter(s => s.owner === app).map(site => ({ site, containers: allContainers(site.spec) }));
+        refs.push({ what: `SparkApplication/${app.metadata.name} sparkConf ${key}`, namespace: ns(app), servers: value, users });
+      }
+    }
+  }
+  for (const cm of ofKind(objs, 'ConfigMap')) {
+    const users = sites.filter(s => ns(s.owner) === ns(cm)).flatMap(site => {
+      const volumes = (site.spec.volumes ?? []).filter((v: any) => v.configMap?.name === cm.metadata.name).map((v: any) => v.name);
+      const containers = allContainers(site.spec).filter(c => (c.volumeMounts ?? []).some((m: any) => volumes.includes(m.name))
+        || (c.envFrom ?? []).some((f: any) => f.configMapRef?.name === cm.metadata.name)
+        || (c.env ?? []).some((e: any) => e.valueFrom?.configMapKeyRef?.name === cm.metadata.name));
+      return containers.length === 0 ? [] : [{ site, containers }];
+    });
+    for (const [key, text] of Object.entries<string>(cm.data ?? {})) {
+      if (/bootstrap[._-]?servers/i.test(key)) refs.push({ what: `ConfigMap/${cm.metadata.name} ${key}`, namespace: ns(cm), servers: text.trim(), users });
+      for (const m of text.matchAll(BOOTSTRAP_LINE)) refs.push({ what: `ConfigMap/${cm.metadata.name} ${key} (${m[0].trim()})`, namespace: ns(cm), servers: m[1], users });
+    }
+  }
+  return refs;
+}
+
+/** The SecretClass of a KafkaCluster's TLS client authentication, or a problem. */
+function kafkaClientCertClass(kafka: Obj, objs: readonly Obj[]): { secretClass?: string; problem?: string } {
+  const name = kafka.spec.clusterConfig?.authentication?.[0]?.authenticationClass;
+  if (name === undefined) return {};
+  const auth = ofKind(objs, 'AuthenticationClass').find(a => a.metadata.name === name);
+  const secretClass = auth?.spec?.provider?.tls?.clientCertSecretClass;
+  if (secretClass === undefined) return { problem: `KafkaCluster/${kafka.metadata.name}: AuthenticationClass ${name} ${auth === undefined ? 'is not in the objects' : 'has no tls provider with a clientCertSecretClass'}` };
+  return { secretClass };
+}
+
+/**
+ * Kafka clients (kafka-operator 26.7.0, see constructs/kafka/kafka-cluster.ts): every in-cluster
+ * bootstrap server the objects name is a name in the certificate of a KafkaCluster's brokers in
+ * that namespace, on the TLS client port 9093 (the headless Service `<cluster>-broker-default-headless`,
+ * `KafkaCluster.bootstrapServers`); a pod that connects has a secret-operator volume of the SecretClass
+ * the brokers accept client certificates from (the AuthenticationClass's `clientCertSecretClass`,
+ * which also signs the brokers' certificate), not only its public part; an env variable read from a
+ * Kafka discovery ConfigMap reads key `KAFKA` of a KafkaCluster's.
+ */
+export function checkKafkaClients(objs: readonly Obj[]): string[] {
+  const out: string[] = [];
+  const clusters = ofKind(objs, 'KafkaCluster');
+  for (const kafka of clusters) {
+    const { problem } = kafkaClientCertClass(kafka, objs);
+    if (problem !== undefined) out.push(problem);
+  }
+  const certNames = (kafka: Obj): string[] => {
+    const config = kafka.spec.brokers?.config ?? {};
+    const groups = Object.fromEntries(Object.entries<any>(kafka.spec.brokers?.roleGroups ?? {}).map(([g, v]) => [g, v?.replicas ?? 1]));
+    return kafkaBrokerCertificateNames(kafka.metadata.name, ns(kafka), config.bootstrapListenerClass ?? 'cluster-internal', config.brokerListenerClass ?? 'cluster-internal', groups);
+  };
+  for (const ref of kafkaReferences(objs)) {
+    const targets = new Set<Obj>();
+    for (const server of ref.servers.split(',').map(x => x.trim()).filter(x => x.length > 0)) {
+      const m = /^([^:/\s]+):(\d+)$/.exec(server);
+      if (m === null || !m[1].endsWith(`.svc.${CLUSTER_DOMAIN}`)) continue; // not an in-cluster name: not ours to check
+      const kafka = clusters.find(k => certNames(k).includes(m[1]));
+      if (kafka === undefined) {
+        const known = clusters.map(k => `${fqdn(`${k.metadata.name}-broker-default-headless`, ns(k))}:${KAFKA_PORTS.client}`);
+        out.push(`${ref.what}: ${server} is not the bootstrap servers of a KafkaCluster (${known.join(', ') || 'none in the objects'}): no broker certificate names ${m[1]}`);
+        continue;
+      }
+      if (Number(m[2]) !== KAFKA_PORTS.client) out.push(`${ref.what}: ${server}: KafkaCluster/${kafka.metadata.name} accepts clients on ${KAFKA_PORTS.client} (port ${KAFKA_PORTS.clientPortName}), not ${m[2]}`);
+      targets.add(kafka);
+    }
+    for (const kafka of targets) {
+      const { secretClass } = kafkaClientCertClass(kafka, objs);
+      if (secretClass === undefined) continue;
+      for (const { site, containers } of ref.users) {
+        const volumes = (site.spec.volumes ?? []).filter((v: any) => v.ephemeral?.volumeClaimTemplate?.spec?.storageClassName === SECRET_OPERATOR_STORAGE_CLASS);
+        for (const c of containers) {
+          const mounted = volumes.filter((v: any) => (c.volumeMounts ?? []).some((m: any) => m.name === v.name));
+          const ann = (v: any) => v.ephemeral.volumeClaimTemplate.metadata?.annotations ?? {};
+          const ok = mounted.some((v: any) => ann(v)['secrets.stackable.tech/class'] === secretClass && ann(v)['secrets.stackable.tech/provision-parts'] !== 'public');
+          if (!ok) {
+            const have = mounted.map((v: any) => `${v.name}: ${ann(v)['secrets.stackable.tech/class']}`).join(', ') || 'none';
+            out.push(`${site.where} container ${c.name}: connects to KafkaCluster/${kafka.metadata.name} (${ref.what}), whose brokers require a client certificate of SecretClass ${secretClass} and are signed by it, but it mounts no such secret-operator volume (mounted: ${have}); use KafkaCluster.clientTlsVolume`);
+          }
+        }
+      }
+    }
+  }
+  for (const site of podSites(objs)) {
+    for (const c of allContainers(site.spec)) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.configMapKeyRef;
+        if (ref === undefined || ref.key !== KAFKA_DISCOVERY_KEY) continue;
+        if (!clusters.some(k => k.metadata.name === ref.name && ns(k) === ns(site.owner))) {
+          out.push(`${site.where} container ${c.name}: env ${e.name} reads ${KAFKA_DISCOVERY_KEY} of ConfigMap ${ref.name}, which is not the discovery ConfigMap of a KafkaCluster (named after it)`);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** All checks, by name. */
 export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => string[]>> = {
   'secret volume files': checkSecretVolumeFiles,
@@ -757,6 +892,7 @@ export const CONTRACT_CHECKS: Readonly<Record<string, (objs: readonly Obj[]) => 
   'operator defaults': checkOperatorDefaults,
   'image files': checkImageFiles,
   'JVM memory': checkJvmMemory,
+  'Kafka clients': checkKafkaClients,
 };
 
 /** Runs every check; returns `check: violation` lines. */

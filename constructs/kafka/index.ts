@@ -1,0 +1,2 @@
+export * from './kafka-client-authentication';
+export * from './kafka-cluster';
