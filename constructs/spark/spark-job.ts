@@ -298,9 +298,10 @@ export class SparkJob extends Construct implements IPodSelectable {
     }
     const mounted = file.url === undefined;
     const mounts = mounted ? [{ name: 'job-files', mountPath: SPARK_JOB_DIR }] : undefined;
+    // The CRD's types take plain JSON: a k8s.Volume's Quantity objects are written as their strings.
     const extraMounts = extraVolumes.map(v => ({ name: v.volume.name, mountPath: v.mountPath }));
     const roleMounts = [...(mounts ?? []), ...extraMounts];
-    const specVolumes = [...(mounted ? [{ name: 'job-files', configMap: { name: this.jobFiles?.name ?? file.configMapName! } }] : []), ...extraVolumes.map(v => v.volume)];
+    const specVolumes = [...(mounted ? [{ name: 'job-files', configMap: { name: this.jobFiles?.name ?? file.configMapName! } }] : []), ...extraVolumes.map(v => k8s.toJson_Volume(v.volume))];
     const sparkConf: Record<string, string> = {
       ...(catalogs.some(c => c.iceberg) ? { 'spark.sql.extensions': 'org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions' } : {}),
       ...Object.assign({}, ...catalogs.map(c => c.conf)),

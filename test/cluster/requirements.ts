@@ -107,6 +107,21 @@ const SUPERSET_METRICS = fixed(100, 200, 64);
 const SPARK_REQUIREMENTS = fixed(250, 1000, 1024);
 const SPARK_TLS = fixed(250, 1000, 1024);
 
+/** kafka-operator 26.7.0 rust/operator-binary/src/controller/build/resource/statefulset.rs `build_broker_rolegroup_statefulset`: sidecar `kcat-prober` (100m-200m CPU, 128 MiB). */
+const KAFKA_KCAT_PROBER = fixed(100, 200, 128);
+/**
+ * nifi-operator 26.7.0 rust/operator-binary/src/controller/build/resource/statefulset.rs: init
+ * container `prepare` with fixed resources (500m-2000m CPU, 4096 MiB), whatever the node's.
+ */
+const NIFI_PREPARE = fixed(500, 2000, 4096);
+/** Operator defaults of roles whose `config.resources` we leave out (the merged config's). */
+const KAFKA_CONTROLLER_DEFAULT = { cpu: { min: '250m', max: '1000m' }, memory: { limit: '1Gi' } }; // kafka-operator 26.7.0 crd/role/controller.rs default_config
+const KAFKA_BROKER_DEFAULT = { cpu: { min: '250m', max: '1000m' }, memory: { limit: '2Gi' } }; // crd/role/broker.rs default_config
+const KAFKA_LOG_DIRS_DEFAULT_MIB = 2048; // both roles' storage.logDirs.capacity default
+const NIFI_NODE_DEFAULT = { cpu: { min: '500m', max: '2000m' }, memory: { limit: '4096Mi' } }; // nifi-operator 26.7.0 crd/mod.rs default_config
+/** nifi-operator 26.7.0 crd/mod.rs default_config: the repositories' PVC sizes (MiB). */
+const NIFI_REPO_DEFAULT_MIB: Readonly<Record<string, number>> = { contentRepo: 4096, databaseRepo: 1024, flowfileRepo: 1024, provenanceRepo: 2048, stateRepo: 1024 };
+
 /**
  * The pods the operators create from our custom resources. Spark: the operator turns the driver's
  * and executors' `resources` into Spark properties and Spark sizes the containers from them
@@ -133,6 +148,14 @@ export function operatorPods(objs: Obj[]): PodNeed[] {
     } else if (o.kind === 'SupersetCluster') {
       out.push({ name: `${name} node`, count: roleGroups(s.nodes), source: 'superset-operator 26.7.0: superset + metrics',
         ...podNeed([stackableNeed(s.nodes.config.resources), SUPERSET_METRICS]) });
+    } else if (o.kind === 'KafkaCluster') {
+      out.push({ name: `${name} controller`, count: roleGroups(s.controllers), source: 'kafka-operator 26.7.0 statefulset.rs: kafka only (vector with logging)',
+        ...podNeed([stackableNeed(s.controllers?.config?.resources?.cpu === undefined ? KAFKA_CONTROLLER_DEFAULT : s.controllers.config.resources)]) });
+      out.push({ name: `${name} broker`, count: roleGroups(s.brokers), source: 'kafka-operator 26.7.0 statefulset.rs: kafka + kcat-prober (vector with logging)',
+        ...podNeed([stackableNeed(s.brokers?.config?.resources?.cpu === undefined ? KAFKA_BROKER_DEFAULT : s.brokers.config.resources), KAFKA_KCAT_PROBER]) });
+    } else if (o.kind === 'NifiCluster') {
+      out.push({ name: `${name} node`, count: roleGroups(s.nodes), source: 'nifi-operator 26.7.0 statefulset.rs: nifi (vector with logging), init prepare (fixed 500m-2000m, 4096 MiB)',
+        ...podNeed([stackableNeed(s.nodes?.config?.resources?.cpu === undefined ? NIFI_NODE_DEFAULT : s.nodes.config.resources)], [NIFI_PREPARE]) });
     } else if (o.kind === 'SparkApplication') {
       const ours = (role: any) => (role.podOverrides?.spec?.initContainers ?? []).map(containerNeed);
       out.push({ name: `${name} submit`, count: 1, source: 'spark-k8s-operator main: spark-submit (job resources); our wait-for-data init container',
@@ -157,12 +180,12 @@ export const OPERATOR_DEPLOYMENTS: PodNeed[] = [
   { name: 'secret-operator CSI node', count: 1, perNode: true, source: 'secret-operator values.yaml csiNodeDriver: nodeService, externalProvisioner, nodeDriverRegistrar', ...podNeed([fixed(100, 100, 128), fixed(100, 100, 128), fixed(100, 100, 128)]) },
   { name: 'listener-operator CSI provisioner', count: 1, source: 'listener-operator values.yaml csiProvisioner: controllerService, externalProvisioner', ...podNeed([fixed(100, 100, 128), fixed(100, 100, 128)]) },
   { name: 'listener-operator CSI node', count: 1, perNode: true, source: 'listener-operator values.yaml csiNodeDriver: nodeService, nodeDriverRegistrar', ...podNeed([fixed(100, 100, 128), fixed(100, 100, 128)]) },
-  ...['hive', 'opa', 'spark-k8s', 'superset', 'trino'].map((op): PodNeed => ({ name: `${op}-operator`, count: 1, source: `${op}-operator values.yaml resources`, ...podNeed([fixed(100, 100, 128)]) })),
+  ...['hive', 'kafka', 'nifi', 'opa', 'spark-k8s', 'superset', 'trino'].map((op): PodNeed => ({ name: `${op}-operator`, count: 1, source: `${op}-operator values.yaml resources`, ...podNeed([fixed(100, 100, 128)]) })),
 ];
 
 /** The product operator each custom resource kind needs. */
 const OPERATOR_OF_KIND: Readonly<Record<string, string>> = {
-  HiveCluster: 'hive-operator', OpaCluster: 'opa-operator', SparkApplication: 'spark-k8s-operator', SupersetCluster: 'superset-operator', TrinoCluster: 'trino-operator',
+  HiveCluster: 'hive-operator', KafkaCluster: 'kafka-operator', NifiCluster: 'nifi-operator', OpaCluster: 'opa-operator', SparkApplication: 'spark-k8s-operator', SupersetCluster: 'superset-operator', TrinoCluster: 'trino-operator',
 };
 
 /** The operators a set of objects needs: commons, secret and listener always, a product operator per product present. */
@@ -173,9 +196,35 @@ export function operatorDeployments(objs: Obj[]): PodNeed[] {
   return OPERATOR_DEPLOYMENTS.filter((p) => !products.has(p.name) || needed.has(p.name));
 }
 
-/** PVC storage in MiB: our PVCs and the StatefulSets' claim templates × replicas. */
-export function volumeStorage(objs: Obj[]): number {
+/**
+ * PVC storage in MiB that the operators claim for our custom resources: Kafka's log directories
+ * per broker and controller (kafka-operator 26.7.0 statefulset.rs `build_pvcs` of
+ * `storage.logDirs`) and NiFi's five repositories per node (nifi-operator 26.7.0 statefulset.rs
+ * `get_volume_claim_templates`; the file-based authorizer's volume only with `Standard`
+ * authorization, not the default single-user one). The listener volumes' PVCs hold no data.
+ */
+export function operatorVolumeStorage(objs: Obj[]): number {
+  const replicas = (role: any): number => Object.values(role?.roleGroups ?? {}).reduce((n: number, g: any) => n + (g.replicas ?? 1), 0);
   let mib = 0;
+  for (const o of objs) {
+    if (o.kind === 'KafkaCluster') {
+      for (const role of [o.spec.brokers, o.spec.controllers]) {
+        const capacity = role?.config?.resources?.storage?.logDirs?.capacity;
+        mib += (capacity === undefined ? KAFKA_LOG_DIRS_DEFAULT_MIB : quantity(capacity, 'mib')) * replicas(role);
+      }
+    }
+    if (o.kind === 'NifiCluster') {
+      const storage = o.spec.nodes?.config?.resources?.storage ?? {};
+      const perNode = Object.entries(NIFI_REPO_DEFAULT_MIB).reduce((n, [repo, dflt]) => n + (storage[repo]?.capacity === undefined ? dflt : quantity(storage[repo].capacity, 'mib')), 0);
+      mib += perNode * replicas(o.spec.nodes);
+    }
+  }
+  return mib;
+}
+
+/** PVC storage in MiB: our PVCs and the StatefulSets' claim templates × replicas, and what the operators claim. */
+export function volumeStorage(objs: Obj[]): number {
+  let mib = operatorVolumeStorage(objs);
   for (const o of objs) {
     if (o.kind === 'PersistentVolumeClaim') mib += quantity(o.spec.resources.requests.storage, 'mib');
     if (o.kind === 'StatefulSet') {

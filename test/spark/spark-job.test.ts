@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { HiveMetastore } from '../../constructs/hive';
 import { S3FileLoad } from '../../constructs/minio';
 import { PostgresDatabase } from '../../constructs/postgres';
@@ -111,11 +112,12 @@ describe('SparkJob', () => {
   });
 
   it('adds volumes to the driver and the executors, mounted in both beside the job file', () => {
-    const tls = { name: 'client-tls', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'secrets.stackable.tech', resources: { requests: { storage: '1' } } } } } };
+    const claim = { accessModes: ['ReadWriteOnce'], storageClassName: 'secrets.stackable.tech' };
+    const tls: k8s.Volume = { name: 'client-tls', ephemeral: { volumeClaimTemplate: { spec: { ...claim, resources: { requests: { storage: k8s.Quantity.fromString('1') } } } } } };
     const { chart, job } = setup({ file: SparkJobFile.fromText('job.py', 'print(1)'), mainClass: undefined, volumes: [{ volume: tls, mountPath: '/stackable/client-tls' }] });
     const app = find(synth(chart), 'SparkApplication', job.name);
     expect(app.spec.volumes.map((v: any) => v.name)).toEqual(['job-files', 'client-tls']);
-    expect(app.spec.volumes[1]).toEqual(tls);
+    expect(app.spec.volumes[1]).toEqual({ name: 'client-tls', ephemeral: { volumeClaimTemplate: { spec: { ...claim, resources: { requests: { storage: '1' } } } } } });
     for (const role of ['driver', 'executor']) {
       expect(app.spec[role].config.volumeMounts).toEqual([{ name: 'job-files', mountPath: SPARK_JOB_DIR }, { name: 'client-tls', mountPath: '/stackable/client-tls' }]);
     }
