@@ -34,8 +34,11 @@
 #   ?includeAncestorGroups=false&includeDescendantGroups=true: `controllerServices[].component.state`
 #   (ControllerServiceDTO: ENABLED, ENABLING, DISABLED, DISABLING).
 # - FlowResource.java `scheduleComponents`: PUT /flow/process-groups/{id} with a
-#   ScheduleComponentsEntity `{"id": id, "state": "RUNNING"}` (same id rule); 200; a processor that
-#   cannot start (invalid) makes it fail (409), so it is retried until the deadline.
+#   ScheduleComponentsEntity `{"id": id, "state": "RUNNING"}` (same id rule); 200. It does not
+#   check validity (StandardProcessorNode `verifyCanStart` checks only the state): an invalid
+#   processor is scheduled and runs once valid, so NifiFlowBuilder checks relationships at synthesis.
+# Answers other than those: 409 (IllegalStateException, e.g. a cluster not ready for changes) and
+# 503 or no answer while NiFi starts are retried until the deadline.
 set -eu
 umask 077
 api="$NIFI_URL/nifi-api"
