@@ -107,40 +107,34 @@ export interface NifiConnectionOptions {
   readonly loadBalanceStrategy?: 'DO_NOT_LOAD_BALANCE' | 'ROUND_ROBIN' | 'SINGLE_NODE';
 }
 
-/** A component of a flow: its name in the flow and its identifier in the flow definition. */
-abstract class NifiComponent {
+/** A controller service of a {@link NifiFlowBuilder}; pass it as a property value to reference it. */
+export class NifiControllerService {
+  /** @internal */
   constructor(
-    /** The flow's name (for messages). */
-    protected readonly flowName: string,
-    /** Name of the component, unique in its flow. */
+    /** Name of the service, unique in its flow. */
     public readonly name: string,
-    /** Its identifier in the flow definition (stable: derived from the flow's and the component's names). */
+    /** Its identifier in the flow definition (derived from the flow's and its own name). */
     public readonly identifier: string,
     /** Its type and bundle. */
     public readonly componentType: NifiComponentType,
+    /** @internal What it was added with. */
+    public readonly options: NifiControllerServiceOptions,
   ) {}
 }
 
-/** A controller service of a {@link NifiFlow}; pass it as a property value to reference it. */
-export class NifiControllerService extends NifiComponent {
+/** A processor of a {@link NifiFlowBuilder}; connect it with `NifiFlowBuilder.connect`. */
+export class NifiProcessor {
   /** @internal */
-  public readonly options: NifiControllerServiceOptions;
-  /** @internal */
-  constructor(flowName: string, name: string, identifier: string, componentType: NifiComponentType, options: NifiControllerServiceOptions) {
-    super(flowName, name, identifier, componentType);
-    this.options = options;
-  }
-}
-
-/** A processor of a {@link NifiFlow}; connect it with `NifiFlow.connect`. */
-export class NifiProcessor extends NifiComponent {
-  /** @internal */
-  public readonly options: NifiProcessorOptions;
-  /** @internal */
-  constructor(flowName: string, name: string, identifier: string, componentType: NifiComponentType, options: NifiProcessorOptions) {
-    super(flowName, name, identifier, componentType);
-    this.options = options;
-  }
+  constructor(
+    /** Name of the processor, unique in its flow. */
+    public readonly name: string,
+    /** Its identifier in the flow definition (derived from the flow's and its own name). */
+    public readonly identifier: string,
+    /** Its type and bundle. */
+    public readonly componentType: NifiComponentType,
+    /** @internal What it was added with. */
+    public readonly options: NifiProcessorOptions,
+  ) {}
 }
 
 interface Connection {
@@ -195,7 +189,7 @@ const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/;
  * between them, rendered as a NiFi 2 flow definition (the JSON of "Download flow definition", a
  * `RegisteredFlowSnapshot`, which `POST /process-groups/{id}/process-groups/upload` takes). The
  * fields and defaults of each component are those NiFi 2.6.0 exported in the flow of
- * stackabletech/demos release-26.7 (demos/data-lakehouse-iceberg-trino-spark/create-nifi-ingestion-job.yaml);
+ * stackabletech/demos release-26.7 (the NiFi flow that repository uploads with nipyapi);
  * identifiers are derived from the names, so the same flow renders the same definition.
  * Build it completely, then give it to a {@link NifiFlow}, which renders it once (later changes throw).
  */
@@ -232,7 +226,7 @@ export class NifiFlowBuilder {
   public addControllerService(name: string, type: NifiComponentType, options: NifiControllerServiceOptions = {}): NifiControllerService {
     this.checkOpen('addControllerService');
     this.checkNewName('addControllerService', name, type);
-    const service = new NifiControllerService(this.name, name, stableId('service', this.name, name), type, options);
+    const service = new NifiControllerService(name, stableId('service', this.name, name), type, options);
     this.checkProperties(`controller service "${name}"`, options.properties);
     this.services.push(service);
     return service;
@@ -252,7 +246,7 @@ export class NifiFlowBuilder {
       throw new Error(`${this.owner}: ${what} is CRON_DRIVEN but has no schedulingPeriod: give a Quartz cron expression, e.g. "0 0 * * * ?"`);
     }
     for (const r of options.autoTerminate ?? []) this.checkRelationship(what, 'autoTerminate', type, r);
-    const processor = new NifiProcessor(this.name, name, stableId('processor', this.name, name), type, options);
+    const processor = new NifiProcessor(name, stableId('processor', this.name, name), type, options);
     this.processors.push(processor);
     return processor;
   }
@@ -301,7 +295,7 @@ export class NifiFlowBuilder {
     if (problems.length > 0) throw new Error(problems.join('\n'));
     const group = this.groupIdentifier;
     const bundle = (t: NifiComponentType) => ({ group: t.group ?? NIFI_GROUP, artifact: t.artifact, version: t.version ?? version });
-    const props = (c: NifiComponent & { options: { properties?: Readonly<Record<string, NifiPropertyValue>> } }) => {
+    const props = (c: NifiProcessor | NifiControllerService) => {
       const properties: Record<string, string> = {};
       const propertyDescriptors: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(c.options.properties ?? {})) {
