@@ -5,7 +5,7 @@ import { NifiCluster as NifiClusterResource } from '../../imports/nifi.stackable
 import {
   BoundCredentials, clusterScoped, clusterScopedName, Credentials, dnsLabel, dnsSubdomain, ensureUniqueObjectNames, intInRange,
   IPodSelectable, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, oneOf, OperatorPod, PodNetworkPolicy, qualifiedRoleGroupName,
-  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, stackableResources, validateRoleResources, version,
+  Resources, restrictedPodOverrides, roleGroupHeadlessServiceName, serviceFqdn, STACKABLE_RELEASE, stackableResources, validateRoleResources, version,
 } from '../core';
 import { CLUSTER_DOMAIN, SecretScope, scopeAddresses } from '../secret-operator';
 
@@ -27,7 +27,7 @@ export interface NifiStorage {
 export interface NifiClusterProps {
   /** Name of the NifiCluster. @default 'nifi' */
   readonly name?: string;
-  /** NiFi version; the bundles of {@link NifiFlow} processors carry it too. @default '2.9.0' */
+  /** NiFi version (a Stackable 26.7 image of it: `oci.stackable.tech/sdp/nifi:<version>-stackable26.7.0`). @default '2.9.0' */
   readonly productVersion?: string;
   /** NiFi nodes, in the role group `default`. @default 2 */
   readonly replicas?: number;
@@ -161,6 +161,14 @@ export class NifiCluster extends Construct implements IPodSelectable {
   public readonly name: string;
   /** NiFi version. */
   public readonly productVersion: string;
+  /**
+   * The version of the NARs in the Stackable NiFi image, which flow definitions name in their
+   * bundles: `<productVersion>-stackable<release>`, e.g. `2.9.0-stackable26.7.0`. The image is built
+   * from source after `mvn versions:set -DnewVersion=${PRODUCT_VERSION}-stackable${RELEASE_VERSION}`
+   * (stackabletech/docker-images 26.7.0 nifi/Dockerfile: `NEW_VERSION`, and the NAR file names
+   * `lib/*-${NEW_VERSION}.nar`), so every module, each NAR included, has that version.
+   */
+  public readonly bundleVersion: string;
   /** The admin's credentials (user `admin`, password under the key `admin`). */
   public readonly admin: BoundCredentials;
   /** HTTPS port of the nodes. */
@@ -195,6 +203,7 @@ export class NifiCluster extends Construct implements IPodSelectable {
     // The StatefulSet `<name>-node-default` stays within 52 characters unhashed (qualifiedRoleGroupName).
     this.name = dnsLabel(owner, 'name', props.name ?? 'nifi', 40);
     this.productVersion = version(owner, 'productVersion', props.productVersion ?? '2.9.0');
+    this.bundleVersion = `${this.productVersion}-stackable${STACKABLE_RELEASE}`;
     if (!this.productVersion.startsWith('2.')) {
       throw new Error(`${owner}: productVersion ${JSON.stringify(this.productVersion)} is not a NiFi 2 version: the flows of NifiFlow are NiFi 2 flow definitions; use e.g. "2.9.0"`);
     }

@@ -4,10 +4,12 @@ import { intInRange, nonEmpty } from '../core';
 /**
  * A NiFi extension (processor or controller service): its Java class and the NAR that brings it.
  * The bundle is `group:artifact:version`; NiFi 2 instantiates a component of a flow definition
- * from exactly that bundle, or from the only installed bundle of that type when the version
- * differs (nifi-framework StandardNiFiServiceFacade `discoverCompatibleBundles`, called by
- * ProcessGroupResource `uploadProcessGroup`, apache/nifi rel/nifi-2.9.0): the Apache NARs carry
- * NiFi's version, so {@link NifiFlow} writes the cluster's `productVersion` unless `version` is given.
+ * from exactly that bundle, else from the only installed bundle of that type, else from the one of
+ * the framework's version (apache/nifi rel/nifi-2.9.0 nifi-framework-components util/BundleUtils.java
+ * `getCompatibleBundle`, `findOptionalBundleForType`; ProcessGroupResource `uploadProcessGroup`
+ * calls it through `discoverCompatibleBundles`). The NARs of a NiFi build carry its version, so
+ * {@link NifiFlow} writes the version of the cluster's image (`NifiCluster.bundleVersion`) unless
+ * `version` is given.
  */
 export interface NifiComponentType {
   /** The Java class, e.g. `org.apache.nifi.processors.standard.InvokeHTTP`. */
@@ -16,7 +18,7 @@ export interface NifiComponentType {
   readonly artifact: string;
   /** The NAR's Maven group. @default 'org.apache.nifi' */
   readonly group?: string;
-  /** The NAR's version. @default - the NiFi version of the cluster the flow is uploaded to */
+  /** The NAR's version. @default - the NARs' version in the image of the cluster the flow is uploaded to (`NifiCluster.bundleVersion`) */
   readonly version?: string;
   /**
    * The processor's relationships, when they are fixed: each must then be connected or

@@ -46,7 +46,7 @@ const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 /**
  * A NiFi process group written as code ({@link NifiFlowBuilder}), and the Job that puts it into
  * NiFi. The flow is rendered as a NiFi 2 flow definition into a ConfigMap, with the bundle
- * versions of the cluster's NiFi version. The Job (curl
+ * version of the cluster's image ({@link NifiCluster.bundleVersion}). The Job (curl
  * alone) logs in as NiFi's admin, uploads the definition as a child of the root group named
  * {@link groupName} unless a group of that name exists (a rerun uploads nothing), enables the
  * group's controller services and starts it. TLS is verified against the trust store's CA and the
@@ -82,7 +82,7 @@ export class NifiFlow extends Construct implements IPodSelectable {
       if (!Number.isFinite(position[axis])) throw new Error(`${owner}: position.${axis} ${position[axis]} must be a finite number`);
     }
     props.trust.checkTrusts(owner, props.nifi, 'the Job could not verify NiFi');
-    this.definition = props.flow.render(props.nifi.productVersion);
+    this.definition = props.flow.render(props.nifi.bundleVersion);
     props.flow.seal(this.node.path);
     this.podSelector = { 'app.kubernetes.io/name': 'nifi-flow', 'app.kubernetes.io/instance': name };
     props.nifi.allowFrom(this);

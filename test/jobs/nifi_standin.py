@@ -107,6 +107,8 @@ class NifiStandIn:
         """Why a component is invalid: a type NiFi does not have (a "ghost" component), a
         referenced service that is not enabled, a relationship neither connected nor auto-terminated."""
         errors = []
+        # The stand-in has one bundle per type, so the version does not matter
+        # (nifi-framework-components util/BundleUtils.java: an exact coordinate, else the only bundle of the type).
         key = (component["type"], component["bundle"]["artifact"])
         if key not in INSTALLED:
             errors.append(f"Missing Processor/Controller Service: {component['type']} from {component['bundle']['artifact']}")

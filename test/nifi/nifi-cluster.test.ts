@@ -36,6 +36,7 @@ describe('NifiCluster', () => {
     expect(cluster.spec.nodes.podOverrides.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(nifi.apiUrl).toBe('https://nifi-node-default-0.nifi-node-default-headless.ns.svc.cluster.local:8443');
     expect(nifi.listenerServiceName).toBe('nifi-node');
+    expect(nifi.bundleVersion).toBe('2.9.0-stackable26.7.0');
     expect(nifi.port).toBe(NIFI_PORTS.https);
     expect(ApiObject.of(nifi)).toBe(nifi.resource);
     expect(ofKind(objs, 'NetworkPolicy')).toEqual([]);

@@ -27,6 +27,9 @@ describe('NifiFlow', () => {
     const objs = synth(chart);
     const cm = find(objs, 'ConfigMap', 'nifi-flow-feeds-to-kafka-flow');
     expect(JSON.parse(cm.data['flow.json'])).toEqual(flow.definition);
+    // The NARs' version in the Stackable image (docker-images 26.7.0 nifi/Dockerfile `mvn versions:set`).
+    const bundles = ['processors', 'controllerServices'].flatMap(k => (flow.definition as any).flowContents[k].map((c: any) => c.bundle.version));
+    expect(new Set(bundles)).toEqual(new Set(['2.9.0-stackable26.7.0']));
     expect(cm.data['json-paths.awk']).toBe(fs.readFileSync(path.join(__dirname, '../../constructs/nifi/json-paths.awk'), 'utf8'));
     const job = find(objs, 'Job', 'nifi-flow-feeds-to-kafka');
     expect(ApiObject.of(flow)).toBe(flow.job);
