@@ -176,11 +176,14 @@ export class NifiCluster extends Construct implements IPodSelectable {
   /**
    * In-cluster DNS name of the first node, the host of {@link apiUrl}:
    * `<name>-node-default-0.<name>-node-default-headless.<ns>.svc.cluster.local`. It is in the
-   * node's certificate (pod scope, see {@link nifiCertificateNames}) and it is what NiFi's host
-   * header check accepts: the operator sets `nifi.web.https.host` to
-   * `$POD_NAME.<headless Service>.<ns>.svc.<domain>` (nifi_properties.rs, statefulset.rs
-   * `node_address`), while `nifi.web.proxy.host` lists only the listener's address
-   * (controller/build/proxy_hosts.rs). The role group's headless Service alone is not accepted.
+   * node's certificate (pod scope, see {@link nifiCertificateNames}), so clients verify TLS for
+   * it. NiFi 2.9.0 itself checks only the port of the Host header (nifi-jetty
+   * HostPortValidatorCustomizer: the server's port or one of `nifi.web.proxy.host`, else 421) and,
+   * with SNI, the host name against its certificate, which the SNI overrides of this construct turn
+   * off; the nifi-operator also sets `nifi.web.https.host` to this name
+   * (`$POD_NAME.<headless Service>.<ns>.svc.<domain>`, controller/build/properties/nifi_properties.rs).
+   * One node rather than a Service: every request of a client run (its token included) goes to
+   * the same node, which replicates changes to the cluster.
    */
   public readonly host: string;
   /** The REST API's base URL for clients in the cluster: `https://<host>:8443`. */

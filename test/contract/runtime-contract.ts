@@ -340,9 +340,10 @@ export function checkOperatorNames(objs: readonly Obj[]): string[] {
       }
     }
   }
-  // nifi-operator 26.7.0: NiFi's REST API is served on 8443 (controller/build.rs HTTPS_PORT) by each
-  // node `<cluster>-node-<group>-<i>`, whose host header check accepts its own pod name under the
-  // role group's headless Service (nifi.web.https.host, controller/build/properties/nifi_properties.rs).
+  // nifi-operator 26.7.0: NiFi's REST API is served on 8443 (controller/build.rs HTTPS_PORT); NiFi
+  // 2.9.0 answers 421 to a Host header with another port (nifi-jetty HostPortValidatorCustomizer).
+  // Our clients talk to one node, `<cluster>-node-<group>-<i>` under the role group's headless
+  // Service (the operator's nifi.web.https.host), for a whole run (NifiCluster.host).
   const nifiNodes = new Set(ofKind(objs, 'NifiCluster').flatMap(n => Object.entries<any>(n.spec.nodes?.roleGroups ?? {}).flatMap(([g, v]) =>
     Array.from({ length: v?.replicas ?? 1 }, (_, i) => `https://${fqdn(`${n.metadata.name}-node-${g}-${i}.${n.metadata.name}-node-${g}-headless`, ns(n))}:${NIFI_PORTS.https}`))));
   for (const site of podSites(objs)) {

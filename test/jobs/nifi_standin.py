@@ -4,7 +4,7 @@ Modelled on apache/nifi tag rel/nifi-2.9.0 (paths below are under
 nifi-framework-bundle/nifi-framework/nifi-web/nifi-web-api/src/main/java/org/apache/nifi/web/api/
 unless said otherwise); each rule names its source. It is no kinder than NiFi: what NiFi refuses,
 it refuses with NiFi's status; what it does not model, it refuses with 501 so that a script that
-relies on more fails here. Not modelled: the host header check, clustering and request
+relies on more fails here. Not modelled: clustering and request
 replication, revisions sent by clients (the Job sends none), authorization (the single user may
 do everything, as with the nifi-operator's static login).
 """
@@ -167,6 +167,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         return self.rfile.read(int(self.headers.get("Content-Length", "0")))
 
+    def _host_port_ok(self) -> bool:
+        """nifi-jetty server/connector/HostPortValidatorCustomizer.java: on HTTPS, the Host header's
+        port, when given, must be the server's port (or one of nifi.web.proxy.host): else 421
+        "Invalid Port Requested". Host names are not checked there (Jetty's SNI host check, off with
+        the nifi-operator overrides NifiCluster sets, is not modelled)."""
+        host = self.headers.get("Host", "")
+        port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else None
+        if port is not None and int(port) != self.nifi.address[1]:
+            self._body()
+            self._text(421, "Invalid Port Requested")
+            return False
+        return True
+
     def _authenticated(self) -> bool:
         """A bearer token (nifi-web-security jwt/resolver/StandardBearerTokenResolver: the
         `Authorization: Bearer` header, or the `__Secure-Authorization-Bearer` cookie); a request
@@ -185,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
         with self.nifi.lock:
+            if not self._host_port_ok():
+                return
             if path == "/nifi-api/access/token":
                 return self._token()
             if not self._authenticated():
@@ -199,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         parts = url.path.split("/")
         with self.nifi.lock:
-            if not self._authenticated():
+            if not self._host_port_ok() or not self._authenticated():
                 return
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             if len(parts) == 5 and parts[1:4] == ["nifi-api", "flow", "process-groups"]:
@@ -211,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         parts = urlsplit(self.path).path.split("/")
         with self.nifi.lock:
-            if not self._authenticated():
+            if not self._host_port_ok() or not self._authenticated():
                 return
             if self.headers.get_content_type() != "application/json":
                 # @Consumes(MediaType.APPLICATION_JSON): JAX-RS answers 415 to another type.
