@@ -30,6 +30,12 @@ export { KafkaClientTlsVolumeOptions, KafkaCluster, KafkaClusterProps } from './
 export { BUCKET_ACCESS, BucketAccess, BucketPolicy, MinioBucket, MinioBuckets, MinioBucketsProps, MinioUser } from './minio/minio-buckets';
 export { MinioServer, MinioServerProps } from './minio/minio-server';
 export { S3File, S3FileLoad, S3FileLoadProps } from './minio/s3-file-load';
+export { NIFI_ADMIN_USERNAME, NIFI_PORTS, NifiCluster, NifiClusterProps, NifiStorage } from './nifi/nifi-cluster';
+export { NifiFlow, NifiFlowProps } from './nifi/nifi-flow';
+export {
+  NIFI_CONTROLLER_SERVICES, NIFI_PROCESSORS, NifiComponentType, NifiConnectionOptions, NifiControllerService, NifiControllerServiceOptions,
+  NifiFlowBuilder, NifiProcessor, NifiProcessorOptions, NifiPropertyValue,
+} from './nifi/nifi-flow-builder';
 export { OpaServer, OpaServerProps } from './opa/opa-server';
 export { RegoBundle, RegoBundleProps } from './opa/rego-bundle';
 export { ITrinoPolicy, TrinoPolicy, TrinoPolicyProps } from './opa/trino-policy';

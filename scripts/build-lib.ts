@@ -2,7 +2,7 @@
  * Builds the importable library into `lib/`: compiles `constructs/` and `imports/` with
  * `tsconfig.build.json` (JavaScript + type declarations), then copies the non-TypeScript files the
  * constructs embed in manifests (the PySpark job, the Rego policy, the Superset import script, the
- * table contract, the job requirements) next to the compiled code, where the constructs read them.
+ * NiFi flow upload script and its awk program, the table contract, the job requirements) next to the compiled code, where the constructs read them.
  *
  * Usage: ts-node scripts/build-lib.ts   (npm run build; scripts/pack.ts runs it before packing)
  */
@@ -12,7 +12,7 @@ import * as path from 'path';
 import { REPO_ROOT, runMain } from './lib/cli';
 
 const ROOT = REPO_ROOT;
-const ASSET = /\.(py|rego|json|txt)$/;
+const ASSET = /\.(py|rego|json|txt|sh|awk)$/;
 
 /** Copies the embedded (non-TypeScript) files of `dir` (relative to the repository) into `outRoot` at the same relative paths. */
 export function copyAssets(dir: string, outRoot = path.join(ROOT, 'lib')): number {

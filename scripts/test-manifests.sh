@@ -7,7 +7,7 @@
 #        check-manifests        (the runtime contract, test/contract/runtime-contract.ts);
 #   3. checks that the committed dist/ equals that synthesis.
 # The example apps of demos/ (each synthesized by scripts/synth-example.ts) go through 2 and 3 too;
-# fixtures (test/trino/trino-catalogs-fixture.ts) through 2 only.
+# fixtures (test/trino/trino-catalogs-fixture.ts, test/nifi/nifi-manifests-fixture.ts) through 2 only.
 # Usage: scripts/test-manifests.sh   (or scripts/test.sh manifests)
 # The Stackable CRDs are read from $STACKABLE_CRDS_DIR, ../shared/crds or the cache of
 # scripts/fetch-crds.sh (common.sh `crd_dir`).
@@ -51,6 +51,9 @@ done
 log "synthesizing the Trino catalogs fixture"
 npx --no-install ts-node --transpile-only test/trino/trino-catalogs-fixture.ts "$tmp/fixtures/trino" >/dev/null
 outs+=(fixtures/trino)
+log "synthesizing the NiFi fixture"
+npx --no-install ts-node --transpile-only test/nifi/nifi-manifests-fixture.ts "$tmp/fixtures/nifi" >/dev/null
+outs+=(fixtures/nifi)
 
 # Run from $tmp so that reports name the files as dist/<file>.
 status=0

@@ -18,10 +18,14 @@ describe('escape hatches', () => {
   const all: IConstruct[] = chart.node.findAll();
 
   // With the constructs the demo does not use: a TrinoSqlJob, a KafkaCluster (and the
-  // KafkaClientAuthentication it creates).
+  // KafkaClientAuthentication it creates), a NifiCluster and a NifiFlow.
   const trust = all.find((c): c is lib.TlsTrustStore => c instanceof lib.TlsTrustStore)!;
   new lib.TrinoSqlJob(chart, 'Sql', { trino: chart.trino, trust, statements: ['SELECT 1'] });
   new lib.KafkaCluster(chart, 'Kafka');
+  const nifi = new lib.NifiCluster(chart, 'Nifi');
+  const flow = new lib.NifiFlowBuilder('Hatch');
+  flow.addProcessor('Generate', lib.NIFI_PROCESSORS.generateFlowFile, { autoTerminate: ['success'] });
+  new lib.NifiFlow(chart, 'Flow', { nifi, trust, flow });
   all.push(...chart.node.findAll().filter(c => !all.includes(c)));
 
   test.each(CLASSES.filter(([name]) => name !== 'DemoChart'))('ApiObject.of(%s) is the object it writes', (_, cls) => {
@@ -55,6 +59,12 @@ describe('escape hatches', () => {
     const sql = all.find((c): c is lib.TrinoSqlJob => c instanceof lib.TrinoSqlJob)!;
     expect(ApiObject.of(sql)).toBe(sql.job);
     expect(find(objs, 'ConfigMap', sql.statementsConfigMap.name).data['statements.sql']).toBe('SELECT 1;\n');
+    const nifi = all.find((c): c is lib.NifiCluster => c instanceof lib.NifiCluster)!;
+    expect(ApiObject.of(nifi)).toBe(nifi.resource);
+    expect(nifi.authenticationClass.kind).toBe('AuthenticationClass');
+    const nifiFlow = all.find((c): c is lib.NifiFlow => c instanceof lib.NifiFlow)!;
+    expect(ApiObject.of(nifiFlow)).toBe(nifiFlow.job);
+    expect(JSON.parse(find(objs, 'ConfigMap', nifiFlow.configMap.name).data['flow.json'])).toEqual(nifiFlow.definition);
     for (const j of all.filter((c): c is lib.MinioBuckets | lib.S3FileLoad | lib.SupersetAssetsImport => c instanceof lib.MinioBuckets || c instanceof lib.S3FileLoad || c instanceof lib.SupersetAssetsImport)) {
       expect(ApiObject.of(j)).toBe(j.job);
     }

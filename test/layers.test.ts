@@ -23,7 +23,7 @@ describe('layers', () => {
 
   test('constructs/ has a folder per product, core and helm (capabilities of every app) and the index only', () => {
     const top = fs.readdirSync(path.join(ROOT, 'constructs')).sort();
-    expect(top).toEqual(['core', 'helm', 'hive', 'index.ts', 'kafka', 'minio', 'opa', 'postgres', 's3', 'secret-operator', 'spark', 'superset', 'trino']);
+    expect(top).toEqual(['core', 'helm', 'hive', 'index.ts', 'kafka', 'minio', 'nifi', 'opa', 'postgres', 's3', 'secret-operator', 'spark', 'superset', 'trino']);
   });
 
   test.each(product.map(f => [path.relative(ROOT, f), f]))('%s imports no demo', (_, file) => {

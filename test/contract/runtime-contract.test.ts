@@ -11,6 +11,8 @@ import { parseAllDocuments } from 'yaml';
 import { DnsEgress, ensureMaxLength, LISTENER_CLASSES, LISTENER_PRESETS, ListenerClassName, qualifiedRoleGroupName, roleGroupHeadlessServiceName } from '../../constructs/core';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { MinioServer } from '../../constructs/minio';
+import { NifiCluster, NifiClusterProps, NifiFlow } from '../../constructs/nifi';
+import { sampleFlow } from '../nifi/nifi-flow-fixture';
 import { OpaServer, TrinoPolicy } from '../../constructs/opa';
 import { SupersetSecretKey } from '../../constructs/superset';
 import { TrinoCluster, TrinoSqlJob } from '../../constructs/trino';
@@ -86,6 +88,63 @@ describe('a TrinoSqlJob keeps it too', () => {
     const env = find(objs, 'Job', 'trino-sql').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TRINO_SERVER');
     env.value = 'https://trino-coordinator.ns.svc.cluster.local:8443';
     expect(plain(checkTlsHosts(objs))).toEqual([expect.stringMatching(/^Job\/trino-sql container sql \(TRINO_SERVER\): host trino-coordinator.ns.svc.cluster.local is in no server certificate/)]);
+  });
+});
+
+describe('a NifiCluster and a NifiFlow keep it too', () => {
+  const chart = (props: NifiClusterProps = {}) => {
+    const c = namespacedChart();
+    const trust = new TlsTrustStore(c, 'Trust');
+    const nifi = new NifiCluster(c, 'Nifi', props);
+    new NifiFlow(c, 'Flow', { nifi, trust, flow: sampleFlow(), networkPolicy: props.networkPolicy });
+    return Testing.synth(c) as Obj[];
+  };
+  test.each([
+    ['default', {}],
+    ['NetworkPolicies', { networkPolicy: true }],
+    ...LISTENER_CLASSES.map((c): [string, NifiClusterProps] => [`listener class ${c}`, { listenerClass: c }]),
+  ])('%s', (_, props: NifiClusterProps) => {
+    expect(plain(checkRuntimeContract(chart(props)))).toEqual([]);
+  });
+
+  test('the Job\'s NiFi URL is the first node\'s pod name, which its certificate holds (pod scope), on 8443', () => {
+    const objs = chart();
+    expect(tlsClients(objs).map(c => `${plain([c.what])[0].split(' ')[0]} -> ${c.host} (${c.trusts})`)).toEqual([
+      'Job/nifi-flow-feeds-to-kafka -> nifi-node-default-0.nifi-node-default-headless.ns.svc.cluster.local (tls)',
+    ]);
+    const nifi = tlsServers(objs).find(s => s.what.startsWith('NifiCluster/'))!;
+    expect(nifi.names).toEqual([
+      'nifi-node-default-metrics.ns.svc.cluster.local',
+      'nifi-node-default-headless.ns.svc.cluster.local',
+      'nifi-node-default-0.nifi-node-default-headless.ns.svc.cluster.local',
+      'nifi-node-default-1.nifi-node-default-headless.ns.svc.cluster.local',
+    ]);
+    expect(nifi.secretClass).toBe('tls');
+  });
+
+  test('fails on the role group\'s headless Service or the listener Service as URL, another port, a CA of another class, a Secret without the key admin, an unknown container', () => {
+    const url = (objs: Obj[], value: string) => {
+      find(objs, 'Job', 'nifi-flow-feeds-to-kafka').spec.template.spec.containers[0].env.find((e: any) => e.name === 'NIFI_URL').value = value;
+      return objs;
+    };
+    // Our NiFi clients talk to one node by its pod name (NifiCluster.host) on 8443 (NiFi 2.9.0 answers 421 to another port).
+    expect(plain(checkOperatorNames(url(chart(), 'https://nifi-node-default-headless.ns.svc.cluster.local:8443')))).toEqual([
+      expect.stringMatching(/^Job\/nifi-flow-feeds-to-kafka container upload: NIFI_URL https:\/\/nifi-node-default-headless.ns.svc.cluster.local:8443 is not a NiFi node's pod name/),
+    ]);
+    expect(plain(checkOperatorNames(url(chart(), 'https://nifi-node-default-0.nifi-node-default-headless.ns.svc.cluster.local:9088')))).toHaveLength(1);
+    expect(plain(checkTlsHosts(url(chart(), 'https://nifi-node.ns.svc.cluster.local:8443')))).toEqual([
+      expect.stringMatching(/^Job\/nifi-flow-feeds-to-kafka container upload \(NIFI_URL\): host nifi-node.ns.svc.cluster.local is in no server certificate/),
+    ]);
+    const otherClass = chart();
+    find(otherClass, 'NifiCluster', 'nifi').spec.clusterConfig.tls.serverSecretClass = 'nifi-tls';
+    expect(plain(checkTlsHosts(otherClass))).toEqual([expect.stringMatching(/trusts the CA of SecretClass tls, but NifiCluster\/nifi nodes has a certificate of SecretClass nifi-tls/)]);
+    const noKey = chart();
+    const secret = find(noKey, 'Secret', 'nifi-admin-credentials');
+    secret.stringData = { root: secret.stringData.admin };
+    expect(plain(checkOperatorNames(noKey))).toEqual(['NifiCluster/nifi: Secret nifi-admin-credentials has no key admin, the only user the nifi-operator\'s static login reads']);
+    const container = chart();
+    find(container, 'NifiCluster', 'nifi').spec.nodes.podOverrides.spec.containers = [{ name: 'nifi-node' }];
+    expect(plain(checkOperatorNames(container))).toEqual([expect.stringMatching(/NifiCluster\/nifi nodes.podOverrides: container nifi-node is not one the operator creates \(prepare, nifi, vector\)/)]);
   });
 });
 

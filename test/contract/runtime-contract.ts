@@ -6,9 +6,10 @@
  * The facts come from the constructs, where each is written once with its upstream source:
  * - secret-operator volumes, files and SANs: constructs/secret-operator/secret-volume.ts
  * - names the operators derive: constructs/core/stackable.ts (`qualifiedRoleGroupName`, ...),
- *   `HiveMetastore.host`, `Superset.host`, `TrinoCluster.host`
+ *   `HiveMetastore.host`, `Superset.host`, `TrinoCluster.host`, `NifiCluster.host` (`nifiListenerName`)
  * - the pods the operators build (containers, volumes, mounts, labels): `supersetNodePod`,
- *   `trinoPod`, `sparkSubmitPod`, `kafkaBrokerPod`, `kafkaControllerPod`
+ *   `trinoPod`, `sparkSubmitPod`, `kafkaBrokerPod`, `kafkaControllerPod`, `nifiNodePod`; the certificates of Trino and NiFi nodes:
+ *   `coordinatorCertificateNames`, `nifiCertificateNames`
  * - Kafka's bootstrap Service, ports, certificate names and client authentication:
  *   constructs/kafka/kafka-cluster.ts (`KAFKA_PORTS`, `kafkaBrokerCertificateNames`)
  * - the Stackable images' user: constructs/core/images.ts `STACKABLE_IMAGE_USER`
@@ -28,6 +29,7 @@ import {
 import { CLUSTER_DOMAIN, SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFiles, TRUST_STORE_CA_KEY } from '../../constructs/secret-operator';
 import { hiveMetastorePod } from '../../constructs/hive';
 import { KAFKA_DISCOVERY_KEY, KAFKA_PORTS, kafkaBrokerCertificateNames, kafkaBrokerPod, kafkaControllerPod } from '../../constructs/kafka';
+import { NIFI_ADMIN_USERNAME, NIFI_PORTS, nifiCertificateNames, nifiNodePod } from '../../constructs/nifi';
 import { sparkSubmitPod } from '../../constructs/spark';
 import { SECRET_KEY_KEY, supersetNodePod } from '../../constructs/superset';
 import { coordinatorCertificateNames, TRINO_CLI_MIN_MEMORY_MI, trinoPod } from '../../constructs/trino';
@@ -166,7 +168,7 @@ interface TlsServer {
   readonly secretClass: string;
 }
 
-/** The TLS servers: pods of ours with a secret-operator certificate, and Trino coordinators. */
+/** The TLS servers: pods of ours with a secret-operator certificate, Trino coordinators and NiFi nodes. */
 export function tlsServers(objs: readonly Obj[]): TlsServer[] {
   const servers: TlsServer[] = [];
   for (const site of podSites(objs).filter(s => s.role === undefined)) {
@@ -190,6 +192,17 @@ export function tlsServers(objs: readonly Obj[]): TlsServer[] {
       names: coordinatorCertificateNames(trino.metadata.name, ns(trino), listenerClass, roleGroups),
       // trino-operator 26.7.0 crd/mod.rs TLS_DEFAULT_SECRET_CLASS
       secretClass: trino.spec.clusterConfig?.tls?.serverSecretClass ?? 'tls',
+    });
+  }
+  for (const nifi of ofKind(objs, 'NifiCluster')) {
+    const nodes = nifi.spec.nodes ?? {};
+    const listenerClass = (nodes.roleConfig?.listenerClass ?? 'cluster-internal') as ListenerClassName;
+    const roleGroups = Object.fromEntries(Object.entries(nodes.roleGroups ?? {}).map(([g, v]: [string, any]) => [g, v?.replicas ?? 1]));
+    servers.push({
+      what: `NifiCluster/${nifi.metadata.name} nodes`,
+      names: nifiCertificateNames(nifi.metadata.name, ns(nifi), listenerClass, roleGroups),
+      // nifi-operator 26.7.0 crd/tls.rs `default_server_secret_class`: "tls".
+      secretClass: nifi.spec.clusterConfig?.tls?.serverSecretClass ?? 'tls',
     });
   }
   return servers;
@@ -284,6 +297,7 @@ function operatorPod(site: PodSite, objs: readonly Obj[]): OperatorPod | undefin
   const o = site.owner;
   if (o.kind === 'SupersetCluster' && site.role?.startsWith('nodes')) return supersetNodePod(o.metadata.name, vectorAgent(o, site.role));
   if (o.kind === 'TrinoCluster') return trinoPod(o.metadata.name);
+  if (o.kind === 'NifiCluster' && site.role?.startsWith('nodes')) return nifiNodePod(o.metadata.name);
   if (o.kind === 'HiveCluster') return hiveMetastorePod(o.metadata.name);
   if (o.kind === 'KafkaCluster' && site.role === 'brokers') return kafkaBrokerPod(o.metadata.name);
   if (o.kind === 'KafkaCluster' && site.role === 'controllers') return kafkaControllerPod(o.metadata.name);
@@ -329,6 +343,30 @@ export function checkOperatorNames(objs: readonly Obj[]): string[] {
       for (const e of c.env ?? []) {
         if (e.name === 'SUPERSET_URL' && !supersetHosts.has(e.value)) out.push(`${site.where} container ${c.name}: SUPERSET_URL ${e.value} is not a SupersetCluster's listener Service (${[...supersetHosts].join(', ')})`);
       }
+    }
+  }
+  // nifi-operator 26.7.0: NiFi's REST API is served on 8443 (controller/build.rs HTTPS_PORT); NiFi
+  // 2.9.0 answers 421 to a Host header with another port (nifi-jetty HostPortValidatorCustomizer).
+  // Our clients talk to one node, `<cluster>-node-<group>-<i>` under the role group's headless
+  // Service (the operator's nifi.web.https.host), for a whole run (NifiCluster.host).
+  const nifiNodes = new Set(ofKind(objs, 'NifiCluster').flatMap(n => Object.entries<any>(n.spec.nodes?.roleGroups ?? {}).flatMap(([g, v]) =>
+    Array.from({ length: v?.replicas ?? 1 }, (_, i) => `https://${fqdn(`${n.metadata.name}-node-${g}-${i}.${n.metadata.name}-node-${g}-headless`, ns(n))}:${NIFI_PORTS.https}`))));
+  for (const site of podSites(objs)) {
+    for (const c of allContainers(site.spec)) {
+      for (const e of c.env ?? []) {
+        if (e.name === 'NIFI_URL' && !nifiNodes.has(e.value)) out.push(`${site.where} container ${c.name}: NIFI_URL ${e.value} is not a NiFi node's pod name under its headless Service (${[...nifiNodes].join(', ') || 'no NifiCluster'})`);
+      }
+    }
+  }
+  // nifi-operator 26.7.0 security/authentication.rs: a static AuthenticationClass becomes the
+  // single-user login `admin`, its password read from the Secret's key `admin`.
+  for (const nifi of ofKind(objs, 'NifiCluster')) {
+    for (const auth of nifi.spec.clusterConfig?.authentication ?? []) {
+      const cls = objs.find(o => o.kind === 'AuthenticationClass' && o.metadata.name === auth.authenticationClass);
+      const secretName = cls?.spec?.provider?.static?.userCredentialsSecret?.name;
+      if (secretName === undefined) continue;
+      const secret = objs.find(o => o.kind === 'Secret' && o.metadata.name === secretName && ns(o) === ns(nifi));
+      if (secret !== undefined && !(NIFI_ADMIN_USERNAME in secretData(secret))) out.push(`NifiCluster/${nifi.metadata.name}: Secret ${secretName} has no key ${NIFI_ADMIN_USERNAME}, the only user the nifi-operator's static login reads`);
     }
   }
   // podOverrides: containers we name must be the operator's; what we add must not meet what it creates.

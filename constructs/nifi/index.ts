@@ -1,0 +1,3 @@
+export * from './nifi-cluster';
+export * from './nifi-flow';
+export * from './nifi-flow-builder';
