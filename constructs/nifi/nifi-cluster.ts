@@ -70,6 +70,11 @@ export interface NifiClusterProps {
   readonly networkPolicy?: boolean;
 }
 
+/** See {@link NifiCluster.keystore}. */
+const NIFI_KEYSTORE = {
+  keystoreFile: '/stackable/keystore/keystore.p12', truststoreFile: '/stackable/keystore/truststore.p12', password: 'secret', type: 'PKCS12',
+} as const;
+
 /** The role group this construct creates. */
 const ROLE_GROUP = 'default';
 /** The NifiCluster's only role (nifi-operator 26.7.0 controller/mod.rs `role_name`: `node`). */
@@ -192,6 +197,17 @@ export class NifiCluster extends Construct implements IPodSelectable {
   public readonly listenerServiceName: string;
   /** The SecretClass of the nodes' certificate. */
   public readonly tlsSecretClass: string;
+  /**
+   * The nodes' own certificate and trust, in the NiFi container: PKCS#12 files issued by
+   * {@link tlsSecretClass} with the password `secret` (nifi-operator 26.7.0 security/tls.rs
+   * `build_tls_volume`: volume `keystore` mounted at `KEYSTORE_NIFI_CONTAINER_MOUNT`
+   * `/stackable/keystore`, format tls-pkcs12 with `STACKABLE_TLS_STORE_PASSWORD`,
+   * security/authentication.rs; secret-operator 26.7.0 format/well_known.rs: `keystore.p12`,
+   * `truststore.p12`). A flow's SSL context service can use them as a client certificate towards
+   * servers that trust that SecretClass's CA (e.g. Kafka brokers whose client authentication uses
+   * the same class), as Stackable's own demo flows do.
+   */
+  public readonly keystore = NIFI_KEYSTORE;
   /** The Secret with the sensitive-properties key. */
   public readonly sensitivePropertiesKeySecret: string;
   /** Labels of the NiFi pods. */
