@@ -48,6 +48,9 @@ grep -q "productVersion: $HIVE_VERSION\$" dist/spark-k8s-anomaly-detection-taxi-
   || { log "e2e: the HiveClusters in dist/ are not productVersion $HIVE_VERSION, which this suite runs"; exit 1; }
 E2E_METASTORE_HOME="$(ensure_maven_tarball "org.apache.hive:hive-standalone-metastore-server:$HIVE_VERSION:tar.gz:bin")"
 E2E_HADOOP_JARS="$(ensure_maven_deps hive-metastore-hadoop test/e2e/hadoop/pom.xml)"
+# Kafka 4.2.1 (broker, controller, storage tool, console clients): test/e2e/kafka/pom.xml.
+E2E_KAFKA_JARS="$(ensure_maven_deps kafka test/e2e/kafka/pom.xml)"
+export E2E_KAFKA_JARS
 E2E_PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
 [ -x "$E2E_PG_BIN/initdb" ] || { log "e2e: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"; exit 1; }
 E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n1 || true)/bin/java}"
@@ -64,6 +67,18 @@ SPARK_HADOOP_VERSION="$(basename "$hadoop_api" .jar)"; SPARK_HADOOP_VERSION="${S
   || { log "e2e: pyspark ships Hadoop $SPARK_HADOOP_VERSION; set the AWS SDK versions of its hadoop-project pom in scripts/test-e2e.sh"; exit 1; }
 E2E_SPARK_JARS="$ICEBERG_JAR,$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
 E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle:2.29.52),$(ensure_maven_jar software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.2.1)"
+# Spark's Kafka source: spark-sql-kafka-0-10 of pyspark's Spark and the compile dependencies its pom
+# declares (4.1.2: spark-token-provider-kafka-0-10, kafka-clients 3.9.1, commons-pool2 2.12.1; jsr305
+# and scala-parallel-collections are in pyspark's jars, as are kafka-clients' lz4, snappy, zstd and
+# slf4j). DIVERGENCE: spark-token-provider-kafka-0-10_2.13 4.1.2 is not on Maven Central (its
+# maven-metadata.xml lists 4.1.1 and 4.2.0 only), so 4.1.1 stands in (the same delegation-token code).
+spark_core="$(ls "$E2E_SPARK_VENV"/lib/python3*/site-packages/pyspark/jars/spark-core_2.13-*.jar)"
+SPARK_VERSION="$(basename "$spark_core" .jar)"; SPARK_VERSION="${SPARK_VERSION#spark-core_2.13-}"
+[ "$SPARK_VERSION" = 4.1.2 ] \
+  || { log "e2e: pyspark ships Spark $SPARK_VERSION; set the Kafka source's dependencies of its spark-sql-kafka-0-10 pom in scripts/test-e2e.sh"; exit 1; }
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar "org.apache.spark:spark-sql-kafka-0-10_2.13:$SPARK_VERSION")"
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar org.apache.spark:spark-token-provider-kafka-0-10_2.13:4.1.1)"
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar org.apache.kafka:kafka-clients:3.9.1),$(ensure_maven_jar org.apache.commons:commons-pool2:2.12.1)"
 export E2E_SPARK_VENV E2E_SPARK_JARS
 
 TRINO_VERSION=476
