@@ -115,6 +115,13 @@ if [ "${E2E_ONLY:-demo}" = demo ]; then
   "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s ${E2E_DEMO_TESTS:-test/e2e} "$@" || status=1
   log "e2e: the demo's session took $(( $(date +%s) - t ))s"
 fi
+# The Kafka session (test/e2e/test_kafka_path.py, skipped in the demo's session): KRaft Kafka with
+# client TLS, ConsoleProducer, Spark's Kafka source with a checkpoint.
+if [ "${E2E_ONLY:-kafka}" = kafka ]; then
+  t=$(date +%s)
+  E2E_KAFKA=1 "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/e2e/test_kafka_path.py "$@" || status=1
+  log "e2e: the Kafka session took $(( $(date +%s) - t ))s"
+fi
 # One session per example app of demos/, each in test/demos/<name>/ (a missing one fails).
 for name in $(example_names); do
   case "${E2E_ONLY:-example}" in example|"$name") ;; *) continue ;; esac
