@@ -1061,12 +1061,14 @@ def spark_kafka_options(bootstrap: str, tls_dir: Path, password: str) -> dict[st
 def spark_submit_local(world: World, name: str, script: Path, args: list[str], conf: dict[str, str] | None = None,
                        timeout: float = 900) -> subprocess.CompletedProcess:
     """A PySpark script with spark-submit in local mode (local[2], no UI) with the e2e's jars
-    (E2E_SPARK_JARS: Iceberg runtime, hadoop-aws with its SDK, the Kafka source), the session's
-    hosts file and truststore options, Java 17, `conf` on top; to its end, its output also in
-    logs/<name>.log. Fails on a non-zero exit."""
-    java_options = f"-Djdk.net.hosts.file={world.hosts_file}"
-    conf = {"spark.driver.extraJavaOptions": java_options, "spark.executor.extraJavaOptions": java_options,
-            "spark.driver.memory": "1g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2", **(conf or {})}
+    (E2E_SPARK_JARS: Iceberg runtime, hadoop-aws with its SDK, the Kafka source), Java 17, the
+    session's hosts file (-Djdk.net.hosts.file, added to `conf`'s extraJavaOptions, e.g. the
+    truststore options of operators.spark_truststore_java_options), `conf` on top (a demo's
+    sparkConf, operators.spark_s3_conf); to its end, its output also in logs/<name>.log. Fails on
+    a non-zero exit."""
+    conf = {"spark.driver.memory": "1g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2", **(conf or {})}
+    for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):  # the hosts file, before conf's own options
+        conf[key] = f"-Djdk.net.hosts.file={world.hosts_file} {conf.get(key, '')}".strip()
     venv = Path(os.environ["E2E_SPARK_VENV"])
     argv = [str(venv / "bin" / "spark-submit"), "--master", "local[2]", "--name", name, "--jars", os.environ["E2E_SPARK_JARS"]]
     for key, value in conf.items():
