@@ -31,11 +31,16 @@
 #   - the Trino CLI 476 (io.trino:trino-cli executable jar, Maven Central; the Job's image has the
 #     CLI of 481), at the image's CLI path in the Job's pod (test/jobs/kubelet.py) as the superset
 #     suite runs it, with Java 25.
+#   - Kafka 4.2.1 (the lakehouse demo's KafkaCluster productVersion) from Maven Central:
+#     test/e2e/kafka/pom.xml (kafka_2.13 for kafka.Kafka and kafka.tools.StorageTool, kafka-tools
+#     for ConsoleProducer and GetOffsetShell), run with Java 17 (Kafka 4.x brokers need 17);
+#     Spark's Kafka source (spark-sql-kafka-0-10 and its dependencies) in E2E_SPARK_JARS.
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e); the PYTEST_ARGS go to
 # both sessions. E2E_ROWS_PER_MONTH sets the demo's generated trips per month (default in
 # test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/demos/trino-taxi-data/
 # conftest.py); E2E_ONLY=demo runs the seed demo's session, E2E_ONLY=example every example's,
-# E2E_ONLY=<example name> that example's.
+# E2E_ONLY=<example name> that example's, E2E_ONLY=kafka the Kafka session's (test/e2e/
+# test_kafka_path.py: KRaft Kafka with client TLS, ConsoleProducer, Spark's Kafka source; ~1 min).
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 . "$REPO_ROOT/scripts/lib/jobs-tools.sh"

@@ -1,6 +1,7 @@
 """The programs of the e2e suites, started and run as the cluster would, configured from the
 synthesized objects: MinIO, `mc`, PostgreSQL, the Hive metastore, OPA, Trino, Superset and the
-import Job (what the operators derive: operators.py). Each hop of a suite calls these; `hop` names
+import Job, Kafka (KRaft) with its console clients, and local Spark with the Kafka source (what
+the operators derive: operators.py). Each hop of a suite calls these; `hop` names
 the hop in the report lines and for the logs shown when it fails.
 """
 
