@@ -303,7 +303,7 @@ def kafka_controller_properties(objects: list[dict], cluster: dict, role_group: 
         "node.id": str(kafka_node_id("controller", role_group, replica)),
         "controller.quorum.bootstrap.servers": ",".join(voters),
         "listeners": f"CONTROLLER://{fqdn}:{KAFKA_SECURE_CLIENT_PORT}",
-        "listener.security.protocol.map": "CONTROLLER:SSL,INTERNAL:SSL",  # listener.rs L162-171, in map order
+        "listener.security.protocol.map": "INTERNAL:SSL,CONTROLLER:SSL",  # crd/listener.rs L162-171, in the enum's order
         "inter.broker.listener.name": "INTERNAL",
         **_kafka_listener_ssl("CONTROLLER", internal_tls_dir),
         **_kafka_listener_ssl("INTERNAL", internal_tls_dir),
@@ -320,7 +320,9 @@ def kafka_broker_properties(objects: list[dict], cluster: dict, role_group: str,
     `get_kafka_listener_config` and security.rs `broker_config_settings` write it for a KRaft
     cluster with server TLS and/or TLS client authentication (no Kerberos, no OPA), configOverrides
     last. CLIENT (9093, SSL, `ssl.client.auth=required` with a TLS AuthenticationClass; stores of
-    the `tls-kafka-server` volume, `server_tls_dir`) is advertised at `client_host` (the broker's
+    the `tls-kafka-server` volume, `server_tls_dir`, which is of the AuthenticationClass's
+    clientCertSecretClass, else of serverSecretClass: security.rs `tls_secret_class`, so clients
+    must hold a certificate of that class's CA) is advertised at `client_host` (the broker's
     listener volume address), INTERNAL (19093, SSL, client auth required; stores of
     `tls-kafka-internal`, `internal_tls_dir`) at the pod's FQDN. The operator binds 0.0.0.0
     (listener.rs LISTENER_LOCAL_ADDRESS); here `bind_host`, the pod's loopback address."""

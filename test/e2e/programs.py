@@ -875,7 +875,7 @@ def kafka_client_tls(world: World, name: str, password: str, pki=None) -> Path:
 
 def kafka_metadata(world: World, bootstrap: str, cert_pem: str | None, key_pem: str | None, ca_pem: str | None = None,
                    timeout: float = 10) -> tuple[str, list[tuple[int, str, int]]]:
-    """A Kafka Metadata request (API key 3, version 4: the oldest Kafka 4.x still takes, KIP-896)
+    """A Kafka Metadata request (API key 3, version 4: not yet the flexible encoding of v9+)
     over TLS to `bootstrap` (host:port, resolved like the cluster), the broker's certificate
     verified for the host against the test CA (or `ca_pem`), with the client certificate
     `cert_pem`/`key_pem` (None: none). Returns (cluster id, [(node id, host, port)]); raises
