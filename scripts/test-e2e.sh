@@ -31,11 +31,16 @@
 #   - the Trino CLI 476 (io.trino:trino-cli executable jar, Maven Central; the Job's image has the
 #     CLI of 481), at the image's CLI path in the Job's pod (test/jobs/kubelet.py) as the superset
 #     suite runs it, with Java 25.
+#   - Kafka 4.2.1 (the lakehouse demo's KafkaCluster productVersion) from Maven Central:
+#     test/e2e/kafka/pom.xml (kafka_2.13 for kafka.Kafka and kafka.tools.StorageTool, kafka-tools
+#     for ConsoleProducer and GetOffsetShell), run with Java 17 (Kafka 4.x brokers need 17);
+#     Spark's Kafka source (spark-sql-kafka-0-10 and its dependencies) in E2E_SPARK_JARS.
 # Usage: scripts/test-e2e.sh [PYTEST_ARGS...]   (or scripts/test.sh e2e); the PYTEST_ARGS go to
 # both sessions. E2E_ROWS_PER_MONTH sets the demo's generated trips per month (default in
 # test/e2e/conftest.py), E2E_EXAMPLE_ROWS_PER_MONTH the example's (test/demos/trino-taxi-data/
 # conftest.py); E2E_ONLY=demo runs the seed demo's session, E2E_ONLY=example every example's,
-# E2E_ONLY=<example name> that example's.
+# E2E_ONLY=<example name> that example's, E2E_ONLY=kafka the Kafka session's (test/e2e/
+# test_kafka_path.py: KRaft Kafka with client TLS, ConsoleProducer, Spark's Kafka source; ~1 min).
 . "$(dirname "$0")/lib/common.sh"
 cd "$REPO_ROOT"
 . "$REPO_ROOT/scripts/lib/jobs-tools.sh"
@@ -48,6 +53,9 @@ grep -q "productVersion: $HIVE_VERSION\$" dist/spark-k8s-anomaly-detection-taxi-
   || { log "e2e: the HiveClusters in dist/ are not productVersion $HIVE_VERSION, which this suite runs"; exit 1; }
 E2E_METASTORE_HOME="$(ensure_maven_tarball "org.apache.hive:hive-standalone-metastore-server:$HIVE_VERSION:tar.gz:bin")"
 E2E_HADOOP_JARS="$(ensure_maven_deps hive-metastore-hadoop test/e2e/hadoop/pom.xml)"
+# Kafka 4.2.1 (broker, controller, storage tool, console clients): test/e2e/kafka/pom.xml.
+E2E_KAFKA_JARS="$(ensure_maven_deps kafka test/e2e/kafka/pom.xml)"
+export E2E_KAFKA_JARS
 E2E_PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
 [ -x "$E2E_PG_BIN/initdb" ] || { log "e2e: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"; exit 1; }
 E2E_JAVA17="${E2E_JAVA17:-$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n1 || true)/bin/java}"
@@ -64,6 +72,18 @@ SPARK_HADOOP_VERSION="$(basename "$hadoop_api" .jar)"; SPARK_HADOOP_VERSION="${S
   || { log "e2e: pyspark ships Hadoop $SPARK_HADOOP_VERSION; set the AWS SDK versions of its hadoop-project pom in scripts/test-e2e.sh"; exit 1; }
 E2E_SPARK_JARS="$ICEBERG_JAR,$(ensure_maven_jar "org.apache.hadoop:hadoop-aws:$SPARK_HADOOP_VERSION")"
 E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar software.amazon.awssdk:bundle:2.29.52),$(ensure_maven_jar software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.2.1)"
+# Spark's Kafka source: spark-sql-kafka-0-10 of pyspark's Spark and the compile dependencies its pom
+# declares (4.1.2: spark-token-provider-kafka-0-10, kafka-clients 3.9.1, commons-pool2 2.12.1; jsr305
+# and scala-parallel-collections are in pyspark's jars, as are kafka-clients' lz4, snappy, zstd and
+# slf4j). DIVERGENCE: spark-token-provider-kafka-0-10_2.13 4.1.2 is not on Maven Central (its
+# maven-metadata.xml lists 4.1.1 and 4.2.0 only), so 4.1.1 stands in (the same delegation-token code).
+spark_core="$(ls "$E2E_SPARK_VENV"/lib/python3*/site-packages/pyspark/jars/spark-core_2.13-*.jar)"
+SPARK_VERSION="$(basename "$spark_core" .jar)"; SPARK_VERSION="${SPARK_VERSION#spark-core_2.13-}"
+[ "$SPARK_VERSION" = 4.1.2 ] \
+  || { log "e2e: pyspark ships Spark $SPARK_VERSION; set the Kafka source's dependencies of its spark-sql-kafka-0-10 pom in scripts/test-e2e.sh"; exit 1; }
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar "org.apache.spark:spark-sql-kafka-0-10_2.13:$SPARK_VERSION")"
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar org.apache.spark:spark-token-provider-kafka-0-10_2.13:4.1.1)"
+E2E_SPARK_JARS="$E2E_SPARK_JARS,$(ensure_maven_jar org.apache.kafka:kafka-clients:3.9.1),$(ensure_maven_jar org.apache.commons:commons-pool2:2.12.1)"
 export E2E_SPARK_VENV E2E_SPARK_JARS
 
 TRINO_VERSION=476
@@ -99,6 +119,13 @@ if [ "${E2E_ONLY:-demo}" = demo ]; then
   # shellcheck disable=SC2086  # E2E_DEMO_TESTS: paths, split on spaces (scripts/bench-load.sh)
   "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s ${E2E_DEMO_TESTS:-test/e2e} "$@" || status=1
   log "e2e: the demo's session took $(( $(date +%s) - t ))s"
+fi
+# The Kafka session (test/e2e/test_kafka_path.py, skipped in the demo's session): KRaft Kafka with
+# client TLS, ConsoleProducer, Spark's Kafka source with a checkpoint.
+if [ "${E2E_ONLY:-kafka}" = kafka ]; then
+  t=$(date +%s)
+  E2E_KAFKA=1 "$JOBS_VENV/bin/python" -m pytest -p no:cacheprovider -q -s test/e2e/test_kafka_path.py "$@" || status=1
+  log "e2e: the Kafka session took $(( $(date +%s) - t ))s"
 fi
 # One session per example app of demos/, each in test/demos/<name>/ (a missing one fails).
 for name in $(example_names); do

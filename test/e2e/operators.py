@@ -217,3 +217,149 @@ def trino_access_control(cluster: dict, opa_url: str) -> dict[str, str]:
         properties["opa.policy.batch-column-masking-uri"] = base + "batchColumnMasks"
     properties["opa.allow-permission-management-operations"] = "true"
     return properties
+
+
+# ---------------------------------------------------------------------------------------------
+# kafka-operator 26.7.0 (KRaft: brokers and controllers in their own StatefulSets)
+# ---------------------------------------------------------------------------------------------
+
+#: rust/operator-binary/src/controller/security.rs L36-42: the client port is 9093 (`kafka-tls`)
+#: with server TLS or TLS client authentication (9092 `kafka` without); the internal
+#: (inter-broker) port 19093 is always TLS. Controllers listen on the client port too
+#: (statefulset.rs L108-111 env KAFKA_CLIENT_PORT, controller_properties.rs L48-51).
+KAFKA_SECURE_CLIENT_PORT = 9093
+KAFKA_INTERNAL_PORT = 19093
+#: controller/build/security.rs L41: the operator's keystores and truststores have an empty password.
+KAFKA_STORE_PASSWORD = ""
+
+
+def kafka_node_id(role: str, role_group: str, replica: int) -> int:
+    """`node.id` (KRaft): controller/node_id_hasher.rs `node_id_hash32_offset`: FNV-1a 32 of
+    `<role>-<rolegroup>`, its low 16 bits times 0x7FFF, plus the pod's index (command.rs L78-79
+    REPLICA_ID=POD_INDEX+NODE_ID_OFFSET)."""
+    h = 0x811C9DC5
+    for byte in f"{role}-{role_group}".encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return (h & 0xFFFF) * 0x7FFF + replica
+
+
+def kafka_pod_fqdn(cluster: dict, role: str, role_group: str, replica: int) -> str:
+    """`<cluster>-<role>-<rg>-<i>.<cluster>-<role>-<rg>-headless.<ns>.svc.<domain>`:
+    crd/mod.rs L343-362 KafkaPodDescriptor::fqdn with the StatefulSet and headless Service names
+    of operator-rs ResourceNames (controller.rs L225-235)."""
+    sts = f"{cluster['metadata']['name']}-{role}-{role_group}"
+    return f"{sts}-{replica}.{service_fqdn(sts + '-headless', cluster['metadata']['namespace'])}"
+
+
+def kafka_bootstrap_host(cluster: dict, role_group: str) -> str:
+    """The host of the discovery ConfigMap's KAFKA (host:port, discovery.rs L36-46): the address
+    of the Listener `<cluster>-broker-<rg>-bootstrap` (controller.rs L237-249), whose
+    cluster-internal (ClusterIP) address is its Service's FQDN (as hive_metastore_host)."""
+    return service_fqdn(f"{cluster['metadata']['name']}-broker-{role_group}-bootstrap", cluster["metadata"]["namespace"])
+
+
+def kafka_cluster_id(cluster: dict) -> str:
+    """KAFKA_CLUSTER_ID in KRaft mode: the KafkaCluster's name (crd/mod.rs L315-322; validate.rs
+    L402-417 injects it unless envOverrides set it)."""
+    return cluster["metadata"]["name"]
+
+
+def kafka_client_auth_secret_class(objects: list[dict], cluster: dict) -> str | None:
+    """The `clientCertSecretClass` of the cluster's TLS AuthenticationClass (None without one)."""
+    names = [a["authenticationClass"] for a in cluster["spec"].get("clusterConfig", {}).get("authentication", [])]
+    classes = [o for o in objects if o["kind"] == "AuthenticationClass" and o["metadata"]["name"] in names]
+    assert len(classes) == len(names), f"KafkaCluster {cluster['metadata']['name']}: AuthenticationClasses {names}, found {len(classes)}"
+    tls = [c["spec"]["provider"]["tls"] for c in classes if "tls" in c["spec"]["provider"]]
+    assert len(tls) == len(classes), "kafka_client_auth_secret_class: only TLS AuthenticationClasses are reproduced"
+    return tls[0].get("clientCertSecretClass") if tls else None
+
+
+def _kafka_listener_ssl(listener: str, directory: str) -> dict[str, str]:
+    """controller/build/security.rs `insert_listener_ssl_stores`: the listener's PKCS12 keystore
+    and truststore (keystore.p12, truststore.p12 of a tls-pkcs12 secret volume) with the empty password."""
+    prefix = f"listener.name.{listener.lower()}.ssl"
+    return {f"{prefix}.keystore.location": f"{directory}/keystore.p12", f"{prefix}.keystore.password": KAFKA_STORE_PASSWORD,
+            f"{prefix}.keystore.type": "PKCS12", f"{prefix}.truststore.location": f"{directory}/truststore.p12",
+            f"{prefix}.truststore.password": KAFKA_STORE_PASSWORD, f"{prefix}.truststore.type": "PKCS12"}
+
+
+def _kafka_overrides(cluster: dict, role: str, role_group: str, file: str) -> dict[str, str]:
+    spec = cluster["spec"][f"{role}s"]
+    return {**spec.get("configOverrides", {}).get(file, {}), **spec["roleGroups"][role_group].get("configOverrides", {}).get(file, {})}
+
+
+def kafka_controller_properties(objects: list[dict], cluster: dict, role_group: str, replica: int, voters: list[str],
+                                data_dir: str, internal_tls_dir: str) -> dict[str, str]:
+    """controller.properties as controller/build/properties/controller_properties.rs `build` and
+    security.rs `controller_config_settings` write it (after config-utils resolved `${env:...}`),
+    with TLS everywhere (internal TLS is mandatory) and the configOverrides last. `voters`: the
+    controllers' `fqdn:port` (properties/mod.rs `kraft_controllers`); `data_dir` stands for
+    /stackable/data, `internal_tls_dir` for /stackable/tls-kafka-internal."""
+    fqdn = kafka_pod_fqdn(cluster, "controller", role_group, replica)
+    properties = {
+        "log.dirs": f"{data_dir}/kraft",
+        "process.roles": "controller",
+        "controller.listener.names": "CONTROLLER",
+        "node.id": str(kafka_node_id("controller", role_group, replica)),
+        "controller.quorum.bootstrap.servers": ",".join(voters),
+        "listeners": f"CONTROLLER://{fqdn}:{KAFKA_SECURE_CLIENT_PORT}",
+        "listener.security.protocol.map": "INTERNAL:SSL,CONTROLLER:SSL",  # crd/listener.rs L162-171, in the enum's order
+        "inter.broker.listener.name": "INTERNAL",
+        **_kafka_listener_ssl("CONTROLLER", internal_tls_dir),
+        **_kafka_listener_ssl("INTERNAL", internal_tls_dir),
+        "controlled.shutdown.enable": "true",  # graceful_shutdown.rs L19
+    }
+    if kafka_client_auth_secret_class(objects, cluster) is not None:
+        properties["listener.name.controller.ssl.client.auth"] = "required"
+    return {**properties, **_kafka_overrides(cluster, "controller", role_group, "controller.properties")}
+
+
+def kafka_broker_properties(objects: list[dict], cluster: dict, role_group: str, replica: int, voters: list[str], client_host: str,
+                            data_dir: str, server_tls_dir: str, internal_tls_dir: str, bind_host: str) -> dict[str, str]:
+    """broker.properties as controller/build/properties/broker_properties.rs `build`, listener.rs
+    `get_kafka_listener_config` and security.rs `broker_config_settings` write it for a KRaft
+    cluster with server TLS and/or TLS client authentication (no Kerberos, no OPA), configOverrides
+    last. CLIENT (9093, SSL, `ssl.client.auth=required` with a TLS AuthenticationClass; stores of
+    the `tls-kafka-server` volume, `server_tls_dir`, which is of the AuthenticationClass's
+    clientCertSecretClass, else of serverSecretClass: security.rs `tls_secret_class`, so clients
+    must hold a certificate of that class's CA) is advertised at `client_host` (the broker's
+    listener volume address), INTERNAL (19093, SSL, client auth required; stores of
+    `tls-kafka-internal`, `internal_tls_dir`) at the pod's FQDN. The operator binds 0.0.0.0
+    (listener.rs LISTENER_LOCAL_ADDRESS); here `bind_host`, the pod's loopback address."""
+    tls_client_auth = kafka_client_auth_secret_class(objects, cluster) is not None
+    server_tls = cluster["spec"].get("clusterConfig", {}).get("tls", {}).get("serverSecretClass", "tls") is not None
+    assert tls_client_auth or server_tls, "kafka_broker_properties: a PLAINTEXT client listener is not reproduced"
+    fqdn = kafka_pod_fqdn(cluster, "broker", role_group, replica)
+    properties = {
+        "log.dirs": f"{data_dir}/topicdata",
+        "listeners": f"CLIENT://{bind_host}:{KAFKA_SECURE_CLIENT_PORT},INTERNAL://{bind_host}:{KAFKA_INTERNAL_PORT}",
+        "advertised.listeners": f"CLIENT://{client_host}:{KAFKA_SECURE_CLIENT_PORT},INTERNAL://{fqdn}:{KAFKA_INTERNAL_PORT}",
+        "listener.security.protocol.map": "CLIENT:SSL,INTERNAL:SSL,CONTROLLER:SSL",
+        "inter.broker.listener.name": "INTERNAL",
+        "broker.id.generation.enable": "false",
+        "node.id": str(kafka_node_id("broker", role_group, replica)),
+        "process.roles": "broker",
+        "controller.listener.names": "CONTROLLER",
+        "controller.quorum.bootstrap.servers": ",".join(voters),
+        **_kafka_listener_ssl("CLIENT", server_tls_dir),
+        **_kafka_listener_ssl("INTERNAL", internal_tls_dir),
+        **_kafka_listener_ssl("CONTROLLER", internal_tls_dir),
+        "listener.name.internal.ssl.client.auth": "required",
+        "controlled.shutdown.enable": "true",
+    }
+    if tls_client_auth:
+        properties["listener.name.client.ssl.client.auth"] = "required"
+    return {**properties, **_kafka_overrides(cluster, "broker", role_group, "broker.properties")}
+
+
+def kafka_voters(cluster: dict) -> tuple[list[str], list[str]]:
+    """The controllers as `controller.quorum.bootstrap.servers` lists them (`fqdn:9093`) and as
+    `kafka-storage format --initial-controllers` takes them (crd/mod.rs L372-379 `as_voter`:
+    `<node id>@<fqdn>:<port>:0000000000-<node id, 11 digits>`), over every controller role group."""
+    servers, voters = [], []
+    for group, spec in cluster["spec"]["controllers"]["roleGroups"].items():
+        for i in range(spec.get("replicas", 1)):
+            fqdn, node = kafka_pod_fqdn(cluster, "controller", group, i), kafka_node_id("controller", group, i)
+            servers.append(f"{fqdn}:{KAFKA_SECURE_CLIENT_PORT}")
+            voters.append(f"{node}@{fqdn}:{KAFKA_SECURE_CLIENT_PORT}:0000000000-{node:0>11}")
+    return servers, voters

@@ -1,6 +1,7 @@
 """The programs of the e2e suites, started and run as the cluster would, configured from the
 synthesized objects: MinIO, `mc`, PostgreSQL, the Hive metastore, OPA, Trino, Superset and the
-import Job (what the operators derive: operators.py). Each hop of a suite calls these; `hop` names
+import Job, Kafka (KRaft) with its console clients, and local Spark with the Kafka source (what
+the operators derive: operators.py). Each hop of a suite calls these; `hop` names
 the hop in the report lines and for the logs shown when it fails.
 """
 
@@ -793,3 +794,295 @@ def secret_leaks(objects: list[dict]) -> list[str]:
             found.extend(f"{where}:{k}" for k, t in (o.get("data") or {}).items() for s in known if s in t)
         walk(o, where)
     return sorted(set(found))
+
+# ---------------------------------------------------------------------------------------------
+# Kafka (kafka-operator 26.7.0, Kafka 4.2.1 from Maven Central) and Spark's Kafka source
+# ---------------------------------------------------------------------------------------------
+
+
+def tls_pkcs12_volume(directory: Path, cert_pem: str, key_pem: str, ca_pem: str, password: str) -> Path:
+    """What a secret-operator volume of format `tls-pkcs12` holds (26.7.0 format/well_known.rs:
+    keystore.p12, truststore.p12; the password of the annotation
+    `secrets.stackable.tech/format.compatibility.tls-pkcs12.password`, default empty), written
+    into `directory`. The keystore as format/convert.rs `convert_tls_to_pkcs12` builds it: OpenSSL's
+    PKCS#12 builder with the key, the certificate and the CA chain (here the openssl CLI, same
+    library); the truststore as utils/src/pkcs12.rs `pkcs12_truststore`: the CA as a cert bag with
+    Java's trusted-key-usage attribute, which Java needs to trust it (here cryptography's
+    serialize_java_truststore; with the empty password unencrypted and without a MAC, where the
+    operator's is encrypted with the empty password: Java reads both)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pem = directory / ".pem"
+    pem.mkdir(exist_ok=True)
+    (pem / "tls.crt").write_text(cert_pem)
+    (pem / "tls.key").write_text(key_pem)
+    (pem / "ca.crt").write_text(ca_pem)
+    out = subprocess.run(["openssl", "pkcs12", "-export", "-inkey", str(pem / "tls.key"), "-in", str(pem / "tls.crt"),
+                          "-certfile", str(pem / "ca.crt"), "-passout", f"pass:{password}", "-out", str(directory / "keystore.p12")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    ca = pkcs12.PKCS12Certificate(x509.load_pem_x509_certificate(ca_pem.encode()), b"ca")
+    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
+    (directory / "truststore.p12").write_bytes(pkcs12.serialize_java_truststore([ca], encryption))
+    return directory
+
+
+def kafka_java(world: World, main_class: str, args: list[str], heap: str = "256m") -> list[str]:
+    """A Kafka 4.2.1 class run as bin/kafka-run-class.sh runs it (the release's bin/ is not on Maven
+    Central): Java 17 (Kafka 4.x brokers need 17: its classes are version 61), the jars of
+    test/e2e/kafka/pom.xml (E2E_KAFKA_JARS), log4j2 to the console, the Services resolved like the
+    cluster (the hosts file)."""
+    log4j2 = world.workdir / "kafka-log4j2.properties"
+    if not log4j2.exists():
+        log4j2.write_text("rootLogger.level = INFO\nrootLogger.appenderRef.stdout.ref = STDOUT\nappender.console.type = Console\n"
+                          "appender.console.name = STDOUT\nappender.console.layout.type = PatternLayout\n"
+                          "appender.console.layout.pattern = [%d] %p %m (%c)%n\nlogger.kafka.name = org.apache.kafka\n"
+                          "logger.kafka.level = WARN\nlogger.raft.name = org.apache.kafka.raft\nlogger.raft.level = WARN\n")
+    return [os.environ["E2E_JAVA17"], f"-Xmx{heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+            f"-Djdk.net.hosts.file={world.hosts_file}", f"-Dlog4j2.configurationFile=file:{log4j2}",
+            "-cp", f"{os.environ['E2E_KAFKA_JARS']}/*", main_class, *args]
+
+
+def write_kafka_properties(path: Path, properties: dict[str, str]) -> Path:
+    """A Java properties file (values with `\\`, `=` or `:` escaped as Properties.load reads them)."""
+    def esc(v: str) -> str:
+        return v.replace("\\", "\\\\").replace("=", "\\=").replace(":", "\\:")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{k}={esc(v)}\n" for k, v in properties.items()))
+    return path
+
+
+def kafka_client_properties(tls_dir: Path, password: str) -> dict[str, str]:
+    """The client settings of the operator's client.properties for TLS client authentication
+    (kafka-operator 26.7.0 controller/build/security.rs `client_properties`, `push_client_ssl_stores`:
+    security.protocol SSL, PKCS12 keystore and truststore), with a client pod's own tls-pkcs12
+    volume `tls_dir` and its password."""
+    return {"security.protocol": "SSL",
+            "ssl.keystore.type": "PKCS12", "ssl.keystore.location": str(tls_dir / "keystore.p12"), "ssl.keystore.password": password,
+            "ssl.truststore.type": "PKCS12", "ssl.truststore.location": str(tls_dir / "truststore.p12"), "ssl.truststore.password": password}
+
+
+def kafka_client_tls(world: World, name: str, password: str, pki=None) -> Path:
+    """A client pod's tls-pkcs12 secret volume (`tls_pkcs12_volume`) with a certificate from the
+    session's test CA (or `pki`'s) for `name`; its directory."""
+    pki = pki or world.state["pki"]
+    cert, key = pki.issue([name], [])
+    return tls_pkcs12_volume(world.workdir / "kafka-clients" / name, cert, key, pki.ca_pem, password)
+
+
+def kafka_metadata(world: World, bootstrap: str, cert_pem: str | None, key_pem: str | None, ca_pem: str | None = None,
+                   timeout: float = 10) -> tuple[str, list[tuple[int, str, int]]]:
+    """A Kafka Metadata request (API key 3, version 4: not yet the flexible encoding of v9+)
+    over TLS to `bootstrap` (host:port, resolved like the cluster), the broker's certificate
+    verified for the host against the test CA (or `ca_pem`), with the client certificate
+    `cert_pem`/`key_pem` (None: none). Returns (cluster id, [(node id, host, port)]); raises
+    OSError (ssl.SSLError among them) when the broker refuses the client."""
+    import struct
+    import tempfile
+
+    host, port = bootstrap.rsplit(":", 1)
+    context = ssl.create_default_context(cadata=ca_pem or world.state["pki"].ca_pem)
+    if cert_pem is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "c.pem").write_text(cert_pem)
+            (Path(tmp) / "k.pem").write_text(key_pem or "")
+            context.load_cert_chain(str(Path(tmp) / "c.pem"), str(Path(tmp) / "k.pem"))
+    client_id = b"e2e"
+    # header v1: api_key, api_version, correlation_id, client_id; body v4: topics null (all), allow_auto_topic_creation false
+    request = struct.pack(">hhih", 3, 4, 7, len(client_id)) + client_id + struct.pack(">i?", -1, False)
+    with socket.create_connection((world.hosts[host], int(port)), timeout=timeout) as raw, \
+            context.wrap_socket(raw, server_hostname=host) as tls:
+        tls.sendall(struct.pack(">i", len(request)) + request)
+        data = b""
+        while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
+            chunk = tls.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"{bootstrap} closed the connection after {len(data)} bytes")
+            data += chunk
+    pos = 4
+
+    def take(fmt: str):
+        nonlocal pos
+        values = struct.unpack_from(fmt, data, pos)
+        pos += struct.calcsize(fmt)
+        return values
+
+    def string() -> str | None:
+        nonlocal pos
+        (n,) = take(">h")
+        if n < 0:
+            return None
+        pos += n
+        return data[pos - n:pos].decode()
+
+    correlation, _throttle, count = take(">iii")
+    assert correlation == 7, f"correlation id {correlation}"
+    brokers = []
+    for _ in range(count):
+        (node,) = take(">i")
+        broker_host = string()
+        (broker_port,) = take(">i")
+        string()  # rack
+        brokers.append((node, broker_host, broker_port))
+    return string(), brokers
+
+
+def start_kafka(world: World, cluster: dict | None = None, hop: str = "kafka") -> str:
+    """The KafkaCluster (KRaft: one controller and one broker, each in its own JVM as the
+    operator's StatefulSets run them) with the configuration of operators.py, the commands of
+    kafka-operator 26.7.0 controller/build/command.rs (`kafka-storage.sh format --cluster-id
+    $KAFKA_CLUSTER_ID --config ... --ignore-formatted --initial-controllers ...`, then
+    `kafka-server-start.sh`) and the TLS volumes the secret-operator writes (tls-pkcs12, empty
+    password; certificates from the session's test CA for the pods' names, the broker's server
+    certificate also for the bootstrap Listener's address). Waits until the broker answers a
+    Metadata request over mutual TLS listing itself. Sets state kafka (bootstrap, cluster id);
+    returns the bootstrap servers as the discovery ConfigMap's KAFKA has them (host:port)."""
+    from operators import (KAFKA_INTERNAL_PORT, KAFKA_SECURE_CLIENT_PORT, KAFKA_STORE_PASSWORD, kafka_bootstrap_host,
+                           kafka_broker_properties, kafka_client_auth_secret_class, kafka_cluster_id, kafka_controller_properties,
+                           kafka_pod_fqdn, kafka_voters)
+
+    cluster = cluster or world.one("KafkaCluster")
+    name = cluster["metadata"]["name"]
+    (broker_group, broker_spec), = cluster["spec"]["brokers"]["roleGroups"].items()
+    (controller_group, controller_spec), = cluster["spec"]["controllers"]["roleGroups"].items()
+    assert broker_spec.get("replicas", 1) == 1 and controller_spec.get("replicas", 1) == 1, "start_kafka runs one broker and one controller"
+    version = cluster["spec"]["image"]["productVersion"]
+    assert version == "4.2.1", f"KafkaCluster {name} asks for Kafka {version}; test/e2e/kafka/pom.xml has 4.2.1"
+    pki = world.state["pki"]
+    controller = kafka_pod_fqdn(cluster, "controller", controller_group, 0)
+    broker = kafka_pod_fqdn(cluster, "broker", broker_group, 0)
+    bootstrap = kafka_bootstrap_host(cluster, broker_group)
+    controller_ip = world.address(controller, KAFKA_SECURE_CLIENT_PORT)
+    broker_ip = world.address(broker, KAFKA_INTERNAL_PORT)
+    world.hosts[bootstrap] = broker_ip
+    world.hosts_file.write_text(world.hosts_text())
+    servers, voters = kafka_voters(cluster)
+    base = world.workdir / "kafka"
+
+    def volume(pod: str, vol: str, names: list[str]) -> Path:
+        cert, key = pki.issue(names, [])
+        return tls_pkcs12_volume(base / pod / vol, cert, key, pki.ca_pem, KAFKA_STORE_PASSWORD)
+
+    # The broker's advertised CLIENT address is its listener-broker volume's (listener.rs
+    # node_address_cmd); on a cluster-internal ListenerClass that is a Service of the pod, here
+    # its pod FQDN. Its server volume's scopes: pod, listener volumes broker and bootstrap (security.rs).
+    pods = {
+        controller: kafka_controller_properties(world.objects, cluster, controller_group, 0, servers, str(base / controller / "data"),
+                                                str(volume(controller, "tls-kafka-internal", [controller]))),
+        broker: kafka_broker_properties(world.objects, cluster, broker_group, 0, servers, broker, str(base / broker / "data"),
+                                        str(volume(broker, "tls-kafka-server", [broker, bootstrap])),
+                                        str(volume(broker, "tls-kafka-internal", [broker])), broker_ip),
+    }
+    started = time.monotonic()
+    formats = []
+    for pod, properties in pods.items():
+        config = write_kafka_properties(base / pod / f"{properties['process.roles']}.properties", properties)
+        formats.append(subprocess.Popen(kafka_java(world, "kafka.tools.StorageTool", [
+            "format", "--cluster-id", kafka_cluster_id(cluster), "--config", str(config), "--ignore-formatted",
+            "--initial-controllers", ",".join(voters)]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    for f in formats:
+        out, _ = f.communicate(timeout=120)
+        assert f.returncode == 0, f"kafka-storage format: {out[-3000:]}"
+    formatted = time.monotonic() - started
+    procs = [world.start(hop, f"kafka-{properties['process.roles']}",
+                         kafka_java(world, "kafka.Kafka", [str(base / pod / f"{properties['process.roles']}.properties")], heap="512m"),
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(world.workdir)})
+             for pod, properties in pods.items()]
+    cert, key = pki.issue(["kafka-readiness-probe"], [])
+    deadline = time.monotonic() + 120
+    while True:
+        for proc in procs:
+            assert proc.alive(), f"{proc.name} exited; log:\n{proc.tail(80)}"
+        try:
+            cluster_id, brokers = kafka_metadata(world, f"{bootstrap}:{KAFKA_SECURE_CLIENT_PORT}", cert, key)
+            if brokers:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"Kafka not up after 120s; logs:\n{procs[0].tail(40)}\n{procs[1].tail(40)}"
+        time.sleep(0.5)
+    assert brokers == [(int(pods[broker]["node.id"]), broker, KAFKA_SECURE_CLIENT_PORT)], brokers
+    world.state["kafka"] = {"bootstrap": f"{bootstrap}:{KAFKA_SECURE_CLIENT_PORT}", "cluster_id": cluster_id}
+    auth = kafka_client_auth_secret_class(world.objects, cluster)
+    report(hop, f"Kafka {version} (KRaft) of KafkaCluster {name}: controller {controller} -> {controller_ip} and broker {broker} -> {broker_ip} "
+                f"(storage format {formatted:.1f}s, both answering {time.monotonic() - started:.1f}s after the format started); "
+                f"bootstrap {bootstrap}:{KAFKA_SECURE_CLIENT_PORT} answers Metadata v4 over TLS"
+                f"{' with a client certificate (ssl.client.auth=required, SecretClass ' + auth + ')' if auth else ''}: "
+                f"cluster id {cluster_id}, brokers {brokers}")
+    return world.state["kafka"]["bootstrap"]
+
+
+def kafka_tool(world: World, name: str, main_class: str, args: list[str], stdin: str | None = None, timeout: float = 120) -> str:
+    """A Kafka command-line tool (kafka-tools 4.2.1) to its end; its output (stdout and stderr),
+    also in logs/<name>.log."""
+    out = subprocess.run(kafka_java(world, main_class, args), input=stdin, capture_output=True, text=True, timeout=timeout,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(world.workdir)})
+    log = world.workdir / "logs" / f"{name}.log"
+    log.parent.mkdir(exist_ok=True)
+    with open(log, "a") as f:
+        f.write(out.stdout + out.stderr)
+    assert out.returncode == 0, f"{main_class} {' '.join(args)}:\n{(out.stdout + out.stderr)[-3000:]}"
+    return out.stdout + out.stderr
+
+
+def kafka_produce(world: World, bootstrap: str, topic: str, records: list[str] | list[tuple[str, str]], client: dict[str, str],
+                  name: str = "kafka-producer") -> None:
+    """`records` (values, or (key, value) pairs: keyed records spread over the partitions by the
+    key's hash) to `topic` with Kafka's ConsoleProducer (bin/kafka-console-producer.sh), one a
+    line on its stdin; `client` its client settings (kafka_client_properties), acks=all."""
+    config = write_kafka_properties(world.workdir / "kafka-clients" / f"{name}.properties", {**client, "acks": "all"})
+    keyed = bool(records) and isinstance(records[0], tuple)
+    lines = [f"{r[0]}\t{r[1]}" if keyed else str(r) for r in records]
+    assert all(line.count("\n") == 0 and (not keyed or line.count("\t") == 1) for line in lines), "kafka_produce: a record with a newline or tab"
+    reader = ["--reader-property", "parse.key=true", "--reader-property", "key.separator=\t"] if keyed else []
+    kafka_tool(world, name, "org.apache.kafka.tools.ConsoleProducer",
+               ["--bootstrap-server", bootstrap, "--topic", topic, "--command-config", str(config), *reader],
+               stdin="".join(line + "\n" for line in lines))
+
+
+def kafka_end_offsets(world: World, bootstrap: str, topic: str, client: dict[str, str], name: str = "kafka-offsets") -> dict[int, int]:
+    """The latest offset of each partition of `topic` (GetOffsetShell, bin/kafka-get-offsets.sh):
+    the number of records each holds (nothing is deleted here)."""
+    config = write_kafka_properties(world.workdir / "kafka-clients" / f"{name}.properties", client)
+    out = kafka_tool(world, name, "org.apache.kafka.tools.GetOffsetShell",
+                     ["--bootstrap-server", bootstrap, "--topic", topic, "--time", "-1", "--command-config", str(config)])
+    lines = [line.rsplit(":", 2) for line in out.splitlines() if line.startswith(f"{topic}:")]
+    return {int(p): int(o) for _, p, o in lines}
+
+
+def spark_kafka_options(bootstrap: str, tls_dir: Path, password: str) -> dict[str, str]:
+    """The options of Spark's Kafka source (spark-sql-kafka-0-10: `kafka.`-prefixed consumer
+    settings) for a cluster with TLS client authentication: kafka_client_properties with the prefix."""
+    return {"kafka.bootstrap.servers": bootstrap, **{f"kafka.{k}": v for k, v in kafka_client_properties(tls_dir, password).items()}}
+
+
+def spark_submit_local(world: World, name: str, script: Path, args: list[str], conf: dict[str, str] | None = None,
+                       timeout: float = 900) -> subprocess.CompletedProcess:
+    """A PySpark script with spark-submit in local mode (local[2], no UI) with the e2e's jars
+    (E2E_SPARK_JARS: Iceberg runtime, hadoop-aws with its SDK, the Kafka source), Java 17, the
+    session's hosts file (-Djdk.net.hosts.file, added to `conf`'s extraJavaOptions, e.g. the
+    truststore options of operators.spark_truststore_java_options), `conf` on top (a demo's
+    sparkConf, operators.spark_s3_conf); to its end, its output also in logs/<name>.log. Fails on
+    a non-zero exit."""
+    conf = {"spark.driver.memory": "1g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2", **(conf or {})}
+    for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):  # the hosts file, before conf's own options
+        conf[key] = f"-Djdk.net.hosts.file={world.hosts_file} {conf.get(key, '')}".strip()
+    venv = Path(os.environ["E2E_SPARK_VENV"])
+    argv = [str(venv / "bin" / "spark-submit"), "--master", "local[2]", "--name", name, "--jars", os.environ["E2E_SPARK_JARS"]]
+    for key, value in conf.items():
+        argv += ["--conf", f"{key}={value}"]
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "JAVA_HOME": str(Path(os.environ["E2E_JAVA17"]).parent.parent),
+           "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
+    from harness import _die_with_parent
+
+    result = subprocess.run(argv + [str(script), *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=world.workdir,
+                            preexec_fn=_die_with_parent)
+    log = world.workdir / "logs" / f"{name}.log"
+    log.parent.mkdir(exist_ok=True)
+    with open(log, "a") as f:
+        f.write(result.stdout + result.stderr)
+    assert result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
+    return result
