@@ -19,6 +19,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { HelmChart, HelmChartProps } from '../constructs';
+import { LAKEHOUSE_CHART_ID, LAKEHOUSE_DESCRIPTION, LAKEHOUSE_VALUES } from '../demos/data-lakehouse-iceberg-trino-spark/helm-values';
+import { LakehouseChart, LakehouseChartProps } from '../demos/data-lakehouse-iceberg-trino-spark/lakehouse-chart';
 import { DemoChart, DemoChartProps } from '../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { DEMO_VALUES } from '../demos/spark-k8s-anomaly-detection-taxi-data/helm-values';
 import { TAXI_DATA_CHART_ID, TAXI_DATA_DESCRIPTION, TAXI_DATA_VALUES } from '../demos/trino-taxi-data/helm-values';
@@ -79,11 +81,21 @@ export function trinoIcebergChartProps(): HelmChartProps<TrinoIcebergChartProps>
   };
 }
 
+/** data-lakehouse-iceberg-trino-spark's chart. */
+export function lakehouseChartProps(): HelmChartProps<LakehouseChartProps> {
+  const { packageDescription: _, ...release } = releaseMetadata();
+  return {
+    ...release, name: LAKEHOUSE_CHART_ID, description: LAKEHOUSE_DESCRIPTION, values: LAKEHOUSE_VALUES, props: {},
+    build: (app, props) => new LakehouseChart(app, LAKEHOUSE_CHART_ID, props),
+  };
+}
+
 /** Every demo's chart by name; the seed demo's takes the command line's DemoChart props. */
 export const DEMO_HELM_CHARTS: Record<string, (seed: DemoChartProps) => HelmChart<unknown>> = {
   [DEMO_CHART_ID]: (seed) => new HelmChart(seedChartProps(seed)),
   [TAXI_DATA_CHART_ID]: () => new HelmChart(taxiDataChartProps()),
   [TRINO_ICEBERG_CHART_ID]: () => new HelmChart(trinoIcebergChartProps()),
+  [LAKEHOUSE_CHART_ID]: () => new HelmChart(lakehouseChartProps()),
 };
 
 function main(): void {

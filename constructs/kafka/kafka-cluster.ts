@@ -48,7 +48,8 @@ export interface KafkaClusterProps {
   readonly logDirsGi?: number;
   /**
    * Broker settings written into `broker.properties` over the defaults `num.partitions` 27,
-   * `log.segment.bytes` 50000000 and `log.retention.bytes` 2000000000. The keys the operator sets
+   * `log.segment.bytes` 50000000 and `log.retention.bytes` 2000000000 (and, with fewer than 3
+   * brokers, the internal topics' replication factor set to the broker count). The keys the operator sets
    * itself ({@link KAFKA_OPERATOR_BROKER_PROPERTIES}, and every `listener.name.*`) are refused:
    * an override would silently replace them.
    * @default - the three defaults above
@@ -129,6 +130,25 @@ const STACK_BROKER_PROPERTIES: Readonly<Record<string, string>> = {
   'log.segment.bytes': '50000000',
   'log.retention.bytes': '2000000000',
 };
+
+/**
+ * Settings of Kafka's internal topics for fewer than 3 brokers. Kafka creates `__consumer_offsets`
+ * and `__transaction_state` with replication factor 3 by default (`offsets.topic.replication.factor`,
+ * `transaction.state.log.replication.factor`: 3, `transaction.state.log.min.isr`: 2; Apache Kafka
+ * 4.2 broker configuration, GroupCoordinatorConfig / TransactionLogConfig) and refuses to create
+ * them on fewer brokers, so consumer groups and transactional producers would fail; the
+ * kafka-operator 26.7.0 sets none of them ("We can not make any assumptions about topic
+ * replication factors", controller/build/resource/pdb.rs). With 1 or 2 brokers they default to the
+ * broker count here; `brokerProperties` may still set them.
+ */
+function internalTopicReplication(brokers: number): Record<string, string> {
+  if (brokers >= 3) return {};
+  return {
+    'offsets.topic.replication.factor': String(brokers),
+    'transaction.state.log.replication.factor': String(brokers),
+    'transaction.state.log.min.isr': String(Math.min(2, brokers)),
+  };
+}
 
 /**
  * The labels of a KafkaCluster role's pods (kafka-operator 26.7.0 controller/build/labels.rs
@@ -312,7 +332,7 @@ export class KafkaCluster extends Construct implements IPodSelectable {
     const brokerResources = validateRoleResources(owner, 'brokerResources', props.brokerResources ?? { cpu: { min: '1500m', max: '3' }, memory: { limit: '2Gi' } });
     const controllerResources = props.controllerResources === undefined ? undefined : validateRoleResources(owner, 'controllerResources', props.controllerResources);
     const logDirsGi = intInRange(owner, 'logDirsGi', props.logDirsGi ?? 50, 1);
-    const brokerProperties = { ...STACK_BROKER_PROPERTIES, ...validateBrokerProperties(owner, props.brokerProperties ?? {}) };
+    const brokerProperties = { ...STACK_BROKER_PROPERTIES, ...internalTopicReplication(brokers), ...validateBrokerProperties(owner, props.brokerProperties ?? {}) };
 
     this.clientAuthentication = props.clientAuthentication
       ?? new KafkaClientAuthentication(this, 'ClientAuthentication', { name: clusterScopedName(this, `${this.name}-client-tls`) });

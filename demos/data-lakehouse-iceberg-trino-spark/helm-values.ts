@@ -11,8 +11,8 @@ export const LAKEHOUSE_VALUES: ReadonlyArray<HelmValue<LakehouseChartProps>> = [
   description: 'Password of the Trino and Superset user admin; no whitespace or * ? [ ] (the trino-operator\'s password-file script uses it unquoted).',
   apply: (props, setting) => ({ ...props, admin: Credentials.literal('admin', setting as string) }),
 }, {
-  path: 'nifi.adminPassword', probe: 'ProbeNifiAdminPassword', schema: { type: 'string', minLength: 12 },
-  description: 'Password of the NiFi user admin: at least 12 characters (NiFi refuses shorter ones).',
+  path: 'nifi.adminPassword', probe: 'ProbeNifiAdminPassword', schema: { type: 'string', minLength: 1 },
+  description: 'Password of the NiFi user admin (the static login of the nifi-operator, user admin only).',
   apply: (props, setting) => ({ ...props, nifiAdmin: Credentials.literal('admin', setting as string) }),
 }, {
   path: 'minio.rootPassword', probe: 'ProbeMinioRootPassword', schema: { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' },

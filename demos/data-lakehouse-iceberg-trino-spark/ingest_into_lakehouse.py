@@ -162,10 +162,15 @@ def records(kafka: DataFrame, stream: Stream) -> DataFrame:
 
 
 def merge_batch(batch: DataFrame, stream: Stream, catalog: str) -> None:
-    """Merges one micro-batch of {@link records} into the stream's table."""
+    """Merges one micro-batch of `records` into the stream's table. The batch is cached for the
+    MERGE, which reads its source more than once (else each read fetches the batch from Kafka again)."""
     view = f"{stream.topic}_batch"
-    batch.createOrReplaceTempView(view)
-    batch.sparkSession.sql(merge_statement(stream, catalog, view))
+    batch.persist()
+    try:
+        batch.createOrReplaceTempView(view)
+        batch.sparkSession.sql(merge_statement(stream, catalog, view))
+    finally:
+        batch.unpersist()
 
 
 def start(spark: SparkSession, stream: Stream, a: argparse.Namespace):

@@ -6,7 +6,7 @@
 import { HelmChartProps } from '../../constructs';
 import { ChartValue, ManifestBuilder, ValueSetting } from '../../constructs/helm/expose-values';
 import { manifestBuilder } from '../../constructs/helm/helm-chart';
-import { seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
+import { lakehouseChartProps, seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
 import { buildFixture, FIXTURE_VALUES } from './fixture-chart';
 
 /** A values file that the schema must refuse. */
@@ -34,7 +34,7 @@ function ofChart<P>(chart: HelmChartProps<P>): Pick<ValuesCase, 'build' | 'value
   return { build: manifestBuilder(chart), values: chart.values };
 }
 
-export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-iceberg', () => ValuesCase> = {
+export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-iceberg' | 'data-lakehouse-iceberg-trino-spark', () => ValuesCase> = {
   fixture: () => ({
     build: buildFixture,
     values: FIXTURE_VALUES,
@@ -112,6 +112,22 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
       { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
       { what: 'a MinIO password of the wrong type', values: { minio: { rootPassword: 12345678 } } },
+      { what: 'an unknown group', values: { postgresql: { hivePassword: 'hive' } } },
+    ],
+  }),
+  'data-lakehouse-iceberg-trino-spark': () => ({
+    ...ofChart(lakehouseChartProps()),
+    samples: new Map<string, ValueSetting>([
+      ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
+      ['nifi.adminPassword', 'Nifi pass: "n" {{ .Values }} #5'],
+      ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['minio.lakehousePassword', 'Sample.Lakehouse_Key~5'],
+    ]),
+    invalid: [
+      { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
+      { what: 'an empty NiFi password', values: { nifi: { adminPassword: '' } }, builderError: /password must not be empty/ },
+      { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
+      { what: 'a too short lakehouse key', values: { minio: { lakehousePassword: 'short' } }, builderError: /users\.lakehouse\.credentials\.password "\*{5}" must be at least 8 characters/ },
       { what: 'an unknown group', values: { postgresql: { hivePassword: 'hive' } } },
     ],
   }),

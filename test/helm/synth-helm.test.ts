@@ -13,7 +13,7 @@ import { HelmChart } from '../../constructs';
 import { ChartValue, exposeValues, Manifest, ManifestBuilder, objectKey, ValueSetting } from '../../constructs/helm/expose-values';
 import { exposeChartValues, manifestBuilder } from '../../constructs/helm/helm-chart';
 import { escapeTemplateText } from '../../constructs/helm/render-chart';
-import { DEMO_HELM_CHARTS, parseManifests, seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
+import { DEMO_HELM_CHARTS, lakehouseChartProps, parseManifests, seedChartProps, taxiDataChartProps, trinoIcebergChartProps } from '../../scripts/synth-helm';
 import { CASES } from './cases';
 import { buildFixture, FIXTURE_VALUES, fixtureChartFiles, TRICKY_TEXT } from './fixture-chart';
 
@@ -479,10 +479,53 @@ describe('the trino-iceberg chart', () => {
   });
 });
 
+describe('the data-lakehouse-iceberg-trino-spark chart', () => {
+  const chart = lakehouseChartProps();
+  const build = manifestBuilder(chart);
+  const exposure = exposeChartValues(chart);
+  const files = new HelmChart(chart).files;
+  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+  const values = YAML.parse(files.get('values.yaml')!);
+
+  test('derives the passwords as defaults, each landing only in the stringData of Secrets', () => {
+    expect(values).toEqual({ admin: { password: 'adminadmin' }, nifi: { adminPassword: 'adminadmin' }, minio: { rootPassword: 'minio-root-password', lakehousePassword: 'lakehouse-secret-key' } });
+    expect(exposure.slots.length).toBeGreaterThanOrEqual(4);
+    for (const slot of exposure.slots) {
+      expect(slot.object).toMatch(/^v1\/Secret data-lakehouse\//);
+      expect(slot.path[0]).toBe('stringData');
+    }
+    expect(validate(values)).toBe(true);
+  });
+
+  test('its default values are the demo\'s plain synth (dist/)', () => {
+    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'data-lakehouse-iceberg-trino-spark', 'dist', 'data-lakehouse-iceberg-trino-spark.k8s.yaml'), 'utf8');
+    expect(exposure.manifests).toEqual(parseManifests(dist));
+  });
+
+  test('the schema accepts the defaults and the samples, which the chart builds', () => {
+    const c = CASES['data-lakehouse-iceberg-trino-spark']();
+    const merged = JSON.parse(JSON.stringify(values));
+    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
+    expect(validate(merged)).toBe(true);
+    expect(() => build(c.samples)).not.toThrow();
+  });
+
+  test.each(CASES['data-lakehouse-iceberg-trino-spark']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
+    const merged = { ...values };
+    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
+    expect(validate(merged)).toBe(false);
+    if (c.builderError) {
+      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
+        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
+      expect(() => build(settings)).toThrow(c.builderError);
+    }
+  });
+});
+
 describe('scripts/synth-helm.ts', () => {
   test('emits a chart for every demo app of demos/', () => {
     const demos = fs.readdirSync(path.join(__dirname, '..', '..', 'demos')).filter((n) => fs.existsSync(path.join(__dirname, '..', '..', 'demos', n, 'helm-values.ts'))).sort();
     expect(Object.keys(DEMO_HELM_CHARTS).sort()).toEqual(demos);
-    expect(demos).toEqual(['spark-k8s-anomaly-detection-taxi-data', 'trino-iceberg', 'trino-taxi-data']);
+    expect(demos).toEqual(['data-lakehouse-iceberg-trino-spark', 'spark-k8s-anomaly-detection-taxi-data', 'trino-iceberg', 'trino-taxi-data']);
   });
 });

@@ -114,6 +114,14 @@ describe('KafkaCluster', () => {
     });
   });
 
+  it('with fewer than 3 brokers, sizes the internal topics\' replication to the brokers, unless brokerProperties say otherwise', () => {
+    const props = (extra: object) => find(synth(setup(extra).chart), 'KafkaCluster', 'kafka').spec.brokers.roleGroups.default.configOverrides['broker.properties'];
+    expect(props({ brokers: 1 })).toMatchObject({ 'offsets.topic.replication.factor': '1', 'transaction.state.log.replication.factor': '1', 'transaction.state.log.min.isr': '1' });
+    expect(props({ brokers: 2 })).toMatchObject({ 'offsets.topic.replication.factor': '2', 'transaction.state.log.replication.factor': '2', 'transaction.state.log.min.isr': '2' });
+    expect(props({ brokers: 3 })['offsets.topic.replication.factor']).toBeUndefined();
+    expect(props({ brokers: 1, brokerProperties: { 'offsets.topic.replication.factor': '1', 'transaction.state.log.min.isr': '1' } })['transaction.state.log.min.isr']).toBe('1');
+  });
+
   it('uses a shared KafkaClientAuthentication of another SecretClass, and issues client volumes from it', () => {
     const chart = namespacedChart('ns');
     const auth = new KafkaClientAuthentication(chart, 'Auth', { clientCertSecretClass: 'kafka-ca' });
