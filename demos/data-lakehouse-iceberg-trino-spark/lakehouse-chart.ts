@@ -74,7 +74,7 @@ export class LakehouseChart extends Chart {
     // Storage: MinIO with the bucket `lakehouse`, written by the user `lakehouse` only.
     const minio = new MinioServer(this, 'Minio', {
       credentials: props.s3 ?? Credentials.literal('admin', 'minio-root-password'), listenerClass: 'external-unstable', storageGi: 20,
-      resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 }, networkPolicy,
+      resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 1024 }, networkPolicy,
     });
     const buckets = new MinioBuckets(this, 'Buckets', {
       minio, trust, buckets: [BUCKET], networkPolicy,
@@ -89,7 +89,7 @@ export class LakehouseChart extends Chart {
 
     // Streaming: Kafka (KRaft, client certificates) fed by NiFi.
     const kafka = new KafkaCluster(this, 'Kafka', {
-      brokers: props.kafkaBrokers ?? 1, brokerResources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 }, logDirsGi: 10, networkPolicy,
+      brokers: props.kafkaBrokers ?? 1, brokerResources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 1536 }, logDirsGi: 10, networkPolicy,
     });
     const nifi = new NifiCluster(this, 'Nifi', {
       admin: props.nifiAdmin ?? Credentials.literal('admin', 'adminadmin'), replicas: props.nifiNodes ?? 1,
@@ -117,8 +117,8 @@ export class LakehouseChart extends Chart {
       sparkConf: { 'spark.sql.shuffle.partitions': '8' },
       waitFor: [buckets.location(BUCKET)],
       executors: 1,
-      driverResources: { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryMi: 2048 },
-      executorResources: { cpuRequestMillis: 1000, cpuLimitMillis: 2000, memoryMi: 3072 },
+      driverResources: { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryMi: 1536 },
+      executorResources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 },
     });
     kafka.allowFrom(this.ingest);
 
@@ -127,7 +127,7 @@ export class LakehouseChart extends Chart {
     const trino = new TrinoCluster(this, 'Trino', {
       admin, opa: new OpaServer(this, 'Opa'), policy: new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] }),
       queryMaxMemory: '10TB', enableColumnMasking: false,
-      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '4Gi' } }, workerResources: { cpu: { min: '1', max: '4' }, memory: { limit: '6Gi' } },
+      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '3Gi' } }, workerResources: { cpu: { min: '500m', max: '4' }, memory: { limit: '4Gi' } },
     });
     new TrinoCatalog(this, 'LakehouseCatalog', { trino, name: CATALOG, connector: CatalogConnector.iceberg(hive, s3) });
     for (const client of [hive, trino, this.ingest]) minio.allowFrom(client);
