@@ -21,7 +21,8 @@ from pathlib import Path
 
 from harness import World, report
 from kubelet import Pod, Tools, run_job
-from operators import HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn
+from operators import (HIVE_PORT, TRUSTSTORE_PASSWORD, hive_jvm_truststore_options, hive_metastore_host, hive_site, service_fqdn, spark_s3_conf,
+                       spark_truststore_java_options)
 from services import make_pki
 
 
@@ -958,7 +959,16 @@ def start_kafka(world: World, cluster: dict | None = None, hop: str = "kafka") -
     controller_ip = world.address(controller, KAFKA_SECURE_CLIENT_PORT)
     broker_ip = world.address(broker, KAFKA_INTERNAL_PORT)
     world.hosts[bootstrap] = broker_ip
+    # The brokers' headless Service (the StatefulSet's serviceName): cluster DNS answers it with the pod's address.
+    headless = broker.split(".", 1)[1]
+    world.hosts[headless] = broker_ip
     world.hosts_file.write_text(world.hosts_text())
+    # The names of the broker's server certificate: the library's model of what the secret-operator
+    # issues for its volume's scopes (world.ts kafkaCertificateNames), where the session has it;
+    # else the pod's name and the bootstrap Listener's.
+    server_names = world.state.get("kafka_certificate_names", {}).get(name) or [broker, bootstrap]
+    # The readiness probe connects by a name of the certificate: the bootstrap Listener's, else the headless Service's.
+    probe_host = bootstrap if bootstrap in server_names else headless
     servers, voters = kafka_voters(cluster)
     base = world.workdir / "kafka"
 
@@ -973,7 +983,7 @@ def start_kafka(world: World, cluster: dict | None = None, hop: str = "kafka") -
         controller: kafka_controller_properties(world.objects, cluster, controller_group, 0, servers, str(base / controller / "data"),
                                                 str(volume(controller, "tls-kafka-internal", [controller]))),
         broker: kafka_broker_properties(world.objects, cluster, broker_group, 0, servers, broker, str(base / broker / "data"),
-                                        str(volume(broker, "tls-kafka-server", [broker, bootstrap])),
+                                        str(volume(broker, "tls-kafka-server", server_names)),
                                         str(volume(broker, "tls-kafka-internal", [broker])), broker_ip),
     }
     started = time.monotonic()
@@ -997,7 +1007,7 @@ def start_kafka(world: World, cluster: dict | None = None, hop: str = "kafka") -
         for proc in procs:
             assert proc.alive(), f"{proc.name} exited; log:\n{proc.tail(80)}"
         try:
-            cluster_id, brokers = kafka_metadata(world, f"{bootstrap}:{KAFKA_SECURE_CLIENT_PORT}", cert, key)
+            cluster_id, brokers = kafka_metadata(world, f"{probe_host}:{KAFKA_SECURE_CLIENT_PORT}", cert, key)
             if brokers:
                 break
         except OSError:
@@ -1005,11 +1015,11 @@ def start_kafka(world: World, cluster: dict | None = None, hop: str = "kafka") -
         assert time.monotonic() < deadline, f"Kafka not up after 120s; logs:\n{procs[0].tail(40)}\n{procs[1].tail(40)}"
         time.sleep(0.5)
     assert brokers == [(int(pods[broker]["node.id"]), broker, KAFKA_SECURE_CLIENT_PORT)], brokers
-    world.state["kafka"] = {"bootstrap": f"{bootstrap}:{KAFKA_SECURE_CLIENT_PORT}", "cluster_id": cluster_id}
+    world.state["kafka"] = {"bootstrap": f"{probe_host}:{KAFKA_SECURE_CLIENT_PORT}", "cluster_id": cluster_id}
     auth = kafka_client_auth_secret_class(world.objects, cluster)
     report(hop, f"Kafka {version} (KRaft) of KafkaCluster {name}: controller {controller} -> {controller_ip} and broker {broker} -> {broker_ip} "
                 f"(storage format {formatted:.1f}s, both answering {time.monotonic() - started:.1f}s after the format started); "
-                f"bootstrap {bootstrap}:{KAFKA_SECURE_CLIENT_PORT} answers Metadata v4 over TLS"
+                f"bootstrap {probe_host}:{KAFKA_SECURE_CLIENT_PORT} answers Metadata v4 over TLS"
                 f"{' with a client certificate (ssl.client.auth=required, SecretClass ' + auth + ')' if auth else ''}: "
                 f"cluster id {cluster_id}, brokers {brokers}")
     return world.state["kafka"]["bootstrap"]
@@ -1086,3 +1096,49 @@ def spark_submit_local(world: World, name: str, script: Path, args: list[str], c
         f.write(result.stdout + result.stderr)
     assert result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
     return result
+
+
+# Local Spark with a SparkApplication's settings (the seed demo's job, the lakehouse's streaming job).
+
+
+def spark_submit_command(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None,
+                         hosts_file: Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """spark-submit in local mode (no Kubernetes: driver and executors are this JVM) with the
+    SparkApplication's sparkConf, what the operator adds for its s3connection, the truststore
+    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK):
+    (argv, env). `spark_conf` replaces the SparkApplication's sparkConf (another job's, on the
+    same S3 connection); `hosts_file` the session's hosts file (to send the job elsewhere)."""
+    app = world.one("SparkApplication")
+    connection = world.one("S3Connection", name=app["spec"]["s3connection"]["reference"])
+    namespace = app["metadata"]["namespace"]
+    java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={hosts_file or world.hosts_file}"
+    conf = {
+        **(app["spec"].get("sparkConf", {}) if spark_conf is None else spark_conf),
+        **spark_s3_conf(world.objects, connection, namespace),
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        # local mode only: two cores of this machine, a driver heap for the whole job, no UI
+        "spark.driver.memory": "2g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4",
+    }
+    venv = Path(os.environ["E2E_SPARK_VENV"])
+    argv = [str(venv / "bin" / "spark-submit"), "--master", "local[2]", "--name", name, "--jars", os.environ["E2E_SPARK_JARS"]]
+    for key, value in conf.items():
+        argv += ["--conf", f"{key}={value}"]
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "JAVA_HOME": str(Path(os.environ["E2E_JAVA17"]).parent.parent),
+           "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
+    return argv + [str(script), *args], env
+
+
+def spark_job_script(world: World) -> tuple[Path, list[str]]:
+    """The SparkApplication's main file (from the ConfigMap volume at its mount path) and its args."""
+    app = world.one("SparkApplication")
+    main = app["spec"]["mainApplicationFile"]
+    assert main.startswith("local://"), main
+    mount = next(m for m in app["spec"]["job"]["config"]["volumeMounts"] if main[len("local://"):].startswith(m["mountPath"] + "/"))
+    volume = next(v for v in app["spec"]["volumes"] if v["name"] == mount["name"])
+    files = world.cluster().config_map_data(volume["configMap"]["name"])
+    jobs = world.workdir / "spark-jobs"
+    jobs.mkdir(exist_ok=True)
+    for key, content in files.items():
+        (jobs / key).write_text(content)
+    return jobs / main[len("local://") + len(mount["mountPath"]) + 1:], app["spec"]["args"]

@@ -22,9 +22,9 @@ from conftest import MONTHS, ROWS_PER_MONTH
 from harness import HERE, World, _die_with_parent, report
 from chart_api import by_time, chart_query, run_chart
 from kubelet import Pod, run_job
-from operators import HIVE_PORT, hive_metastore_host, spark_s3_conf, spark_truststore_java_options
-from programs import (dashboard_state, https_request, secret_leaks, java_truststore, listing, mc, psql, run_bucket_and_load_jobs, run_import_job, start_metastore, start_minio,
-                      start_postgres, start_superset, start_trino, superset_api, trino_query)
+from operators import HIVE_PORT, hive_metastore_host
+from programs import (dashboard_state, https_request, secret_leaks, listing, mc, psql, run_bucket_and_load_jobs, run_import_job, spark_job_script,
+                      spark_submit_command, start_metastore, start_minio, start_postgres, start_superset, start_trino, superset_api, trino_query)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,34 +89,6 @@ def wait_for_data(world: World) -> str:
     return "; ".join(r.output.strip().splitlines()[-1] for r in results)
 
 
-def spark_submit_command(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None,
-                         hosts_file: Path | None = None) -> tuple[list[str], dict[str, str]]:
-    """spark-submit in local mode (no Kubernetes: driver and executors are this JVM) with the
-    SparkApplication's sparkConf, what the operator adds for its s3connection, the truststore
-    options, and the dependency jars (deps.packages' Iceberg runtime, hadoop-aws with its SDK):
-    (argv, env). `spark_conf` replaces the SparkApplication's sparkConf (another job's, on the
-    same S3 connection); `hosts_file` the session's hosts file (to send the job elsewhere)."""
-    app = world.one("SparkApplication")
-    connection = world.one("S3Connection", name=app["spec"]["s3connection"]["reference"])
-    namespace = app["metadata"]["namespace"]
-    java_options = f"{spark_truststore_java_options(str(java_truststore(world)))} -Djdk.net.hosts.file={hosts_file or world.hosts_file}"
-    conf = {
-        **(app["spec"].get("sparkConf", {}) if spark_conf is None else spark_conf),
-        **spark_s3_conf(world.objects, connection, namespace),
-        "spark.driver.extraJavaOptions": java_options,
-        "spark.executor.extraJavaOptions": java_options,
-        # local mode only: two cores of this machine, a driver heap for the whole job, no UI
-        "spark.driver.memory": "2g", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4",
-    }
-    venv = Path(os.environ["E2E_SPARK_VENV"])
-    argv = [str(venv / "bin" / "spark-submit"), "--master", "local[2]", "--name", name, "--jars", os.environ["E2E_SPARK_JARS"]]
-    for key, value in conf.items():
-        argv += ["--conf", f"{key}={value}"]
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "JAVA_HOME": str(Path(os.environ["E2E_JAVA17"]).parent.parent),
-           "PYSPARK_PYTHON": str(venv / "bin" / "python"), "HOME": str(world.workdir), "SPARK_LOCAL_IP": "127.0.0.1"}
-    return argv + [str(script), *args], env
-
-
 def spark_submit(world: World, name: str, script: Path, args: list[str], spark_conf: dict[str, str] | None = None,
                  check: bool = True) -> subprocess.CompletedProcess:
     """The job of spark_submit_command, to its end; its output also in logs/<name>.log."""
@@ -128,21 +100,6 @@ def spark_submit(world: World, name: str, script: Path, args: list[str], spark_c
     log.write_text(result.stdout + result.stderr)
     assert not check or result.returncode == 0, f"{name} failed; last lines:\n{(result.stdout + result.stderr)[-5000:]}"
     return result
-
-
-def spark_job_script(world: World) -> tuple[Path, list[str]]:
-    """The SparkApplication's main file (from the ConfigMap volume at its mount path) and its args."""
-    app = world.one("SparkApplication")
-    main = app["spec"]["mainApplicationFile"]
-    assert main.startswith("local://"), main
-    mount = next(m for m in app["spec"]["job"]["config"]["volumeMounts"] if main[len("local://"):].startswith(m["mountPath"] + "/"))
-    volume = next(v for v in app["spec"]["volumes"] if v["name"] == mount["name"])
-    files = world.cluster().config_map_data(volume["configMap"]["name"])
-    jobs = world.workdir / "spark-jobs"
-    jobs.mkdir(exist_ok=True)
-    for key, content in files.items():
-        (jobs / key).write_text(content)
-    return jobs / main[len("local://") + len(mount["mountPath"]) + 1:], app["spec"]["args"]
 
 
 def run_spark_job(world: World) -> str:

@@ -8,7 +8,8 @@
  *    or: ts-node --transpile-only test/e2e/world.ts --from-dir DIR   (the objects of the YAML files
  *        in DIR, e.g. an example app synthesized by scripts/synth-example.ts, instead of a DemoChart)
  * prints `{ "objects": [...], "secretVolumes": [{ where, volume, files, dnsNames }, ...],
- * "trinoCertificateNames": [...], "sparkHiveCatalogConf": { <metastore>: {...} } }` (the coordinator
+ * "trinoCertificateNames": [...], "sparkHiveCatalogConf": { <metastore>: {...} },
+ * "kafkaCertificateNames": { <KafkaCluster>: [...] } }` (the brokers' certificate names, kafkaBrokerCertificateNames; the coordinator
  * certificate's DNS names, `coordinatorCertificateNames`; per HiveMetastore of the DemoChart, the
  * Spark conf of `SparkCatalog.hive` on it, for a job the demo does not have).
  */
@@ -19,6 +20,7 @@ import { HiveMetastore } from '../../constructs/hive';
 import { SparkCatalog } from '../../constructs/spark';
 import { DemoChart, DemoChartProps } from '../../demos/spark-k8s-anomaly-detection-taxi-data/demo-chart';
 import { SECRET_OPERATOR_STORAGE_CLASS, SecretScope, scopeAddresses, secretVolumeFilesByOption } from '../../constructs/secret-operator';
+import { kafkaBrokerCertificateNames } from '../../constructs/kafka';
 import { coordinatorCertificateNames } from '../../constructs/trino';
 import { objectNamespace, Obj, podSites } from '../contract/runtime-contract';
 
@@ -55,7 +57,14 @@ function main(): void {
   const roleGroups = Object.fromEntries(Object.entries(coordinators.roleGroups).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
   const trinoCertificateNames = coordinatorCertificateNames(trino[0].metadata.name, objectNamespace(trino[0]),
     coordinators.roleConfig?.listenerClass ?? 'cluster-internal', roleGroups);
-  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames, sparkHiveCatalogConf }));
+  // Per KafkaCluster, the DNS names of its brokers' server certificate (kafkaBrokerCertificateNames).
+  const kafkaCertificateNames = Object.fromEntries(objects.filter(o => o.kind === 'KafkaCluster').map(k => {
+    const brokers = k.spec.brokers ?? {};
+    const roleGroups = Object.fromEntries(Object.entries(brokers.roleGroups ?? {}).map(([name, group]: [string, any]) => [name, group.replicas ?? 1]));
+    return [k.metadata.name, kafkaBrokerCertificateNames(k.metadata.name, objectNamespace(k), brokers.config?.bootstrapListenerClass ?? 'cluster-internal',
+      brokers.config?.brokerListenerClass ?? 'cluster-internal', roleGroups)];
+  }));
+  process.stdout.write(JSON.stringify({ objects, secretVolumes, trinoCertificateNames, sparkHiveCatalogConf, kafkaCertificateNames }));
 }
 
 main();
