@@ -305,11 +305,14 @@ schedule() {
   kubectl wait --for condition=Ready --timeout 60s node/kwok-node >/dev/null || fail "kwok did not make the node Ready"
   # Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
   python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
-import json, sys
+import hashlib, json, sys
 r = json.load(open(sys.argv[1]))
 docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: stand-ins}']
 for p in r["standIns"]:
     base = "".join(c if c.isalnum() else "-" for c in p["name"].lower()).strip("-")
+    # Long names (a content-named SparkApplication's roles) are cut and told apart by a hash of the whole.
+    if len(base) > 50:
+        base = f"{base[:43].rstrip('-')}-{hashlib.sha1(base.encode()).hexdigest()[:6]}"
     for n in range(p["count"]):
         res = lambda a: f'{{cpu: "{round(a["cpu"])}m", memory: "{round(a["memory"])}Mi"}}'
         docs.append(f'apiVersion: v1\nkind: Pod\nmetadata: {{name: {base[:50]}-{n}, namespace: stand-ins}}\n'
