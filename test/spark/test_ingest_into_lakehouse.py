@@ -129,3 +129,15 @@ def test_arguments_are_checked():
     for bad in (["--warehouse", "s3a://lakehouse"], ["--warehouse", "/tmp/x/"], ["--warehouse", "s3a://l/", "--trigger-seconds", "0"]):
         with pytest.raises(SystemExit):
             job.parse_args([*base, *bad])
+
+
+def test_only_the_kafka_sources_metrics_failure_is_run_again():
+    """The JVM stack of the failure the e2e restart test met (Spark 4.1.2), and two that are not it."""
+    npe = ("org.apache.spark.sql.streaming.StreamingQueryException: [STREAM_FAILED] Query [id = 1] terminated with exception: ...\n"
+           "Caused by: java.lang.NullPointerException: Cannot invoke \"scala.collection.IterableOps.map(scala.Function1)\" because the "
+           "return value of \"scala.Option.get()\" is null\n"
+           "\tat org.apache.spark.sql.kafka010.KafkaMicroBatchStream$.metrics(KafkaMicroBatchStream.scala:520)\n"
+           "\tat org.apache.spark.sql.kafka010.KafkaMicroBatchStream.metrics(KafkaMicroBatchStream.scala:363)\n")
+    assert job.is_kafka_metrics_npe(npe)
+    assert not job.is_kafka_metrics_npe(npe.replace("KafkaMicroBatchStream", "OtherStream"))
+    assert not job.is_kafka_metrics_npe("org.apache.kafka.common.errors.SslAuthenticationException\n\tat org.apache.spark.sql.kafka010.KafkaMicroBatchStream.latestOffset")

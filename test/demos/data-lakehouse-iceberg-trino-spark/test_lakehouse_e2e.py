@@ -296,9 +296,11 @@ def test_restart_continues_from_the_checkpoint_without_losing_or_duplicating_a_r
     # The batch ran again: its commit file is back.
     assert str(replayed) in listing(world, f"lakehouse/checkpoints/{replay_topic}/commits/"), "the removed batch was not run again"
     produced = world.state["produced"]
+    reruns = proc.log.read_text().count("running it again from its checkpoint")
     report("restart", f"killed (SIGKILL) with rows {killed_at}; checkpoint batches (offsets, commits) per topic {progress}; "
                       f"commits/{replayed} of {replay_topic} removed (its batch merged, not yet committed: run again after the restart); "
-                      f"records in per topic {produced}; after the restart ({time.monotonic() - started:.0f}s) rows out {want}, "
+                      f"records in per topic {produced}; after the restart ({time.monotonic() - started:.0f}s; queries run again by the job "
+                      f"after Spark's Kafka metrics failure on a replayed batch: {reruns}) rows out {want}, "
                       f"each key once (no loss, no duplicate)")
 
 
