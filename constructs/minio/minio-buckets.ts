@@ -222,21 +222,10 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     if (prefix !== '' && !/^([A-Za-z0-9._-]+\/)+$/.test(prefix)) {
       throw new Error(`${this.owner}: location(prefix) "${prefix}" must be '' or a key prefix like "tpch/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
-    const { minio, trust, image } = this.props;
-    return {
-      bucket, prefix, s3aUrl: `s3a://${bucket}/${prefix}`,
-      waitForDataContainer: (name = 'wait-for-bucket') => mcContainer({
-        name, minio, trust, image, env: [{ name: 'BUCKET', value: `${MC_ALIAS}/${bucket}` }],
-        // `mc stat ALIAS/BUCKET` exits 0 with the bucket's properties, 1 for a bucket that does not
-        // exist (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it against MinIO).
-        script: ['set -eu', 'until mc stat "$BUCKET" >/dev/null 2>&1; do echo "waiting for bucket $BUCKET"; sleep 5; done', 'echo "bucket present: $BUCKET"'].join('\n'),
-      }),
-      waitForDataVolumes: () => mcVolumes(trust),
-      allowReader: (client: IPodSelectable, policy?: PodNetworkPolicy) => {
-        minio.allowFrom(client);
-        policy?.allowTo(minio, [minio.apiPort]);
-      },
-    };
+    // `mc stat ALIAS/BUCKET` exits 0 with the bucket's properties, 1 for a bucket that does not
+    // exist (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it against MinIO).
+    return this.mcWait(bucket, prefix, 'wait-for-bucket', { name: 'BUCKET', value: `${MC_ALIAS}/${bucket}` },
+      ['set -eu', 'until mc stat "$BUCKET" >/dev/null 2>&1; do echo "waiting for bucket $BUCKET"; sleep 5; done', 'echo "bucket present: $BUCKET"']);
   }
 
   /**
@@ -253,17 +242,20 @@ export class MinioBuckets extends Construct implements IPodSelectable {
     if (!/^([A-Za-z0-9._-]+\/)+$/.test(prefix)) {
       throw new Error(`${this.owner}: objectsUnder(prefix) "${prefix}" must be a key prefix like "schema/table/metadata/" (segments of A-Z a-z 0-9 . _ -, each ending in '/')`);
     }
+    // `mc ls --recursive ALIAS/BUCKET/PREFIX` prints a line per object below the prefix and
+    // nothing when there is none (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it
+    // against MinIO); the test is on its output, whatever its exit status.
+    return this.mcWait(bucket, prefix, 'wait-for-objects', { name: 'PREFIX', value: `${MC_ALIAS}/${bucket}/${prefix}` },
+      ['set -u', 'until [ -n "$(mc ls --recursive "$PREFIX" 2>/dev/null)" ]; do echo "waiting for objects under $PREFIX"; sleep 5; done',
+        'echo "objects present under $PREFIX"']);
+  }
+
+  /** An {@link IS3Data} below `bucket` whose wait container runs `script` (mc, MinIO's trust) with `env`. */
+  private mcWait(bucket: string, prefix: string, defaultName: string, env: k8s.EnvVar, script: string[]): IS3Data {
     const { minio, trust, image } = this.props;
     return {
       bucket, prefix, s3aUrl: `s3a://${bucket}/${prefix}`,
-      waitForDataContainer: (name = 'wait-for-objects') => mcContainer({
-        name, minio, trust, image, env: [{ name: 'PREFIX', value: `${MC_ALIAS}/${bucket}/${prefix}` }],
-        // `mc ls --recursive ALIAS/BUCKET/PREFIX` prints a line per object below the prefix and
-        // nothing when there is none (mc RELEASE.2025-04-16T18-13-26Z, the jobs suite runs it
-        // against MinIO); the test is on its output, whatever its exit status.
-        script: ['set -u', 'until [ -n "$(mc ls --recursive "$PREFIX" 2>/dev/null)" ]; do echo "waiting for objects under $PREFIX"; sleep 5; done',
-          'echo "objects present under $PREFIX"'].join('\n'),
-      }),
+      waitForDataContainer: (name = defaultName) => mcContainer({ name, minio, trust, image, env: [env], script: script.join('\n') }),
       waitForDataVolumes: () => mcVolumes(trust),
       allowReader: (client: IPodSelectable, policy?: PodNetworkPolicy) => {
         minio.allowFrom(client);
