@@ -217,10 +217,7 @@ def test_hop7_the_streaming_job_merges_every_record_into_its_table(world: World)
 
 
 def test_hop8_the_views_job_waits_for_the_tables_then_creates_the_reference_s_views(world: World):
-    import dataclasses
-    import os
-
-    from kubelet import Cluster
+    from example_session import run_sql_job
 
     job = world.one("Job", app="trino-sql")
     spec = job["spec"]["template"]["spec"]
@@ -232,14 +229,7 @@ def test_hop8_the_views_job_waits_for_the_tables_then_creates_the_reference_s_vi
             assert result.returncode == 0 and "objects present under" in result.output, result.output
     finally:
         pod.close()
-    tools = dataclasses.replace(world.tools, java=os.environ["E2E_JAVA25"], java_options=("-Djdk.net.hosts.file=/etc/hosts",))
-    cluster = Cluster(world.objects, world.state["pki"].ca_pem, world.hosts, tools, world.secret_volume_files)
-    pod = Pod(cluster, spec, world.workdir)
-    try:
-        result = pod.run("sql", timeout=600)
-    finally:
-        pod.close()
-    assert result.returncode == 0, result.output[-4000:]
+    ran = run_sql_job(world)
     c = catalog(world)
     views = {v: query(world, f"SELECT count(*) FROM {c}.{v}")[0][0] for v in (
         "smart_city.shared_bikes_station_status_latest", "smart_city.shared_bikes_station_status_joined",
@@ -252,7 +242,7 @@ def test_hop8_the_views_job_waits_for_the_tables_then_creates_the_reference_s_vi
     unnamed = query(world, f"SELECT count(*) FROM {c}.smart_city.shared_bikes_station_status_latest_joined WHERE name IS NULL")[0][0]
     assert unnamed == 0
     report("hop8", f"{len(waits)} wait containers (mc ls of each table's metadata/, as its pod) passed; the Job's script with the real "
-                   f"Trino CLI: {result.output.strip().splitlines()[-1][:80]}; rows per view {views}")
+                   f"Trino CLI: {ran}; rows per view {views}")
 
 
 # ---------------------------------------------------------------------------------------------
