@@ -1,17 +1,21 @@
 /**
- * Stackable's demo data-lakehouse-iceberg-trino-spark (26.7) from the library, sized for one node:
- * NiFi fetches public feeds (feeds.ts) into Kafka, a Spark structured-streaming job merges the
- * topics into Iceberg tables on MinIO through a Hive metastore, Trino (with OPA) queries them and
- * has the reference's views, and Superset shows two dashboards.
+ * Stackable's demo data-lakehouse-iceberg-trino-spark (26.7) from the library, sized for one node.
+ * Streaming: NiFi fetches public feeds (feeds.ts) into Kafka, a Spark structured-streaming job
+ * merges the topics into Iceberg tables on MinIO through the metastore hive-iceberg, and Trino
+ * (with OPA) has the reference's views over them. Batch: Jobs load the reference's datasets
+ * (datasets.ts) into the bucket `staging`, and a Trino Job makes its staging tables (metastore
+ * `hive`), lakehouse tables and materialized views (batch-tables.ts). Superset shows six dashboards.
  */
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   CatalogConnector, ChartNamespace, Credentials, HiveMetastore, KafkaCluster, MinioBuckets, MinioServer, NifiCluster, OpaServer, PostgresDatabase,
-  S3Connection, S3CredentialsClass, SparkCatalog, SparkJob, SparkJobFile, Superset, SupersetAssetsImport, TlsTrustStore, TrinoCatalog, TrinoCluster,
+  S3Connection, S3CredentialsClass, S3FileLoad, SparkCatalog, SparkJob, SparkJobFile, Superset, SupersetAssetsImport, TlsTrustStore, TrinoCatalog, TrinoCluster,
   TrinoPolicy, TrinoSqlJob, validate,
 } from 'cdk8s-stackable-demos';
+import { batchTableStatements } from './batch-tables';
+import { datasetLoads, LakehouseDatasets } from './datasets';
 import { Feed, FEEDS, feedsFrom } from './feeds';
 import { lakehouseDashboardBundle } from './lakehouse-dashboard';
 import { VIEW_SOURCES, viewStatements } from './lakehouse-views';
@@ -37,12 +41,18 @@ export interface LakehouseChartProps {
   readonly nifiNodes?: number;
   /** Micro-batch interval of the streaming job, in seconds. @default 120 (the reference's) */
   readonly triggerSeconds?: number;
+  /** Which years and months of the batch datasets are loaded, and from where. @default DEFAULT_DATASETS from Stackable's mirror */
+  readonly datasets?: LakehouseDatasets;
+  /** MinIO's volume in GiB: it holds the staging files and the lakehouse tables. @default 30 */
+  readonly minioStorageGi?: number;
 }
 
 /** The Iceberg catalog of Spark and Trino, as in the reference. */
 const CATALOG = 'lakehouse';
 /** The bucket of the tables and the streaming job's checkpoints. */
 const BUCKET = 'lakehouse';
+/** The Hive catalog of the staging tables and the bucket of their files, as in the reference. */
+const STAGING = 'staging';
 /** Where the streaming job's pods have their Kafka client certificate and trust (tls-pkcs12). */
 const KAFKA_TLS_DIR = '/stackable/kafka-tls';
 /**
@@ -62,6 +72,10 @@ export class LakehouseChart extends Chart {
   public readonly trino: TrinoCluster;
   public readonly superset: Superset;
   public readonly ingest: SparkJob;
+  /** The Jobs loading the batch datasets into the bucket `staging`, one per staging schema. */
+  public readonly loads: S3FileLoad[];
+  /** The Job making the staging and lakehouse tables and the materialized views. */
+  public readonly batchTables: TrinoSqlJob;
 
   constructor(scope: Construct, id: string, props: LakehouseChartProps = {}) {
     super(scope, id, { namespace: 'data-lakehouse', disableResourceNameHashes: true });
@@ -71,17 +85,17 @@ export class LakehouseChart extends Chart {
     new ChartNamespace(this, 'Namespace');
     const [trust, networkPolicy] = [new TlsTrustStore(this, 'TlsCa'), true];
 
-    // Storage: MinIO with the bucket `lakehouse`, written by the user `lakehouse` only.
+    // Storage: MinIO with the buckets `lakehouse` and `staging`, read and written by the user `lakehouse`.
     const minio = new MinioServer(this, 'Minio', {
-      credentials: props.s3 ?? Credentials.literal('admin', 'minio-root-password'), listenerClass: 'external-unstable', storageGi: 20,
+      credentials: props.s3 ?? Credentials.literal('admin', 'minio-root-password'), listenerClass: 'external-unstable', storageGi: props.minioStorageGi ?? 30,
       resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 1024 }, networkPolicy,
     });
     const buckets = new MinioBuckets(this, 'Buckets', {
-      minio, trust, buckets: [BUCKET], networkPolicy,
+      minio, trust, buckets: [BUCKET, STAGING], networkPolicy,
       users: {
         lakehouse: {
           credentials: props.lakehouse ?? Credentials.literal('lakehouse', 'lakehouse-secret-key'),
-          access: { [BUCKET]: 'readwrite' }, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'),
+          access: { [BUCKET]: 'readwrite', [STAGING]: 'readwrite' }, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'),
         },
       },
     });
@@ -99,11 +113,18 @@ export class LakehouseChart extends Chart {
     kafka.allowFrom(nifi);
     lakehouseFlow(this, 'IngestFlow', { nifi, kafka, feeds, trust, networkPolicy });
 
-    // Metadata: the metastore hive-iceberg on PostgreSQL.
-    const hiveDb = new PostgresDatabase(this, 'PostgresHiveIceberg', {
-      name: 'postgresql-hive-iceberg', database: 'hive', credentials: Credentials.literal('hive', 'hiveiceberg'), networkPolicy,
+    // Batch: the reference's datasets into `staging`, one Job per staging schema.
+    this.loads = datasetLoads(owner, props.datasets).map(load => new S3FileLoad(this, `Load-${load.id}`, {
+      minio, buckets, trust, bucket: STAGING, prefix: load.prefix, files: load.files, name: `load-${load.id}`, networkPolicy,
+    }));
+
+    // Metadata: the metastores hive (staging tables) and hive-iceberg (lakehouse), each on its PostgreSQL, as the stack's.
+    const metastore = (id: string, name: string, password: string) => new HiveMetastore(this, id, {
+      name, s3, productVersion: '4.0.0',
+      database: new PostgresDatabase(this, `Postgres${id}`, { name: `postgresql-${name}`, database: 'hive', credentials: Credentials.literal('hive', password), networkPolicy }),
     });
-    const hive = new HiveMetastore(this, 'HiveIceberg', { name: 'hive-iceberg', database: hiveDb, s3, productVersion: '4.0.0' });
+    const hive = metastore('HiveIceberg', 'hive-iceberg', 'hiveiceberg');
+    const hiveStaging = metastore('Hive', 'hive', 'hive');
 
     // The streaming job: every topic into its table, checkpoints on S3.
     const file = SparkJobFile.fromFile(path.join(__dirname, 'ingest_into_lakehouse.py'));
@@ -127,10 +148,20 @@ export class LakehouseChart extends Chart {
     const trino = new TrinoCluster(this, 'Trino', {
       admin, opa: new OpaServer(this, 'Opa'), policy: new TrinoPolicy(this, 'TrinoPolicy', { admins: [admin.username] }),
       queryMaxMemory: '10TB', enableColumnMasking: false,
-      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '3Gi' } }, workerResources: { cpu: { min: '500m', max: '4' }, memory: { limit: '4Gi' } },
+      coordinatorResources: { cpu: { min: '500m', max: '2' }, memory: { limit: '3Gi' } },
+      // One worker for the reference's four of 20Gi (queryMaxMemoryPerNode 10GB): the batch tables'
+      // joins and aggregations run on it. The trino-operator gives the JVM 80% of the memory limit
+      // (trino-operator 26.7.0 rust/operator-binary/src/config/jvm.rs JVM_HEAP_FACTOR); 3GB of that
+      // 6.4 GiB heap per query leaves Trino's default headroom (30% of the heap).
+      workerResources: { cpu: { min: '500m', max: '4' }, memory: { limit: '8Gi' } }, queryMaxMemoryPerNode: '3GB',
     });
     new TrinoCatalog(this, 'LakehouseCatalog', { trino, name: CATALOG, connector: CatalogConnector.iceberg(hive, s3) });
-    for (const client of [hive, trino, this.ingest]) minio.allowFrom(client);
+    new TrinoCatalog(this, 'StagingCatalog', { trino, name: STAGING, connector: CatalogConnector.hive(hiveStaging, s3) });
+    for (const client of [hive, hiveStaging, trino, this.ingest]) minio.allowFrom(client);
+    this.batchTables = new TrinoSqlJob(this, 'BatchTables', {
+      trino, trust, name: 'create-tables-in-trino', networkPolicy, waitFor: this.loads,
+      statements: batchTableStatements({ staging: { catalog: STAGING, bucket: STAGING }, lakehouse: { catalog: CATALOG, bucket: BUCKET } }),
+    });
     // The views read tables the streaming job creates: the Job waits until each table's metadata is in S3.
     new TrinoSqlJob(this, 'Views', {
       trino, trust, name: 'create-trino-views', networkPolicy, statements: viewStatements(CATALOG),
