@@ -54,6 +54,12 @@ export interface DatasetLoad {
   readonly prefix: string;
   /** The files, keyed below the prefix by their table's folder. */
   readonly files: S3File[];
+  /**
+   * Scratch space of the load in GiB (S3FileLoad `scratchGi`): it must hold the largest file. 2 for
+   * the house sales (the postcode lookup of all UK postcodes is the largest CSV), 1 for the others
+   * (a month of trips is one Parquet file of some hundred MiB at most).
+   */
+  readonly scratchGi: number;
 }
 
 /** The folders of the staging schemas in the bucket `staging`, as the reference's `CREATE SCHEMA ... WITH (location = ...)`. */
@@ -77,16 +83,16 @@ export function datasetLoads(owner: string, datasets: LakehouseDatasets = {}): D
   if (years.length === 0) throw new Error(`${owner}: datasets.houseSalesYears must name at least one year`);
   return [
     {
-      id: 'house-sales', prefix: SCHEMA_FOLDERS.house_sales,
+      id: 'house-sales', prefix: SCHEMA_FOLDERS.house_sales, scratchGi: 2,
       files: [
         file('postcode-geo-lookup/', `${base}datasets/open-postcode-geo/open-postcode-geo.csv`),
         ...years.map(y => file('house-sales/', `${base}datasets/uk-house-sales/uk-house-sales-${y}.csv`)),
       ],
     },
-    { id: 'earthquakes', prefix: SCHEMA_FOLDERS.earthquakes, files: [file('earthquakes/', `${base}earthquake-data/earthquakes_1950_to_2022.csv`)] },
-    { id: 'smart-city', prefix: SCHEMA_FOLDERS.smart_city, files: [file('e-charging-stations/', `${base}datasets/e-charging-stations/e-charging-stations-2022-08.csv`)] },
+    { id: 'earthquakes', prefix: SCHEMA_FOLDERS.earthquakes, scratchGi: 1, files: [file('earthquakes/', `${base}earthquake-data/earthquakes_1950_to_2022.csv`)] },
+    { id: 'smart-city', prefix: SCHEMA_FOLDERS.smart_city, scratchGi: 1, files: [file('e-charging-stations/', `${base}datasets/e-charging-stations/e-charging-stations-2022-08.csv`)] },
     {
-      id: 'taxi', prefix: SCHEMA_FOLDERS.taxi,
+      id: 'taxi', prefix: SCHEMA_FOLDERS.taxi, scratchGi: 1,
       files: [
         file('taxi-zone-lookup/', `${taxi}taxi_zone_lookup.csv`),
         file('rate-code-lookup/', `${taxi}rate_code_lookup.csv`),

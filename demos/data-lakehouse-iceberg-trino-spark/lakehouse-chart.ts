@@ -115,7 +115,7 @@ export class LakehouseChart extends Chart {
 
     // Batch: the reference's datasets into `staging`, one Job per staging schema.
     this.loads = datasetLoads(owner, props.datasets).map(load => new S3FileLoad(this, `Load-${load.id}`, {
-      minio, buckets, trust, bucket: STAGING, prefix: load.prefix, files: load.files, name: `load-${load.id}`, networkPolicy,
+      minio, buckets, trust, bucket: STAGING, prefix: load.prefix, files: load.files, scratchGi: load.scratchGi, name: `load-${load.id}`, networkPolicy,
     }));
 
     // Metadata: the metastores hive (staging tables) and hive-iceberg (lakehouse), each on its PostgreSQL, as the stack's.
