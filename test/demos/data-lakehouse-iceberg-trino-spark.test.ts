@@ -103,7 +103,7 @@ describe('data-lakehouse: wiring in dist/', () => {
     expect(loads.map(j => j.metadata.name.replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['load-earthquakes', 'load-house-sales', 'load-smart-city', 'load-taxi']);
     for (const j of loads) expect(envValue(container(podSpec(j), 'load'), 'TARGET')).toMatch(/^https:\/\/minio\.data-lakehouse\.svc\.cluster\.local:9000\/staging\/[a-z-]+\/$/);
     const tables = jobs.find(j => j.metadata.name.startsWith('create-tables-in-trino-'))!;
-    const waits = (podSpec(tables).initContainers ?? []).filter(c => c.name.startsWith('wait-for-data'));
+    const waits = (podSpec(tables).initContainers ?? []).filter((c: { name: string }) => c.name.startsWith('wait-for-data'));
     expect(waits).toHaveLength(4);
   });
 
