@@ -133,7 +133,7 @@ describe('.kube-score.yaml', () => {
       ['Job/superset-import-dashboard'],
       ['Job/superset-import-assets', 'Job/create-ny-taxi-data-table-in-trino'],
       ['Job/create-tpch-tables'],
-      ['Job/create-trino-views', 'Job/superset-import-dashboards'],
+      ['Job/create-trino-views', 'Job/create-tables-in-trino', 'Job/superset-import-dashboards'],
     ]);
   });
 });
