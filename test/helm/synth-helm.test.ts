@@ -419,7 +419,7 @@ describe('the trino-taxi-data chart', () => {
 
   test('derives the demo\'s passwords as defaults, each landing only in the stringData of Secrets', () => {
     expect(values).toEqual({
-      admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin' },
+      admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin', readerPassword: 'reader-secret-key' },
       postgresql: { hivePassword: 'hive', supersetPassword: 'superset' },
     });
     for (const slot of exposure.slots) {
