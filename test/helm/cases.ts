@@ -110,11 +110,13 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
     samples: new Map<string, ValueSetting>([
       ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['minio.lakehousePassword', 'Sample.Lakehouse_Key~5'],
     ]),
     invalid: [
       { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
       { what: 'a MinIO password of the wrong type', values: { minio: { rootPassword: 12345678 } } },
+      { what: 'a too short lakehouse key', values: { minio: { lakehousePassword: 'short' } }, builderError: /users\.lakehouse\.credentials\.password "\*{5}" must be at least 8 characters/ },
       { what: 'an unknown group', values: { postgresql: { hivePassword: 'hive' } } },
     ],
   }),
