@@ -136,6 +136,22 @@ export function expectSecretRefsResolve(objs: K8sObject[], value: unknown = objs
   return refs;
 }
 
+/**
+ * S3 credentials as the products get them (Hive, Trino, Spark): the S3Connection `name` (of a
+ * product's `s3: { reference }`) and the one Secret of its namespace labelled for its credentials
+ * SecretClass, whose `k8sSearch` backend hands that Secret to the product's pods (secret-operator
+ * 26.7.0 rust/operator-binary/src/backend/k8s_search.rs; test/e2e/operators.py does the same).
+ */
+export function s3ConnectionSecret(objs: K8sObject[], name: string): K8sObject {
+  const connection = find(objs, 'S3Connection', name);
+  const secretClass = connection.spec.credentials.secretClass;
+  expect(find(objs, 'SecretClass', secretClass).spec.backend.k8sSearch).toEqual({ searchNamespace: { pod: {} } });
+  const labelled = ofKind(objs, 'Secret').filter(s => s.metadata.namespace === connection.metadata.namespace
+    && s.metadata.labels?.['secrets.stackable.tech/class'] === secretClass);
+  expect(labelled.map(s => s.metadata.name)).toHaveLength(1);
+  return labelled[0];
+}
+
 /** The MinIO side of the demo that most constructs need: CA trust, S3 credentials class, server, buckets, S3Connection. */
 export interface Storage {
   readonly trust: TlsTrustStore;

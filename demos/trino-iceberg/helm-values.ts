@@ -1,4 +1,4 @@
-/** The Helm values of trino-iceberg: the stack's two parameters (stacks-v2.yaml). `npm run synth:helm` writes the chart. */
+/** The Helm values of trino-iceberg: the stack's two parameters (stacks-v2.yaml) and the lakehouse user's key. `npm run synth:helm` writes the chart. */
 import { Credentials, HelmValue } from 'cdk8s-stackable-demos';
 import { TrinoIcebergChartProps } from './iceberg-chart';
 
@@ -12,6 +12,10 @@ export const TRINO_ICEBERG_VALUES: ReadonlyArray<HelmValue<TrinoIcebergChartProp
   apply: (props, setting) => ({ ...props, admin: Credentials.literal('admin', setting as string) }),
 }, {
   path: 'minio.rootPassword', probe: 'ProbeMinioRootPassword', schema: { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' },
-  description: 'MinIO root password, also the S3 secret key of Hive and Trino: at least 8 characters of A-Z a-z 0-9 . _ ~ - (it is in S3 URLs).',
+  description: 'MinIO root password (the bucket Job only): at least 8 characters of A-Z a-z 0-9 . _ ~ - (it is in S3 URLs).',
   apply: (props, setting) => ({ ...props, s3: Credentials.literal('admin', setting as string) }),
+}, {
+  path: 'minio.lakehousePassword', probe: 'ProbeMinioLakehousePassword', schema: { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' },
+  description: 'Secret key of the MinIO user lakehouse, the S3 key of Hive and Trino (bucket lakehouse only): at least 8 characters of A-Z a-z 0-9 . _ ~ -.',
+  apply: (props, setting) => ({ ...props, lakehouse: Credentials.literal('lakehouse', setting as string) }),
 }];

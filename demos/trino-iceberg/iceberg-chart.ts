@@ -5,12 +5,20 @@ import { Construct } from 'constructs';
 import { CatalogConnector, ChartNamespace, Credentials, HiveMetastore, MinioBuckets, MinioServer, OpaServer, PostgresDatabase,
   S3Connection, S3CredentialsClass, TlsTrustStore, TrinoCatalog, TrinoCluster, TrinoPolicy, TrinoSqlJob, validate } from 'cdk8s-stackable-demos';
 
-/** Props of {@link TrinoIcebergChart}; each defaults to the stack's or the guide's value. */
+/** Props of {@link TrinoIcebergChart}; each defaults to the stack's or the guide's value (`lakehouse`, a user the stack lacks, to a demo value). */
 export interface TrinoIcebergChartProps {
   /** The Trino admin (trinoAdminPassword). @default Credentials.literal('admin', 'adminadmin') */
   readonly admin?: Credentials;
-  /** MinIO's root user, the S3 key of Hive and Trino (minioAdminPassword). @default Credentials.literal('admin', 'adminadmin') */
+  /** MinIO's root user (minioAdminPassword): the bucket Job only; no product holds it. @default Credentials.literal('admin', 'adminadmin') */
   readonly s3?: Credentials;
+  /**
+   * MinIO user `lakehouse`, the S3 key of Hive and Trino: read and write in bucket `lakehouse` (Iceberg
+   * writes data and metadata files, the metastore makes the schema's folder), no other bucket, no
+   * bucket creation, no admin API. An existing Secret (`Credentials.fromSecret`) needs the keys `accessKey` and `secretKey`
+   * and the label `secrets.stackable.tech/class: trino-iceberg-s3-credentials-class`.
+   * @default Credentials.literal('lakehouse', 'lakehouse-secret-key')
+   */
+  readonly lakehouse?: Credentials;
   /** TPC-H scale factor of the tables copied from the `tpch` catalog (its schema `sf<N>`). @default 5 */
   readonly scaleFactor?: number;
 }
@@ -23,13 +31,22 @@ export class TrinoIcebergChart extends Chart {
     new ChartNamespace(this, 'Namespace');
     const [trust, networkPolicy] = [new TlsTrustStore(this, 'TlsCa'), true];
 
-    // Storage: MinIO reachable from outside (API and console), the `lakehouse` bucket public as in the stack.
+    // Storage: MinIO reachable from outside (API and console), the `lakehouse` bucket public as in the stack (anonymous
+    // access, whoever reaches MinIO) and read and written by the user `lakehouse`, the products' key.
     const minio = new MinioServer(this, 'Minio', {
-      credentials: props.s3, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'), listenerClass: 'external-unstable',
+      credentials: props.s3, listenerClass: 'external-unstable',
       storageGi: 20, resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryMi: 2048 }, networkPolicy,
     });
-    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, buckets: [{ name: 'lakehouse', policy: 'public' }], networkPolicy });
-    const s3 = new S3Connection(this, 'S3', { name: 'minio', endpoint: minio });
+    const buckets = new MinioBuckets(this, 'Buckets', {
+      minio, trust, buckets: [{ name: 'lakehouse', policy: 'public' }], networkPolicy,
+      users: {
+        lakehouse: {
+          credentials: props.lakehouse ?? Credentials.literal('lakehouse', 'lakehouse-secret-key'),
+          access: { lakehouse: 'readwrite' }, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'),
+        },
+      },
+    });
+    const s3 = new S3Connection(this, 'S3', { name: 'minio', endpoint: buckets.endpointFor('lakehouse') });
 
     // Metadata and query: the metastore hive-iceberg on PostgreSQL; Trino as the stack sets it, its admin allowed all by OPA.
     const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive-iceberg', database: 'hive', credentials: Credentials.literal('hive', 'hive'), networkPolicy });

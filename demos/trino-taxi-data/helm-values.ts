@@ -27,9 +27,13 @@ export const TAXI_DATA_VALUES: ReadonlyArray<HelmValue<TaxiDataChartProps>> = [
     + 'password-file script uses it unquoted).',
     { type: 'string', minLength: 1, pattern: '^[^\\s*?\\[\\]]+$' }, 'ProbeAdminPassword'),
   password('minio.rootPassword', 's3', 'admin',
-    'MinIO root password, also the S3 secret key of Hive and Trino.\n'
+    'MinIO root password (the bucket and data-load Jobs).\n'
     + 'At least 8 characters of A-Z a-z 0-9 . _ ~ - (it is embedded in S3 endpoint URLs).',
     { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeMinioRootPassword'),
+  password('minio.readerPassword', 'reader', 'reader',
+    'Secret key of MinIO user reader, the S3 credentials of Hive and Trino (bucket demo, read-only).\n'
+    + 'At least 8 characters of A-Z a-z 0-9 . _ ~ -.',
+    { type: 'string', minLength: 8, pattern: '^[A-Za-z0-9._~-]+$' }, 'ProbeMinioReaderPassword'),
   password('postgresql.hivePassword', 'hiveDatabase', 'hive',
     'Password of user hive of the PostgreSQL behind the Hive metastore.',
     { type: 'string', minLength: 1 }, 'ProbeHiveDatabasePassword'),

@@ -22,8 +22,20 @@ const MONTHS = monthRange('2020-01', '2022-04');
 export interface TaxiDataCredentials {
   /** The admin of Trino and Superset. @default Credentials.literal('admin', 'adminadmin') */
   readonly admin?: Credentials;
-  /** MinIO root user, the S3 credentials of Hive and Trino. @default Credentials.literal('admin', 'adminadmin') */
+  /**
+   * MinIO's root user: the bucket Job (which creates the bucket and the `reader` user) and the data
+   * load only; no product holds it. @default Credentials.literal('admin', 'adminadmin')
+   */
   readonly s3?: Credentials;
+  /**
+   * MinIO user `reader`, the S3 credentials of Hive and Trino: read-only access to bucket `demo`
+   * (list and get; no write, no other bucket, no bucket creation, no admin API), all the demo
+   * needs, as its schema sits at the bucket root and its table is external over the loaded files.
+   * An existing Secret (`Credentials.fromSecret`) needs the keys `accessKey` and `secretKey` and the
+   * label `secrets.stackable.tech/class: trino-taxi-data-s3-credentials-class`.
+   * @default Credentials.literal('reader', 'reader-secret-key')
+   */
+  readonly reader?: Credentials;
   /** Owner of the Hive metastore database. @default Credentials.literal('hive', 'hive') */
   readonly hiveDatabase?: Credentials;
   /** Owner of the Superset metadata database. @default Credentials.literal('superset', 'superset') */
@@ -45,14 +57,22 @@ export class TaxiDataChart extends Chart {
     const trust = new TlsTrustStore(this, 'TlsCa');
     const networkPolicy = true;
 
-    // Storage: MinIO with the `demo` bucket and the yellow taxi files, loaded one at a time.
-    const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'), storageGi: 10, networkPolicy });
-    const buckets = new MinioBuckets(this, 'Buckets', { minio, trust, buckets: ['demo'], networkPolicy });
+    // Storage: MinIO with the `demo` bucket, read by the user `reader`, and the yellow taxi files, loaded one at a time.
+    const minio = new MinioServer(this, 'Minio', { credentials: creds.s3, storageGi: 10, networkPolicy });
+    const buckets = new MinioBuckets(this, 'Buckets', {
+      minio, trust, buckets: ['demo'], networkPolicy,
+      users: {
+        reader: {
+          credentials: creds.reader ?? Credentials.literal('reader', 'reader-secret-key'),
+          access: { demo: 'read' }, credentialsClass: new S3CredentialsClass(this, 'S3Credentials'),
+        },
+      },
+    });
     const data = new S3FileLoad(this, 'TaxiData', {
       minio, buckets, trust, bucket: 'demo', prefix: 'ny-taxi-data/raw/', name: 'load-ny-taxi-data', networkPolicy,
       files: TlcTripData.files({ kind: 'yellow', months: MONTHS }),
     });
-    const s3 = new S3Connection(this, 'S3', { endpoint: minio });
+    const s3 = new S3Connection(this, 'S3', { endpoint: buckets.endpointFor('reader') });
 
     // Metadata: one Hive metastore (4.2.0, as stacks/trino-superset-s3/hive-metastore.yaml) on PostgreSQL.
     const hiveDb = new PostgresDatabase(this, 'PostgresHive', { name: 'postgresql-hive', database: 'hive', credentials: creds.hiveDatabase ?? Credentials.literal('hive', 'hive'), networkPolicy });

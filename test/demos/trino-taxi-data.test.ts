@@ -2,14 +2,17 @@
  * Tests of the example app demos/trino-taxi-data: its statements and dashboard from their
  * definitions, and the wiring in its committed dist/ (which the manifests suite keeps equal to a
  * fresh synthesis). Its Jobs run for real in the jobs, superset and e2e suites.
- * Run: npx jest test/examples
+ * Run: npx jest test/demos/trino-taxi-data
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { Credentials } from '../../constructs';
 import { parseManifests } from '../../scripts/lib/manifests';
+import { TaxiDataChart } from '../../demos/trino-taxi-data/taxi-data-chart';
 import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
 import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../demos/trino-taxi-data/taxi-table';
-import { container, envValue, find, K8sObject, ofKind, podSpec } from '../util';
+import { collect, container, envOf, envValue, find, K8sObject, ofKind, podSpec, s3ConnectionSecret, synth } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'demos', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
 /** The seed demo's dist/ (its default chart), which the example shares a cluster with. */
@@ -101,5 +104,51 @@ describe('trino-taxi-data: dist/', () => {
     const clusterScoped = (all: K8sObject[]) => all.filter(o => o.metadata.namespace === undefined).map(o => `${o.kind}/${o.metadata.name}`).sort();
     expect(clusterScoped(seed)).toEqual(['AuthenticationClass/default-trino-users', 'SecretClass/default-s3-credentials-class']);
     expect(clusterScoped(objs)).toEqual(['AuthenticationClass/trino-taxi-data-trino-users', 'Namespace/trino-taxi-data', 'SecretClass/trino-taxi-data-s3-credentials-class']);
+  });
+});
+
+describe('trino-taxi-data: S3 credentials', () => {
+  it('gives Hive and Trino the MinIO user reader, not MinIO\'s root user', () => {
+    expect(find(objs, 'HiveCluster', 'hive').spec.clusterConfig.s3).toEqual({ reference: 'minio' });
+    expect(find(objs, 'TrinoCatalog', 'hive').spec.connector.hive.s3).toEqual({ reference: 'minio' });
+    const products = s3ConnectionSecret(objs, 'minio');
+    expect(products.metadata.name).toBe('minio-reader-s3-credentials');
+    expect(products.stringData).toEqual({ accessKey: 'reader', secretKey: 'reader-secret-key' });
+    const root = envOf(container(podSpec(find(objs, 'Deployment', 'minio')), 'minio')).MINIO_ROOT_USER.valueFrom.secretKeyRef.name;
+    expect(root).toBe('minio-s3-credentials');
+    expect(find(objs, 'Secret', root).metadata.labels).toBeUndefined();
+  });
+
+  it('hands MinIO\'s root user to MinIO, the bucket and load Jobs and the table Job\'s wait for the data only', () => {
+    const holders = objs.filter(o => collect(o, 'secretKeyRef').some(r => r.name === 'minio-s3-credentials'))
+      .map(o => `${o.kind}/${o.metadata.name.replace(/-[0-9a-f]{8}$/, '')}`);
+    expect(holders).toEqual(['Deployment/minio', 'Job/minio-buckets', 'Job/load-ny-taxi-data', 'Job/create-ny-taxi-data-table-in-trino']);
+    // The table Job: only its init container (mc, waiting for the load's marker); the Trino CLI has the Trino admin.
+    const sql = podSpec(find(objs, 'Job', 'create-ny-taxi-data-table-in-trino'));
+    expect(collect(sql.containers, 'secretKeyRef').map(r => r.name)).not.toContain('minio-s3-credentials');
+  });
+
+  it('lets the user read bucket demo and nothing else: no write, no other bucket', () => {
+    const job = container(podSpec(find(objs, 'Job', 'minio-buckets')), 'create-buckets');
+    expect(envOf(job).USER_0_ACCESS_KEY.valueFrom.secretKeyRef).toEqual({ name: 'minio-reader-s3-credentials', key: 'accessKey' });
+    expect(JSON.parse(envValue(job, 'USER_0_POLICY'))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo'] },
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::demo/*'] },
+      ],
+    });
+    expect(job.command[2]).toContain('mc admin policy attach minio reader --user "$USER_0_ACCESS_KEY"');
+  });
+
+  it('takes the user\'s credentials from the props, a literal or an existing Secret', () => {
+    const literal = synth(new TaxiDataChart(Testing.app(), 'trino-taxi-data', { credentials: { reader: Credentials.literal('analyst', 'analyst-secret-key') } }));
+    expect(s3ConnectionSecret(literal, 'minio').stringData).toEqual({ accessKey: 'analyst', secretKey: 'analyst-secret-key' });
+    const existing = synth(new TaxiDataChart(Testing.app(), 'trino-taxi-data', { credentials: { reader: Credentials.fromSecret('corp-reader', 'svc-reader') } }));
+    expect(ofKind(existing, 'Secret').map(s => s.metadata.name)).not.toContain('minio-reader-s3-credentials');
+    const job = container(podSpec(find(existing, 'Job', 'minio-buckets')), 'create-buckets');
+    expect(envOf(job).USER_0_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: 'corp-reader', key: 'secretKey' });
+    expect(() => new TaxiDataChart(Testing.app(), 'trino-taxi-data', { credentials: { reader: Credentials.literal('admin', 'reader-secret-key') } }))
+      .toThrow('users.reader.credentials.username "admin" is MinIO\'s root user');
   });
 });

@@ -90,6 +90,7 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
     samples: new Map<string, ValueSetting>([
       ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['minio.readerPassword', 'Sample.Reader_Key~7'],
       ['postgresql.hivePassword', 'hive pw: \'1\''],
       ['postgresql.supersetPassword', 'Superset.pw_3~'],
     ]),
@@ -97,6 +98,8 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
       { what: 'an admin password of the wrong type', values: { admin: { password: 12345 } } },
       { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
+      { what: 'a too short reader key', values: { minio: { readerPassword: 'short' } }, builderError: /users\.reader\.credentials\.password "\*{5}" must be at least 8 characters/ },
+      { what: 'a reader key that is not URL-safe', values: { minio: { readerPassword: 'reader key/123' } }, builderError: /users\.reader\.credentials\.password "\*{14}" must be at least 8 characters of A-Z a-z 0-9 \. _ ~ -/ },
       { what: 'an empty database password', values: { postgresql: { hivePassword: '' } }, builderError: /password must not be empty/ },
       { what: 'an unknown key', values: { postgresql: { hiveIcebergPassword: 'hive' } } },
       { what: 'an unknown group', values: { data: { months: ['2020-01'] } } },
@@ -107,11 +110,13 @@ export const CASES: Record<'fixture' | 'demo' | 'trino-taxi-data' | 'trino-icebe
     samples: new Map<string, ValueSetting>([
       ['admin.password', 'S4mple-admin:"pass"{{x}}#1'],
       ['minio.rootPassword', 'Sample.Root_Pass~word-9'],
+      ['minio.lakehousePassword', 'Sample.Lakehouse_Key~5'],
     ]),
     invalid: [
       { what: 'an admin password with a space', values: { admin: { password: 'two words' } }, builderError: /TrinoCluster Trino: admin\.password "\*{9}" must be non-empty without whitespace/ },
       { what: 'a too short MinIO password', values: { minio: { rootPassword: 'short' } }, builderError: MINIO_PASSWORD },
       { what: 'a MinIO password of the wrong type', values: { minio: { rootPassword: 12345678 } } },
+      { what: 'a too short lakehouse key', values: { minio: { lakehousePassword: 'short' } }, builderError: /users\.lakehouse\.credentials\.password "\*{5}" must be at least 8 characters/ },
       { what: 'an unknown group', values: { postgresql: { hivePassword: 'hive' } } },
     ],
   }),

@@ -419,7 +419,7 @@ describe('the trino-taxi-data chart', () => {
 
   test('derives the demo\'s passwords as defaults, each landing only in the stringData of Secrets', () => {
     expect(values).toEqual({
-      admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin' },
+      admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin', readerPassword: 'reader-secret-key' },
       postgresql: { hivePassword: 'hive', supersetPassword: 'superset' },
     });
     for (const slot of exposure.slots) {
@@ -458,14 +458,15 @@ describe('the trino-taxi-data chart', () => {
 
 describe('the trino-iceberg chart', () => {
   const chart = trinoIcebergChartProps();
+  const build = manifestBuilder(chart);
   const exposure = exposeChartValues(chart);
   const files = new HelmChart(chart).files;
   const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
   const values = YAML.parse(files.get('values.yaml')!);
 
-  test('derives the stack\'s two passwords as defaults, each landing only in the stringData of Secrets', () => {
-    expect(values).toEqual({ admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin' } });
-    expect(exposure.slots.length).toBeGreaterThanOrEqual(2);
+  test('derives the stack\'s two passwords and the lakehouse user\'s key as defaults, each landing only in the stringData of Secrets', () => {
+    expect(values).toEqual({ admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin', lakehousePassword: 'lakehouse-secret-key' } });
+    expect(exposure.slots.length).toBeGreaterThanOrEqual(3);
     for (const slot of exposure.slots) {
       expect(slot.object).toMatch(/^v1\/Secret trino-iceberg\//);
       expect(slot.path[0]).toBe('stringData');
@@ -476,6 +477,25 @@ describe('the trino-iceberg chart', () => {
   test('its default values are the demo\'s plain synth (dist/)', () => {
     const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'trino-iceberg', 'dist', 'trino-iceberg.k8s.yaml'), 'utf8');
     expect(exposure.manifests).toEqual(parseManifests(dist));
+  });
+
+  test('the schema accepts the samples, which the chart builds', () => {
+    const c = CASES['trino-iceberg']();
+    const merged = JSON.parse(JSON.stringify(values));
+    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
+    expect(validate(merged)).toBe(true);
+    expect(() => build(c.samples)).not.toThrow();
+  });
+
+  test.each(CASES['trino-iceberg']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
+    const merged = { ...values };
+    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
+    expect(validate(merged)).toBe(false);
+    if (c.builderError) {
+      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
+        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
+      expect(() => build(settings)).toThrow(c.builderError);
+    }
   });
 });
 

@@ -20,7 +20,8 @@ from example_session import query, run_sql_job, sql_job, statements
 from harness import World, report
 from kubelet import Pod
 from operators import hive_metastore_host
-from programs import env_value, run_bucket_job, secret_leaks, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from programs import env_value, listing, run_bucket_job, secret_leaks, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from s3_user import bucket_access, products_access_keys, products_s3_user
 
 #: Rows per table at scale factor 1 (TPC-H Standard Specification 3.0.1, clause 4.2.5.1, the
 #: cardinalities of the base tables: SF x this, NATION and REGION fixed).
@@ -101,6 +102,16 @@ def test_hop2_the_bucket_job_makes_the_lakehouse_bucket_public_and_the_table_job
                    f"({result.output.strip().splitlines()[-1]}); the app's NetworkPolicies ({len(world.of_kind('NetworkPolicy'))}) are not enforced here")
 
 
+def test_hop2_the_products_minio_user_reads_and_writes_bucket_lakehouse_and_nothing_else(world: World):
+    secret, user = products_s3_user(world)
+    works = bucket_access(world, user, ["lakehouse"])
+    assert works == {"read lakehouse": True, "write lakehouse": True, "list a bucket outside its access": False,
+                     "create a bucket": False, "admin API (list users)": False}, works
+    world.state["products_s3_user"] = user[0]
+    report("hop2", f"the products' S3 credentials (Secret {secret}, the S3Connection's class) are MinIO user {user[0]}, made by the bucket "
+                   f"Job, not the root user; as that user: {works}")
+
+
 def test_hop3_postgresql_and_the_hive_metastore(world: World):
     (hive,) = world.of_kind("HiveCluster")
     db = hive["spec"]["clusterConfig"]["metadataDatabase"]["postgresql"]
@@ -134,6 +145,11 @@ def test_hop4_opa_and_trino_with_the_iceberg_tpch_and_tpcds_catalogs(world: Worl
                    f"the iceberg catalog's metastore is {hive_metastore_host(hive)}; tpcds.tiny.call_center has {tpcds_rows} rows; "
                    f"the app's tpch.{app_schema} resolves (nation: 25 rows); "
                    f"{GUEST[0]} (a valid login, no admin) is refused by OPA: {error['errorName']} {error['message'][:60]}")
+
+    keys = products_access_keys(world)
+    assert set(keys.values()) == {world.state["products_s3_user"]}, keys
+    report("hop4", f"the S3 access key of the metastore's hive-site and of Trino's catalog, as the operators write them: "
+                   f"{', '.join(f'{k}: {v}' for k, v in keys.items())}")
 
 
 def iceberg_state(world: World, schema: str, tables: list[str]) -> dict:
@@ -175,3 +191,8 @@ def test_hop5_the_sql_job_creates_the_tpch_tables_in_iceberg_with_the_real_cli(w
     report("hop5", f"second run of the Job's script: {run_sql_job(world)}")
     assert iceberg_state(world, f"{catalog}.{schema}", tables) == state, "the second run of the Job changed a table"
     report("hop5", "after the second run: the same rows and the same single snapshot of every table")
+    location = re.search(r"location = 's3a?://([^']+)'", text).group(1)
+    files = listing(world, location)
+    assert any(k.endswith(".metadata.json") for k in files) and any(k.endswith(".parquet") for k in files), sorted(files)[:10]
+    report("hop5", f"written with user {world.state['products_s3_user']}'s key: {len(files)} objects under {location} "
+                   f"({sum(k.endswith('.parquet') for k in files)} Parquet data files, {sum(k.endswith('.metadata.json') for k in files)} table metadata files)")

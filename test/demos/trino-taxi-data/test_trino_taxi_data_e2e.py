@@ -19,7 +19,8 @@ from conftest import ROWS_PER_MONTH
 from example_session import query, run_sql_job, sql_job, statements, wait_for_data
 from harness import World, report
 from operators import hive_metastore_host
-from programs import env_value, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from programs import env_value, listing, mc, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from s3_user import bucket_access, products_access_keys, products_s3_user
 
 
 def test_hop1_minio_runs_as_its_deployment_says_with_tls_from_the_secret_operator_volume(world: World):
@@ -32,6 +33,25 @@ def test_hop2_the_bucket_and_load_jobs_load_every_month_the_example_asks_for(wor
     assert marker == env_value(load, "KEYS"), marker
     report("hop2", f"the marker lists exactly the load Job's KEYS ({len(marker.split())} files); the example's NetworkPolicies "
                    f"({len(world.of_kind('NetworkPolicy'))}) are not enforced here")
+
+
+def test_hop2_the_products_minio_user_reads_bucket_demo_and_nothing_else(world: World):
+    secret, user = products_s3_user(world)
+    works = bucket_access(world, user, ["demo"])
+    assert works == {"read demo": True, "write demo": False, "list a bucket outside its access": False,
+                     "create a bucket": False, "admin API (list users)": False}, works
+    target = world.state["data_prefix"]
+    out = mc(world, "ls", "--recursive", "--json", f"t/{target}", user=user)
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    seen = {e["key"]: e["size"] for e in entries if e.get("type") == "file"}
+    assert seen == listing(world, target), (seen, listing(world, target))
+    marker = next(k for k in seen if k.endswith("_SUCCESS"))
+    path = f"t/{target.rstrip('/')}/{marker}"
+    assert mc(world, "cat", path, user=user) == mc(world, "cat", path)
+    world.state["products_s3_user"] = user[0]
+    report("hop2", f"the products' S3 credentials (Secret {secret}, the S3Connection's class) are MinIO user {user[0]}, made by the bucket "
+                   f"Job, not the root user; as that user: {works}; it lists the {len(seen)} objects the load Job wrote under {target} "
+                   f"and reads {marker} as the root user does")
 
 
 def test_hop3_postgresql_and_the_hive_metastore(world: World):
@@ -53,6 +73,10 @@ def test_hop4_opa_and_trino_with_the_examples_catalog_users_and_policy(world: Wo
     assert error is None, error
     report("hop4", f"{admin} (the AuthenticationClass's one user, an admin of the TrinoPolicy): catalog {catalog['metadata']['name']} "
                    f"reaches the metastore at {hive_metastore_host(hive)} (schemas {', '.join(r[0] for r in rows)})")
+    keys = products_access_keys(world)
+    assert set(keys.values()) == {world.state["products_s3_user"]}, keys
+    report("hop4", f"the S3 access key of the metastore's hive-site and of Trino's catalog, as the operators write them: "
+                   f"{', '.join(f'{k}: {v}' for k, v in keys.items())}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,6 +122,13 @@ def test_hop5_the_table_job_waits_for_the_data_then_makes_the_table_and_view_wit
     report("hop5", f"second run of the Job's script: {run_sql_job(world)}")
     assert table_state(world, raw, view) == state, "the second run of the Job changed the table or the view"
     report("hop5", "after the second run: the same DDL of table and view, the same counts, sum and payment names")
+    # The schema at the bucket root and the external table needed no write: the bucket holds what the load Job wrote, nothing more.
+    target = world.state["data_prefix"]
+    bucket = target.split("/", 1)[0]
+    extra = sorted(set(listing(world, bucket)) - {f"{target.split('/', 1)[1]}{k}" for k in listing(world, target)})
+    assert extra == [], f"objects in bucket {bucket} that the load Job did not write: {extra}"
+    report("hop5", f"the metastore and Trino made schema, table and view with read-only access (user {world.state['products_s3_user']}): "
+                   f"bucket {bucket} holds only the load Job's objects")
 
 
 # ---------------------------------------------------------------------------------------------
