@@ -392,8 +392,14 @@ def test_hop7_the_streaming_job_merges_every_record_into_its_table(world: World)
     report("hop7", f"ingest_into_lakehouse.py with the SparkApplication's args and sparkConf (micro-batches every {TRIGGER_SECONDS} s here), "
                    f"packages {', '.join(packages)} from E2E_SPARK_JARS, Spark 4.1.2 local[2]: Trino counts the rows the records make "
                    f"{want} ({time.monotonic() - started:.0f}s from the start, {seconds:.0f}s after the first query)")
-    checkpoints = listing(world, "lakehouse/checkpoints/")
-    assert all(any(k.startswith(f"{t}/commits/") for k in checkpoints) for t in TABLES), sorted(checkpoints)[:20]
+    # Spark writes a batch's commits/<n> after its sink (the MERGE, which Trino already sees) committed: wait for it.
+    deadline = time.monotonic() + 60
+    while True:
+        checkpoints = listing(world, "lakehouse/checkpoints/")
+        if all(any(re.fullmatch(rf"{t}/commits/\d+", k) for k in checkpoints) for t in TABLES):
+            break
+        assert time.monotonic() < deadline, f"no commits/<n> of every query 60 s after its rows: {sorted(k for k in checkpoints if '/commits/' in k)}"
+        time.sleep(1)
 
 
 def test_hop8_the_views_job_waits_for_the_tables_then_creates_the_reference_s_views(world: World):
