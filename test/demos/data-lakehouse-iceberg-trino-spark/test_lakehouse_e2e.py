@@ -596,8 +596,20 @@ def test_hop9_superset_imports_the_dashboards_and_their_charts_show_the_tables(w
     bundle = world.cluster().config_map_data(next(v["configMap"]["name"] for v in world.one("Job", app="superset-import-assets")["spec"]["template"]["spec"]["volumes"]
                                                   if v.get("configMap", {}).get("name", "").endswith("-bundle")))
     python = python_charts(world)
+    # The streamed tables' charts: what each must add up to, written independently of its definition.
+    c = catalog(world)
+    totals = {
+        "Number of measurements": f"SELECT count(*) FROM {c}.water_levels.measurements",
+        "Number of measuring stations": f"SELECT count(*) FROM {c}.water_levels.stations",
+        "Number of stations with measurements": f"SELECT count(DISTINCT station_uuid) FROM {c}.water_levels.measurements",
+        "Number of shared bike stations": f"SELECT count(*) FROM {c}.smart_city.shared_bikes_station_information",
+        "Number of shared bike status updates": f"SELECT count(*) FROM {c}.smart_city.shared_bikes_station_status",
+        "Number of available shared bikes in stations": f"SELECT sum(num_bikes_available) FROM {c}.smart_city.shared_bikes_station_status_latest",
+        "Measurements per water": f"SELECT count(*) FROM {c}.water_levels.measurements_joined",
+        "Number of measurements over time": f"SELECT count(*) FROM {c}.water_levels.measurements",
+    }
     datasets: dict[int, tuple[str, dict[str, str]]] = {}
-    checked, against_python = [], []
+    checked, against_python, against_totals = [], [], []
     for dashboard in sorted(dashboards, key=lambda d: d["dashboard_title"]):
         for chart in sorted(api.get(f"/api/v1/dashboard/{dashboard['id']}/charts")["result"], key=lambda c: c["slice_name"]):
             params = chart["form_data"]
@@ -618,6 +630,10 @@ def test_hop9_superset_imports_the_dashboards_and_their_charts_show_the_tables(w
                 trino.append({tuple(epoch_ms(v) if viz not in ("big_number_total", "pie") else v for v in r[:keys]): tuple(r[keys:]) for r in rows})
             assert shown == trino, f"{dashboard['dashboard_title']} / {name}: Superset shows {shown}, Trino's own query gives {trino}"
             assert all(q for q in shown), f"{name}: no data"
+            if name in totals:
+                total = sum(v[0] for v in shown[0].values())
+                assert total == query(world, totals[name])[0][0], f"{name}: adds up to {total}, Trino's {totals[name]} differs"
+                against_totals.append(name)
             key = f"{name} {params['time_grain_sqla']}" if name == "Trips income" else name
             if key in python:
                 assert shown == python[key], f"{name}: Superset shows {shown}, Python computes {python[key]}"
@@ -626,6 +642,8 @@ def test_hop9_superset_imports_the_dashboards_and_their_charts_show_the_tables(w
             checked.append(f"{name} ({viz}" + (f", {points} points" if points > 1 else f" = {next(iter(shown[0].values()))[0]:g}") + ")")
     assert len(checked) == len([k for k in bundle if k.startswith("charts--")]), f"{len(checked)} charts on the dashboards, the bundle has more"
     assert sorted(against_python) == sorted(python), sorted(set(python) - set(against_python))
+    assert sorted(against_totals) == sorted(totals), sorted(set(totals) - set(against_totals))
     report("hop9", f"{len(checked)} charts of {len(dashboards)} dashboards through Superset's Trino connection, each query equal to "
-                   f"Trino's own (metrics per group or time bucket; {len(against_python)} over the batch tables also equal to Python's "
-                   f"figures) ({time.monotonic() - started:.0f}s): {'; '.join(checked)}")
+                   f"Trino's own (metrics per group or time bucket); the {len(against_python)} over the batch tables also equal to Python's "
+                   f"figures, the {len(against_totals)} over the streamed tables adding up to Trino's count or sum of their table "
+                   f"({time.monotonic() - started:.0f}s): {'; '.join(checked)}")
