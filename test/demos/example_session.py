@@ -37,37 +37,44 @@ def rewrite(value, old: str, new: str, count: list[int]):
     return value
 
 
-# The TrinoSqlJob (one per app): its wait for data, its script with the real Trino CLI, and queries as its user.
+# A TrinoSqlJob: its wait for data, its script with the real Trino CLI, and queries as its user.
+# `name`: the Job's name (its instance label, before the content hash), for an app with several;
+# None: the app's only one.
 
 
-def sql_job(world: World) -> dict:
-    return world.one("Job", app="trino-sql")
+def sql_job(world: World, name: str | None = None) -> dict:
+    jobs = [j for j in world.of_kind("Job") if j["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "trino-sql"
+            and (name is None or j["metadata"]["labels"].get("app.kubernetes.io/instance") == name)]
+    assert len(jobs) == 1, f"expected one TrinoSqlJob{' ' + name if name else ''}, found {[j['metadata']['name'] for j in jobs]}"
+    return jobs[0]
 
 
-def wait_for_data(world: World) -> list[str]:
+def wait_for_data(world: World, name: str | None = None) -> list[str]:
     """The Job's init containers (mc, each waiting for a load's marker), as its pod runs them."""
-    spec = sql_job(world)["spec"]["template"]["spec"]
+    spec = sql_job(world, name)["spec"]["template"]["spec"]
     names = [c["name"] for c in spec["initContainers"]]
     assert names and all(n.startswith("wait-for-data") for n in names), names
     pod = Pod(world.cluster(), spec, world.workdir)
     out = []
     try:
-        for name in names:
-            result = pod.run(name, timeout=60)
+        for container in names:
+            result = pod.run(container, timeout=60)
             assert result.returncode == 0 and "data present" in result.output, result.output
-            out.append(f"{name}: {result.output.strip().splitlines()[-1][:60]}...")
+            out.append(f"{container}: {result.output.strip().splitlines()[-1][:60]}...")
     finally:
         pod.close()
     return out
 
 
-def run_sql_job(world: World) -> str:
+def run_sql_job(world: World, name: str | None = None) -> str:
     """The Job's `sql` container as its pod runs it (test/jobs/kubelet.py): its bash script with
     its env (the Secret's password), the statements ConfigMap and the TrustStore's CA (the test
     CA) mounted, user 1000:1000 and a read-only root, the real Trino CLI 476 at the image's CLI
     path run by Java 25 (E2E_JAVA25), TRINO_SERVER as the Job gives it (resolved by the pod's
-    /etc/hosts like the cluster's DNS; the JVM told to read that file), the certificate verified."""
-    spec = sql_job(world)["spec"]["template"]["spec"]
+    /etc/hosts like the cluster's DNS; the JVM told to read that file), the certificate verified.
+    Returns its last line and seconds; its whole output is in state sql_job_output[<Job name>]."""
+    job = sql_job(world, name)
+    spec = job["spec"]["template"]["spec"]
     tools = dataclasses.replace(world.tools, java=os.environ["E2E_JAVA25"], java_options=("-Djdk.net.hosts.file=/etc/hosts",))
     cluster = Cluster(world.objects, world.state["pki"].ca_pem, world.hosts, tools, world.secret_volume_files)
     env = cluster.resolve_env(next(c for c in spec["containers"] if c["name"] == "sql"))
@@ -79,12 +86,13 @@ def run_sql_job(world: World) -> str:
         pod.close()
     assert result.returncode == 0, f"the Job's script failed:\n{result.output[-4000:]}"
     assert env["TRINO_PASSWORD"] not in result.output, "the Job printed the Trino password"
+    world.state.setdefault("sql_job_output", {})[job["metadata"]["name"]] = result.output
     last = result.output.strip().splitlines()[-1]
     return f"{last} ({result.seconds:.0f}s)"
 
 
-def statements(world: World) -> str:
-    spec = sql_job(world)["spec"]["template"]["spec"]
+def statements(world: World, name: str | None = None) -> str:
+    spec = sql_job(world, name)["spec"]["template"]["spec"]
     (volume,) = [v for v in spec["volumes"] if v["name"] == "sql"]
     return "\n".join(world.cluster().config_map_data(volume["configMap"]["name"]).values())
 

@@ -152,30 +152,62 @@ def run_bucket_job(world: World, hop: str = "hop2") -> list[str]:
     return buckets
 
 
-def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
-    """The bucket Job, then the S3FileLoad Job (their own scripts, as their pods run them): the
-    buckets exist, the load's target holds every file the mirror serves byte for byte. Sets state
-    data_prefix; returns the load's `_SUCCESS` marker (the keys it lists)."""
-    cluster = world.cluster()
-    run_bucket_job(world, hop)
+def load_target(job: dict) -> str:
+    """`<bucket>/<prefix>` of an S3FileLoad Job (its `load` container's TARGET, https://<host>:<port>/<bucket>/<prefix>)."""
+    load = next(c for c in job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
+    return env_value(load, "TARGET").split("/", 3)[3]
 
-    load_job = world.one("Job", app="s3-file-load")
+
+def run_load_job(world: World, load_job: dict, hop: str = "hop2") -> str:
+    """An S3FileLoad Job (its own script, as its pod runs it): afterwards its target holds exactly
+    the keys of its FILES (plus the marker), each byte for byte the file the loopback mirror
+    (state mirror, serving the folder `mirror.files` at `mirror.url`) serves at its URL: the same
+    size and MD5 (MinIO's ETag of a single-part upload, which the Job's curl makes). Returns the
+    load's `_SUCCESS` marker (the keys it lists)."""
+    import hashlib
+
     started = time.monotonic()
-    run = run_job(cluster, load_job, world.workdir, timeout=600)
+    run = run_job(world.cluster(), load_job, world.workdir, timeout=600)
     assert run.succeeded, run.output
     load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
-    target = env_value(load, "TARGET").split("/", 3)[3]  # https://<host>:<port>/<bucket>/<prefix> -> <bucket>/<prefix>
-    objects = listing(world, target)
+    target = load_target(load_job)
     mirror = world.state["mirror"]
-    served = {p.name: p.stat().st_size for p in sorted(mirror.files.iterdir())}
-    data = {k.rsplit("/", 1)[-1]: v for k, v in objects.items() if not k.endswith("_SUCCESS")}
-    assert data == served, f"loaded {data}, served {served}"
-    marker_key = next(k for k in objects if k.endswith("_SUCCESS"))
-    marker = mc(world, "cat", f"t/{target.rstrip('/')}/{marker_key}").strip()
-    world.state["data_prefix"] = target
+    served = {}
+    for line in env_value(load, "FILES").splitlines():
+        if not line.strip():
+            continue
+        key, url = line.split(" ", 1)
+        assert url.startswith(mirror.url), f"{load_job['metadata']['name']} loads {url}, which the loopback mirror {mirror.url} does not serve"
+        data = (mirror.files / url[len(mirror.url):]).read_bytes()
+        served[key] = (len(data), hashlib.md5(data).hexdigest())
+    out = mc(world, "ls", "--recursive", "--json", f"t/{target}")
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    loaded = {e["key"]: (e["size"], e["etag"].strip('"')) for e in entries if e.get("type") == "file" and e["key"] != "_SUCCESS"}
+    assert loaded == served, f"{target} holds {loaded}, the mirror serves {served}"
+    marker = mc(world, "cat", f"t/{target.rstrip('/')}/_SUCCESS").strip()
+    size = sum(s for s, _ in served.values())
     report(hop, f"Job {load_job['metadata']['name']}: downloaded {len(served)} files from the loopback mirror and uploaded them "
-                f"byte for byte to {target} ({sum(served.values()) // 1024} KiB, {time.monotonic() - started:.0f}s); marker lists "
+                f"byte for byte (size and MD5) to {target} ({size // 1024} KiB, {time.monotonic() - started:.0f}s); marker lists "
                 f"{marker if len(marker) < 200 else marker[:90] + ' ... ' + marker[-90:]}")
+    return marker
+
+
+def run_load_jobs(world: World, hop: str = "hop2") -> dict[str, str]:
+    """Every S3FileLoad Job of the objects, in their order (run_load_job); returns each one's
+    marker by the Job's instance name."""
+    jobs = [j for j in world.of_kind("Job") if j["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "s3-file-load"]
+    assert jobs, "no S3FileLoad Job"
+    return {j["metadata"]["labels"]["app.kubernetes.io/instance"]: run_load_job(world, j, hop) for j in jobs}
+
+
+def run_bucket_and_load_jobs(world: World, hop: str = "hop2") -> str:
+    """The bucket Job, then the one S3FileLoad Job (their own scripts, as their pods run them): the
+    buckets exist, the load's target holds every file of its FILES byte for byte as the mirror
+    serves it (run_load_job). Sets state data_prefix; returns the load's `_SUCCESS` marker."""
+    run_bucket_job(world, hop)
+    load_job = world.one("Job", app="s3-file-load")
+    marker = run_load_job(world, load_job, hop)
+    world.state["data_prefix"] = load_target(load_job)
     return marker
 
 
