@@ -31,7 +31,7 @@ interface StagingTable {
 const v = (names: string): string[] => names.split(/\s+/).filter(n => n !== '');
 const typed = (spec: string): TableColumn[] => spec.split(',').map(s => s.trim().split(/\s+/)).map(([name, type]) => ({ name, type }));
 
-/** The reference's eleven staging tables. */
+/** The reference's ten staging tables. */
 const STAGING: readonly StagingTable[] = [
   {
     schema: 'house_sales', name: 'house_sales', folder: 'house-sales/', format: 'csv',

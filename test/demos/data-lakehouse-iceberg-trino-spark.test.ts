@@ -59,7 +59,7 @@ describe('data-lakehouse: batch datasets', () => {
 describe('data-lakehouse: batch tables', () => {
   const statements = batchTableStatements(TARGET);
 
-  it('creates the reference\'s schemas, eleven staging tables over their folders, four lakehouse tables and two materialized views', () => {
+  it('creates the reference\'s schemas, ten staging tables over their folders, four lakehouse tables and two materialized views', () => {
     expect(statements.filter(s => s.startsWith('CREATE SCHEMA IF NOT EXISTS staging.'))).toHaveLength(4);
     expect(statements).toContain("CREATE SCHEMA IF NOT EXISTS lakehouse.smart_city WITH (location = 's3a://lakehouse/smart-city/')");
     for (const t of STAGING_TABLES) {
