@@ -32,34 +32,17 @@ crds="$(crd_dir test-cluster)"
 cluster_ensure_tools
 helm="$(ensure_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION")"
 tmp="$(mktemp -d)"
-trap 'cluster_stop; rm -rf "$tmp"' EXIT
+trap 'cluster_stop_all; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM # so that the EXIT trap stops the cluster also when the suite is killed
 ts() { npx --no-install ts-node --transpile-only "$@"; }
 log "etcd $ETCD_VERSION, Kubernetes $KUBERNETES_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION"
 
-# The same synthesis as dist/, the variant, the changed props for both, and the Helm charts.
-ts scripts/synth.ts --outdir "$tmp/default" >/dev/null
-ts scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
-log "changed props: $(ts test/cluster/synth-changed.ts "$tmp/default-changed")"
-ts test/cluster/synth-changed.ts "$tmp/variant-changed" --namespace taxi-demo --network-policies >/dev/null
-diff -r dist "$tmp/default" >/dev/null || { echo "test-cluster: dist/ is out of date: run \`make synth\`" >&2; exit 1; }
-chart="$(ts scripts/synth-helm.ts --outdir "$tmp/helm")"
-
-step() { printf '\n--- %s\n' "$*"; }
-# user CMD...: runs a command as a user would type it (with dist/ for the default demo's output).
-# The command goes to stderr, so that the command's own output can be checked.
-user() { printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$tmp/default/#dist/#g; s#$tmp/##g; s#$helm#helm#g")" >&2; "$@"; }
-# user_sh 'PIPELINE': the same for a shell pipeline.
-user_sh() { printf '$ %s\n' "$(sed "s#$tmp/default/#dist/#g; s#$tmp/##g" <<<"$1")" >&2; bash -c "$1"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
 # A fresh, empty cluster: CRDs established, a default StorageClass (the README's prerequisite)
 # that can expand volumes, and PersistentVolumes for it (it provisions none), so that the PVCs are
 # bound as in a real cluster (only a bound PVC may grow).
-fresh_cluster() {
-  cluster_stop
-  rm -rf "$tmp/cluster"
-  cluster_start "$tmp/cluster"
+# Each step gets a cluster of its own, started in the background while the previous step runs
+# (cluster_launch; the first one while the demo is synthesized), and stopped after the step.
+cluster_setup() {
   kubectl apply --server-side -f "$crds" >/dev/null
   kubectl wait --for condition=established --timeout 60s crd --all >/dev/null
   kubectl apply -f - >/dev/null <<'EOF'
@@ -78,6 +61,35 @@ EOF
   for i in 0 1 2 3 4; do
     printf 'apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-%s}\nspec: {capacity: {storage: %s}, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: {path: /tmp/pv-%s}}\n---\n' "$i" "$([ "$i" = 4 ] && echo 32Gi || echo 10Gi)" "$i"
   done | kubectl apply -f - >/dev/null
+}
+cluster_launch "$tmp/cluster-1" cluster_setup # the first step's cluster, while the demo is synthesized
+
+# The same synthesis as dist/, the variant, the changed props for both, and the Helm charts.
+ts scripts/synth.ts --outdir "$tmp/default" >/dev/null
+ts scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
+log "changed props: $(ts test/cluster/synth-changed.ts "$tmp/default-changed")"
+ts test/cluster/synth-changed.ts "$tmp/variant-changed" --namespace taxi-demo --network-policies >/dev/null
+diff -r dist "$tmp/default" >/dev/null || { echo "test-cluster: dist/ is out of date: run \`make synth\`" >&2; exit 1; }
+chart="$(ts scripts/synth-helm.ts --outdir "$tmp/helm")"
+
+step() { printf '\n--- %s\n' "$*"; }
+# user CMD...: runs a command as a user would type it (with dist/ for the default demo's output).
+# The command goes to stderr, so that the command's own output can be checked.
+user() { printf '$ %s\n' "$(printf '%s ' "$@" | sed "s#$tmp/default/#dist/#g; s#$tmp/##g; s#$helm#helm#g")" >&2; "$@"; }
+# user_sh 'PIPELINE': the same for a shell pipeline.
+user_sh() { printf '$ %s\n' "$(sed "s#$tmp/default/#dist/#g; s#$tmp/##g" <<<"$1")" >&2; bash -c "$1"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+clusters=0
+# fresh_cluster [last]: stops the current cluster and continues on the one launched for this step;
+# launches the next step's cluster unless `last`.
+fresh_cluster() {
+  cluster_stop
+  rm -rf "$tmp/cluster-$clusters"
+  clusters=$((clusters + 1))
+  [ -n "$CLUSTER_LAUNCH_JOB" ] || cluster_launch "$tmp/cluster-$clusters" cluster_setup
+  cluster_use "$tmp/cluster-$clusters" || fail "the cluster for this step did not start"
+  [ "${1:-}" = last ] || cluster_launch "$tmp/cluster-$((clusters + 1))" cluster_setup
 }
 
 # Every object in the cluster but events, one line each: kind namespace/name.
@@ -377,7 +389,7 @@ grep -q 'Not_A_Valid_Name' "$tmp/rejected.log" || { cat "$tmp/rejected.log"; fai
 echo "ok: failed: $(grep -m1 'Not_A_Valid_Name' "$tmp/rejected.log")"
 
 step "the same upgrade with the old naming (Jobs and SparkApplication without hash) fails"
-fresh_cluster
+fresh_cluster last
 ts test/cluster/old-naming.ts "$tmp/default" "$tmp/old" >/dev/null
 ts test/cluster/old-naming.ts "$tmp/default-changed" "$tmp/old-changed" >/dev/null
 kubectl apply -f "$tmp/old/" >/dev/null
