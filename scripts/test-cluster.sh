@@ -32,9 +32,12 @@ crds="$(crd_dir test-cluster)"
 cluster_ensure_tools
 helm="$(ensure_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION")"
 tmp="$(mktemp -d)"
-trap 'cluster_stop_all; rm -rf "$tmp"' EXIT
+prepare_job=""
+trap 'cluster_stop_all; [ -z "$prepare_job" ] || wait "$prepare_job" 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM # so that the EXIT trap stops the cluster also when the suite is killed
 ts() { npx --no-install ts-node --transpile-only "$@"; }
+# js SCRIPT ARGS...: scripts/SCRIPT.ts compiled, as `make synth` runs it (build/app/, see below).
+js() { node "build/app/scripts/$1.js" "${@:2}"; }
 log "etcd $ETCD_VERSION, Kubernetes $KUBERNETES_VERSION, kwok $KWOK_VERSION, helm $HELM_VERSION"
 
 # A fresh, empty cluster: CRDs established, a default StorageClass (the README's prerequisite)
@@ -64,13 +67,33 @@ EOF
 }
 cluster_launch "$tmp/cluster-1" cluster_setup # the first step's cluster, while the demo is synthesized
 
-# The same synthesis as dist/, the variant, the changed props for both, and the Helm charts.
-ts scripts/synth.ts --outdir "$tmp/default" >/dev/null
-ts scripts/synth.ts --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
-log "changed props: $(ts test/cluster/synth-changed.ts "$tmp/default-changed")"
-ts test/cluster/synth-changed.ts "$tmp/variant-changed" --namespace taxi-demo --network-policies >/dev/null
+# The scripts compiled as `make synth` compiles them (incremental: 1-2 s when nothing changed; the
+# manifests suite checks that they synthesize what ts-node does).
+node node_modules/typescript/bin/tsc -p tsconfig.app.json
+node build/app/scripts/build-app.js >/dev/null
+# The same synthesis as dist/ and the changed props for it; the rest of what the steps apply (the
+# variant and its changed props, the example apps, the Helm chart, the requirements and the old
+# naming) is made in the background while the first steps run (`prepared` waits for it).
+js synth --outdir "$tmp/default" >/dev/null
 diff -r dist "$tmp/default" >/dev/null || { echo "test-cluster: dist/ is out of date: run \`make synth\`" >&2; exit 1; }
-chart="$(ts scripts/synth-helm.ts --outdir "$tmp/helm")"
+log "changed props: $(ts test/cluster/synth-changed.ts "$tmp/default-changed")"
+(
+  js synth --outdir "$tmp/variant" --namespace taxi-demo --network-policies >/dev/null
+  ts test/cluster/synth-changed.ts "$tmp/variant-changed" --namespace taxi-demo --network-policies >/dev/null
+  for name in $(example_names); do js synth-example "$name" --outdir "$tmp/demos/$name/dist" >/dev/null; done
+  js synth-helm --outdir "$tmp/helm" >"$tmp/chart"
+  # Step 5's requirements (DIR.requirements.txt, the table and the README line, and .json).
+  for dir in "$tmp/default" $(example_names | sed "s#.*#$tmp/demos/&/dist#"); do
+    ts test/cluster/requirements.ts "$dir" --json "$dir.requirements.json" >"$dir.requirements.txt"
+  done
+  ts test/cluster/old-naming.ts "$tmp/default" "$tmp/old" >/dev/null
+  ts test/cluster/old-naming.ts "$tmp/default-changed" "$tmp/old-changed" >/dev/null
+) >"$tmp/prepare.log" 2>&1 &
+prepare_job=$! prepare_status=""
+prepared() {
+  [ -n "$prepare_status" ] || { wait "$prepare_job" && prepare_status=0 || prepare_status=$?; }
+  [ "$prepare_status" = 0 ] || { cat "$tmp/prepare.log" >&2; echo "test-cluster: synthesizing the inputs failed" >&2; exit 1; }
+}
 
 step() { printf '\n--- %s\n' "$*"; }
 # user CMD...: runs a command as a user would type it (with dist/ for the default demo's output).
@@ -81,11 +104,10 @@ user_sh() { printf '$ %s\n' "$(sed "s#$tmp/default/#dist/#g; s#$tmp/##g" <<<"$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 clusters=0
-# fresh_cluster [last]: stops the current cluster and continues on the one launched for this step;
-# launches the next step's cluster unless `last`.
+# fresh_cluster [last]: stops the current cluster (in the background) and continues on the one
+# launched for this step; launches the next step's cluster unless `last`.
 fresh_cluster() {
-  cluster_stop
-  rm -rf "$tmp/cluster-$clusters"
+  cluster_stop_in_background "$tmp/cluster-$clusters"
   clusters=$((clusters + 1))
   [ -n "$CLUSTER_LAUNCH_JOB" ] || cluster_launch "$tmp/cluster-$clusters" cluster_setup
   cluster_use "$tmp/cluster-$clusters" || fail "the cluster for this step did not start"
@@ -204,6 +226,7 @@ lifecycle() {
 
 lifecycle "default demo" "$tmp/default" "$tmp/default-changed" default client-side
 lifecycle "default demo" "$tmp/default" "$tmp/default-changed" default server-side
+prepared
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo client-side
 lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-changed" taxi-demo server-side
 
@@ -211,7 +234,6 @@ lifecycle "Namespace + NetworkPolicy variant" "$tmp/variant" "$tmp/variant-chang
 # server-side, each on a fresh cluster.
 for name in $(example_names); do
   dir="$tmp/demos/$name/dist"
-  ts scripts/synth-example.ts "$name" --outdir "$dir" >/dev/null
   diff -r "demos/$name/dist" "$dir" >/dev/null || fail "demos/$name/dist/ is out of date: run \`make synth\`"
   ns="$(namespace_of "$dir")" || fail "demos/$name/dist/ names no namespace"
   for mode in client-side server-side; do
@@ -274,6 +296,7 @@ for name in $(example_names); do
 done
 
 printf '\n===== Helm chart =====\n'
+chart="$(cat "$tmp/chart")"
 fresh_cluster
 inventory >"$tmp/baseline"
 step "1. install"
@@ -308,15 +331,14 @@ echo "ok: nothing of ours left but the StatefulSets' PVCs"
 schedule() {
   local dir="$1" ns="$2" readme="$3" requirement cpu memory disk own_pods pending jobs_without_pods workloads job i secret_volumes
   fresh_cluster
-  ts test/cluster/requirements.ts "$dir" --json "$tmp/requirements.json" >"$tmp/requirements.txt"
-  requirement="$(tail -n 1 "$tmp/requirements.txt")"
-  grep -qF "$requirement" "$readme" || { cat "$tmp/requirements.txt"; fail "$readme does not state the computed requirement: $requirement"; }
-  read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$tmp/requirements.json")
+  requirement="$(tail -n 1 "$dir.requirements.txt")"
+  grep -qF "$requirement" "$readme" || { cat "$dir.requirements.txt"; fail "$readme does not state the computed requirement: $requirement"; }
+  read -r cpu memory disk own_pods < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["cpu"], r["memoryGi"], r["diskGi"], r["ownPodCount"])' "$dir.requirements.json")
   echo "$readme: $requirement"
   cluster_add_node kwok-node "$cpu" "${memory}Gi" "${disk}Gi"
   kubectl wait --for condition=Ready --timeout 60s node/kwok-node >/dev/null || fail "kwok did not make the node Ready"
   # Stand-ins that hold the requests of the pods the operators would create and of the operators themselves.
-  python3 - "$tmp/requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
+  python3 - "$dir.requirements.json" >"$tmp/stand-ins.yaml" <<'PY'
 import hashlib, json, sys
 r = json.load(open(sys.argv[1]))
 docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: stand-ins}']
@@ -390,8 +412,6 @@ echo "ok: failed: $(grep -m1 'Not_A_Valid_Name' "$tmp/rejected.log")"
 
 step "the same upgrade with the old naming (Jobs and SparkApplication without hash) fails"
 fresh_cluster last
-ts test/cluster/old-naming.ts "$tmp/default" "$tmp/old" >/dev/null
-ts test/cluster/old-naming.ts "$tmp/default-changed" "$tmp/old-changed" >/dev/null
 kubectl apply -f "$tmp/old/" >/dev/null
 if (user kubectl apply -f "$tmp/old-changed/" >/dev/null 2>"$tmp/old.log"); then fail "the upgrade with unhashed Job names succeeded"; fi
 grep -q 'field is immutable' "$tmp/old.log" || { cat "$tmp/old.log"; fail "the old-naming upgrade failed for another reason"; }

@@ -8,7 +8,9 @@
 #   cluster_launch DIR [CMD...]       cluster_start DIR (then CMD, e.g. installing the CRDs) in the
 #                                     background, while the current cluster is in use
 #   cluster_use DIR                   waits for that launch and makes its cluster the current one
+#   cluster_stop_in_background [DIR]  cluster_stop (then deletes DIR) in the background
 #   cluster_stop_all                  cluster_stop, and stops a launched cluster not yet in use
+#                                     (and waits for the stops in the background)
 #
 # No container runtime and no kubelet: kwok plays the nodes (and marks scheduled pods Running),
 # which is enough for the API server's validation, server-side apply, the Job controller and the
@@ -203,10 +205,22 @@ cluster_use() {
   export KUBECONFIG="$dir/kubeconfig"
 }
 
+# cluster_stop_in_background [DIR]: cluster_stop, and then `rm -rf DIR`, in a background subshell;
+# the current cluster is none at once (cluster_stop_all waits for the subshell).
+CLUSTER_STOP_JOBS=()
+cluster_stop_in_background() {
+  ( cluster_stop; if [ -n "${1:-}" ]; then rm -rf "$1"; fi ) &
+  CLUSTER_STOP_JOBS+=($!)
+  CLUSTER_PIDS=()
+}
+
 # cluster_stop_all: cluster_stop, and stops a launched cluster not in use yet (once its launch has
-# ended, so that every process it started is known), by PID.
+# ended, so that every process it started is known), by PID; waits for cluster_stop_in_background.
 cluster_stop_all() {
+  local job
   cluster_stop
+  for job in "${CLUSTER_STOP_JOBS[@]}"; do wait "$job" 2>/dev/null || true; done
+  CLUSTER_STOP_JOBS=()
   if [ -n "$CLUSTER_LAUNCH_JOB" ]; then
     wait "$CLUSTER_LAUNCH_JOB" 2>/dev/null || true
     mapfile -t CLUSTER_PIDS <"$CLUSTER_LAUNCH_DIR/pids"
