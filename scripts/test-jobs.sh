@@ -27,4 +27,8 @@ log "jobs: tools ready ($(( $(date +%s) - start ))s)"
 
 # no .pytest_cache nor __pycache__ in the repo
 export PYTHONDONTWRITEBYTECODE=1
-exec "$venv/bin/python" -m pytest -p no:cacheprovider -q --durations=5 test/jobs "$@"
+# The tests run in parallel (pytest-xdist): they mostly wait (for the scripts' pauses and retries,
+# MinIO, the mirrors' stalls), using a small part of the CPU. Each worker has its own session
+# fixtures: MinIO (on its own loopback address), the mirrors, the CA, the synthesized charts; a
+# test still gets a stopped and wiped MinIO of its worker (conftest.py `env`).
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -q --durations=5 -n "${JOBS_WORKERS:-6}" test/jobs "$@"

@@ -180,6 +180,16 @@ def env(session_env):
     session_env.minio.wipe()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: takes several times as long as the other tests; runs first")
+
+
+def pytest_collection_modifyitems(items):
+    """The `long` tests first, the others in their order: scripts/test-jobs.sh spreads the tests
+    over parallel workers (pytest-xdist), and a long test handed out last would end the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_generate_tests(metafunc):
     """`script`: every `sh -c` script of the default chart (dist/'s props), one test each, named
     by the object's kind and `app.kubernetes.io/name` (or name) and the container."""

@@ -550,7 +550,8 @@ def test_the_load_job_runs_mc_nowhere_and_its_pod_user_owns_nothing_of_the_image
     (False, (), True),
     (False, ("CURL_CA_BUNDLE",), True),
     (True, (), True),
-    (True, ("CURL_CA_BUNDLE",), False),
+    # The download fails certificate verification and is retried until the retries run out (31 s).
+    pytest.param(True, ("CURL_CA_BUNDLE",), False, marks=pytest.mark.long),
 ], ids=["as-synthesized", "curl-image-without-CURL_CA_BUNDLE", "leak-hidden-by-the-image", "leak-without-CURL_CA_BUNDLE"])
 def test_https_downloads_verify_against_the_public_cas_not_minios(env, leak, without_image_env, succeeds):
     """MinIO's CA goes to the signed S3 requests only (`--cacert`); downloads verify against the
