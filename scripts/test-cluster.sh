@@ -2,7 +2,8 @@
 # Suite "cluster": the demo against a real Kubernetes 1.35 control plane on loopback (etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler; kwok plays the nodes and kubelets), built
 # from the Go module proxy and cached (scripts/lib/cluster.sh). Each run starts on an empty cluster
-# with the Stackable CRDs and a default StorageClass, and shows the command a user would run:
+# of its own with the Stackable CRDs and a default StorageClass (started in the background while the
+# previous step runs: cluster_launch), and shows the command a user would run:
 #   1. install:   kubectl apply -f dist/ (client-side, then --server-side), for the default demo and
 #                 the variant with its own Namespace and NetworkPolicies; helm install of the chart;
 #   2. re-apply:  kubectl diff is empty and no object's generation moves;
