@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { HelmChart } from '../../constructs';
+import { HelmChart, HelmChartProps } from '../../constructs';
 import { ChartValue, exposeValues, Manifest, ManifestBuilder, objectKey, ValueSetting } from '../../constructs/helm/expose-values';
 import { exposeChartValues, manifestBuilder } from '../../constructs/helm/helm-chart';
 import { escapeTemplateText } from '../../constructs/helm/render-chart';
@@ -293,6 +293,46 @@ describe('renderChart on the fixture', () => {
   });
 });
 
+/** A test case's values (`{ group: { name: value } }`) as the builder's settings (`group.name` -> value). */
+const settingsOf = (values: object) => new Map<string, ValueSetting>(Object.entries(values).flatMap(([group, members]) => (
+  Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
+
+/**
+ * The tests every example app's chart shares (in the calling describe block): its default values
+ * synthesize exactly the app's committed dist/, the schema accepts the defaults and the cases'
+ * samples (which the chart builds), and it refuses each invalid case (which the builder refuses too
+ * where the case names the builder's error). Returns what it made of the chart, for the block's own tests.
+ */
+function exampleChartTests<P>(name: keyof typeof CASES & string, chart: HelmChartProps<P>) {
+  const build = manifestBuilder(chart);
+  const exposure = exposeChartValues(chart);
+  const files = new HelmChart(chart).files;
+  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
+  const values = YAML.parse(files.get('values.yaml')!);
+
+  test('its default values are the demo\'s plain synth (dist/)', () => {
+    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', name, 'dist', `${name}.k8s.yaml`), 'utf8');
+    expect(exposure.manifests).toEqual(parseManifests(dist));
+  });
+
+  test('the schema accepts the defaults and the samples, which the chart builds', () => {
+    const c = CASES[name]();
+    expect(validate(values)).toBe(true);
+    const merged = JSON.parse(JSON.stringify(values));
+    for (const [p, v] of c.samples) { const [group, member] = p.split('.'); merged[group][member] = v; }
+    expect(validate(merged)).toBe(true);
+    expect(() => build(c.samples)).not.toThrow();
+  });
+
+  test.each(CASES[name]().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
+    const merged = { ...values };
+    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
+    expect(validate(merged)).toBe(false);
+    if (c.builderError) expect(() => build(settingsOf(c.values))).toThrow(c.builderError);
+  });
+  return { exposure, files, validate, values };
+}
+
 describe('the demo chart', () => {
   const chart = seedChartProps();
   const DEMO_VALUES = chart.values;
@@ -301,9 +341,6 @@ describe('the demo chart', () => {
   const files = new HelmChart(chart).files;
   const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
   const demo = CASES.demo();
-  const settingsOf = (values: object) => new Map<string, ValueSetting>(Object.entries(values).flatMap(([group, members]) => (
-    Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
-
   test('derives the demo defaults of every value', () => {
     expect(Object.fromEntries(exposure.defaults)).toEqual({
       'admin.password': 'adminadmin',
@@ -410,12 +447,7 @@ describe('the demo chart', () => {
 });
 
 describe('the trino-taxi-data chart', () => {
-  const chart = taxiDataChartProps();
-  const build = manifestBuilder(chart);
-  const exposure = exposeChartValues(chart);
-  const files = new HelmChart(chart).files;
-  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
-  const values = YAML.parse(files.get('values.yaml')!);
+  const { exposure, files, values } = exampleChartTests('trino-taxi-data', taxiDataChartProps());
 
   test('derives the demo\'s passwords as defaults, each landing only in the stringData of Secrets', () => {
     expect(values).toEqual({
@@ -429,40 +461,10 @@ describe('the trino-taxi-data chart', () => {
     expect(YAML.parse(files.get('Chart.yaml')!)).toMatchObject({ apiVersion: 'v2', name: 'trino-taxi-data', appVersion: '26.7' });
     expect([...files.keys()].filter((f) => /^templates\/.*\.yaml$/.test(f))).toHaveLength(exposure.manifests.length);
   });
-
-  test('its default values are the demo\'s plain synth (dist/)', () => {
-    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml'), 'utf8');
-    expect(exposure.manifests).toEqual(parseManifests(dist));
-  });
-
-  test('the schema accepts the defaults and the samples, which the chart builds', () => {
-    const c = CASES['trino-taxi-data']();
-    expect(validate(values)).toBe(true);
-    const merged = JSON.parse(JSON.stringify(values));
-    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
-    expect(validate(merged)).toBe(true);
-    expect(() => build(c.samples)).not.toThrow();
-  });
-
-  test.each(CASES['trino-taxi-data']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
-    const merged = { ...values };
-    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
-    expect(validate(merged)).toBe(false);
-    if (c.builderError) {
-      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
-        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
-      expect(() => build(settings)).toThrow(c.builderError);
-    }
-  });
 });
 
 describe('the trino-iceberg chart', () => {
-  const chart = trinoIcebergChartProps();
-  const build = manifestBuilder(chart);
-  const exposure = exposeChartValues(chart);
-  const files = new HelmChart(chart).files;
-  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
-  const values = YAML.parse(files.get('values.yaml')!);
+  const { exposure, validate, values } = exampleChartTests('trino-iceberg', trinoIcebergChartProps());
 
   test('derives the stack\'s two passwords and the lakehouse user\'s key as defaults, each landing only in the stringData of Secrets', () => {
     expect(values).toEqual({ admin: { password: 'adminadmin' }, minio: { rootPassword: 'adminadmin', lakehousePassword: 'lakehouse-secret-key' } });
@@ -473,39 +475,10 @@ describe('the trino-iceberg chart', () => {
     }
     expect(validate(values)).toBe(true);
   });
-
-  test('its default values are the demo\'s plain synth (dist/)', () => {
-    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'trino-iceberg', 'dist', 'trino-iceberg.k8s.yaml'), 'utf8');
-    expect(exposure.manifests).toEqual(parseManifests(dist));
-  });
-
-  test('the schema accepts the samples, which the chart builds', () => {
-    const c = CASES['trino-iceberg']();
-    const merged = JSON.parse(JSON.stringify(values));
-    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
-    expect(validate(merged)).toBe(true);
-    expect(() => build(c.samples)).not.toThrow();
-  });
-
-  test.each(CASES['trino-iceberg']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
-    const merged = { ...values };
-    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
-    expect(validate(merged)).toBe(false);
-    if (c.builderError) {
-      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
-        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
-      expect(() => build(settings)).toThrow(c.builderError);
-    }
-  });
 });
 
 describe('the data-lakehouse-iceberg-trino-spark chart', () => {
-  const chart = lakehouseChartProps();
-  const build = manifestBuilder(chart);
-  const exposure = exposeChartValues(chart);
-  const files = new HelmChart(chart).files;
-  const validate = new Ajv({ strict: true }).compile(JSON.parse(files.get('values.schema.json')!));
-  const values = YAML.parse(files.get('values.yaml')!);
+  const { exposure, validate, values } = exampleChartTests('data-lakehouse-iceberg-trino-spark', lakehouseChartProps());
 
   test('derives the passwords as defaults, each landing only in the stringData of Secrets', () => {
     expect(values).toEqual({ admin: { password: 'adminadmin' }, nifi: { adminPassword: 'adminadmin' }, minio: { rootPassword: 'minio-root-password', lakehousePassword: 'lakehouse-secret-key' } });
@@ -515,30 +488,6 @@ describe('the data-lakehouse-iceberg-trino-spark chart', () => {
       expect(slot.path[0]).toBe('stringData');
     }
     expect(validate(values)).toBe(true);
-  });
-
-  test('its default values are the demo\'s plain synth (dist/)', () => {
-    const dist = fs.readFileSync(path.join(__dirname, '..', '..', 'demos', 'data-lakehouse-iceberg-trino-spark', 'dist', 'data-lakehouse-iceberg-trino-spark.k8s.yaml'), 'utf8');
-    expect(exposure.manifests).toEqual(parseManifests(dist));
-  });
-
-  test('the schema accepts the defaults and the samples, which the chart builds', () => {
-    const c = CASES['data-lakehouse-iceberg-trino-spark']();
-    const merged = JSON.parse(JSON.stringify(values));
-    for (const [p, v] of c.samples) { const [group, name] = p.split('.'); merged[group][name] = v; }
-    expect(validate(merged)).toBe(true);
-    expect(() => build(c.samples)).not.toThrow();
-  });
-
-  test.each(CASES['data-lakehouse-iceberg-trino-spark']().invalid.map((c) => [c.what, c] as const))('the schema refuses %s', (_what, c) => {
-    const merged = { ...values };
-    for (const [group, members] of Object.entries(c.values)) merged[group] = { ...merged[group], ...members };
-    expect(validate(merged)).toBe(false);
-    if (c.builderError) {
-      const settings = new Map<string, ValueSetting>(Object.entries(c.values).flatMap(([group, members]) => (
-        Object.entries(members as Record<string, ValueSetting>).map(([name, v]): [string, ValueSetting] => [`${group}.${name}`, v]))));
-      expect(() => build(settings)).toThrow(c.builderError);
-    }
   });
 });
 
