@@ -115,14 +115,13 @@ export const MATERIALIZED_VIEWS = ['taxi.yellow_tripdata_daily_agg', 'taxi.yello
 export function batchTableStatements(target: BatchTablesTarget): string[] {
   const s = target.staging.catalog;
   const l = target.lakehouse.catalog;
-  const schemas = Object.entries(SCHEMA_FOLDERS).flatMap(([schema, folder]) => [
-    `CREATE SCHEMA IF NOT EXISTS ${s}.${schema} WITH (location = 's3a://${target.staging.bucket}/${folder}')`,
-  ]);
-  const lakehouseSchemas = Object.entries(SCHEMA_FOLDERS).map(([schema, folder]) => `CREATE SCHEMA IF NOT EXISTS ${l}.${schema} WITH (location = 's3a://${target.lakehouse.bucket}/${folder}')`);
+  // The same four schemas in both catalogs, each at its folder of the catalog's bucket.
+  const schemas = (at: { readonly catalog: string; readonly bucket: string }) => Object.entries(SCHEMA_FOLDERS).map(
+    ([schema, folder]) => `CREATE SCHEMA IF NOT EXISTS ${at.catalog}.${schema} WITH (location = 's3a://${at.bucket}/${folder}')`);
   const nonEmpty = (table: string) => `SELECT CASE WHEN count(*) > 0 THEN count(*) ELSE fail('no rows in ${l}.${table}: are the staging files loaded?') END AS rows FROM ${l}.${table}`;
   return [
-    ...schemas,
-    ...lakehouseSchemas,
+    ...schemas(target.staging),
+    ...schemas(target.lakehouse),
     ...STAGING.map(t => stagingDdl(s, target.staging.bucket, t)),
     `CREATE TABLE IF NOT EXISTS ${l}.house_sales.house_sales WITH (partitioning = ARRAY['year(date_of_transfer)']) AS
 SELECT
