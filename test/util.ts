@@ -152,6 +152,11 @@ export function s3ConnectionSecret(objs: K8sObject[], name: string): K8sObject {
   return labelled[0];
 }
 
+/** `<kind>/<baseName>` of every object that refers to Secret `name` by a `secretKeyRef`, in order. */
+export function secretKeyRefHolders(objs: K8sObject[], name: string): string[] {
+  return objs.filter(o => collect(o, 'secretKeyRef').some(r => r.name === name)).map(o => `${o.kind}/${baseName(o)}`);
+}
+
 /** The MinIO side of the demo that most constructs need: CA trust, S3 credentials class, server, buckets, S3Connection. */
 export interface Storage {
   readonly trust: TlsTrustStore;

@@ -12,7 +12,7 @@ import { BATCH_COLUMNS, batchTableStatements, LAKEHOUSE_TABLES, MATERIALIZED_VIE
 import { datasetLoads, DEFAULT_DATASETS, REFERENCE_DATASETS, STACKABLE_DATASETS_MIRROR } from '../../demos/data-lakehouse-iceberg-trino-spark/datasets';
 import { LakehouseChart } from '../../demos/data-lakehouse-iceberg-trino-spark/lakehouse-chart';
 import { lakehouseDashboardBundle } from '../../demos/data-lakehouse-iceberg-trino-spark/lakehouse-dashboard';
-import { container, envValue, K8sObject, ofKind, podSpec } from '../util';
+import { baseName, container, envValue, K8sObject, ofKind, podSpec } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'demos', 'data-lakehouse-iceberg-trino-spark', 'dist', 'data-lakehouse-iceberg-trino-spark.k8s.yaml');
 const objs = parseManifests(fs.readFileSync(DIST, 'utf8')) as unknown as K8sObject[];
@@ -100,7 +100,7 @@ describe('data-lakehouse: wiring in dist/', () => {
   const loads = jobs.filter(j => j.metadata.labels?.['app.kubernetes.io/name'] === 's3-file-load');
 
   it('has one load Job per staging schema into bucket staging, and the tables Job waits for all of them', () => {
-    expect(loads.map(j => j.metadata.name.replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['load-earthquakes', 'load-house-sales', 'load-smart-city', 'load-taxi']);
+    expect(loads.map(baseName).sort()).toEqual(['load-earthquakes', 'load-house-sales', 'load-smart-city', 'load-taxi']);
     for (const j of loads) expect(envValue(container(podSpec(j), 'load'), 'TARGET')).toMatch(/^https:\/\/minio\.data-lakehouse\.svc\.cluster\.local:9000\/staging\/[a-z-]+\/$/);
     const tables = jobs.find(j => j.metadata.name.startsWith('create-tables-in-trino-'))!;
     const waits = (podSpec(tables).initContainers ?? []).filter((c: { name: string }) => c.name.startsWith('wait-for-data'));

@@ -10,7 +10,7 @@ import { Testing } from 'cdk8s';
 import { Credentials } from '../../constructs';
 import { TrinoIcebergChart } from '../../demos/trino-iceberg/iceberg-chart';
 import { parseManifests } from '../../scripts/lib/manifests';
-import { collect, container, envOf, envValue, find, K8sObject, ofKind, podSpec, s3ConnectionSecret, synth } from '../util';
+import { collect, container, envOf, envValue, find, K8sObject, ofKind, podSpec, s3ConnectionSecret, secretKeyRefHolders, synth } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'demos', 'trino-iceberg', 'dist', 'trino-iceberg.k8s.yaml');
 const objs = parseManifests(fs.readFileSync(DIST, 'utf8')) as unknown as K8sObject[];
@@ -28,8 +28,7 @@ describe('trino-iceberg: S3 credentials', () => {
   });
 
   it('hands MinIO\'s root user to MinIO, the bucket Job and the table Job\'s wait for the bucket only', () => {
-    const holders = objs.filter(o => collect(o, 'secretKeyRef').some(r => r.name === 'minio-s3-credentials'))
-      .map(o => `${o.kind}/${o.metadata.name.replace(/-[0-9a-f]{8}$/, '')}`);
+    const holders = secretKeyRefHolders(objs, 'minio-s3-credentials');
     expect(holders).toEqual(['Deployment/minio', 'Job/minio-buckets', 'Job/create-tpch-tables']);
     // The table Job: only its init container (mc stat of the bucket); the Trino CLI has the Trino admin.
     const sql = podSpec(find(objs, 'Job', 'create-tpch-tables'));

@@ -12,7 +12,7 @@ import { parseManifests } from '../../scripts/lib/manifests';
 import { TaxiDataChart } from '../../demos/trino-taxi-data/taxi-data-chart';
 import { taxiDashboardBundle } from '../../demos/trino-taxi-data/taxi-dashboard';
 import { RAW_COLUMNS, taxiTableStatements, VIEW_COLUMNS } from '../../demos/trino-taxi-data/taxi-table';
-import { collect, container, envOf, envValue, find, K8sObject, ofKind, podSpec, s3ConnectionSecret, synth } from '../util';
+import { collect, container, envOf, envValue, find, K8sObject, ofKind, podSpec, s3ConnectionSecret, secretKeyRefHolders, synth } from '../util';
 
 const DIST = path.join(__dirname, '..', '..', 'demos', 'trino-taxi-data', 'dist', 'trino-taxi-data.k8s.yaml');
 /** The seed demo's dist/ (its default chart), which the example shares a cluster with. */
@@ -120,8 +120,7 @@ describe('trino-taxi-data: S3 credentials', () => {
   });
 
   it('hands MinIO\'s root user to MinIO, the bucket and load Jobs and the table Job\'s wait for the data only', () => {
-    const holders = objs.filter(o => collect(o, 'secretKeyRef').some(r => r.name === 'minio-s3-credentials'))
-      .map(o => `${o.kind}/${o.metadata.name.replace(/-[0-9a-f]{8}$/, '')}`);
+    const holders = secretKeyRefHolders(objs, 'minio-s3-credentials');
     expect(holders).toEqual(['Deployment/minio', 'Job/minio-buckets', 'Job/load-ny-taxi-data', 'Job/create-ny-taxi-data-table-in-trino']);
     // The table Job: only its init container (mc, waiting for the load's marker); the Trino CLI has the Trino admin.
     const sql = podSpec(find(objs, 'Job', 'create-ny-taxi-data-table-in-trino'));
