@@ -78,6 +78,27 @@ def mc(world: World, *args: str, check: bool = True, user: tuple[str, str] | Non
     return result.output
 
 
+def bucket_access(world: World, user: tuple[str, str], buckets: list[str]) -> dict[str, bool]:
+    """What `user` may do, tried with `mc`: per bucket, list it (`read`) and put and remove a probe
+    object (`write`); list a bucket outside its access (made as root, removed after); create a
+    bucket; call the admin API. `mc` prints `mc: <ERROR> ...` for a refused request."""
+    works = {}
+    for bucket in buckets:
+        works[f"read {bucket}"] = "<ERROR>" not in mc(world, "ls", f"t/{bucket}", check=False, user=user)
+        probe = f"t/{bucket}/scope-check/probe.txt"
+        written = mc(world, "cp", "--quiet", "/trust/ca.crt", probe, check=False, user=user)
+        removed = mc(world, "rm", "--quiet", probe, check=False, user=user)
+        works[f"write {bucket}"] = "<ERROR>" not in written + removed
+        mc(world, "rm", "--recursive", "--force", f"t/{bucket}/scope-check/", check=False)  # as root: nothing left, whatever the user could do
+    mc(world, "mb", "t/scope-check-other")
+    try:
+        works["list a bucket outside its access"] = "<ERROR>" not in mc(world, "ls", "t/scope-check-other", check=False, user=user)
+    finally:
+        mc(world, "rb", "t/scope-check-other")
+    works["create a bucket"] = "<ERROR>" not in mc(world, "mb", "t/scope-check-new", check=False, user=user)
+    works["admin API (list users)"] = "<ERROR>" not in mc(world, "admin", "user", "list", "t", check=False, user=user)
+    return works
+
 def listing(world: World, path: str) -> dict[str, int]:
     """`mc ls --recursive --json t/<path>`: key -> size."""
     out = mc(world, "ls", "--recursive", "--json", f"t/{path}")

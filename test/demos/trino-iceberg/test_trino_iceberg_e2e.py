@@ -20,8 +20,8 @@ from example_session import query, run_sql_job, sql_job, statements
 from harness import World, report
 from kubelet import Pod
 from operators import hive_metastore_host
-from programs import env_value, listing, run_bucket_job, secret_leaks, start_metastore, start_minio, start_postgres, start_trino, trino_query
-from s3_user import bucket_access, products_access_keys, products_s3_user
+from programs import bucket_access, env_value, listing, run_bucket_job, secret_leaks, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from s3_user import products_access_keys, products_s3_user
 
 #: Rows per table at scale factor 1 (TPC-H Standard Specification 3.0.1, clause 4.2.5.1, the
 #: cardinalities of the base tables: SF x this, NATION and REGION fixed).

@@ -19,8 +19,8 @@ from conftest import ROWS_PER_MONTH
 from example_session import query, run_sql_job, sql_job, statements, wait_for_data
 from harness import World, report
 from operators import hive_metastore_host
-from programs import env_value, listing, mc, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
-from s3_user import bucket_access, products_access_keys, products_s3_user
+from programs import bucket_access, env_value, listing, mc, run_bucket_and_load_jobs, start_metastore, start_minio, start_postgres, start_trino, trino_query
+from s3_user import products_access_keys, products_s3_user
 
 
 def test_hop1_minio_runs_as_its_deployment_says_with_tls_from_the_secret_operator_volume(world: World):
