@@ -30,7 +30,11 @@ export interface TaxiDataCredentials {
   /**
    * MinIO user `reader`, the S3 credentials of Hive and Trino: read-only access to bucket `demo`
    * (list and get; no write, no other bucket, no bucket creation, no admin API), all the demo
-   * needs, as its schema sits at the bucket root and its table is external over the loaded files.
+   * needs, as its schema sits at the bucket root and its table is external over the loaded files:
+   * the metastore creates a database's folder only when it is not already a directory (Hive 4.0.0
+   * standalone-metastore HMSHandler.create_database_core: `Warehouse.isDir`, then `mkdirs` only if
+   * false; read in the released hive-standalone-metastore-server-4.0.0.jar), and the bucket root is
+   * one. The e2e session (test/demos/trino-taxi-data/) runs the real metastore with this user.
    * An existing Secret (`Credentials.fromSecret`) needs the keys `accessKey` and `secretKey` and the
    * label `secrets.stackable.tech/class: trino-taxi-data-s3-credentials-class`.
    * @default Credentials.literal('reader', 'reader-secret-key')
