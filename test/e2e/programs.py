@@ -99,6 +99,7 @@ def bucket_access(world: World, user: tuple[str, str], buckets: list[str]) -> di
     works["admin API (list users)"] = "<ERROR>" not in mc(world, "admin", "user", "list", "t", check=False, user=user)
     return works
 
+
 def listing(world: World, path: str) -> dict[str, int]:
     """`mc ls --recursive --json t/<path>`: key -> size."""
     out = mc(world, "ls", "--recursive", "--json", f"t/{path}")
@@ -179,6 +180,12 @@ def load_target(job: dict) -> str:
     return env_value(load, "TARGET").split("/", 3)[3]
 
 
+def load_job_files(load_job: dict) -> list[tuple[str, str]]:
+    """(key, URL) per file of an S3FileLoad Job, in order: its `load` container's FILES, one `key URL` a line."""
+    load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
+    return [tuple(line.split(" ", 1)) for line in env_value(load, "FILES").splitlines() if line.strip()]
+
+
 def run_load_job(world: World, load_job: dict, hop: str = "hop2") -> str:
     """An S3FileLoad Job (its own script, as its pod runs it): afterwards its target holds exactly
     the keys of its FILES (plus the marker), each byte for byte the file the loopback mirror
@@ -190,14 +197,10 @@ def run_load_job(world: World, load_job: dict, hop: str = "hop2") -> str:
     started = time.monotonic()
     run = run_job(world.cluster(), load_job, world.workdir, timeout=600)
     assert run.succeeded, run.output
-    load = next(c for c in load_job["spec"]["template"]["spec"]["containers"] if c["name"] == "load")
     target = load_target(load_job)
     mirror = world.state["mirror"]
     served = {}
-    for line in env_value(load, "FILES").splitlines():
-        if not line.strip():
-            continue
-        key, url = line.split(" ", 1)
+    for key, url in load_job_files(load_job):
         assert url.startswith(mirror.url), f"{load_job['metadata']['name']} loads {url}, which the loopback mirror {mirror.url} does not serve"
         data = (mirror.files / url[len(mirror.url):]).read_bytes()
         served[key] = (len(data), hashlib.md5(data).hexdigest())

@@ -49,6 +49,8 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "test" / "demos"))
 sys.path.insert(0, str(REPO / "test" / "spark"))
+sys.path.insert(0, str(REPO / "test" / "e2e"))
+from programs import load_job_files  # noqa: E402
 from yellow_generator import SCHEMA as YELLOW_SCHEMA  # noqa: E402
 
 #: Sizes (records per file): small, the session's budget is tight.
@@ -328,14 +330,8 @@ FILES = [
 
 def load_files(objects: list[dict]) -> dict[str, list[tuple[str, str]]]:
     """Per S3FileLoad Job (its name), the (key, URL) of each file: its `load` container's FILES."""
-    out = {}
-    for job in objects:
-        if job["kind"] != "Job" or job["metadata"].get("labels", {}).get("app.kubernetes.io/name") != "s3-file-load":
-            continue
-        (load,) = [c for c in job["spec"]["template"]["spec"]["containers"] if c["name"] == "load"]
-        (files,) = [e["value"] for e in load["env"] if e["name"] == "FILES"]
-        out[job["metadata"]["name"]] = [tuple(line.split(" ", 1)) for line in files.splitlines() if line.strip()]
-    return out
+    return {job["metadata"]["name"]: load_job_files(job) for job in objects
+            if job["kind"] == "Job" and job["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "s3-file-load"}
 
 
 def write_batch(urls: list[str], prefix: str, root: Path) -> Batch:

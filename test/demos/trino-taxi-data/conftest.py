@@ -25,6 +25,7 @@ from example_session import rewrite, synth_example  # noqa: E402
 from harness import World, begin, report  # noqa: E402
 from harness import hop_guard, pytest_runtest_makereport, pytest_terminal_summary, pytest_unconfigure  # noqa: E402,F401  (pytest finds them here)
 from kubelet import Tools  # noqa: E402
+from programs import load_job_files  # noqa: E402
 from services import Mirror, free_loopback_address  # noqa: E402
 
 EXAMPLE = "trino-taxi-data"
@@ -38,9 +39,7 @@ def load_files(objects: list[dict]) -> list[tuple[str, str]]:
     """(key, URL) per file of the S3FileLoad Job: its `load` container's FILES, one `key URL` a line."""
     jobs = [o for o in objects if o["kind"] == "Job" and o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "s3-file-load"]
     assert len(jobs) == 1, f"expected one S3FileLoad Job, found {len(jobs)}"
-    (load,) = [c for c in jobs[0]["spec"]["template"]["spec"]["containers"] if c["name"] == "load"]
-    (files,) = [e["value"] for e in load["env"] if e["name"] == "FILES"]
-    return [tuple(line.split(" ", 1)) for line in files.splitlines() if line.strip()]
+    return load_job_files(jobs[0])
 
 
 @pytest.fixture(scope="session")
